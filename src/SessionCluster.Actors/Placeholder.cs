@@ -1,0 +1,1 @@
+namespace SessionCluster.Actors; internal static class Placeholder {}

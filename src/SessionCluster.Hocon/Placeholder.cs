@@ -1,0 +1,1 @@
+namespace SessionCluster.Hocon; internal static class Placeholder {}

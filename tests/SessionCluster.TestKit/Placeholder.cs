@@ -1,0 +1,1 @@
+namespace SessionCluster.TestKit; internal static class Placeholder {}
