@@ -1,1 +1,0 @@
-namespace SessionCluster.Actors; internal static class Placeholder {}

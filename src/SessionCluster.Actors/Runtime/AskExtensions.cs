@@ -1,0 +1,26 @@
+namespace SessionCluster.Actors.Runtime;
+
+/// <summary>Request-reply over Tell: every Ask has a deadline, so no caller waits forever.</summary>
+public static class AskExtensions
+{
+    /// <summary>Sends <paramref name="message"/> and waits for one reply of type <typeparamref name="T"/>.</summary>
+    /// <exception cref="AskTimeoutException">No reply within <paramref name="timeout"/>.</exception>
+    /// <exception cref="InvalidCastException">The reply was of another type.</exception>
+    /// <remarks>A <see cref="StatusFailure"/> reply rethrows its cause.</remarks>
+    public static async Task<T> Ask<T>(this ActorRef target, object message, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
+        var promise = new PromiseActorRef();
+        promise.Arm(target.System?.TimeProvider ?? TimeProvider.System, timeout, target, message, cancellationToken);
+        target.Tell(message, promise);
+        var reply = await promise.Task.ConfigureAwait(false);
+        return reply switch
+        {
+            T typed => typed,
+            StatusFailure failure => throw failure.Cause,
+            _ => throw new InvalidCastException($"Ask to {target.Path} expected a {typeof(T).Name} reply but got {reply.GetType().Name}."),
+        };
+    }
+}

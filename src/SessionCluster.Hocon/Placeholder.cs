@@ -1,1 +1,0 @@
-namespace SessionCluster.Hocon; internal static class Placeholder {}

@@ -1,1 +1,0 @@
-namespace SessionCluster.TestKit; internal static class Placeholder {}
