@@ -1,0 +1,4 @@
+using System.Runtime.CompilerServices;
+
+// The tests check the flattened key/value table directly.
+[assembly: InternalsVisibleTo("SessionCluster.Hocon.Tests")]
