@@ -1,6 +1,58 @@
-var builder = WebApplication.CreateBuilder(args);
+using SessionCluster.Actors.Hosting;
+using SessionCluster.Web.Endpoints;
+using SessionCluster.Web.Pages;
+
+// A SessionCluster web node: parses its switches, layers its configuration, serves the session contract.
+NodeCommandLine commandLine;
+try
+{
+    commandLine = NodeCommandLine.Parse(args, NodeConfiguration.DefaultConfigFile("worker.conf"));
+}
+catch (CommandLineException exception)
+{
+    Console.Error.WriteLine($"error: {exception.Message}");
+    Console.Error.WriteLine(string.Format(System.Globalization.CultureInfo.InvariantCulture, NodeCommandLine.Usage, "hocon/worker.conf"));
+    return 2;
+}
+
+if (commandLine.HelpRequested)
+{
+    Console.WriteLine("SessionCluster.Web: a session node serving the HTTP session contract.");
+    Console.WriteLine(string.Format(System.Globalization.CultureInfo.InvariantCulture, NodeCommandLine.Usage, "hocon/worker.conf"));
+    return 0;
+}
+
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ApplicationName = typeof(Program).Assembly.GetName().Name });
+try
+{
+    builder.Configuration.AddNodeConfiguration(commandLine);
+}
+catch (Exception exception) when (exception is SettingsException or SessionCluster.Hocon.HoconException or FileNotFoundException)
+{
+    Console.Error.WriteLine($"error: {exception.Message}");
+    return 2;
+}
+
+// Per-request framework logs would cost more than a session read; state changes are logged by our own categories.
+builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+builder.WebHost.UseUrls(builder.Configuration["urls"] ?? "http://localhost:5000");
+builder.Services.AddSessionNode();
+
 var app = builder.Build();
+app.MapHealthEndpoints();
+app.MapSessionEndpoints();
+app.MapSessionExamplePage();
 
-app.MapGet("/", () => "Hello World!");
+try
+{
+    await app.RunAsync();
+    return 0;
+}
+catch (SettingsException exception)
+{
+    Console.Error.WriteLine($"error: {exception.Message}");
+    return 2;
+}
 
-app.Run();
+/// <summary>The web node's entry point; public so that tests can host it with WebApplicationFactory.</summary>
+public partial class Program;

@@ -20,10 +20,21 @@ public sealed class HoconConfigurationSource : IConfigurationSource
     /// <summary>Directory for relative includes in <see cref="Text"/>; the current directory by default.</summary>
     public string? BaseDirectory { get; init; }
 
+    /// <summary>A source this one is layered over, HOCON-style (see <see cref="HoconObject.WithFallback"/>): arrays
+    /// replace rather than mix index by index, as they would across two separate providers.</summary>
+    public HoconConfigurationSource? Fallback { get; init; }
+
     public IConfigurationProvider Build(IConfigurationBuilder builder) => new HoconConfigurationProvider(this);
 
     /// <summary>Parses the file or text; null when an optional file is missing.</summary>
     internal HoconObject? LoadDocument()
+    {
+        var own = LoadOwnDocument();
+        var fallback = Fallback?.LoadDocument();
+        return own is null ? fallback : fallback is null ? own : own.WithFallback(fallback);
+    }
+
+    private HoconObject? LoadOwnDocument()
     {
         if (Text is not null)
         {

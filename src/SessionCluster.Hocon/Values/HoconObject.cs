@@ -41,4 +41,27 @@ public sealed class HoconObject : HoconValue
 
         return current;
     }
+
+    /// <summary>
+    /// Layers this object over <paramref name="fallback"/> as HOCON merges objects: fields of both are kept,
+    /// nested objects merge recursively, and any other value here (an array too) replaces the fallback's.
+    /// </summary>
+    public HoconObject WithFallback(HoconObject fallback)
+    {
+        ArgumentNullException.ThrowIfNull(fallback);
+        var merged = new OrderedDictionary<string, HoconValue>(StringComparer.Ordinal);
+        foreach (var (key, value) in fallback._fields)
+        {
+            merged[key] = value;
+        }
+
+        foreach (var (key, value) in _fields)
+        {
+            merged[key] = value is HoconObject mine && merged.TryGetValue(key, out var theirs) && theirs is HoconObject under
+                ? mine.WithFallback(under)
+                : value;
+        }
+
+        return new HoconObject(merged, Origin);
+    }
 }

@@ -1,0 +1,96 @@
+namespace SessionCluster.Actors.Hosting;
+
+/// <summary>The switches every node host accepts; anything else is an error, never silently ignored.</summary>
+/// <param name="ConfigFile">The HOCON file layered over reference.conf; null runs on reference.conf alone.</param>
+/// <param name="Overrides">Settings from the command line as configuration keys (<c>session-cluster:a:b</c>) and values.</param>
+public sealed record NodeCommandLine(string? ConfigFile, IReadOnlyDictionary<string, string> Overrides)
+{
+    /// <summary>One line per switch, for <c>--help</c> and for error messages.</summary>
+    public const string Usage = """
+        Options:
+          --config FILE                         HOCON file over hocon/reference.conf (default: {0})
+          --urls URL[;URL]                      HTTP endpoints, ASP.NET's own switch (default: http://localhost:5000)
+          --http PORT                           shorthand for --urls http://localhost:PORT
+          --route NAME                          the cookie's route suffix (default: derived from host and port)
+          --session-cluster:path:to:key=VALUE   any setting of hocon/reference.conf
+          --help                                this text
+        """;
+
+    /// <summary>True when <c>--help</c> was given.</summary>
+    public bool HelpRequested { get; init; }
+
+    /// <summary>Parses <paramref name="args"/>; throws <see cref="CommandLineException"/> with a one-line reason.</summary>
+    public static NodeCommandLine Parse(IReadOnlyList<string> args, string? defaultConfigFile)
+    {
+        var config = defaultConfigFile;
+        var overrides = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var help = false;
+        for (var i = 0; i < args.Count; i++)
+        {
+            var (name, inlineValue) = Split(args[i]);
+            string Value()
+            {
+                if (inlineValue is not null)
+                {
+                    return inlineValue;
+                }
+
+                if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal))
+                {
+                    throw new CommandLineException($"Switch {name} needs a value.");
+                }
+
+                return args[++i];
+            }
+
+            switch (name)
+            {
+                case "--help" or "-h" or "-?":
+                    help = true;
+                    break;
+                case "--config":
+                    config = Value();
+                    break;
+                case "--urls":
+                    overrides["urls"] = Value();
+                    break;
+                case "--http":
+                    var port = Value();
+                    if (!ushort.TryParse(port, out var number) || number == 0)
+                    {
+                        throw new CommandLineException($"--http expects a port number from 1 to 65535, got '{port}'.");
+                    }
+
+                    overrides["urls"] = $"http://localhost:{number}";
+                    break;
+                case "--route":
+                    overrides[SessionClusterSettings.Root + ":node:route"] = Value();
+                    break;
+                default:
+                    if (name.StartsWith("--" + SessionClusterSettings.Root + ":", StringComparison.OrdinalIgnoreCase) && name.Length > SessionClusterSettings.Root.Length + 3)
+                    {
+                        overrides[name[2..]] = Value();
+                        break;
+                    }
+
+                    throw new CommandLineException($"Unknown switch '{args[i]}'.");
+            }
+        }
+
+        return new NodeCommandLine(config, overrides) { HelpRequested = help };
+    }
+
+    private static (string Name, string? Value) Split(string arg)
+    {
+        if (!arg.StartsWith("--", StringComparison.Ordinal) && !arg.StartsWith('-'))
+        {
+            throw new CommandLineException($"Unexpected argument '{arg}': switches start with --.");
+        }
+
+        var equals = arg.IndexOf('=');
+        return equals < 0 ? (arg, null) : (arg[..equals], arg[(equals + 1)..]);
+    }
+}
+
+/// <summary>A command line the node cannot run with; the message is one line for the operator.</summary>
+public sealed class CommandLineException(string message) : Exception(message);

@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Configuration;
+using SessionCluster.Actors.Sessions;
+
+namespace SessionCluster.Actors.Hosting;
+
+/// <summary>All settings of a node, read once from configuration into immutable records.</summary>
+public sealed record SessionClusterSettings(NodeSettings Node, SessionSettings Sessions)
+{
+    /// <summary>The root of every setting in HOCON and in <see cref="IConfiguration"/>.</summary>
+    public const string Root = "session-cluster";
+
+    private static readonly Lazy<SessionClusterSettings> ReferenceDefaults =
+        new(() => Load(new ConfigurationBuilder().AddReferenceConfiguration().Build()));
+
+    /// <summary>The settings of reference.conf alone.</summary>
+    public static SessionClusterSettings Default => ReferenceDefaults.Value;
+
+    /// <summary>Binds and validates every setting; throws <see cref="SettingsException"/> naming the first bad key.</summary>
+    public static SessionClusterSettings Load(IConfiguration configuration)
+    {
+        var reader = new SettingsReader(configuration);
+        reader.RejectUnknownKeys();
+        return new SessionClusterSettings(
+            new NodeSettings(
+                reader.String("node.route", allowEmpty: true),
+                reader.StringList("node.roles", ["worker", "front", "lighthouse"])),
+            new SessionSettings(
+                reader.String("sessions.cookie-name", mustBeToken: true),
+                reader.Duration("sessions.max-inactive-interval", allowZero: true),
+                reader.Size("sessions.max-value-size", min: 1, max: int.MaxValue),
+                reader.Int("sessions.max-attributes", min: 1, max: 1_000_000),
+                reader.Size("sessions.max-session-size", min: 1, max: int.MaxValue),
+                reader.Int("sessions.max-name-length", min: 1, max: 65_536),
+                reader.Duration("sessions.request-timeout", allowZero: false)));
+    }
+}

@@ -1,0 +1,64 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using SessionCluster.Actors.Runtime;
+using SessionCluster.Actors.Sessions;
+
+namespace SessionCluster.Actors.Hosting;
+
+/// <summary>One node's session service: its actor system and session region, started and stopped with the host.</summary>
+public sealed partial class SessionNode : IHostedService, IAsyncDisposable
+{
+    private readonly ActorSystem _system;
+    private readonly ILogger<SessionNode> _logger;
+    private volatile bool _ready;
+
+    public SessionNode(SessionClusterSettings settings, string route, TimeProvider timeProvider, ILoggerFactory loggerFactory)
+    {
+        Settings = settings;
+        Route = route;
+        _logger = loggerFactory.CreateLogger<SessionNode>();
+        _system = new ActorSystem(route, timeProvider, loggerFactory);
+        Region = _system.ActorOf(Props.Create(() => new SessionRegion(settings.Sessions, route)), "sessions");
+        Client = new SessionClient(Region, settings.Sessions);
+    }
+
+    public SessionClusterSettings Settings { get; }
+
+    /// <summary>This node's route name, the suffix of the session cookies it issues.</summary>
+    public string Route { get; }
+
+    public ActorRef Region { get; }
+
+    public SessionClient Client { get; }
+
+    public ActorSystem System => _system;
+
+    /// <summary>True between start and the beginning of shutdown: the node takes requests.</summary>
+    public bool IsReady => _ready;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _ready = true;
+        LogStarted(Route, string.Join(",", Settings.Node.Roles));
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _ready = false;
+        LogStopping(Route);
+        await _system.TerminateAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _ready = false;
+        await _system.TerminateAsync().ConfigureAwait(false);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Node {Route} started with roles {Roles}")]
+    private partial void LogStarted(string route, string roles);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Node {Route} stopping")]
+    private partial void LogStopping(string route);
+}

@@ -1,0 +1,32 @@
+namespace SessionCluster.Actors.Sessions;
+
+/// <summary>A request addressed to one session; the region routes it by <see cref="SessionId"/>.</summary>
+/// <remarks>Every command counts as an access: it refreshes the session's last-accessed time.</remarks>
+public abstract record SessionCommand(SessionId SessionId);
+
+/// <summary>Reply: <see cref="SessionSnapshot"/>.</summary>
+public sealed record GetSession(SessionId SessionId) : SessionCommand(SessionId);
+
+/// <summary>Reply: <see cref="AttributeValue"/> (its value null if the attribute is absent).</summary>
+public sealed record GetAttribute(SessionId SessionId, string Name) : SessionCommand(SessionId);
+
+/// <summary>Sets an attribute to a compact JSON value. Reply: <see cref="SessionSnapshot"/> or <see cref="SessionRejected"/>.</summary>
+public sealed record SetAttribute(SessionId SessionId, string Name, byte[] JsonValue) : SessionCommand(SessionId);
+
+/// <summary>Reply: <see cref="SessionSnapshot"/>.</summary>
+public sealed record RemoveAttribute(SessionId SessionId, string Name) : SessionCommand(SessionId);
+
+/// <summary>Adds <paramref name="By"/> to an integer attribute (a missing one starts at 0). Reply: <see cref="AttributeValue"/> or <see cref="SessionRejected"/>.</summary>
+public sealed record IncrementAttribute(SessionId SessionId, string Name, long By) : SessionCommand(SessionId);
+
+/// <summary>Ends the session for good. Reply: <see cref="SessionInvalidated"/>.</summary>
+public sealed record InvalidateSession(SessionId SessionId) : SessionCommand(SessionId);
+
+/// <summary>Refreshes last-accessed only. Reply: <see cref="SessionSnapshot"/>.</summary>
+public sealed record TouchSession(SessionId SessionId) : SessionCommand(SessionId);
+
+/// <summary>Asks the region for a new session with a fresh id. Reply: <see cref="SessionSnapshot"/>.</summary>
+public sealed record CreateSession
+{
+    public static readonly CreateSession Instance = new();
+}

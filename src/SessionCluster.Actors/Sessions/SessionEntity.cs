@@ -1,0 +1,120 @@
+using SessionCluster.Actors.Runtime;
+
+namespace SessionCluster.Actors.Sessions;
+
+/// <summary>The one actor that owns a session: it applies commands one at a time and expires the session when idle.</summary>
+/// <remarks>
+/// Expiry uses one timer per session, re-armed only when it fires (not on every access): on firing, a session that
+/// was accessed meanwhile sets the timer again for the time it has left. Once expired or invalidated the entity
+/// answers <see cref="SessionNotFound"/> to anything still queued and asks its region to stop it, so a request that
+/// races with expiry gets a clear answer instead of a dead letter.
+/// </remarks>
+public sealed class SessionEntity : Actor
+{
+    private readonly SessionState _state;
+    private readonly SessionSettings _settings;
+    private readonly string _owner;
+    private bool _ended;
+
+    public SessionEntity(SessionState state, SessionSettings settings, string owner)
+    {
+        _state = state;
+        _settings = settings;
+        _owner = owner;
+    }
+
+    protected internal override void PreStart() => ScheduleExpiryCheck();
+
+    protected internal override void Receive(object message)
+    {
+        if (message is ExpiryCheck)
+        {
+            CheckExpiry();
+            return;
+        }
+
+        if (message is not SessionCommand command)
+        {
+            Unhandled(message);
+            return;
+        }
+
+        var now = Context.System.TimeProvider.GetUtcNow();
+        if (_ended || _state.IsExpired(now))
+        {
+            End();
+            Sender.Tell(new SessionNotFound(command.SessionId));
+            return;
+        }
+
+        _state.Touch(now);
+        Sender.Tell(Apply(command));
+    }
+
+    private object Apply(SessionCommand command) => command switch
+    {
+        GetSession or TouchSession => _state.ToSnapshot(_owner),
+        GetAttribute get => new AttributeValue(get.Name, _state.Get(get.Name)),
+        SetAttribute set => _state.Set(set.Name, set.JsonValue, _settings) ?? (object)_state.ToSnapshot(_owner),
+        RemoveAttribute remove => RemoveAndSnapshot(remove.Name),
+        IncrementAttribute increment => _state.Increment(increment.Name, increment.By, _settings) switch
+        {
+            (_, { } rejected) => rejected,
+            (var value, null) => new AttributeValue(increment.Name, AttributeJson.FromInteger(value)),
+        },
+        InvalidateSession => Invalidate(),
+        _ => new StatusFailure(new NotSupportedException($"Unknown session command {command.GetType().Name}.")),
+    };
+
+    private SessionSnapshot RemoveAndSnapshot(string name)
+    {
+        _state.Remove(name);
+        return _state.ToSnapshot(_owner);
+    }
+
+    private SessionInvalidated Invalidate()
+    {
+        End();
+        return new SessionInvalidated(_state.Id);
+    }
+
+    private void CheckExpiry()
+    {
+        if (_state.IsExpired(Context.System.TimeProvider.GetUtcNow()))
+        {
+            End();
+        }
+        else
+        {
+            ScheduleExpiryCheck();
+        }
+    }
+
+    private void ScheduleExpiryCheck()
+    {
+        if (_state.TimeToExpiry(Context.System.TimeProvider.GetUtcNow()) is { } remaining)
+        {
+            Context.Timers.StartSingleTimer(ExpiryCheck.Instance, ExpiryCheck.Instance, remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
+        }
+    }
+
+    private void End()
+    {
+        if (_ended)
+        {
+            return;
+        }
+
+        _ended = true;
+        Context.Timers.CancelAll();
+        Context.Parent.Tell(new SessionEnded(_state.Id), Self);
+    }
+
+    private sealed class ExpiryCheck
+    {
+        public static readonly ExpiryCheck Instance = new();
+    }
+}
+
+/// <summary>From an entity to its region: the session expired or was invalidated; stop routing to it.</summary>
+public sealed record SessionEnded(SessionId SessionId);

@@ -1,0 +1,41 @@
+using System.Security.Cryptography;
+
+namespace SessionCluster.Actors.Sessions;
+
+/// <summary>A session's identity: 128 bits from a CSPRNG, written as 32 lowercase hex digits.</summary>
+/// <remarks>Ids are only ever minted by <see cref="New"/>; a parsed id is looked up, never adopted.</remarks>
+public readonly record struct SessionId(UInt128 Value)
+{
+    /// <summary>The length of the text form.</summary>
+    public const int TextLength = 32;
+
+    public static SessionId New()
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        RandomNumberGenerator.Fill(bytes);
+        return new SessionId(System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(bytes));
+    }
+
+    /// <summary>Parses exactly 32 hex digits (either case); anything else is not an id.</summary>
+    public static bool TryParse(ReadOnlySpan<char> text, out SessionId id)
+    {
+        id = default;
+        if (text.Length != TextLength)
+        {
+            return false;
+        }
+
+        foreach (var c in text)
+        {
+            if (!char.IsAsciiHexDigit(c))
+            {
+                return false;
+            }
+        }
+
+        id = new SessionId(UInt128.Parse(text, System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture));
+        return true;
+    }
+
+    public override string ToString() => Value.ToString("x32", System.Globalization.CultureInfo.InvariantCulture);
+}

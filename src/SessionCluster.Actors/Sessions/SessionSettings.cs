@@ -1,0 +1,18 @@
+namespace SessionCluster.Actors.Sessions;
+
+/// <summary>Limits and lifetimes of sessions, bound from <c>session-cluster.sessions</c>; defaults live in reference.conf.</summary>
+/// <param name="CookieName">Name of the session cookie.</param>
+/// <param name="MaxInactiveInterval">Idle time after which a session expires; zero or less never expires.</param>
+/// <param name="MaxValueBytes">Largest JSON value of one attribute, in bytes.</param>
+/// <param name="MaxAttributes">Most attributes one session may hold.</param>
+/// <param name="MaxSessionBytes">Largest total of attribute names and values in one session, in bytes.</param>
+/// <param name="MaxNameLength">Longest attribute name, in characters.</param>
+/// <param name="RequestTimeout">How long the web layer waits for a session to answer before a 503.</param>
+public sealed record SessionSettings(
+    string CookieName,
+    TimeSpan MaxInactiveInterval,
+    int MaxValueBytes,
+    int MaxAttributes,
+    int MaxSessionBytes,
+    int MaxNameLength,
+    TimeSpan RequestTimeout);

@@ -1,0 +1,144 @@
+using SessionCluster.Actors.Hosting;
+using SessionCluster.Actors.Runtime;
+using SessionCluster.Actors.Sessions;
+using SessionCluster.Web.Http;
+
+namespace SessionCluster.Web.Endpoints;
+
+/// <summary>The session HTTP contract: thin handlers that turn a request into one session command and its reply into JSON.</summary>
+public static class SessionEndpoints
+{
+    public static IEndpointRouteBuilder MapSessionEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/session", (HttpContext http, SessionNode node) =>
+            Handle(http, node, id => new GetSession(id)));
+
+        app.MapGet("/session/attributes/{name}", (HttpContext http, SessionNode node, string name) =>
+            Handle(http, node, id => new GetAttribute(id, name), name));
+
+        app.MapPut("/session/attributes/{name}", async (HttpContext http, SessionNode node, string name) =>
+        {
+            var limits = node.Settings.Sessions;
+            if (SessionState.ValidateName(name, limits) is { } invalid)
+            {
+                await SessionJson.WriteError(http.Response, StatusCodes.Status400BadRequest, invalid.Message);
+                return;
+            }
+
+            var body = await BoundedBody.Read(http.Request, limits.MaxValueBytes, http.RequestAborted);
+            if (body is null)
+            {
+                await SessionJson.WriteError(http.Response, StatusCodes.Status413PayloadTooLarge, $"The value is larger than {limits.MaxValueBytes} bytes.");
+                return;
+            }
+
+            if (AttributeJson.TryCompact(body, out var error) is not { } value)
+            {
+                await SessionJson.WriteError(http.Response, StatusCodes.Status400BadRequest, error!);
+                return;
+            }
+
+            await Handle(http, node, id => new SetAttribute(id, name, value), name);
+        });
+
+        app.MapDelete("/session/attributes/{name}", (HttpContext http, SessionNode node, string name) =>
+            Handle(http, node, id => new RemoveAttribute(id, name), name));
+
+        app.MapPost("/session/attributes/{name}/increment", async (HttpContext http, SessionNode node, string name) =>
+        {
+            var by = 1L;
+            if (http.Request.Query.TryGetValue("by", out var byText) &&
+                (byText.Count != 1 || !long.TryParse(byText[0], System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out by)))
+            {
+                await SessionJson.WriteError(http.Response, StatusCodes.Status400BadRequest, $"'by' must be one 64-bit integer, got '{byText}'.");
+                return;
+            }
+
+            await Handle(http, node, id => new IncrementAttribute(id, name, by), name);
+        });
+
+        app.MapPost("/session/invalidate", async (HttpContext http, SessionNode node) =>
+        {
+            var cookieName = node.Settings.Sessions.CookieName;
+            if (SessionCookie.Read(http.Request, cookieName).Id is { } id)
+            {
+                try
+                {
+                    await node.Client.Send(new InvalidateSession(id), http.RequestAborted);
+                }
+                catch (AskTimeoutException exception)
+                {
+                    await Unavailable(http, exception);
+                    return;
+                }
+            }
+
+            SessionCookie.Expire(http.Response, cookieName);
+            http.Response.StatusCode = StatusCodes.Status204NoContent;
+        });
+
+        return app;
+    }
+
+    /// <summary>Runs <paramref name="command"/> on the request's session (a new one if it has none) and writes the reply.</summary>
+    private static async Task Handle(HttpContext http, SessionNode node, Func<SessionId, SessionCommand> command, string? name = null)
+    {
+        var limits = node.Settings.Sessions;
+        if (name is not null && SessionState.ValidateName(name, limits) is { } invalid)
+        {
+            await SessionJson.WriteError(http.Response, StatusCodes.Status400BadRequest, invalid.Message);
+            return;
+        }
+
+        var (cookieId, cookieRoute) = SessionCookie.Read(http.Request, limits.CookieName);
+        object reply;
+        SessionId id;
+        try
+        {
+            (reply, id, _) = await node.Client.SendOrCreate(cookieId, command, http.RequestAborted);
+        }
+        catch (AskTimeoutException exception)
+        {
+            await Unavailable(http, exception);
+            return;
+        }
+
+        // A new session, or one whose cookie names another node, gets a cookie naming this node (mod_jk's jvmRoute rewrite).
+        if (id != cookieId || cookieRoute != node.Route)
+        {
+            SessionCookie.Write(http.Response, limits.CookieName, id, node.Route);
+        }
+
+        switch (reply)
+        {
+            case SessionSnapshot snapshot:
+                await SessionJson.WriteSession(http.Response, snapshot, node.Route, node.Route);
+                break;
+            case AttributeValue { JsonValue: { } value } attribute:
+                await SessionJson.WriteAttribute(http.Response, attribute.Name, value);
+                break;
+            case AttributeValue attribute:
+                await SessionJson.WriteError(http.Response, StatusCodes.Status404NotFound, $"The session has no attribute '{attribute.Name}'.");
+                break;
+            case SessionRejected rejected:
+                await SessionJson.WriteError(http.Response, StatusFor(rejected.Reason), rejected.Message);
+                break;
+            default:
+                await SessionJson.WriteError(http.Response, StatusCodes.Status500InternalServerError, $"Unexpected reply {reply.GetType().Name}.");
+                break;
+        }
+    }
+
+    private static int StatusFor(SessionRejection reason) => reason switch
+    {
+        SessionRejection.InvalidName => StatusCodes.Status400BadRequest,
+        SessionRejection.NotAnInteger => StatusCodes.Status409Conflict,
+        _ => StatusCodes.Status413PayloadTooLarge,
+    };
+
+    private static Task Unavailable(HttpContext http, AskTimeoutException exception)
+    {
+        http.Response.Headers.RetryAfter = "1";
+        return SessionJson.WriteError(http.Response, StatusCodes.Status503ServiceUnavailable, "The session did not answer in time; retry. " + exception.Message);
+    }
+}

@@ -1,0 +1,37 @@
+using SessionCluster.Actors.Sessions;
+
+namespace SessionCluster.Web.Http;
+
+/// <summary>The session cookie: <c>&lt;id&gt;.&lt;route&gt;</c>, HttpOnly, SameSite=Lax, Path=/.</summary>
+/// <remarks>
+/// The route suffix lets an external sticky balancer pick a node, as mod_jk did with jvmRoute; lookups ignore it.
+/// A malformed value is treated as no cookie: the client gets a new session, and nothing it sent is adopted.
+/// </remarks>
+public static class SessionCookie
+{
+    /// <summary>The id in the request's cookie, if it has a well-formed one, and the route it carried.</summary>
+    public static (SessionId? Id, string? Route) Read(HttpRequest request, string cookieName)
+    {
+        if (!request.Cookies.TryGetValue(cookieName, out var value) || string.IsNullOrEmpty(value))
+        {
+            return (null, null);
+        }
+
+        var dot = value.IndexOf('.');
+        var idText = dot < 0 ? value.AsSpan() : value.AsSpan(0, dot);
+        return SessionId.TryParse(idText, out var id) ? (id, dot < 0 ? null : value[(dot + 1)..]) : (null, null);
+    }
+
+    public static void Write(HttpResponse response, string cookieName, SessionId id, string route) =>
+        response.Cookies.Append(cookieName, $"{id}.{route}", new CookieOptions
+        {
+            HttpOnly = true,
+            SameSite = SameSiteMode.Lax,
+            Path = "/",
+            IsEssential = true,
+        });
+
+    /// <summary>Tells the browser to drop the cookie at once.</summary>
+    public static void Expire(HttpResponse response, string cookieName) =>
+        response.Cookies.Delete(cookieName, new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Lax, Path = "/" });
+}
