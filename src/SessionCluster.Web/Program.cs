@@ -26,6 +26,9 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Applicati
 try
 {
     builder.Configuration.AddNodeConfiguration(commandLine);
+
+    // Fail here, with one clear line, rather than later inside the host with a stack trace.
+    SessionClusterSettings.Load(builder.Configuration);
 }
 catch (Exception exception) when (exception is SettingsException or SessionCluster.Hocon.HoconException or FileNotFoundException)
 {

@@ -1,0 +1,187 @@
+using System.Text;
+using SessionCluster.Actors.Hosting;
+using SessionCluster.Actors.Runtime;
+using SessionCluster.Actors.Sessions;
+using SessionCluster.TestKit;
+
+namespace SessionCluster.Actors.Tests.Sessions;
+
+/// <summary>The session entity and its region, driven through <see cref="SessionClient"/> on a manual clock.</summary>
+public sealed class SessionEntityTests : IAsyncLifetime
+{
+    private readonly ManualTimeProvider _clock = new();
+    private readonly ActorSystem _system;
+    private readonly ActorRef _region;
+    private readonly SessionClient _client;
+
+    public SessionEntityTests()
+    {
+        var settings = SessionClusterSettings.Default.Sessions with { MaxInactiveInterval = TimeSpan.FromMinutes(30) };
+        _system = new ActorSystem("test", _clock);
+        _region = _system.ActorOf(Props.Create(() => new SessionRegion(settings, "node-a")), "sessions");
+        _client = new SessionClient(_region, settings);
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => _system.TerminateAsync();
+
+    [Fact]
+    public async Task Create_ReturnsFreshSessionOwnedByThisNode()
+    {
+        var session = await _client.Create(default);
+
+        Assert.Equal("node-a", session.Owner);
+        Assert.Equal(_clock.GetUtcNow(), session.Created);
+        Assert.Equal(TimeSpan.FromMinutes(30), session.MaxInactiveInterval);
+        Assert.Empty(session.Attributes);
+    }
+
+    [Fact]
+    public async Task EveryCommand_AppliesAndReplies()
+    {
+        var id = (await _client.Create(default)).Id;
+
+        var set = Assert.IsType<SessionSnapshot>(await _client.Send(new SetAttribute(id, "a", Json("\"x\"")), default));
+        Assert.Equal("\"x\"", Text(set.Attributes.Single(a => a.Key == "a").Value));
+
+        var get = Assert.IsType<AttributeValue>(await _client.Send(new GetAttribute(id, "a"), default));
+        Assert.Equal("\"x\"", Text(get.JsonValue));
+
+        var increment = Assert.IsType<AttributeValue>(await _client.Send(new IncrementAttribute(id, "n", 7), default));
+        Assert.Equal("7", Text(increment.JsonValue));
+
+        var rejected = Assert.IsType<SessionRejected>(await _client.Send(new IncrementAttribute(id, "a", 1), default));
+        Assert.Equal(SessionRejection.NotAnInteger, rejected.Reason);
+
+        var removed = Assert.IsType<SessionSnapshot>(await _client.Send(new RemoveAttribute(id, "a"), default));
+        Assert.Equal(["n"], removed.Attributes.Select(a => a.Key));
+
+        var missing = Assert.IsType<AttributeValue>(await _client.Send(new GetAttribute(id, "a"), default));
+        Assert.Null(missing.JsonValue);
+
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        var touched = Assert.IsType<SessionSnapshot>(await _client.Send(new TouchSession(id), default));
+        Assert.Equal(_clock.GetUtcNow(), touched.LastAccessed);
+
+        Assert.IsType<SessionInvalidated>(await _client.Send(new InvalidateSession(id), default));
+        Assert.IsType<SessionNotFound>(await _client.Send(new GetSession(id), default));
+    }
+
+    [Fact]
+    public async Task Increment_ManyConcurrent_LosesNone()
+    {
+        var id = (await _client.Create(default)).Id;
+
+        await Task.WhenAll(Enumerable.Range(0, 500).Select(_ => _client.Send(new IncrementAttribute(id, "n", 1), default)));
+
+        var value = Assert.IsType<AttributeValue>(await _client.Send(new GetAttribute(id, "n"), default));
+        Assert.Equal("500", Text(value.JsonValue));
+    }
+
+    [Fact]
+    public async Task UnknownId_IsNotFoundAndNeverCreated()
+    {
+        var invented = SessionId.New();
+
+        Assert.IsType<SessionNotFound>(await _client.Send(new SetAttribute(invented, "a", Json("1")), default));
+        Assert.IsType<SessionNotFound>(await _client.Send(new GetSession(invented), default));
+        Assert.Equal(0, await _region.Ask<int>(SessionRegion.CountSessions.Instance, TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public async Task SendOrCreate_UnknownId_UsesANewSession()
+    {
+        var invented = SessionId.New();
+
+        var (reply, id, created) = await _client.SendOrCreate(invented, i => new SetAttribute(i, "a", Json("1")), default);
+
+        Assert.True(created);
+        Assert.NotEqual(invented, id);
+        Assert.Equal(id, Assert.IsType<SessionSnapshot>(reply).Id);
+    }
+
+    [Fact]
+    public async Task Idle_PastMaxInactiveInterval_ExpiresAndIsRemoved()
+    {
+        var id = (await _client.Create(default)).Id;
+        await Eventually.True(() => _clock.ActiveTimerCount == 1, "the entity armed its expiry timer");
+
+        _clock.Advance(TimeSpan.FromMinutes(30));
+
+        await Eventually.Value(
+            () => _region.Ask<int>(SessionRegion.CountSessions.Instance, TimeSpan.FromSeconds(5)),
+            count => count == 0,
+            "the expired session is removed from its region");
+        Assert.IsType<SessionNotFound>(await _client.Send(new GetSession(id), default));
+    }
+
+    [Fact]
+    public async Task Access_BeforeExpiry_PostponesIt()
+    {
+        var id = (await _client.Create(default)).Id;
+        await Eventually.True(() => _clock.ActiveTimerCount == 1, "the entity armed its expiry timer");
+
+        _clock.Advance(TimeSpan.FromMinutes(20));
+        Assert.IsType<SessionSnapshot>(await _client.Send(new GetSession(id), default));
+        _clock.Advance(TimeSpan.FromMinutes(10));
+
+        // The timer fired at 30 min, found the session accessed at 20 min, and re-armed for 50 min.
+        await Eventually.True(() => _clock.ActiveTimerCount == 1, "the expiry timer is re-armed");
+        Assert.IsType<SessionSnapshot>(await _client.Send(new GetSession(id), default));
+
+        _clock.Advance(TimeSpan.FromMinutes(30));
+        await Eventually.Value(
+            () => _region.Ask<int>(SessionRegion.CountSessions.Instance, TimeSpan.FromSeconds(5)),
+            count => count == 0,
+            "the session expires 30 minutes after its last access");
+    }
+
+    [Fact]
+    public async Task Command_AtTheExpiryInstant_IsNotFound()
+    {
+        var id = (await _client.Create(default)).Id;
+        await Eventually.True(() => _clock.ActiveTimerCount == 1, "the entity armed its expiry timer");
+
+        _clock.Advance(TimeSpan.FromMinutes(30));
+
+        // Whether the expiry timer's message or this command reaches the entity first, the session is gone.
+        Assert.IsType<SessionNotFound>(await _client.Send(new GetSession(id), default));
+    }
+
+    [Fact]
+    public async Task Invalidated_IdNeverComesBack()
+    {
+        var id = (await _client.Create(default)).Id;
+        await _client.Send(new SetAttribute(id, "a", Json("1")), default);
+
+        await _client.Send(new InvalidateSession(id), default);
+
+        Assert.IsType<SessionNotFound>(await _client.Send(new GetSession(id), default));
+        var (_, newId, created) = await _client.SendOrCreate(id, i => new GetSession(i), default);
+        Assert.True(created);
+        Assert.NotEqual(id, newId);
+        await Eventually.Value(
+            () => _region.Ask<int>(SessionRegion.CountSessions.Instance, TimeSpan.FromSeconds(5)),
+            count => count == 1,
+            "only the new session is live");
+    }
+
+    [Fact]
+    public async Task CommandsQueuedBehindInvalidate_AreAnsweredNotFound()
+    {
+        var id = (await _client.Create(default)).Id;
+
+        var replies = await Task.WhenAll(
+            _client.Send(new InvalidateSession(id), default),
+            _client.Send(new GetSession(id), default),
+            _client.Send(new SetAttribute(id, "a", Json("1")), default));
+
+        Assert.IsType<SessionInvalidated>(replies[0]);
+        Assert.All(replies.Skip(1), reply => Assert.IsType<SessionNotFound>(reply));
+    }
+
+    private static byte[] Json(string text) => Encoding.UTF8.GetBytes(text);
+
+    private static string? Text(byte[]? bytes) => bytes is null ? null : Encoding.UTF8.GetString(bytes);
+}
