@@ -22,7 +22,12 @@ if (commandLine.HelpRequested)
     return 0;
 }
 
-var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ApplicationName = typeof(Program).Assembly.GetName().Name });
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    ApplicationName = commandLine.ApplicationName ?? typeof(Program).Assembly.GetName().Name,
+    EnvironmentName = commandLine.EnvironmentName,
+    ContentRootPath = commandLine.ContentRoot,
+});
 try
 {
     builder.Configuration.AddNodeConfiguration(commandLine);

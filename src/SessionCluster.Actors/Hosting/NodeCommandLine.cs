@@ -19,12 +19,21 @@ public sealed record NodeCommandLine(string? ConfigFile, IReadOnlyDictionary<str
     /// <summary>True when <c>--help</c> was given.</summary>
     public bool HelpRequested { get; init; }
 
+    /// <summary>The .NET host's own switches (<c>--environment</c>, <c>--contentRoot</c>, <c>--applicationName</c>),
+    /// accepted so that <c>dotnet run --environment X</c> and test hosts work; null when not given.</summary>
+    public string? EnvironmentName { get; init; }
+
+    public string? ContentRoot { get; init; }
+
+    public string? ApplicationName { get; init; }
+
     /// <summary>Parses <paramref name="args"/>; throws <see cref="CommandLineException"/> with a one-line reason.</summary>
     public static NodeCommandLine Parse(IReadOnlyList<string> args, string? defaultConfigFile)
     {
         var config = defaultConfigFile;
         var overrides = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         var help = false;
+        string? environment = null, contentRoot = null, applicationName = null;
         for (var i = 0; i < args.Count; i++)
         {
             var (name, inlineValue) = Split(args[i]);
@@ -63,6 +72,15 @@ public sealed record NodeCommandLine(string? ConfigFile, IReadOnlyDictionary<str
 
                     overrides["urls"] = $"http://localhost:{number}";
                     break;
+                case "--environment":
+                    environment = Value();
+                    break;
+                case "--contentRoot":
+                    contentRoot = Value();
+                    break;
+                case "--applicationName":
+                    applicationName = Value();
+                    break;
                 case "--route":
                     overrides[SessionClusterSettings.Root + ":node:route"] = Value();
                     break;
@@ -73,11 +91,23 @@ public sealed record NodeCommandLine(string? ConfigFile, IReadOnlyDictionary<str
                         break;
                     }
 
+                    // Hosts that turn a setting a:b:c into switches also pass its parent sections with no value.
+                    if (string.Equals(name, "--" + SessionClusterSettings.Root, StringComparison.OrdinalIgnoreCase) && inlineValue is "")
+                    {
+                        break;
+                    }
+
                     throw new CommandLineException($"Unknown switch '{args[i]}'.");
             }
         }
 
-        return new NodeCommandLine(config, overrides) { HelpRequested = help };
+        return new NodeCommandLine(config, overrides)
+        {
+            HelpRequested = help,
+            EnvironmentName = environment,
+            ContentRoot = contentRoot,
+            ApplicationName = applicationName,
+        };
     }
 
     private static (string Name, string? Value) Split(string arg)

@@ -37,17 +37,18 @@ internal sealed class SettingsReader(IConfiguration configuration)
     public IReadOnlyList<string> StringList(string path, IReadOnlyCollection<string> allowed)
     {
         var section = configuration.GetSection(Key(path));
-        var items = section.GetChildren().OrderBy(child => int.TryParse(child.Key, out var index) ? index : int.MaxValue)
-            .Select(child => child.Value ?? string.Empty).ToList();
-        foreach (var item in items)
+        var children = section.GetChildren().OrderBy(child => int.TryParse(child.Key, out var index) ? index : int.MaxValue).ToList();
+        foreach (var child in children)
         {
-            if (!allowed.Contains(item, StringComparer.Ordinal))
+            if (!allowed.Contains(child.Value ?? string.Empty, StringComparer.Ordinal))
             {
-                throw Invalid(path, "a list of " + string.Join(", ", allowed), item);
+                // The element's own origin: the list may have been set by another layer than its default.
+                throw new SettingsException(
+                    $"{Where(child.Path)}{Display(Key(path))}: expected a list of {string.Join(", ", allowed)}, got '{child.Value}'.");
             }
         }
 
-        return items;
+        return [.. children.Select(child => child.Value ?? string.Empty)];
     }
 
     public TimeSpan Duration(string path, bool allowZero)

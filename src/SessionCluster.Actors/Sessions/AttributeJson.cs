@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace SessionCluster.Actors.Sessions;
@@ -7,6 +8,9 @@ namespace SessionCluster.Actors.Sessions;
 /// <summary>Checks and compacts attribute values, which are stored as UTF-8 JSON text.</summary>
 public static class AttributeJson
 {
+    // Compacting must not re-escape text: "héllo" stays as sent, not "h\u00E9llo", so values keep their size and look.
+    private static readonly JsonWriterOptions CompactOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>Parses <paramref name="utf8"/> as one JSON value and rewrites it without insignificant whitespace.</summary>
     /// <returns>The compact bytes, or null with <paramref name="error"/> saying what is wrong and where.</returns>
     public static byte[]? TryCompact(ReadOnlySpan<byte> utf8, out string? error)
@@ -22,7 +26,7 @@ public static class AttributeJson
             }
 
             var buffer = new ArrayBufferWriter<byte>(utf8.Length);
-            using (var writer = new Utf8JsonWriter(buffer))
+            using (var writer = new Utf8JsonWriter(buffer, CompactOptions))
             {
                 document.RootElement.WriteTo(writer);
             }

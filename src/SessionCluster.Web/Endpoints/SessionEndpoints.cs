@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.Features;
 using SessionCluster.Actors.Hosting;
 using SessionCluster.Actors.Runtime;
 using SessionCluster.Actors.Sessions;
@@ -14,10 +15,14 @@ public static class SessionEndpoints
             Handle(http, node, id => new GetSession(id)));
 
         app.MapGet("/session/attributes/{name}", (HttpContext http, SessionNode node, string name) =>
-            Handle(http, node, id => new GetAttribute(id, name), name));
+        {
+            name = AttributeName(http, name);
+            return Handle(http, node, id => new GetAttribute(id, name), name);
+        });
 
         app.MapPut("/session/attributes/{name}", async (HttpContext http, SessionNode node, string name) =>
         {
+            name = AttributeName(http, name);
             var limits = node.Settings.Sessions;
             if (SessionState.ValidateName(name, limits) is { } invalid)
             {
@@ -42,10 +47,14 @@ public static class SessionEndpoints
         });
 
         app.MapDelete("/session/attributes/{name}", (HttpContext http, SessionNode node, string name) =>
-            Handle(http, node, id => new RemoveAttribute(id, name), name));
+        {
+            name = AttributeName(http, name);
+            return Handle(http, node, id => new RemoveAttribute(id, name), name);
+        });
 
         app.MapPost("/session/attributes/{name}/increment", async (HttpContext http, SessionNode node, string name) =>
         {
+            name = AttributeName(http, name);
             var by = 1L;
             if (http.Request.Query.TryGetValue("by", out var byText) &&
                 (byText.Count != 1 || !long.TryParse(byText[0], System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out by)))
@@ -127,6 +136,28 @@ public static class SessionEndpoints
                 await SessionJson.WriteError(http.Response, StatusCodes.Status500InternalServerError, $"Unexpected reply {reply.GetType().Name}.");
                 break;
         }
+    }
+
+    /// <summary>The attribute name as the client wrote it, fully unescaped.</summary>
+    /// <remarks>Routing decodes every escape but %2F, so a name holding '/' or '%' is taken from the raw path instead.</remarks>
+    private static string AttributeName(HttpContext http, string routeValue)
+    {
+        const string prefix = "/session/attributes/";
+        if (!routeValue.Contains('%'))
+        {
+            return routeValue;
+        }
+
+        var raw = http.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        var target = string.IsNullOrEmpty(raw) ? http.Request.Path.Value ?? string.Empty : raw.Split('?', 2)[0];
+        var start = target.IndexOf(prefix, StringComparison.Ordinal);
+        if (start < 0)
+        {
+            return routeValue;
+        }
+
+        var segment = target[(start + prefix.Length)..].Split('/', 2)[0];
+        return Uri.UnescapeDataString(segment);
     }
 
     private static int StatusFor(SessionRejection reason) => reason switch

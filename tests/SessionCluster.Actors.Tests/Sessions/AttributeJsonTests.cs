@@ -12,7 +12,8 @@ public sealed class AttributeJsonTests
     [InlineData("-1.5e3", "-1.5e3")]
     [InlineData("true", "true")]
     [InlineData("null", "null")]
-    [InlineData("\"\\u00e9\"", "\"\\u00E9\"")]
+    [InlineData("\"\\u00e9\"", "\"é\"")]
+    [InlineData("\"<b>&'\\\"\"", "\"<b>&'\\\"\"")]
     public void TryCompact_ValidJson_RemovesWhitespace(string input, string expected)
     {
         var compact = AttributeJson.TryCompact(Encoding.UTF8.GetBytes(input), out var error);

@@ -1,0 +1,64 @@
+using System.Net;
+using SessionCluster.Web.Tests.Support;
+
+namespace SessionCluster.Web.Tests;
+
+/// <summary><c>/health/live</c> (the process answers) and <c>/health/ready</c> (the node takes session requests).</summary>
+public sealed class HealthEndpointTests
+{
+    [Fact]
+    public async Task Live_RunningNode_Returns200()
+    {
+        await using var node = new WebNodeFactory();
+        using var client = node.CreateRawClient();
+
+        using var response = await client.GetAsync("/health/live");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("{\"status\":\"live\"}", await response.Content.ReadAsStringAsync());
+        Assert.False(response.Headers.Contains("Set-Cookie"));
+    }
+
+    [Fact]
+    public async Task Ready_StartedNode_Returns200WithRoute()
+    {
+        await using var node = new WebNodeFactory();
+        using var client = node.CreateRawClient();
+
+        using var response = await client.GetAsync("/health/ready");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("{\"status\":\"ready\",\"route\":\"localhost-5000\"}", await response.Content.ReadAsStringAsync());
+        Assert.Equal(0, await node.LiveSessionCount());
+    }
+
+    [Fact]
+    public async Task Ready_ConfiguredRoute_NamesIt()
+    {
+        await using var node = WebNodeFactory.With(("session-cluster:node:route", "worker_7"));
+        using var client = node.CreateRawClient();
+
+        var body = await client.GetStringAsync("/health/ready");
+
+        Assert.Equal("{\"status\":\"ready\",\"route\":\"worker_7\"}", body);
+    }
+
+    [Fact]
+    public async Task Ready_NodeStopping_Returns503WithRetryAfterWhileLiveStays200()
+    {
+        await using var node = new WebNodeFactory();
+        using var client = node.CreateRawClient();
+        await client.GetAsync("/health/ready");
+
+        await node.Node.StopAsync(CancellationToken.None);
+        using var ready = await client.GetAsync("/health/ready");
+        using var live = await client.GetAsync("/health/live");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Equal("1", Assert.Single(ready.Headers.GetValues("Retry-After")));
+        Assert.Equal("{\"error\":\"The node is starting or stopping.\",\"status\":503}", await ready.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+    }
+}
