@@ -18,8 +18,9 @@ public sealed partial class SessionNode : IHostedService, IAsyncDisposable
         Route = route;
         _logger = loggerFactory.CreateLogger<SessionNode>();
         _system = new ActorSystem(route, timeProvider, loggerFactory);
-        Region = _system.ActorOf(Props.Create(() => new SessionRegion(settings.Sessions, route)), "sessions");
-        Client = new SessionClient(Region, settings.Sessions);
+        var directory = new SessionDirectory();
+        Region = _system.ActorOf(Props.Create(() => new SessionRegion(settings.Sessions, route, directory)), "sessions");
+        Client = new SessionClient(Region, directory, settings.Sessions);
     }
 
     public SessionClusterSettings Settings { get; }

@@ -88,6 +88,12 @@ internal sealed class LocalActorRef : ActorRef, IActorContext, IThreadPoolWorkIt
         }
 
         _system.PublishDeadLetter(message, sender, this);
+        if (sender is PromiseActorRef promise)
+        {
+            // An Ask to a stopped actor fails now rather than at its timeout.
+            promise.Tell(new StatusFailure(new ActorTerminatedException(Path)));
+        }
+
         return;
 
     Schedule:
@@ -482,6 +488,7 @@ internal sealed class LocalActorRef : ActorRef, IActorContext, IThreadPoolWorkIt
             if (envelope.Message is not PoisonPill)
             {
                 _system.PublishDeadLetter(envelope.Message, envelope.Sender, this);
+                (envelope.Sender as PromiseActorRef)?.Tell(new StatusFailure(new ActorTerminatedException(Path)));
             }
         }
 
@@ -530,6 +537,3 @@ internal sealed class LocalActorRef : ActorRef, IActorContext, IThreadPoolWorkIt
         }
     }
 }
-
-/// <summary>An actor name that is empty, malformed or already taken by a sibling.</summary>
-public sealed class InvalidActorNameException(string message) : ArgumentException(message);

@@ -3,14 +3,29 @@ using SessionCluster.Actors.Runtime;
 namespace SessionCluster.Actors.Sessions;
 
 /// <summary>How callers outside the actor world (HTTP endpoints) talk to sessions: Ask with the configured timeout.</summary>
-public sealed class SessionClient(ActorRef region, SessionSettings settings)
+public sealed class SessionClient(ActorRef region, SessionDirectory directory, SessionSettings settings)
 {
     public SessionSettings Settings => settings;
 
     /// <summary>Sends a command to the session's entity and returns its reply.</summary>
     /// <exception cref="AskTimeoutException">The session did not answer within <see cref="SessionSettings.RequestTimeout"/>.</exception>
-    public Task<object> Send(SessionCommand command, CancellationToken cancellationToken) =>
-        region.Ask<object>(command, settings.RequestTimeout, cancellationToken);
+    public async Task<object> Send(SessionCommand command, CancellationToken cancellationToken)
+    {
+        if (!directory.TryGet(command.SessionId, out var entity))
+        {
+            return new SessionNotFound(command.SessionId);
+        }
+
+        try
+        {
+            return await entity.Ask<object>(command, settings.RequestTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ActorTerminatedException)
+        {
+            // The session ended between the directory lookup and the Ask.
+            return new SessionNotFound(command.SessionId);
+        }
+    }
 
     /// <summary>Mints a new session.</summary>
     public Task<SessionSnapshot> Create(CancellationToken cancellationToken) =>

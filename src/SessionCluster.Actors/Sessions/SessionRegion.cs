@@ -9,9 +9,8 @@ namespace SessionCluster.Actors.Sessions;
 /// and then sends it a <see cref="PoisonPill"/>: commands already forwarded are answered by the ending entity,
 /// later ones by the region, and none reaches a stopped mailbox.
 /// </remarks>
-public sealed class SessionRegion(SessionSettings settings, string owner) : Actor
+public sealed class SessionRegion(SessionSettings settings, string owner, SessionDirectory directory) : Actor
 {
-    private readonly Dictionary<SessionId, ActorRef> _sessions = [];
 
     /// <summary>How many live sessions this region hosts.</summary>
     public sealed record CountSessions
@@ -24,7 +23,7 @@ public sealed class SessionRegion(SessionSettings settings, string owner) : Acto
         switch (message)
         {
             case SessionCommand command:
-                if (_sessions.TryGetValue(command.SessionId, out var entity))
+                if (directory.TryGet(command.SessionId, out var entity))
                 {
                     entity.Forward(command, Context);
                 }
@@ -38,14 +37,14 @@ public sealed class SessionRegion(SessionSettings settings, string owner) : Acto
                 Sender.Tell(Create());
                 break;
             case SessionEnded ended:
-                if (_sessions.Remove(ended.SessionId, out var ending))
+                if (directory.Remove(ended.SessionId, out var ending))
                 {
                     ending.Tell(PoisonPill.Instance);
                 }
 
                 break;
             case CountSessions:
-                Sender.Tell(_sessions.Count);
+                Sender.Tell(directory.Count);
                 break;
             default:
                 Unhandled(message);
@@ -57,7 +56,7 @@ public sealed class SessionRegion(SessionSettings settings, string owner) : Acto
     {
         var id = SessionId.New();
         var state = new SessionState(id, Context.System.TimeProvider.GetUtcNow(), settings.MaxInactiveInterval);
-        _sessions.Add(id, Context.ActorOf(Props.Create(() => new SessionEntity(state, settings, owner)), id.ToString()));
+        directory.Add(id, Context.ActorOf(Props.Create(() => new SessionEntity(state, settings, owner)), id.ToString()));
         return state.ToSnapshot(owner);
     }
 }

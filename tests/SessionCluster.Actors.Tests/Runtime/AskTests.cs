@@ -70,6 +70,21 @@ public sealed class AskTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Ask_StoppedActor_FailsAtOnceWithoutWaitingForTimeout()
+    {
+        var echo = _system.ActorOf(Props.Create(() => new EchoActor()), "echo");
+        var watcher = new TestProbe();
+        var confirm = _system.ActorOf(Props.Create(() => new WatcherActor(watcher)), "watcher");
+        await confirm.Ask<string>(echo, TimeSpan.FromSeconds(5));
+        _system.Stop(echo);
+        await watcher.ExpectMsg<Terminated>();
+
+        var error = await Assert.ThrowsAsync<ActorTerminatedException>(() => echo.Ask<string>("hello", TimeSpan.FromMinutes(5)));
+
+        Assert.Contains("/user/echo", error.Message);
+    }
+
+    [Fact]
     public async Task Ask_Answered_CancelsItsTimer()
     {
         var echo = _system.ActorOf(Props.Create(() => new EchoActor()), "echo");

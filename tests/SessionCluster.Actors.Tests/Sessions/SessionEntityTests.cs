@@ -18,8 +18,9 @@ public sealed class SessionEntityTests : IAsyncLifetime
     {
         var settings = SessionClusterSettings.Default.Sessions with { MaxInactiveInterval = TimeSpan.FromMinutes(30) };
         _system = new ActorSystem("test", _clock);
-        _region = _system.ActorOf(Props.Create(() => new SessionRegion(settings, "node-a")), "sessions");
-        _client = new SessionClient(_region, settings);
+        var directory = new SessionDirectory();
+        _region = _system.ActorOf(Props.Create(() => new SessionRegion(settings, "node-a", directory)), "sessions");
+        _client = new SessionClient(_region, directory, settings);
     }
 
     public Task InitializeAsync() => Task.CompletedTask;
