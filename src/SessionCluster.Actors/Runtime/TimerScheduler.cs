@@ -5,10 +5,13 @@ namespace SessionCluster.Actors.Runtime;
 /// Only the owning actor's turn touches the table. A timer callback just enqueues a <see cref="TimerFired"/>
 /// stamped with a generation; the owner accepts it only if that generation is still current, so a timer
 /// cancelled or replaced after it fired but before its message was handled never delivers.
+/// Actors hold few timers (a session holds one), so they sit in a small array searched linearly: a dictionary
+/// would cost more memory per actor than the timer itself.
 /// </remarks>
 internal sealed class TimerScheduler(LocalActorRef owner, TimeProvider time) : ITimerScheduler
 {
-    private readonly Dictionary<object, Entry> _timers = [];
+    private Entry[] _timers = [];
+    private int _count;
     private long _nextGeneration;
 
     public void StartSingleTimer(object key, object message, TimeSpan delay) => Start(key, message, delay, periodic: false);
@@ -19,38 +22,42 @@ internal sealed class TimerScheduler(LocalActorRef owner, TimeProvider time) : I
         Start(key, message, interval, periodic: true);
     }
 
-    public bool IsTimerActive(object key) => _timers.ContainsKey(key);
+    public bool IsTimerActive(object key) => IndexOf(key) >= 0;
 
     public void Cancel(object key)
     {
-        if (_timers.Remove(key, out var entry))
+        var index = IndexOf(key);
+        if (index >= 0)
         {
-            entry.Timer.Dispose();
+            _timers[index].Timer.Dispose();
+            RemoveAt(index);
         }
     }
 
     public void CancelAll()
     {
-        foreach (var entry in _timers.Values)
+        for (var i = 0; i < _count; i++)
         {
-            entry.Timer.Dispose();
+            _timers[i].Timer.Dispose();
+            _timers[i] = default;
         }
 
-        _timers.Clear();
+        _count = 0;
     }
 
     /// <summary>True if <paramref name="fired"/> belongs to a live timer; a single timer is then done.</summary>
     internal bool Accept(TimerFired fired)
     {
-        if (!_timers.TryGetValue(fired.Key, out var entry) || entry.Generation != fired.Generation)
+        var index = IndexOf(fired.Key);
+        if (index < 0 || _timers[index].Generation != fired.Generation)
         {
             return false;
         }
 
-        if (!entry.Periodic)
+        if (!_timers[index].Periodic)
         {
-            _timers.Remove(fired.Key);
-            entry.Timer.Dispose();
+            _timers[index].Timer.Dispose();
+            RemoveAt(index);
         }
 
         return true;
@@ -72,8 +79,33 @@ internal sealed class TimerScheduler(LocalActorRef owner, TimeProvider time) : I
             (owner, fired),
             delay,
             periodic ? delay : Timeout.InfiniteTimeSpan);
-        _timers[key] = new Entry(timer, fired.Generation, periodic);
+        if (_count == _timers.Length)
+        {
+            Array.Resize(ref _timers, Math.Max(1, _count * 2));
+        }
+
+        _timers[_count++] = new Entry(key, timer, fired.Generation, periodic);
     }
 
-    private readonly record struct Entry(ITimer Timer, long Generation, bool Periodic);
+    private int IndexOf(object key)
+    {
+        for (var i = 0; i < _count; i++)
+        {
+            if (_timers[i].Key.Equals(key))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private void RemoveAt(int index)
+    {
+        _count--;
+        Array.Copy(_timers, index + 1, _timers, index, _count - index);
+        _timers[_count] = default;
+    }
+
+    private readonly record struct Entry(object Key, ITimer Timer, long Generation, bool Periodic);
 }
