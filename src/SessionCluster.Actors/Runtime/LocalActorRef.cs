@@ -33,6 +33,7 @@ internal sealed class LocalActorRef : ActorRef, IActorContext, IThreadPoolWorkIt
     private TimerScheduler? _timers;
     private ActorRef? _currentSender;
     private int _scheduled;
+    private volatile bool _pendingCreate;
     private volatile int _state;
     private int _restartsInWindow;
     private long _restartWindowStart;
@@ -43,7 +44,10 @@ internal sealed class LocalActorRef : ActorRef, IActorContext, IThreadPoolWorkIt
         _parent = parent;
         _name = name;
         _props = props;
-        SendSystem(SystemMessage.Create.Instance);
+        // Creation is a flag, not a queued system message: most actors never get another system message,
+        // and the system queue is then never allocated.
+        _pendingCreate = true;
+        TrySchedule();
     }
 
     public override string Path => _parent is null ? "/" + _name : _parent.Path + "/" + _name;
@@ -192,6 +196,12 @@ internal sealed class LocalActorRef : ActorRef, IActorContext, IThreadPoolWorkIt
     {
         try
         {
+            if (_pendingCreate)
+            {
+                _pendingCreate = false;
+                Start();
+            }
+
             ProcessSystemMessages();
             for (var i = 0; i < Throughput && _state == Running; i++)
             {
@@ -226,7 +236,7 @@ internal sealed class LocalActorRef : ActorRef, IActorContext, IThreadPoolWorkIt
     {
         lock (_mail)
         {
-            return _systemMail is { Count: > 0 } || (_state == Running && _mail.Count > 0);
+            return _pendingCreate || _systemMail is { Count: > 0 } || (_state == Running && _mail.Count > 0);
         }
     }
 
@@ -264,9 +274,6 @@ internal sealed class LocalActorRef : ActorRef, IActorContext, IThreadPoolWorkIt
     {
         switch (message)
         {
-            case SystemMessage.Create:
-                Start();
-                break;
             case SystemMessage.Stop:
                 BeginStop();
                 break;

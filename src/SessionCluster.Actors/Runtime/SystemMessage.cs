@@ -3,12 +3,6 @@ namespace SessionCluster.Actors.Runtime;
 /// <summary>Lifecycle messages; they overtake user messages in a mailbox.</summary>
 internal abstract record SystemMessage
 {
-    /// <summary>Builds the actor instance and runs PreStart; always the first message of a mailbox.</summary>
-    internal sealed record Create : SystemMessage
-    {
-        public static readonly Create Instance = new();
-    }
-
     internal sealed record Stop : SystemMessage
     {
         public static readonly Stop Instance = new();
