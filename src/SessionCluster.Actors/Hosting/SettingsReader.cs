@@ -84,6 +84,78 @@ internal sealed class SettingsReader(IConfiguration configuration)
         return number;
     }
 
+    /// <summary>An error for a value that is valid alone but contradicts another setting; names the key and where it was set.</summary>
+    public SettingsException Inconsistent(string path, string reason) =>
+        new($"{Where(Key(path))}{Display(Key(path))}: {reason}, got '{Raw(path)}'.");
+
+    /// <summary>A duration of at least <paramref name="atLeast"/> (e.g. an interval that must not be finer than the tick).</summary>
+    public TimeSpan Duration(string path, bool allowZero, TimeSpan atLeast)
+    {
+        var duration = Duration(path, allowZero);
+        if (duration < atLeast)
+        {
+            throw Invalid(path, $"a duration of at least {atLeast.TotalMilliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}ms", Raw(path));
+        }
+
+        return duration;
+    }
+
+    /// <summary>A duration, or <c>off</c> (null), or <c>on</c> (<paramref name="whenOn"/>).</summary>
+    public TimeSpan? DurationOrSwitch(string path, TimeSpan whenOn)
+    {
+        var value = Raw(path);
+        if (TrySwitch(value, out var on))
+        {
+            return on ? whenOn : null;
+        }
+
+        return Duration(path, allowZero: true);
+    }
+
+    public double Double(string path, double min, double max)
+    {
+        var value = Raw(path);
+        if (!double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var number) ||
+            !double.IsFinite(number) || number < min || number > max)
+        {
+            throw Invalid(path, $"a number from {min.ToString(System.Globalization.CultureInfo.InvariantCulture)} to {max.ToString(System.Globalization.CultureInfo.InvariantCulture)}", value);
+        }
+
+        return number;
+    }
+
+    /// <summary>on/off, true/false or yes/no.</summary>
+    public bool Boolean(string path)
+    {
+        var value = Raw(path);
+        return TrySwitch(value, out var on) ? on : throw Invalid(path, "on or off", value);
+    }
+
+    /// <summary>One of <paramref name="allowed"/>, exactly.</summary>
+    public string OneOf(string path, IReadOnlyCollection<string> allowed)
+    {
+        var value = Raw(path);
+        return allowed.Contains(value, StringComparer.Ordinal) ? value : throw Invalid(path, $"one of {string.Join(", ", allowed)}", value);
+    }
+
+    /// <summary>A list of <c>host:port</c> node addresses; an element that does not parse is blamed on its own origin.</summary>
+    public IReadOnlyList<Remoting.NodeAddress> AddressList(string path)
+    {
+        var section = configuration.GetSection(Key(path));
+        var children = section.GetChildren().OrderBy(child => int.TryParse(child.Key, out var index) ? index : int.MaxValue).ToList();
+        if (children.Count == 0 && !string.IsNullOrEmpty(section.Value))
+        {
+            // A single address given where a list was expected (e.g. --session-cluster:cluster:seed-nodes=h:1): accept
+            // a comma-separated string, the natural form on a command line or in an environment variable.
+            return [.. section.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(text => ParseAddress(section.Path, text))];
+        }
+
+        return [.. children.Select(child => ParseAddress(child.Path, child.Value ?? string.Empty))];
+    }
+
+    /// <summary>An error for <paramref name="path"/> in the usual form, for checks that span several keys.</summary>
+    public SettingsException Rejected(string path, string expected, string actual) => Invalid(path, expected, actual);
+
     private static string Key(string path) => SessionClusterSettings.Root + ":" + path.Replace('.', ':');
 
     private static string Display(string key) => key.Replace(':', '.');
@@ -93,6 +165,34 @@ internal sealed class SettingsReader(IConfiguration configuration)
 
     private SettingsException Invalid(string path, string expected, string actual) =>
         new($"{Where(Key(path))}{Display(Key(path))}: expected {expected}, got '{actual}'.");
+
+    private static bool TrySwitch(string value, out bool on)
+    {
+        switch (value.ToLowerInvariant())
+        {
+            case "on" or "true" or "yes":
+                on = true;
+                return true;
+            case "off" or "false" or "no":
+                on = false;
+                return true;
+            default:
+                on = false;
+                return false;
+        }
+    }
+
+    private Remoting.NodeAddress ParseAddress(string key, string text)
+    {
+        try
+        {
+            return Remoting.NodeAddress.Parse(text);
+        }
+        catch (FormatException)
+        {
+            throw new SettingsException($"{Where(key)}{Display(key)}: expected host:port, got '{text}'.");
+        }
+    }
 
     /// <summary>"file:line:column: " when a HOCON file set the key; empty when the environment or command line did.</summary>
     private string Where(string key) =>

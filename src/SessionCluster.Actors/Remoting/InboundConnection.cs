@@ -1,0 +1,118 @@
+using System.Net.Sockets;
+
+namespace SessionCluster.Actors.Remoting;
+
+/// <summary>One accepted connection: the acceptor's handshake under a timeout, then frames read and delivered in order.</summary>
+/// <remarks>
+/// Nothing but the handshake is read until the peer has proven itself, and handshake frames are small. After that, each
+/// frame's envelopes are decoded and handed to the handler one at a time on this connection's loop, so a peer's
+/// messages arrive in send order and a slow handler slows only this peer (TCP backpressure fills its outbound queue,
+/// which then overflows and counts; memory stays bounded). Anything that is not a well-formed frame of known types —
+/// garbage, an oversized length, a truncated frame, an unknown type id, a payload its type cannot parse — closes this
+/// connection alone and is logged; the listener and every other connection go on. A handler that throws is logged and
+/// the connection goes on: the fault is the receiver's, not the peer's.
+/// </remarks>
+internal sealed class InboundConnection(TcpTransport owner, Socket socket, ITransportHandler handler)
+{
+    private readonly string _endpoint = socket.RemoteEndPoint?.ToString() ?? "(unknown)";
+
+    public async Task RunAsync(CancellationToken stopping)
+    {
+        var settings = owner.Settings;
+        UniqueAddress? peer = null;
+        try
+        {
+            var reader = new FrameReader(socket, initialCapacity: 4096);
+            using (var timeout = new CancellationTokenSource(settings.HandshakeTimeout, owner.Time))
+            using (var handshake = CancellationTokenSource.CreateLinkedTokenSource(stopping, timeout.Token))
+            {
+                try
+                {
+                    peer = await TcpHandshake.AcceptAsync(socket, reader, settings, owner.Self, handshake.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (timeout.IsCancellationRequested && !stopping.IsCancellationRequested)
+                {
+                    throw new TimeoutException($"no handshake within {settings.HandshakeTimeout.TotalSeconds:0.###} s");
+                }
+            }
+
+            owner.AddHandshakeAccepted();
+            RemotingLog.InboundAccepted(owner.Logger, peer, _endpoint);
+            while (await reader.ReadFrameAsync(settings.MaxFrameSize, stopping).ConfigureAwait(false) is { } frame)
+            {
+                Deliver(frame, peer);
+            }
+
+            RemotingLog.InboundClosed(owner.Logger, peer);
+        }
+        catch (Exception) when (stopping.IsCancellationRequested)
+        {
+            // The transport is stopping; its sockets close with it.
+        }
+        catch (HandshakeFailedException refused)
+        {
+            owner.AddHandshakeRejected();
+            RemotingLog.InboundRejected(owner.Logger, _endpoint, refused.Claimed, refused.Reason.ToString(), refused.Detail);
+        }
+        catch (Exception error) when (error is InvalidDataException or EndOfStreamException or TimeoutException)
+        {
+            owner.AddClosedOnBadInput();
+            RemotingLog.InboundBadData(owner.Logger, _endpoint, peer?.ToString() ?? "before the handshake", error.Message);
+        }
+        catch (Exception error) when (error is SocketException or IOException or ObjectDisposedException)
+        {
+            RemotingLog.InboundEnded(owner.Logger, _endpoint, peer?.ToString() ?? "before the handshake", error.Message);
+        }
+        catch (Exception error)
+        {
+            // A bug, not the peer's doing; still only this connection ends.
+            RemotingLog.InboundFailed(owner.Logger, error, _endpoint, peer?.ToString() ?? "before the handshake");
+        }
+        finally
+        {
+            socket.Dispose();
+        }
+    }
+
+    private void Deliver(ReadOnlyMemory<byte> frame, UniqueAddress peer)
+    {
+        var position = 0;
+        var delivered = 0;
+        try
+        {
+            while (FrameCodec.TryReadEnvelope(frame.Span, ref position, out var typeId, out var offset, out var length))
+            {
+                if (!owner.Serializer.TryGetById(typeId, out var binding))
+                {
+                    owner.AddDropped(1);
+                    throw new InvalidDataException($"unknown message type id {typeId}: the peer runs software this node does not know");
+                }
+
+                object message;
+                try
+                {
+                    message = binding.FromWire(frame.Slice(offset, length));
+                }
+                catch (Exception error)
+                {
+                    owner.AddDropped(1);
+                    throw new InvalidDataException($"a malformed {binding.Type.Name} (type id {typeId}): {error.Message}", error);
+                }
+
+                delivered++;
+                try
+                {
+                    handler.OnMessage(peer, message);
+                }
+                catch (Exception error)
+                {
+                    RemotingLog.HandlerFailed(owner.Logger, error, binding.Type.Name, peer);
+                }
+            }
+        }
+        finally
+        {
+            owner.AddReceived(delivered);
+        }
+    }
+}

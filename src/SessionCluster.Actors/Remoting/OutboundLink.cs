@@ -1,0 +1,315 @@
+using System.Net.Sockets;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+
+namespace SessionCluster.Actors.Remoting;
+
+/// <summary>Everything a node sends to one peer: a bounded queue, and one writer loop that connects, batches and
+/// reconnects.</summary>
+/// <remarks>
+/// <code>
+/// Idle        ── a message is queued ─────────────────────────────────► Connecting
+/// Connecting  ── handshake accepted ──────────────────────────────────► Connected
+/// Connecting  ── connect or handshake failed; queue dropped ──────────► BackingOff (min·2ⁿ, at most max)
+/// BackingOff  ── wait over ───────────────────────────────────────────► Connecting if messages are queued, else Idle
+/// Connected   ── peer closed, write failed or stalled; frame in flight lost ► BackingOff, or straight on as after
+///                                                                         it if the connection lasted backoff-max
+/// </code>
+/// The queue is the only thing callers touch (<see cref="TryEnqueue"/> never blocks: a full queue refuses the message and
+/// counts an overflow). Only the loop reads it, so batching is a plain drain: after each write, whatever queued up
+/// meanwhile goes into the next frame, up to the batch limits. A lone message therefore leaves at once (no linger), and
+/// batches grow exactly when writes fall behind. When a peer cannot be reached, what is queued is dropped rather than
+/// kept: it would arrive stale, and the protocols above already treat the network as lossy. Messages queued during the
+/// backoff get the next attempt.
+/// </remarks>
+internal sealed class OutboundLink
+{
+    /// <summary>How often, at most, a full queue is reported in the log; the counter counts every refusal.</summary>
+    private static readonly TimeSpan OverflowReportInterval = TimeSpan.FromSeconds(10);
+
+    private const long NeverReported = long.MinValue;
+
+    private readonly TcpTransport _owner;
+    private readonly RemoteSettings _settings;
+    private readonly Channel<OutboundMessage> _queue;
+    private readonly CancellationToken _stopping;
+    private readonly FrameBatcher _batcher;
+    private long _overflowSinceReport;
+    private long _lastOverflowReport = NeverReported;
+
+    public OutboundLink(TcpTransport owner, NodeAddress peer, CancellationToken stopping)
+    {
+        _owner = owner;
+        _settings = owner.Settings;
+        Peer = peer;
+        _stopping = stopping;
+        _queue = Channel.CreateBounded<OutboundMessage>(new BoundedChannelOptions(_settings.OutboundQueueSize)
+        {
+            FullMode = BoundedChannelFullMode.Wait,   // with TryWrite: refuse when full, never block and never evict
+            SingleReader = true,
+            AllowSynchronousContinuations = false,
+        });
+        _batcher = new FrameBatcher(owner, peer, _queue.Reader);
+    }
+
+    public NodeAddress Peer { get; }
+
+    /// <summary>Completes when the writer loop has ended (after <see cref="Complete"/> or the transport's stop).</summary>
+    public Task Completion { get; private set; } = Task.CompletedTask;
+
+    public void Start() => Completion = RunAsync();
+
+    /// <summary>Ends the link: nothing more is accepted, and the loop exits.</summary>
+    public void Complete() => _queue.Writer.TryComplete();
+
+    /// <summary>Queues a message; false (counted) if the queue is full or the link has ended.</summary>
+    public bool TryEnqueue(WireBinding binding, object message)
+    {
+        if (_queue.Writer.TryWrite(new OutboundMessage(binding, message)))
+        {
+            return true;
+        }
+
+        if (_stopping.IsCancellationRequested)
+        {
+            _owner.AddDropped(1);
+            return false;
+        }
+
+        _owner.AddOverflow();
+        ReportOverflow();
+        return false;
+    }
+
+    private async Task RunAsync()
+    {
+        var failures = 0;
+        try
+        {
+            while (_batcher.HasCarry || await _queue.Reader.WaitToReadAsync(_stopping).ConfigureAwait(false))
+            {
+                Socket socket;
+                UniqueAddress acceptor;
+                try
+                {
+                    (socket, acceptor) = await ConnectAsync().ConfigureAwait(false);
+                }
+                catch (Exception error) when (!_stopping.IsCancellationRequested)
+                {
+                    failures++;
+                    var dropped = _batcher.DropAll();
+                    // Jitter needs no seed: nothing over real sockets replays exactly anyway.
+                    var retryIn = ReconnectBackoff.Delay(failures, _settings.ReconnectBackoffMin, _settings.ReconnectBackoffMax, Random.Shared.NextDouble());
+                    if (failures == 1)
+                    {
+                        RemotingLog.ConnectFailed(_owner.Logger, Peer, Describe(error), dropped, retryIn);
+                    }
+                    else
+                    {
+                        RemotingLog.ConnectStillFailing(_owner.Logger, Peer, failures, Describe(error), dropped, retryIn);
+                    }
+
+                    await Task.Delay(retryIn, _owner.Time, _stopping).ConfigureAwait(false);
+                    continue;
+                }
+
+                var connectedAt = _owner.Time.GetTimestamp();
+                await RunConnectionAsync(socket, acceptor).ConfigureAwait(false);
+
+                // A connection that lasted counts as success. One that broke soon after its handshake (a peer that
+                // accepts and then drops us) counts as a failure, so such a peer is retried with growing waits rather
+                // than in a tight connect-handshake-close loop.
+                if (_owner.Time.GetElapsedTime(connectedAt) >= _settings.ReconnectBackoffMax)
+                {
+                    failures = 0;
+                }
+                else if (!_stopping.IsCancellationRequested)
+                {
+                    failures++;
+                    var retryIn = ReconnectBackoff.Delay(failures, _settings.ReconnectBackoffMin, _settings.ReconnectBackoffMax, Random.Shared.NextDouble());
+                    await Task.Delay(retryIn, _owner.Time, _stopping).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (Exception) when (_stopping.IsCancellationRequested)
+        {
+            // The transport is stopping: a cancelled wait, or a socket closed under a connect.
+        }
+        finally
+        {
+            _batcher.DropAll();
+        }
+    }
+
+    /// <summary>Connects and runs the connector's handshake, each under its own timeout.</summary>
+    private async Task<(Socket Socket, UniqueAddress Acceptor)> ConnectAsync()
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            using (var connectTimeout = new CancellationTokenSource(_settings.ConnectTimeout, _owner.Time))
+            using (var connect = CancellationTokenSource.CreateLinkedTokenSource(_stopping, connectTimeout.Token))
+            {
+                try
+                {
+                    await socket.ConnectAsync(Peer.Host, Peer.Port, connect.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (connectTimeout.IsCancellationRequested && !_stopping.IsCancellationRequested)
+                {
+                    throw new TimeoutException($"no TCP connection within {_settings.ConnectTimeout.TotalSeconds:0.###} s");
+                }
+            }
+
+            using var handshakeTimeout = new CancellationTokenSource(_settings.HandshakeTimeout, _owner.Time);
+            using var handshake = CancellationTokenSource.CreateLinkedTokenSource(_stopping, handshakeTimeout.Token);
+            try
+            {
+                var reader = new FrameReader(socket, initialCapacity: 512);
+                var acceptor = await TcpHandshake.ConnectAsync(socket, reader, _settings, _owner.Self, handshake.Token).ConfigureAwait(false);
+                return (socket, acceptor);
+            }
+            catch (OperationCanceledException) when (handshakeTimeout.IsCancellationRequested && !_stopping.IsCancellationRequested)
+            {
+                throw new TimeoutException($"no handshake within {_settings.HandshakeTimeout.TotalSeconds:0.###} s");
+            }
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Writes frames until the connection breaks or the transport stops; then closes the socket.</summary>
+    private async Task RunConnectionAsync(Socket socket, UniqueAddress acceptor)
+    {
+        RemotingLog.Connected(_owner.Logger, acceptor);
+        using var connection = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
+        var watcher = WatchForCloseAsync(socket, connection);
+        string reason;
+        try
+        {
+            await PumpAsync(socket, connection.Token).ConfigureAwait(false);
+            reason = "the transport stopped";
+        }
+        catch (OperationCanceledException) when (!_stopping.IsCancellationRequested)
+        {
+            reason = "the peer closed it";
+        }
+        catch (Exception error)
+        {
+            reason = _stopping.IsCancellationRequested ? "the transport stopped" : Describe(error);
+        }
+        finally
+        {
+            await connection.CancelAsync().ConfigureAwait(false);
+            socket.Dispose();
+            await watcher.ConfigureAwait(false);
+        }
+
+        if (!_stopping.IsCancellationRequested)
+        {
+            RemotingLog.Disconnected(_owner.Logger, Peer, reason);
+        }
+    }
+
+    /// <summary>Acceptors send nothing after the handshake, so a receive that completes means the peer closed (or broke
+    /// the protocol): either way this connection is over. Noticing it at once, rather than at the next failed write,
+    /// saves the next frame from going into a dead socket, e.g. when the peer restarted.</summary>
+    private static async Task WatchForCloseAsync(Socket socket, CancellationTokenSource connection)
+    {
+        try
+        {
+            await socket.ReceiveAsync(new byte[1], SocketFlags.None, connection.Token).ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+            // The connection is ending for another reason.
+        }
+        finally
+        {
+            await connection.CancelAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Writes frames while messages are queued. A write that does not finish within the write timeout means
+    /// the peer stopped reading, or vanished without closing (TCP would retry for many minutes): the connection ends,
+    /// so the link reconnects, and meanwhile what cannot be queued overflows instead of waiting forever.</summary>
+    private async Task PumpAsync(Socket socket, CancellationToken connection)
+    {
+        using var write = CancellationTokenSource.CreateLinkedTokenSource(connection);
+        await using var watchdog = _owner.Time.CreateTimer(static state => CancelQuietly((CancellationTokenSource)state!), write, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        while (_batcher.HasCarry || await _queue.Reader.WaitToReadAsync(connection).ConfigureAwait(false))
+        {
+            var (frame, count) = _batcher.Fill();
+            if (count == 0)
+            {
+                continue;
+            }
+
+            watchdog.Change(_settings.WriteTimeout, Timeout.InfiniteTimeSpan);
+            try
+            {
+                await TcpHandshake.SendAllAsync(socket, frame, write.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (write.IsCancellationRequested && !connection.IsCancellationRequested)
+            {
+                LoseInFlight(count);
+                throw Stalled(frame.Length);
+            }
+            catch
+            {
+                LoseInFlight(count);
+                throw;
+            }
+
+            watchdog.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _owner.AddFrameSent(count);
+            if (write.IsCancellationRequested && !connection.IsCancellationRequested)
+            {
+                throw Stalled(frame.Length);   // the watchdog fired just as the write finished: barely in time, and its token is spent
+            }
+        }
+    }
+
+    private TimeoutException Stalled(int frameLength) =>
+        new($"a {frameLength}-byte frame could not be written within {_settings.WriteTimeout.TotalSeconds:0.###} s: the peer stopped reading");
+
+    private void LoseInFlight(int count)
+    {
+        _owner.AddDropped(count);
+        RemotingLog.LostInFlight(_owner.Logger, count, Peer);
+    }
+
+    private static void CancelQuietly(CancellationTokenSource source)
+    {
+        try
+        {
+            source.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The watchdog fired as its connection ended.
+        }
+    }
+
+    private void ReportOverflow()
+    {
+        Interlocked.Increment(ref _overflowSinceReport);
+        var now = _owner.Time.GetTimestamp();
+        var last = Interlocked.Read(ref _lastOverflowReport);
+        if ((last == NeverReported || _owner.Time.GetElapsedTime(last, now) >= OverflowReportInterval) &&
+            Interlocked.CompareExchange(ref _lastOverflowReport, now, last) == last)
+        {
+            RemotingLog.QueueOverflow(_owner.Logger, Peer, _settings.OutboundQueueSize, Interlocked.Exchange(ref _overflowSinceReport, 0));
+        }
+    }
+
+    private static string Describe(Exception error) => error switch
+    {
+        HandshakeFailedException refused => $"handshake refused ({refused.Reason}): {refused.Detail}",
+        SocketException socket => $"{socket.SocketErrorCode}: {socket.Message}",
+        _ => error.Message,
+    };
+
+}

@@ -1,0 +1,4 @@
+namespace SessionCluster.Actors.Remoting;
+
+/// <summary>A message waiting in a peer's outbound queue, with the binding that will put it on the wire.</summary>
+internal readonly record struct OutboundMessage(WireBinding Binding, object Message);

@@ -1,0 +1,354 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.Logging;
+using SessionCluster.Actors.Remoting;
+using SessionCluster.Actors.Remoting.Wire;
+using SessionCluster.TestKit;
+
+namespace SessionCluster.Actors.Tests.Remoting;
+
+/// <summary>What only the TCP transport has: the handshake's checks, hostile bytes, bounded queues, batching.</summary>
+public sealed class TcpTransportTests : IAsyncLifetime
+{
+    private static readonly TimeSpan ClosedDeadline = TimeSpan.FromSeconds(10);
+    private readonly List<IAsyncDisposable> _disposables = [];
+    private long _nextUid = 5000;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var disposable in _disposables)
+        {
+            await disposable.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Start_OnPortZero_SelfShowsTheBoundPort()
+    {
+        var (node, _) = await Start(TcpTestSettings.Loopback());
+
+        Assert.Equal("127.0.0.1", node.Self.Address.Host);
+        Assert.InRange(node.Self.Address.Port, 1, 65535);
+    }
+
+    [Fact]
+    public async Task Start_OnAPortInUse_Fails()
+    {
+        var (first, _) = await Start(TcpTestSettings.Loopback());
+        var second = new TcpTransport(TcpTestSettings.Loopback() with { Port = first.Self.Address.Port }, TestMessages.Serializer(), uid: 2);
+        _disposables.Add(second);
+
+        var error = await Assert.ThrowsAsync<SocketException>(() => second.StartAsync(new RecordingHandler(), CancellationToken.None));
+        Assert.Equal(SocketError.AddressAlreadyInUse, error.SocketErrorCode);
+    }
+
+    [Fact]
+    public void Send_BeforeStart_IsRefusedAndCounted()
+    {
+        var node = new TcpTransport(TcpTestSettings.Loopback(), TestMessages.Serializer(), uid: 3);
+        _disposables.Add(node);
+
+        Assert.False(node.Send(new NodeAddress("127.0.0.1", 1), new TextMessage("early")));
+        Assert.Equal(1, node.MessagesDropped);
+    }
+
+    [Theory]
+    [InlineData("secret")]
+    [InlineData("no-secret")]
+    [InlineData("cluster-name")]
+    [InlineData("protocol-version")]
+    public async Task Handshake_Mismatch_IsRejected_NothingIsDelivered_AndTheListenerServesOthers(string mismatch)
+    {
+        var serverLog = new CapturingLogger();
+        var intruderLog = new CapturingLogger();
+        var (server, serverInbox) = await Start(TcpTestSettings.Loopback(), serverLog);
+        var settings = TcpTestSettings.Loopback();
+        var (intruder, _) = await Start(mismatch switch
+        {
+            "secret" => settings with { Secret = "not-the-secret" },
+            "no-secret" => settings with { Secret = string.Empty },
+            "cluster-name" => settings with { ClusterName = "other-cluster" },
+            _ => settings with { ProtocolVersion = RemoteSettings.CurrentProtocolVersion + 1 },
+        }, intruderLog);
+
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.True(intruder.Send(server.Self.Address, new TextMessage("intruder " + i)));
+        }
+
+        await Eventually.True(() => server.HandshakesRejected >= 1, $"the server rejects a peer with a different {mismatch}");
+        await Eventually.True(() => intruder.MessagesDropped >= 5, "the intruder drops what it queued for the refusing server");
+        Assert.Equal(0, intruder.MessagesSent);
+        var expectedReason = mismatch switch
+        {
+            "secret" or "no-secret" => HandshakeRejectReason.Secret,
+            "cluster-name" => HandshakeRejectReason.ClusterName,
+            _ => HandshakeRejectReason.ProtocolVersion,
+        };
+        Assert.Contains(serverLog.Entries, e => e.Event.Id == 307 && e.Level == LogLevel.Warning && e.Message.Contains(expectedReason.ToString()));
+        Assert.Contains(intruderLog.Entries, e => e.Event.Id == 304 && e.Message.Contains($"handshake refused ({expectedReason})"));
+
+        var (friend, _) = await Start(TcpTestSettings.Loopback());
+        Assert.True(friend.Send(server.Self.Address, new TextMessage("friend")));
+        var received = await serverInbox.WaitFor(1, "the server still accepts a correct peer");
+        Assert.Equal((friend.Self, (object)new TextMessage("friend")), Assert.Single(received));
+        Assert.Equal(0, server.ConnectionsClosedOnBadInput);
+    }
+
+    [Fact]
+    public async Task Handshake_AcceptorWithoutTheSecret_IsNotSentAnything()
+    {
+        using var impostor = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        impostor.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        impostor.Listen();
+        var impostorAddress = new NodeAddress("127.0.0.1", ((IPEndPoint)impostor.LocalEndPoint!).Port);
+        var (node, _) = await Start(TcpTestSettings.Loopback());
+
+        Assert.True(node.Send(impostorAddress, new TextMessage("for the real peer only")));
+
+        // The impostor plays a correct acceptor, except that it cannot compute the proof.
+        using var deadline = new CancellationTokenSource(Eventually.DefaultDeadline);
+        using var accepted = await impostor.AcceptAsync(deadline.Token);
+        await TcpHandshake.SendAsync(accepted, new HandshakeChallenge { ProtocolVersion = RemoteSettings.CurrentProtocolVersion, ServerNonce = ByteString.CopyFrom(new byte[32]) }, CancellationToken.None);
+        var frame = await new FrameReader(accepted, 512).ReadFrameAsync(4096, CancellationToken.None);
+        Assert.NotNull(HandshakeRequest.Parser.ParseFrom(frame!.Value.Span).From);
+        var identity = new NodeIdentity { Host = "127.0.0.1", Port = impostorAddress.Port, Uid = 1 };
+        await TcpHandshake.SendAsync(accepted, new HandshakeResponse { Accepted = true, Server = identity, Proof = ByteString.CopyFrom(new byte[32]) }, CancellationToken.None);
+
+        await Eventually.True(() => node.MessagesDropped >= 1, "the node drops the message instead of sending it to the impostor");
+        Assert.Equal(0, node.MessagesSent);
+    }
+
+    [Fact]
+    public async Task Garbage_BeforeTheHandshake_ClosesThatConnectionOnly()
+    {
+        var log = new CapturingLogger();
+        var (server, inbox, friend) = await StartServerWithConnectedFriend(log);
+        using var raw = await RawPeer.Connect(server.Self.Address);
+        var garbage = new byte[2000];
+        new Random(3).NextBytes(garbage);
+
+        await raw.Write(garbage);
+
+        Assert.True(await raw.IsClosedWithin(ClosedDeadline), "the server closes the garbage connection");
+        await AssertStillServing(server, inbox, friend, closedOnBadInput: 1, handshakesAccepted: 1);
+        Assert.Contains(log.Entries, e => e.Event.Id == 308 && e.Message.Contains("before the handshake"));
+    }
+
+    [Fact]
+    public async Task Handshake_NeverSent_ConnectionClosedAfterTheTimeout()
+    {
+        var (server, _) = await Start(TcpTestSettings.Loopback() with { HandshakeTimeout = TimeSpan.FromMilliseconds(200) });
+        using var raw = await RawPeer.Connect(server.Self.Address);
+
+        Assert.True(await raw.IsClosedWithin(ClosedDeadline), "the server closes a connection that never handshakes");
+        await Eventually.True(() => server.ConnectionsClosedOnBadInput == 1, "the silent connection is counted");
+    }
+
+    [Theory]
+    [InlineData("garbage-body", "Expected an envelope")]
+    [InlineData("truncated", "closed inside a frame")]
+    [InlineData("length-over-max", "the limit is 262144")]
+    [InlineData("negative-length", "announces 4294967295 bytes")]
+    [InlineData("unknown-type-id", "unknown message type id 424242")]
+    [InlineData("malformed-payload", "a malformed TextMessage")]
+    public async Task BadFrame_AfterTheHandshake_ClosesThatConnectionOnly(string kind, string loggedReason)
+    {
+        var log = new CapturingLogger();
+        var (server, inbox, friend) = await StartServerWithConnectedFriend(log);
+        using var raw = await RawPeer.Connect(server.Self.Address);
+        var rawIdentity = new UniqueAddress(new NodeAddress("127.0.0.1", 1), Uid: 77);
+        await raw.Handshake(TcpTestSettings.Loopback(), rawIdentity);
+        var body = new byte[1000];
+        new Random(5).NextBytes(body);
+
+        switch (kind)
+        {
+            case "garbage-body":
+                body[0] = 0xFF;   // not the envelope field's tag
+                await raw.Write(Prefixed(body));
+                break;
+            case "truncated":
+                await raw.Write(Prefixed(body)[..500]);
+                raw.Socket.Shutdown(SocketShutdown.Send);
+                break;
+            case "length-over-max":
+                await raw.Write(Prefix(TcpTestSettings.MaxFrameSize + 1));
+                break;
+            case "negative-length":
+                await raw.Write([0xFF, 0xFF, 0xFF, 0xFF]);
+                break;
+            case "unknown-type-id":
+                await raw.Write(FrameOf((TestMessages.TextId, new StringValue { Value = "first" }.ToByteString()), (424242, ByteString.Empty)));
+                break;
+            default:
+                await raw.Write(FrameOf((TestMessages.TextId, ByteString.CopyFrom(0xFF, 0xFF, 0xFF))));
+                break;
+        }
+
+        Assert.True(await raw.IsClosedWithin(ClosedDeadline), $"the server closes the connection that sent a {kind} frame");
+        await AssertStillServing(server, inbox, friend, closedOnBadInput: 1, handshakesAccepted: 2);
+        var logged = Assert.Single(log.Entries, e => e.Event.Id == 308);
+        Assert.Equal(LogLevel.Warning, logged.Level);
+        Assert.Contains(loggedReason, logged.Message);
+        Assert.Contains(rawIdentity.ToString(), logged.Message);
+        if (kind == "unknown-type-id")
+        {
+            // Envelopes before the bad one were good and are delivered; the unknown one is dropped and counted.
+            Assert.Contains((rawIdentity, (object)new TextMessage("first")), inbox.Received);
+            Assert.Equal(1, server.MessagesDropped);
+        }
+        else
+        {
+            Assert.DoesNotContain(inbox.Received, r => r.From == rawIdentity);
+        }
+    }
+
+    [Fact]
+    public async Task Send_ToBlackHoledPeer_FillsTheBoundedQueueAndCountsOverflow()
+    {
+        // Accepts at the TCP level (the kernel's backlog) but never answers: the handshake hangs, nothing is written.
+        using var blackHole = new TcpListener(IPAddress.Loopback, 0);
+        blackHole.Start();
+        var address = new NodeAddress("127.0.0.1", ((IPEndPoint)blackHole.LocalEndpoint).Port);
+        var (node, _) = await Start(TcpTestSettings.Loopback() with { OutboundQueueSize = 100, HandshakeTimeout = TimeSpan.FromMinutes(1) });
+
+        var accepted = Enumerable.Range(0, 1_000).Count(i => node.Send(address, new NumberMessage(i)));
+
+        Assert.Equal(100, accepted);
+        Assert.Equal(900, node.QueueOverflows);
+        Assert.Equal(0, node.MessagesSent);
+    }
+
+    [Fact]
+    public async Task Send_ToPeerThatStopsReading_GivesTheConnectionUpAfterTheWriteTimeout()
+    {
+        // A peer that knows the secret and completes the handshake, then never reads: its small receive buffer and
+        // the sender's socket buffer fill, and the next write cannot finish.
+        var settings = TcpTestSettings.Loopback();
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen();
+        var address = new NodeAddress("127.0.0.1", ((IPEndPoint)listener.LocalEndPoint!).Port);
+        var log = new CapturingLogger();
+        var (node, _) = await Start(settings with { WriteTimeout = TimeSpan.FromMilliseconds(300) }, log);
+
+        Assert.True(node.Send(address, new TextMessage("first")));
+        using var deadline = new CancellationTokenSource(Eventually.DefaultDeadline);
+        using var stalled = await listener.AcceptAsync(deadline.Token);
+        await TcpHandshake.AcceptAsync(stalled, new FrameReader(stalled, 512), settings, new UniqueAddress(address, 9), deadline.Token);
+        for (var i = 0; i < 200; i++)
+        {
+            Assert.True(node.Send(address, new BlobMessage(new byte[60 * 1024])));
+        }
+
+        await Eventually.True(
+            () => log.Entries.Any(e => e.Event.Id == 303 && e.Message.Contains("could not be written within 0.3 s")),
+            "the sender gives the stalled connection up");
+        Assert.True(node.MessagesDropped > 0, "the frame in flight is counted as lost");
+    }
+
+    [Fact]
+    public async Task Send_MessageOverTheFrameLimit_IsDroppedAndTheConnectionGoesOn()
+    {
+        var (a, _) = await Start(TcpTestSettings.Loopback());
+        var (b, inbox) = await Start(TcpTestSettings.Loopback());
+
+        Assert.True(a.Send(b.Self.Address, new BlobMessage(new byte[TcpTestSettings.MaxFrameSize])));
+        Assert.True(a.Send(b.Self.Address, new TextMessage("after")));
+
+        var received = await inbox.WaitFor(1, "b receives the message after the oversized one");
+        Assert.Equal(new TextMessage("after"), Assert.Single(received).Message);
+        Assert.Equal(1, a.MessagesDropped);
+        Assert.Equal(0, b.ConnectionsClosedOnBadInput);
+    }
+
+    [Fact]
+    public async Task Send_UnregisteredType_IsRefusedAndCounted()
+    {
+        var (a, _) = await Start(TcpTestSettings.Loopback());
+
+        Assert.False(a.Send(new NodeAddress("127.0.0.1", 1), "a plain string has no wire form"));
+        Assert.Equal(1, a.MessagesDropped);
+    }
+
+    [Fact]
+    public async Task Send_ManySmallMessages_AreBatchedWithinTheLimit()
+    {
+        var (a, _) = await Start(TcpTestSettings.Loopback() with { BatchMaxMessages = 100 });
+        var (b, inbox) = await Start(TcpTestSettings.Loopback());
+
+        for (var i = 0; i < 10_000; i++)
+        {
+            Assert.True(a.Send(b.Self.Address, new NumberMessage(i)));
+        }
+
+        await inbox.WaitFor(10_000, "b receives every message");
+        Assert.Equal(10_000, a.MessagesSent);
+        Assert.Equal(10_000, b.MessagesReceived);
+        Assert.InRange(a.FramesSent, 100, 9_999);
+    }
+
+    [Fact]
+    public async Task Dispose_ClosesTheListener_AndLaterSendsAreRefused()
+    {
+        var (a, _) = await Start(TcpTestSettings.Loopback());
+        var address = a.Self.Address;
+
+        await a.DisposeAsync();
+
+        Assert.False(a.Send(address, new TextMessage("too late")));
+        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await Assert.ThrowsAnyAsync<SocketException>(async () => await probe.ConnectAsync(address.Host, address.Port));
+    }
+
+    private async Task<(TcpTransport Node, RecordingHandler Inbox)> Start(RemoteSettings settings, CapturingLogger? log = null)
+    {
+        var node = new TcpTransport(settings, TestMessages.Serializer(), Interlocked.Increment(ref _nextUid), logger: log);
+        _disposables.Add(node);
+        var inbox = new RecordingHandler { Transport = node };
+        await node.StartAsync(inbox, CancellationToken.None);
+        return (node, inbox);
+    }
+
+    /// <summary>A server and a friend whose connection to it is already up, to show later that it was not disturbed.</summary>
+    private async Task<(TcpTransport Server, RecordingHandler Inbox, TcpTransport Friend)> StartServerWithConnectedFriend(CapturingLogger? log = null)
+    {
+        var (server, inbox) = await Start(TcpTestSettings.Loopback(), log);
+        var (friend, _) = await Start(TcpTestSettings.Loopback());
+        friend.Send(server.Self.Address, new TextMessage("hello before"));
+        await inbox.WaitFor(1, "the friend's first message");
+        return (server, inbox, friend);
+    }
+
+    private static async Task AssertStillServing(TcpTransport server, RecordingHandler inbox, TcpTransport friend, int closedOnBadInput, int handshakesAccepted)
+    {
+        await Eventually.True(() => server.ConnectionsClosedOnBadInput == closedOnBadInput, "the bad connection is counted");
+        await Eventually.True(() => server.InboundConnectionCount == 1, "only the friend's connection remains");
+        Assert.True(friend.Send(server.Self.Address, new TextMessage("hello after")));
+        await Eventually.True(() => inbox.Received.Any(r => r.From == friend.Self && r.Message.Equals(new TextMessage("hello after"))), "the friend is still heard");
+        Assert.Equal(0, friend.MessagesDropped);
+        Assert.Equal(handshakesAccepted, server.HandshakesAccepted);   // the friend did not have to reconnect
+    }
+
+    private static byte[] Prefix(long length)
+    {
+        var prefix = new byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(prefix, (uint)length);
+        return prefix;
+    }
+
+    private static byte[] Prefixed(byte[] body) => [.. Prefix(body.Length), .. body];
+
+    private static byte[] FrameOf(params (int TypeId, ByteString Payload)[] envelopes)
+    {
+        var frame = new Frame();
+        frame.Envelopes.AddRange(envelopes.Select(e => new Envelope { TypeId = e.TypeId, Payload = e.Payload }));
+        return Prefixed(frame.ToByteArray());
+    }
+}
