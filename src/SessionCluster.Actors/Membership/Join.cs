@@ -1,0 +1,6 @@
+namespace SessionCluster.Actors.Membership;
+
+/// <summary>Asks a member to admit the sender (the transport's sender incarnation) as Joining.</summary>
+/// <param name="ClusterName">Checked again: the member may not be the seed that acknowledged.</param>
+/// <param name="Roles">The joiner's roles, fixed for its incarnation.</param>
+public sealed record Join(string ClusterName, IReadOnlyList<string> Roles);

@@ -1,0 +1,281 @@
+using System.Collections.Immutable;
+using SessionCluster.Actors.Remoting;
+
+namespace SessionCluster.Actors.Membership;
+
+// Design notes: the membership protocol of one node.
+//
+// Shape. A deterministic state machine: every input (Start, Tick, Receive, Leave, Down) takes the current time from
+// the caller and returns the effects to carry out (Send, Publish, ShutDownSelf). It owns no socket, thread, timer or
+// clock, and its randomness is an injected seeded Random, so a simulation replays exactly from a seed. The host
+// calls Tick every ClusterSettings.TickInterval; gossip and heartbeat cadences are kept inside.
+//
+// Joining (as Akka). With no seeds, or when this node is the only seed, it forms a single-node cluster at once.
+// Otherwise it sends InitJoin to every other seed and sends Join to the first that answers InitJoinAck; the member
+// that admits it adds it as Joining and replies Welcome with its gossip. Only the FIRST seed in the list may form a
+// new cluster, and only if no other seed acknowledged within seed-node-timeout (or all of them answered
+// InitJoinNack: none is in a cluster); once it has heard an ack it never forms one alone. Everything is retried on
+// timeouts, so lost messages only delay. A different cluster name is refused with a reason (JoinRefused event).
+// A Join from a new incarnation of an address that still has a member first downs the old incarnation; the new one
+// is admitted on a later attempt, once the leader has removed the old one.
+//
+// Gossip. Every gossip-interval a member sends its whole view to one reachable member, preferring those that have not
+// seen the current version; the receiver merges (a semilattice join, see Gossip), marks itself as having seen the
+// result, and replies with its own view when the sender lacks something (push-pull). A local change (admission,
+// leader action, reachability, leave, down) is also pushed to one member at once. The version vector tells newer,
+// older and concurrent views apart; "seen by" tells the leader when everyone that counts has the same view.
+//
+// Convergence and the leader. A view is converged when every Up/Leaving member has seen it and every unreachable
+// member is Down or Exiting. The leader is the first reachable Up/Leaving member in address order (each node counts
+// itself reachable). On a converged view the leader moves Joining -> Up, Leaving -> Exiting, and removes Exiting and
+// (after down-removal-margin) Down members, leaving tombstones so stale gossip cannot bring them back.
+//
+// Failure detection. Members heartbeat their ring neighbours (HeartbeatRing) and feed phi accrual detectors; a node
+// records "unreachable"/"reachable again" in its own row of the reachability table, which travels in the gossip.
+// Unreachability blocks convergence, so membership changes wait for a decision about it.
+//
+// Downing. Only the split-brain resolver downs automatically: every node tracks how long its unreachable set has
+// been stable; the leader of each side, after stable-after, applies the strategy (keep-majority by default) and
+// marks the losing side Down — its own side included, when it loses. A node that sees itself Down (or removed)
+// publishes it and emits ShutDownSelf at once: it never goes on claiming to be Up. When a leader downs its own side
+// it first sends the new view to every member of that side, so they learn it even though it stops.
+//
+// Invariants (pinned by the simulation tests): statuses only move forward (MemberLifecycle); a removed incarnation
+// never reappears in a view; a node whose own status is Down or Removed is stopped; after a split is resolved, at
+// most one side has a converged leader and the other side is stopped.
+//
+// Failure cases. Lost, duplicated or reordered messages: gossip is idempotent and retried; joins are retried.
+// Crash: detected by its monitors, downed by the leader after stable-after, removed after the margin. Partition:
+// both sides detect, wait stable-after, decide complementarily; the loser shuts down. Healed before stable-after:
+// rows are cleared as heartbeats resume and nothing is downed. Flapping: each change restarts stable-after; if the
+// picture is not stable within stable-after + down-all-when-unstable, everyone is downed rather than risk two
+// clusters. Not handled: a leader partitioned one way only may disagree with its side; the resolver's stable-after
+// is what protects against that, as in Akka.
+
+/// <summary>The membership protocol of one node as a deterministic state machine; see the design notes at the top of
+/// the file. The host feeds it transport messages, a periodic tick and operator commands, and carries out the
+/// effects it returns.</summary>
+/// <remarks>Not thread-safe: the host serialises calls (an actor, or the simulation's single thread).</remarks>
+public sealed partial class MembershipNode
+{
+    // Gossip goes to a member that has not seen the current version this often, otherwise to any member: mostly
+    // spreading news, sometimes pulling news from a node that may have some (Akka uses a similar bias).
+    private const double PreferUnseenProbability = 0.8;
+
+    private readonly ClusterSettings _settings;
+    private readonly ImmutableSortedSet<string> _roles;
+    private readonly Random _random;
+    private readonly HeartbeatMonitor _monitor;
+    private readonly SplitBrainResolver _resolver;
+    private readonly List<MembershipEffect> _effects = [];
+    private readonly Dictionary<UniqueAddress, DateTimeOffset> _downSince = [];
+    private readonly HashSet<NodeAddress> _nackedBy = [];
+    private readonly HashSet<NodeAddress> _refusedBy = [];
+    private Gossip _gossip = Gossip.Empty;
+    private UniqueAddress? _leader;
+    private DateTimeOffset _seekingSince;
+    private DateTimeOffset _nextInitJoinAt;
+    private DateTimeOffset _welcomeDeadline;
+    private DateTimeOffset _nextGossipAt;
+    private DateTimeOffset _nextHeartbeatAt;
+    private DateTimeOffset? _exitDeadline;
+    private bool _heardFromCluster;
+    private bool _changedInStep;
+    private bool _gossipSentInStep;
+
+    public MembershipNode(UniqueAddress self, ClusterSettings settings, IEnumerable<string> roles, Random random, Func<IFailureDetector>? newDetector = null)
+    {
+        ArgumentNullException.ThrowIfNull(self);
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(roles);
+        ArgumentNullException.ThrowIfNull(random);
+        Self = self;
+        _settings = settings.Validate();
+        _roles = ImmutableSortedSet.CreateRange(StringComparer.Ordinal, roles);
+        _random = random;
+        newDetector ??= () => new PhiAccrualFailureDetector(settings.FailureDetector);
+        _monitor = new HeartbeatMonitor(self, settings.MonitoredBy, newDetector);
+        _resolver = new SplitBrainResolver(settings.SplitBrain.CreateStrategy(), settings.SplitBrain.StableAfter, settings.SplitBrain.DownAllWhenUnstable);
+    }
+
+    public UniqueAddress Self { get; }
+
+    public ClusterSettings Settings => _settings;
+
+    public MembershipPhase Phase { get; private set; } = MembershipPhase.Idle;
+
+    /// <summary>This node's current view.</summary>
+    public Gossip Gossip => _gossip;
+
+    /// <summary>The leader in this node's view.</summary>
+    public UniqueAddress? Leader => _leader;
+
+    public bool IsLeader => Self.Equals(_leader);
+
+    public bool IsConverged => Phase == MembershipPhase.Member && _gossip.IsConverged(Self);
+
+    /// <summary>This node's own status in its view; null before it is a member and after it is removed.</summary>
+    public MemberStatus? SelfStatus => _gossip.MemberOf(Self)?.Status;
+
+    /// <summary>Gossip rounds this node started on its own cadence (replies and pushes on change not counted).</summary>
+    public long GossipRounds { get; private set; }
+
+    /// <summary>Nodes this node currently heartbeats.</summary>
+    public IReadOnlyCollection<UniqueAddress> MonitoredNodes => _monitor.Targets;
+
+    /// <summary>A snapshot of the view for new subscribers and status endpoints.</summary>
+    public CurrentClusterState State => CurrentClusterState.Of(_gossip, Self);
+
+    /// <summary>Begins joining: forms a cluster alone if there are no other seeds, else asks the seeds.</summary>
+    public IReadOnlyList<MembershipEffect> Start(DateTimeOffset now) => Step(() =>
+    {
+        if (Phase != MembershipPhase.Idle)
+        {
+            return;
+        }
+
+        if (OtherSeeds().Count == 0)
+        {
+            FormCluster(now);
+        }
+        else
+        {
+            _seekingSince = now;
+            Seek(now);
+        }
+    }, now);
+
+    /// <summary>Periodic work: join retries, heartbeats, failure detection, gossip, the resolver and timeouts. Call
+    /// every <see cref="ClusterSettings.TickInterval"/>.</summary>
+    public IReadOnlyList<MembershipEffect> Tick(DateTimeOffset now) => Step(() =>
+    {
+        switch (Phase)
+        {
+            case MembershipPhase.Seeking:
+                TickSeeking(now);
+                break;
+            case MembershipPhase.AwaitingWelcome when now >= _welcomeDeadline:
+                Seek(now);
+                break;
+            case MembershipPhase.Member:
+                TickMember(now);
+                break;
+        }
+    }, now);
+
+    /// <summary>A message from the transport, from the incarnation <paramref name="from"/>.</summary>
+    public IReadOnlyList<MembershipEffect> Receive(UniqueAddress from, object message, DateTimeOffset now) => Step(() =>
+    {
+        ArgumentNullException.ThrowIfNull(from);
+        switch (message)
+        {
+            case Heartbeat heartbeat when heartbeat.To.Equals(Self):
+                Emit(new Send(from.Address, new HeartbeatAck(from)));
+                _monitor.Record(from, now);
+                break;
+            case HeartbeatAck ack when ack.To.Equals(Self):
+                _monitor.Record(from, now);
+                break;
+            case GossipEnvelope envelope when envelope.To.Equals(Self) && Phase == MembershipPhase.Member:
+                ReceiveGossip(from, envelope.Gossip, now);
+                break;
+            case InitJoin initJoin:
+                ReceiveInitJoin(from, initJoin);
+                break;
+            case InitJoinAck when Phase == MembershipPhase.Seeking:
+                _heardFromCluster = true;
+                Emit(new Send(from.Address, new Join(_settings.ClusterName, [.. _roles])));
+                Phase = MembershipPhase.AwaitingWelcome;
+                _welcomeDeadline = now + _settings.JoinTimeout;
+                break;
+            case InitJoinNack when Phase == MembershipPhase.Seeking:
+                _nackedBy.Add(from.Address);
+                if (IsFirstSeed && !_heardFromCluster && OtherSeeds().All(_nackedBy.Contains))
+                {
+                    FormCluster(now);
+                }
+
+                break;
+            case JoinRefusal refusal when Phase is MembershipPhase.Seeking or MembershipPhase.AwaitingWelcome:
+                if (_refusedBy.Add(from.Address))
+                {
+                    Emit(new Publish(new JoinRefused(from.Address, refusal.Reason)));
+                }
+
+                break;
+            case Join join:
+                ReceiveJoin(from, join, now);
+                break;
+            case Welcome welcome when welcome.To.Equals(Self) && Phase is MembershipPhase.Seeking or MembershipPhase.AwaitingWelcome &&
+                                      welcome.Gossip.HasMember(Self):
+                BecomeMember(Gossip.Empty.Merge(welcome.Gossip).Seen(Self), now);
+                break;
+        }
+    }, now);
+
+    /// <summary>Leaves the cluster gracefully (Leaving → Exiting → Removed, then ShutDownSelf); a node not yet in a
+    /// cluster just stops.</summary>
+    public IReadOnlyList<MembershipEffect> Leave(DateTimeOffset now) => Step(() =>
+    {
+        if (Phase != MembershipPhase.Member)
+        {
+            Stop("left before joining a cluster");
+            return;
+        }
+
+        MarkLeaving(Self, now);
+    }, now);
+
+    /// <summary>Asks the member at <paramref name="address"/> to leave gracefully (an operator command).</summary>
+    public IReadOnlyList<MembershipEffect> Leave(NodeAddress address, DateTimeOffset now) => Step(() =>
+    {
+        if (Phase == MembershipPhase.Member && _gossip.MemberAt(address) is { } member)
+        {
+            MarkLeaving(member.UniqueAddress, now);
+        }
+    }, now);
+
+    /// <summary>Declares the member at <paramref name="address"/> Down (an operator command, like Akka's Down).</summary>
+    public IReadOnlyList<MembershipEffect> Down(NodeAddress address, DateTimeOffset now) => Step(() =>
+    {
+        if (Phase == MembershipPhase.Member && _gossip.MemberAt(address) is { Status: not MemberStatus.Down } member)
+        {
+            ChangeLocally(_gossip.WithMember(member.WithStatus(MemberStatus.Down)), now);
+        }
+    }, now);
+
+    private bool IsFirstSeed => _settings.SeedNodes.Count > 0 && _settings.SeedNodes[0].Equals(Self.Address);
+
+    private List<NodeAddress> OtherSeeds() => [.. _settings.SeedNodes.Where(seed => !seed.Equals(Self.Address)).Distinct()];
+
+    private IReadOnlyList<MembershipEffect> Step(Action input, DateTimeOffset now)
+    {
+        if (Phase == MembershipPhase.Stopped)
+        {
+            return [];
+        }
+
+        _effects.Clear();
+        _changedInStep = false;
+        _gossipSentInStep = false;
+        input();
+        if (Phase == MembershipPhase.Member)
+        {
+            RunLeaderActions(now);
+            if (_changedInStep && !_gossipSentInStep && Phase == MembershipPhase.Member)
+            {
+                GossipToSomeone();
+            }
+        }
+
+        return [.. _effects];
+    }
+
+    private void Emit(MembershipEffect effect) => _effects.Add(effect);
+
+    private void Stop(string reason)
+    {
+        Phase = MembershipPhase.Stopped;
+        Emit(new ShutDownSelf(reason));
+    }
+}

@@ -1,0 +1,142 @@
+using SessionCluster.Actors.Membership;
+using SessionCluster.Actors.Remoting;
+
+namespace SessionCluster.Actors.Tests.Membership;
+
+/// <summary>The state machine driven by hand, one input at a time, asserting the exact effects.</summary>
+public sealed class MembershipNodeTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly UniqueAddress A = new(new NodeAddress("a", 1), 11);
+    private static readonly UniqueAddress B = new(new NodeAddress("b", 1), 22);
+
+    [Fact]
+    public void Start_NoSeeds_FormsClusterAndMovesItselfUp()
+    {
+        var node = NewNode(A);
+
+        var effects = node.Start(T0);
+
+        Assert.Equal(MembershipPhase.Member, node.Phase);
+        Assert.Equal(MemberStatus.Up, node.SelfStatus);
+        Assert.Contains(effects, e => e is Publish { Event: MemberJoined });
+        Assert.Contains(effects, e => e is Publish { Event: MemberUp up } && up.Member.UniqueAddress == A);
+        Assert.Contains(effects, e => e is Publish { Event: LeaderChanged changed } && changed.Leader == A);
+        Assert.DoesNotContain(effects, e => e is Send);
+    }
+
+    [Fact]
+    public void Start_WithOtherSeeds_SendsInitJoinToEach()
+    {
+        var node = NewNode(A, [A.Address, B.Address, new NodeAddress("c", 1)]);
+
+        var effects = node.Start(T0);
+
+        Assert.Equal(MembershipPhase.Seeking, node.Phase);
+        Assert.Equal(
+            [new Send(B.Address, new InitJoin("session-cluster")), new Send(new NodeAddress("c", 1), new InitJoin("session-cluster"))],
+            effects);
+    }
+
+    [Fact]
+    public void InitJoinAck_WhileSeeking_SendsJoinWithRoles_ThenWelcomeMakesMember()
+    {
+        var joiner = NewNode(B, [A.Address]);
+        joiner.Start(T0);
+
+        var effects = joiner.Receive(A, new InitJoinAck("session-cluster"), T0);
+
+        var join = Assert.IsType<Join>(Assert.IsType<Send>(Assert.Single(effects)).Message);
+        Assert.Equal(["worker"], join.Roles);
+        Assert.Equal(MembershipPhase.AwaitingWelcome, joiner.Phase);
+
+        var seed = NewNode(A);
+        seed.Start(T0);
+        var welcome = seed.Receive(B, join, T0).OfType<Send>().Select(send => send.Message).OfType<Welcome>().Single();
+        joiner.Receive(A, welcome, T0);
+
+        Assert.Equal(MembershipPhase.Member, joiner.Phase);
+        Assert.Equal(MemberStatus.Joining, joiner.SelfStatus);
+        Assert.Equal(A, joiner.Leader);
+    }
+
+    [Fact]
+    public void InitJoin_WrongClusterName_RefusedWithReason()
+    {
+        var node = NewNode(A);
+        node.Start(T0);
+
+        var effects = node.Receive(B, new InitJoin("elsewhere"), T0);
+
+        var refusal = Assert.IsType<JoinRefusal>(Assert.IsType<Send>(Assert.Single(effects)).Message);
+        Assert.Equal("this node belongs to cluster 'session-cluster', not 'elsewhere': check cluster.name and cluster.seed-nodes", refusal.Reason);
+    }
+
+    [Fact]
+    public void Heartbeat_ForThisIncarnation_Acked_ForAnother_Ignored()
+    {
+        var node = NewNode(A);
+        node.Start(T0);
+
+        Assert.Equal([new Send(B.Address, new HeartbeatAck(B))], node.Receive(B, new Heartbeat(A), T0));
+        Assert.Empty(node.Receive(B, new Heartbeat(A with { Uid = 99 }), T0));
+    }
+
+    [Fact]
+    public void GossipThatDownsThisNode_PublishesAndShutsDown_ThenIgnoresEverything()
+    {
+        var (a, b) = TwoNodeCluster();
+        var downed = a.Gossip.WithMember(a.Gossip.MemberOf(B)!.WithStatus(MemberStatus.Down)).ChangedBy(A);
+
+        var effects = b.Receive(A, new GossipEnvelope(B, downed), T0.AddSeconds(1));
+
+        Assert.Contains(effects, e => e is Publish { Event: MemberDowned downedEvent } && downedEvent.Member.UniqueAddress == B);
+        Assert.Equal(new ShutDownSelf("downed"), effects[^1]);
+        Assert.Equal(MembershipPhase.Stopped, b.Phase);
+        Assert.Empty(b.Tick(T0.AddSeconds(2)));
+        Assert.Empty(b.Receive(A, new Heartbeat(B), T0.AddSeconds(2)));
+    }
+
+    [Fact]
+    public void Tick_PeerFallsSilent_UnreachableInOwnRow_ThenResolverDownsAndLeaderRemovesIt()
+    {
+        var (a, _) = TwoNodeCluster();
+        var effects = new List<MembershipEffect>();
+        var ms = 0;
+        for (; !a.Gossip.Reachability.UnreachableBy(A).Contains(B); ms += 50)
+        {
+            Assert.True(ms < 2000, "B not detected within 2 s");
+            effects.AddRange(a.Tick(T0.AddMilliseconds(ms)));
+        }
+
+        Assert.InRange(ms, 1200, 1500); // ~200 ms estimate + 600 ms pause + 5.2 x 100 ms deviation
+        Assert.Contains(effects, e => e is Publish { Event: UnreachableMember u } && u.Member.UniqueAddress == B);
+        Assert.Contains(effects, e => e is Send { Message: Heartbeat });
+
+        for (; ms <= 3000; ms += 50)
+        {
+            effects.AddRange(a.Tick(T0.AddMilliseconds(ms)));
+        }
+
+        // A 1:1 split is a tie, which the lowest address (a) wins; it downs b, then removes it after the margin.
+        Assert.Contains(effects, e => e is Publish { Event: DowningDecided { Decision: DowningDecision.DownUnreachable } });
+        Assert.Contains(effects, e => e is Publish { Event: MemberRemoved { PreviousStatus: MemberStatus.Down } });
+        Assert.True(a.Gossip.IsTombstoned(B));
+        Assert.Equal(MembershipPhase.Member, a.Phase);
+    }
+
+    private static (MembershipNode A, MembershipNode B) TwoNodeCluster()
+    {
+        var a = NewNode(A);
+        a.Start(T0);
+        var b = NewNode(B, [A.Address]);
+        b.Start(T0);
+        b.Receive(A, new InitJoinAck("session-cluster"), T0);
+        var welcome = a.Receive(B, new Join("session-cluster", ["worker"]), T0).OfType<Send>().Select(send => send.Message).OfType<Welcome>().Single();
+        b.Receive(A, welcome, T0);
+        return (a, b);
+    }
+
+    private static MembershipNode NewNode(UniqueAddress self, IReadOnlyList<NodeAddress>? seeds = null) =>
+        new(self, ClusterSettings.Default with { SeedNodes = seeds ?? [] }, ["worker"], new Random(1));
+}
