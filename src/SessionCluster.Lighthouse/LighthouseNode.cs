@@ -1,36 +1,53 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SessionCluster.Actors.Hosting;
-using SessionCluster.Actors.Runtime;
 
 namespace SessionCluster.Lighthouse;
 
-/// <summary>The seed node's service: an actor system with role <c>lighthouse</c> and no sessions.</summary>
-/// <remarks>Gossip membership (issue 3) will run here; until then the node starts, reports and stops cleanly.</remarks>
-internal sealed partial class LighthouseNode(SessionClusterSettings settings, ILoggerFactory loggerFactory, ILogger<LighthouseNode> logger)
-    : IHostedService
+/// <summary>The seed node's service: an actor system whose only actor is the cluster daemon.</summary>
+internal sealed partial class LighthouseNode : IHostedService, IAsyncDisposable
 {
-    private ActorSystem? _system;
+    private readonly ILogger<LighthouseNode> _logger;
+    private readonly SessionClusterSettings _settings;
+    private volatile bool _stopping;
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    public LighthouseNode(SessionClusterSettings settings, ILoggerFactory loggerFactory, IHostApplicationLifetime lifetime, ILogger<LighthouseNode> logger)
     {
-        _system = new ActorSystem("lighthouse", TimeProvider.System, loggerFactory);
-        LogStarted(string.Join(",", settings.Node.Roles));
-        return Task.CompletedTask;
+        _settings = settings;
+        _logger = logger;
+        Cluster = new ClusterNode(settings, TimeProvider.System, loggerFactory);
+        Cluster.ShutDown += _ =>
+        {
+            if (!_stopping)
+            {
+                lifetime.StopApplication();
+            }
+        };
+    }
+
+    public ClusterNode Cluster { get; }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await Cluster.StartAsync(cancellationToken);
+        LogStarted(Cluster.Self.ToString(), string.Join(",", _settings.Node.Roles));
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_system is not null)
-        {
-            await _system.TerminateAsync(cancellationToken);
-        }
-
+        _stopping = true;
+        await Cluster.LeaveAsync(cancellationToken);
+        await DisposeAsync();
         LogStopped();
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Lighthouse started with roles {Roles}")]
-    private partial void LogStarted(string roles);
+    public async ValueTask DisposeAsync()
+    {
+        await Cluster.DisposeAsync();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Lighthouse {Self} started with roles {Roles}")]
+    private partial void LogStarted(string self, string roles);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Lighthouse stopped")]
     private partial void LogStopped();

@@ -1,10 +1,17 @@
+using System.Buffers;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using SessionCluster.Actors.Hosting;
+using SessionCluster.Actors.Membership;
 using SessionCluster.Lighthouse;
 
-// The seed node: loads and validates its configuration, then runs until SIGTERM or Ctrl+C.
+// The seed node: membership only. Serves GET /cluster/members and /health/* over HTTP only when --urls is given.
 NodeCommandLine commandLine;
 try
 {
@@ -24,7 +31,7 @@ if (commandLine.HelpRequested)
     return 0;
 }
 
-var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = false });
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = commandLine.EnvironmentName });
 SessionClusterSettings settings;
 try
 {
@@ -37,7 +44,37 @@ catch (Exception exception) when (exception is SettingsException or SessionClust
     return 2;
 }
 
+var urls = builder.Configuration["urls"];
+builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 builder.Services.AddSingleton(settings);
-builder.Services.AddHostedService<LighthouseNode>();
-await builder.Build().RunAsync();
+builder.Services.AddSingleton<LighthouseNode>();
+builder.Services.AddHostedService(provider => provider.GetRequiredService<LighthouseNode>());
+if (urls is null)
+{
+    // No HTTP wanted: Kestrel must not claim its default port, which a web node on the same machine uses.
+    builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey, "http://127.0.0.1:0");
+}
+else
+{
+    builder.WebHost.UseUrls(urls);
+}
+
+var app = builder.Build();
+if (urls is not null)
+{
+    app.MapGet("/health/live", static () => Results.Text("{\"status\":\"live\"}", "application/json"));
+    app.MapGet("/cluster/members", static async (HttpContext http, LighthouseNode node) =>
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            ClusterStateJson.Write(writer, await node.Cluster.GetStateAsync(http.RequestAborted));
+        }
+
+        http.Response.ContentType = "application/json; charset=utf-8";
+        await http.Response.BodyWriter.WriteAsync(buffer.WrittenMemory, http.RequestAborted);
+    });
+}
+
+await app.RunAsync();
 return 0;

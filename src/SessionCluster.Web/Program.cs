@@ -6,19 +6,20 @@ using SessionCluster.Web.Pages;
 NodeCommandLine commandLine;
 try
 {
-    commandLine = NodeCommandLine.Parse(args, NodeConfiguration.DefaultConfigFile("worker.conf"));
+    // No --config: reference.conf alone, a single node that forms its own cluster (workers pass hocon/worker.conf).
+    commandLine = NodeCommandLine.Parse(args, defaultConfigFile: null);
 }
 catch (CommandLineException exception)
 {
     Console.Error.WriteLine($"error: {exception.Message}");
-    Console.Error.WriteLine(string.Format(System.Globalization.CultureInfo.InvariantCulture, NodeCommandLine.Usage, "hocon/worker.conf"));
+    Console.Error.WriteLine(string.Format(System.Globalization.CultureInfo.InvariantCulture, NodeCommandLine.Usage, "none: reference.conf alone, a single-node cluster"));
     return 2;
 }
 
 if (commandLine.HelpRequested)
 {
     Console.WriteLine("SessionCluster.Web: a session node serving the HTTP session contract.");
-    Console.WriteLine(string.Format(System.Globalization.CultureInfo.InvariantCulture, NodeCommandLine.Usage, "hocon/worker.conf"));
+    Console.WriteLine(string.Format(System.Globalization.CultureInfo.InvariantCulture, NodeCommandLine.Usage, "none: reference.conf alone, a single-node cluster"));
     return 0;
 }
 
@@ -50,6 +51,7 @@ var app = builder.Build();
 app.MapHealthEndpoints();
 app.MapSessionEndpoints();
 app.MapSessionExamplePage();
+app.MapClusterEndpoints();
 
 try
 {

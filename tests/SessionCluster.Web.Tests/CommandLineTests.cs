@@ -155,7 +155,7 @@ public sealed class CommandLineTests
     }
 
     [Theory]
-    [InlineData(new[] { "--port", "80" }, "Unknown switch '--port'.")]
+    [InlineData(new[] { "--cluster-port", "80" }, "Unknown switch '--cluster-port'.")]
     [InlineData(new[] { "--verbose=1" }, "Unknown switch '--verbose=1'.")]
     [InlineData(new[] { "-x" }, "Unknown switch '-x'.")]
     [InlineData(new[] { "--session-cluster:=x" }, "Unknown switch '--session-cluster:=x'.")]

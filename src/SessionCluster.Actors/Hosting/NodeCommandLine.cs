@@ -12,6 +12,10 @@ public sealed record NodeCommandLine(string? ConfigFile, IReadOnlyDictionary<str
           --urls URL[;URL]                      HTTP endpoints, ASP.NET's own switch (default: http://localhost:5000)
           --http PORT                           shorthand for --urls http://localhost:PORT
           --route NAME                          the cookie's route suffix (default: derived from host and port)
+          --hostname HOST                       cluster address of this node (default 127.0.0.1)
+          --port N                              cluster TCP port; 0 = any free port, logged (default: from the config file)
+          --seeds HOST:PORT[,HOST:PORT...]      seed nodes; none = form a single-node cluster
+          --roles ROLE[,ROLE...]                worker, front, lighthouse
           --session-cluster:path:to:key=VALUE   any setting of hocon/reference.conf
           --help                                this text
         """;
@@ -80,6 +84,24 @@ public sealed record NodeCommandLine(string? ConfigFile, IReadOnlyDictionary<str
                     break;
                 case "--applicationName":
                     applicationName = Value();
+                    break;
+                case "--hostname":
+                    overrides[SessionClusterSettings.Root + ":remote:hostname"] = Value();
+                    break;
+                case "--port":
+                    var clusterPort = Value();
+                    if (!ushort.TryParse(clusterPort, out _))
+                    {
+                        throw new CommandLineException($"--port expects a port number from 0 to 65535, got '{clusterPort}'.");
+                    }
+
+                    overrides[SessionClusterSettings.Root + ":remote:port"] = clusterPort;
+                    break;
+                case "--seeds":
+                    overrides[SessionClusterSettings.Root + ":cluster:seed-nodes"] = Value();
+                    break;
+                case "--roles":
+                    overrides[SessionClusterSettings.Root + ":node:roles"] = Value();
                     break;
                 case "--route":
                     overrides[SessionClusterSettings.Root + ":node:route"] = Value();

@@ -1,10 +1,12 @@
 using Microsoft.Extensions.Configuration;
+using SessionCluster.Actors.Membership;
+using SessionCluster.Actors.Remoting;
 using SessionCluster.Actors.Sessions;
 
 namespace SessionCluster.Actors.Hosting;
 
 /// <summary>All settings of a node, read once from configuration into immutable records.</summary>
-public sealed record SessionClusterSettings(NodeSettings Node, SessionSettings Sessions)
+public sealed record SessionClusterSettings(NodeSettings Node, SessionSettings Sessions, RemoteSettings Remote, ClusterSettings Cluster)
 {
     /// <summary>The root of every setting in HOCON and in <see cref="IConfiguration"/>.</summary>
     public const string Root = "session-cluster";
@@ -31,6 +33,8 @@ public sealed record SessionClusterSettings(NodeSettings Node, SessionSettings S
                 reader.Int("sessions.max-attributes", min: 1, max: 1_000_000),
                 reader.Size("sessions.max-session-size", min: 1, max: int.MaxValue),
                 reader.Int("sessions.max-name-length", min: 1, max: 65_536),
-                reader.Duration("sessions.request-timeout", allowZero: false)));
+                reader.Duration("sessions.request-timeout", allowZero: false)),
+            RemoteSettings.Load(configuration),
+            ClusterSettings.Read(reader));
     }
 }

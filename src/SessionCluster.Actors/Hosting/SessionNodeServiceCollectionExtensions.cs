@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace SessionCluster.Actors.Hosting;
@@ -22,7 +23,8 @@ public static class SessionNodeServiceCollectionExtensions
                 settings,
                 NodeRoute.Resolve(settings.Node.Route, configuration["urls"]),
                 provider.GetRequiredService<TimeProvider>(),
-                provider.GetRequiredService<ILoggerFactory>());
+                provider.GetRequiredService<ILoggerFactory>(),
+                provider.GetService<IHostApplicationLifetime>());
         });
         services.AddHostedService(provider => provider.GetRequiredService<SessionNode>());
         return services;

@@ -37,6 +37,21 @@ internal sealed class SettingsReader(IConfiguration configuration)
     public IReadOnlyList<string> StringList(string path, IReadOnlyCollection<string> allowed)
     {
         var section = configuration.GetSection(Key(path));
+        if (!string.IsNullOrEmpty(section.Value))
+        {
+            // A comma-separated string from the command line or environment wins over the file's array (see AddressList).
+            var items = section.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            foreach (var item in items)
+            {
+                if (!allowed.Contains(item, StringComparer.Ordinal))
+                {
+                    throw Invalid(path, "a list of " + string.Join(", ", allowed), item);
+                }
+            }
+
+            return items;
+        }
+
         var children = section.GetChildren().OrderBy(child => int.TryParse(child.Key, out var index) ? index : int.MaxValue).ToList();
         foreach (var child in children)
         {
@@ -143,10 +158,11 @@ internal sealed class SettingsReader(IConfiguration configuration)
     {
         var section = configuration.GetSection(Key(path));
         var children = section.GetChildren().OrderBy(child => int.TryParse(child.Key, out var index) ? index : int.MaxValue).ToList();
-        if (children.Count == 0 && !string.IsNullOrEmpty(section.Value))
+        if (!string.IsNullOrEmpty(section.Value))
         {
-            // A single address given where a list was expected (e.g. --session-cluster:cluster:seed-nodes=h:1): accept
-            // a comma-separated string, the natural form on a command line or in an environment variable.
+            // A string where a list was expected (e.g. --seeds h:1,h:2): a comma-separated list, the natural form on a
+            // command line or in an environment variable. HOCON arrays never give their key a value, so a value here
+            // came from those later layers and wins over any array a file set.
             return [.. section.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(text => ParseAddress(section.Path, text))];
         }
 

@@ -19,6 +19,28 @@ public sealed class Reachability : IEquatable<Reachability>
 
     private Reachability(ImmutableSortedDictionary<UniqueAddress, Row> rows) => _rows = rows;
 
+    /// <summary>Rebuilds a table from its rows, as the wire format carries them: per observer, the row's version (at
+    /// least 1: every row was made by a change) and the subjects it reports unreachable (possibly none).</summary>
+    /// <exception cref="ArgumentException">Two rows have the same observer, or a version is not positive.</exception>
+    internal static Reachability FromRows(IEnumerable<(UniqueAddress Observer, long Version, IEnumerable<UniqueAddress> Unreachable)> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var builder = ImmutableSortedDictionary.CreateBuilder<UniqueAddress, Row>();
+        foreach (var (observer, version, unreachable) in rows)
+        {
+            ArgumentNullException.ThrowIfNull(observer);
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(version);
+            if (builder.ContainsKey(observer))
+            {
+                throw new ArgumentException($"Observer {observer} has two reachability rows.", nameof(rows));
+            }
+
+            builder.Add(observer, new Row(version, ImmutableSortedSet.CreateRange(unreachable)));
+        }
+
+        return builder.Count == 0 ? Empty : new Reachability(builder.ToImmutable());
+    }
+
     /// <summary>Every (observer, subject) pair currently recorded unreachable.</summary>
     public IEnumerable<(UniqueAddress Observer, UniqueAddress Subject)> Records =>
         _rows.SelectMany(row => row.Value.Unreachable.Select(subject => (row.Key, subject)));

@@ -53,7 +53,7 @@ public sealed record RemoteSettings(
         var settings = new RemoteSettings(
             reader.String(Key("hostname")),
             reader.Int(Key("port"), min: 0, max: 65535),
-            reader.String(Key("cluster-name"), mustBeToken: true),
+            reader.String("cluster.name", mustBeToken: true), // one home for the name: the membership checks it too
             reader.String(Key("secret"), allowEmpty: true),
             reader.Size(Key("max-frame-size"), min: MinFrameSize, max: 1024 * 1024 * 1024),
             reader.Int(Key("outbound-queue-size"), min: 1, max: 10_000_000),

@@ -37,6 +37,21 @@ public sealed class SessionClusterSettingsTests : IDisposable
     }
 
     [Fact]
+    public void ListSwitches_ReplaceTheFilesLists()
+    {
+        var settings = Load(
+            "session-cluster { node.roles = [worker], cluster.seed-nodes = [\"127.0.0.1:4053\"] }",
+            new Dictionary<string, string>
+            {
+                ["session-cluster:node:roles"] = "worker,front",
+                ["session-cluster:cluster:seed-nodes"] = "10.0.0.1:1,10.0.0.2:2",
+            });
+
+        Assert.Equal(["worker", "front"], settings.Node.Roles);
+        Assert.Equal(["10.0.0.1:1", "10.0.0.2:2"], settings.Cluster.SeedNodes.Select(a => a.ToString()));
+    }
+
+    [Fact]
     public void CommandLine_OverridesNodeFile()
     {
         var settings = Load(
@@ -111,7 +126,10 @@ public sealed class SessionClusterSettingsTests : IDisposable
 
         var settings = SessionClusterSettings.Load(new ConfigurationBuilder().AddNodeConfiguration(commandLine).Build());
 
-        Assert.Equal(SessionClusterSettings.Default, settings with { Node = SessionClusterSettings.Default.Node });
+        Assert.Equal(SessionClusterSettings.Default.Sessions, settings.Sessions);
+        Assert.Equal(SessionClusterSettings.Default.Remote, settings.Remote);
+        Assert.Equal(["worker"], settings.Node.Roles);
+        Assert.Empty(settings.Cluster.SeedNodes);
     }
 
     [Theory]

@@ -90,8 +90,13 @@ public sealed class TcpTransportTests : IAsyncLifetime
             "cluster-name" => HandshakeRejectReason.ClusterName,
             _ => HandshakeRejectReason.ProtocolVersion,
         };
-        Assert.Contains(serverLog.Entries, e => e.Event.Id == 307 && e.Level == LogLevel.Warning && e.Message.Contains(expectedReason.ToString()));
-        Assert.Contains(intruderLog.Entries, e => e.Event.Id == 304 && e.Message.Contains($"handshake refused ({expectedReason})"));
+        // The counters move before the log lines are written, so the lines are awaited too.
+        await Eventually.True(
+            () => serverLog.Entries.Any(e => e.Event.Id == 307 && e.Level == LogLevel.Warning && e.Message.Contains(expectedReason.ToString())),
+            $"the server logs the rejection with reason {expectedReason}");
+        await Eventually.True(
+            () => intruderLog.Entries.Any(e => e.Event.Id == 304 && e.Message.Contains($"handshake refused ({expectedReason})")),
+            $"the intruder logs that its handshake was refused ({expectedReason})");
 
         var (friend, _) = await Start(TcpTestSettings.Loopback());
         Assert.True(friend.Send(server.Self.Address, new TextMessage("friend")));

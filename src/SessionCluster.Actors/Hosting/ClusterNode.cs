@@ -1,0 +1,122 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using SessionCluster.Actors.Membership;
+using SessionCluster.Actors.Remoting;
+using SessionCluster.Actors.Runtime;
+
+namespace SessionCluster.Actors.Hosting;
+
+/// <summary>This process's membership in the cluster: the TCP transport and the <see cref="ClusterDaemon"/> on it.</summary>
+/// <remarks>
+/// Start binds the cluster port (0 = any free port; the bound one is logged), then starts the daemon, which joins
+/// through the seeds or forms a single-node cluster when there are none. Stop leaves gracefully: it waits (at most
+/// the exiting timeout and a margin) until the others have seen this node leave, so that they do not have to
+/// detect it as failed.
+/// </remarks>
+public sealed partial class ClusterNode : IAsyncDisposable
+{
+    private readonly SessionClusterSettings _settings;
+    private readonly ActorSystem _system;
+    private readonly ILogger _logger;
+    private readonly TcpTransport _transport;
+    private readonly TransportInbox _inbox = new();
+    private readonly TaskCompletionSource<string> _out = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private ActorRef? _daemon;
+    private volatile string? _shutDownReason;
+
+    /// <param name="settings">The node's settings.</param>
+    /// <param name="timeProvider">The cluster's clock. Hosts pass the system clock even when sessions run on a test clock:
+    /// membership is tested deterministically in the simulation, and here it must see real time pass to leave.</param>
+    /// <param name="loggerFactory">Where membership transitions are logged.</param>
+    public ClusterNode(SessionClusterSettings settings, TimeProvider timeProvider, ILoggerFactory loggerFactory)
+    {
+        _settings = settings;
+        _system = new ActorSystem("cluster", timeProvider, loggerFactory);
+        _logger = loggerFactory.CreateLogger<ClusterNode>();
+        var serializer = new WireSerializer();
+        MembershipWireFormat.Register(serializer);
+        // The incarnation uid: random, so a node restarted on the same address is told apart from the one that died.
+        var uid = BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8)) & long.MaxValue;
+        _transport = new TcpTransport(settings.Remote, serializer, uid, timeProvider, loggerFactory.CreateLogger<TcpTransport>());
+    }
+
+    /// <summary>This node's address and incarnation; valid once started.</summary>
+    public UniqueAddress Self => _transport.Self;
+
+    /// <summary>Why this node left the cluster (downed, removed), or null while it is a member or joining.</summary>
+    public string? ShutDownReason => _shutDownReason;
+
+    /// <summary>Raised once when the cluster has shut this node out; the host stops on it.</summary>
+    public event Action<string>? ShutDown;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await _transport.StartAsync(_inbox, cancellationToken).ConfigureAwait(false);
+        LogBound(_transport.Self);
+        var machine = new MembershipNode(_transport.Self, _settings.Cluster, _settings.Node.Roles, new Random(RandomNumberGenerator.GetInt32(int.MaxValue)));
+        var daemonLogger = _logger;
+        _daemon = _system.ActorOf(Props.Create(() => new ClusterDaemon(machine, _transport, OnShutDown, daemonLogger)), "cluster");
+        _inbox.Attach(_daemon);
+    }
+
+    /// <summary>The membership as this node sees it now.</summary>
+    public Task<CurrentClusterState> GetStateAsync(CancellationToken cancellationToken) =>
+        Daemon.Ask<CurrentClusterState>(GetClusterState.Instance, TimeSpan.FromSeconds(5), cancellationToken);
+
+    /// <summary>Leaves gracefully and waits until this node is out, at most until <paramref name="cancellationToken"/> fires.</summary>
+    public async Task LeaveAsync(CancellationToken cancellationToken)
+    {
+        if (_daemon is null || _shutDownReason is not null)
+        {
+            return;
+        }
+
+        await _daemon.Ask<ClusterCommandAccepted>(new LeaveCluster(), TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var limit = _settings.Cluster.ExitingTimeout + _settings.Cluster.GossipInterval * 10;
+            await _out.Task.WaitAsync(limit, _system.TimeProvider, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is TimeoutException or OperationCanceledException)
+        {
+            // Leaving is best effort: the others will detect this node as gone anyway.
+        }
+
+        LogLeft(_transport.Self, _shutDownReason ?? "timed out waiting for removal");
+    }
+
+    /// <summary>Asks the daemon to mark another member Down or Leaving.</summary>
+    public Task DownAsync(NodeAddress address, CancellationToken cancellationToken) =>
+        Daemon.Ask<ClusterCommandAccepted>(new DownMember(address), TimeSpan.FromSeconds(5), cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _system.TerminateAsync().ConfigureAwait(false);
+        await _transport.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private ActorRef Daemon => _daemon ?? throw new InvalidOperationException("The cluster node has not started.");
+
+    private void OnShutDown(string reason)
+    {
+        _shutDownReason = reason;
+        _out.TrySetResult(reason);
+        ShutDown?.Invoke(reason);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cluster transport listening on {Self}")]
+    private partial void LogBound(UniqueAddress self);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cluster node {Self} left: {Reason}")]
+    private partial void LogLeft(UniqueAddress self, string reason);
+
+    /// <summary>Hands transport deliveries to the daemon once it exists; earlier ones are dropped like network loss.</summary>
+    private sealed class TransportInbox : ITransportHandler
+    {
+        private volatile ActorRef? _daemon;
+
+        public void Attach(ActorRef daemon) => _daemon = daemon;
+
+        public void OnMessage(UniqueAddress from, object message) => _daemon?.Tell(new InboundMessage(from, message));
+    }
+}

@@ -1,0 +1,118 @@
+using Microsoft.Extensions.Logging;
+using SessionCluster.Actors.Remoting;
+using SessionCluster.Actors.Runtime;
+
+namespace SessionCluster.Actors.Membership;
+
+/// <summary>The actor shell around <see cref="MembershipNode"/>: feeds it transport messages and ticks, carries out its effects.</summary>
+/// <remarks>
+/// All the protocol logic is in the pure state machine; this actor only serializes access to it (one input at a
+/// time), reads the clock, sends through the transport, logs transitions and fans events out to subscribers. When
+/// the machine says this node is out of the cluster (downed or removed), the daemon stops ticking and calls the
+/// host's shut-down callback: a downed node must not go on serving as if nothing happened.
+/// </remarks>
+public sealed partial class ClusterDaemon(MembershipNode machine, ITransport transport, Action<string> onShutDown, ILogger logger) : Actor
+{
+    private const string TickKey = "tick";
+    private readonly HashSet<ActorRef> _subscribers = [];
+    private bool _shutDown;
+
+    protected internal override SupervisorStrategy SupervisorStrategy => SupervisorStrategy.StoppingStrategy;
+
+    protected internal override void PreStart()
+    {
+        LogStarting(machine.Self, string.Join(", ", machine.Settings.SeedNodes));
+        Execute(machine.Start(Now));
+        ScheduleTick();
+    }
+
+    protected internal override void Receive(object message)
+    {
+        switch (message)
+        {
+            case Tick:
+                Execute(machine.Tick(Now));
+                if (!_shutDown)
+                {
+                    ScheduleTick();
+                }
+
+                break;
+            case InboundMessage inbound:
+                Execute(machine.Receive(inbound.From, inbound.Message, Now));
+                break;
+            case GetClusterState:
+                Sender.Tell(machine.State);
+                break;
+            case LeaveCluster { Address: null }:
+                Execute(machine.Leave(Now));
+                Sender.Tell(ClusterCommandAccepted.Instance);
+                break;
+            case LeaveCluster leave:
+                Execute(machine.Leave(leave.Address, Now));
+                Sender.Tell(ClusterCommandAccepted.Instance);
+                break;
+            case DownMember down:
+                Execute(machine.Down(down.Address, Now));
+                Sender.Tell(ClusterCommandAccepted.Instance);
+                break;
+            case SubscribeClusterEvents subscribe:
+                _subscribers.Add(subscribe.Subscriber);
+                subscribe.Subscriber.Tell(machine.State, Self);
+                break;
+            case UnsubscribeClusterEvents unsubscribe:
+                _subscribers.Remove(unsubscribe.Subscriber);
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    private DateTimeOffset Now => Context.System.TimeProvider.GetUtcNow();
+
+    // One tick at a time, re-armed after each: a busy or paused node (or a test clock jumping ahead) then gets one
+    // late tick, not a burst of every missed one; the state machine reads the time it is given anyway.
+    private void ScheduleTick() => Context.Timers.StartSingleTimer(TickKey, Tick.Instance, machine.Settings.TickInterval);
+
+    private void Execute(IReadOnlyList<MembershipEffect> effects)
+    {
+        foreach (var effect in effects)
+        {
+            switch (effect)
+            {
+                case Send send:
+                    transport.Send(send.To, send.Message);
+                    break;
+                case Publish publish:
+                    LogEvent(publish.Event.ToString() ?? publish.Event.GetType().Name);
+                    foreach (var subscriber in _subscribers)
+                    {
+                        subscriber.Tell(publish.Event, Self);
+                    }
+
+                    break;
+                case ShutDownSelf shutDown when !_shutDown:
+                    _shutDown = true;
+                    Context.Timers.Cancel(TickKey);
+                    LogShutDown(machine.Self, shutDown.Reason);
+                    onShutDown(shutDown.Reason);
+                    break;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cluster node {Self} starting; seeds: [{Seeds}]")]
+    private partial void LogStarting(UniqueAddress self, string seeds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cluster event: {Event}")]
+    private partial void LogEvent(string @event);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cluster node {Self} is out of the cluster ({Reason}); shutting its cluster side down")]
+    private partial void LogShutDown(UniqueAddress self, string reason);
+
+    private sealed class Tick
+    {
+        public static readonly Tick Instance = new();
+    }
+}

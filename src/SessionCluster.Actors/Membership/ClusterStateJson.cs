@@ -1,0 +1,46 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace SessionCluster.Actors.Membership;
+
+/// <summary>Writes a <see cref="CurrentClusterState"/> as the JSON of <c>GET /cluster/members</c>, shared by every host.</summary>
+public static class ClusterStateJson
+{
+    /// <summary><c>{"self","leader","converged","members":[{"address","uid","status","roles","reachable","upNumber"}]}</c>.</summary>
+    public static void Write(Utf8JsonWriter writer, CurrentClusterState state)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("self", state.Self.Address.ToString());
+        if (state.Leader is { } leader)
+        {
+            writer.WriteString("leader", leader.Address.ToString());
+        }
+        else
+        {
+            writer.WriteNull("leader");
+        }
+
+        writer.WriteBoolean("converged", state.IsConverged);
+        writer.WriteStartArray("members");
+        foreach (var member in state.Members.OrderBy(m => m.UniqueAddress))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("address", member.Address.ToString());
+            writer.WriteString("uid", member.UniqueAddress.Uid.ToString(CultureInfo.InvariantCulture));
+            writer.WriteString("status", member.Status.ToString());
+            writer.WriteStartArray("roles");
+            foreach (var role in member.Roles)
+            {
+                writer.WriteStringValue(role);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteBoolean("reachable", !state.Unreachable.Contains(member.UniqueAddress));
+            writer.WriteNumber("upNumber", member.UpNumber);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+}
