@@ -71,15 +71,17 @@ public sealed partial class ClusterNode : IAsyncDisposable
             return;
         }
 
-        await _daemon.Ask<ClusterCommandAccepted>(new LeaveCluster(), TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
         try
         {
+            await _daemon.Ask<ClusterCommandAccepted>(new LeaveCluster(), TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
             var limit = _settings.Cluster.ExitingTimeout + _settings.Cluster.GossipInterval * 10;
             await _out.Task.WaitAsync(limit, _system.TimeProvider, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is TimeoutException or OperationCanceledException)
+        catch (Exception exception) when (exception is TimeoutException or OperationCanceledException or ActorTerminatedException)
         {
             // Leaving is best effort: the others will detect this node as gone anyway.
+            LogLeaveIncomplete(_transport.Self, exception.Message);
+            return;
         }
 
         LogLeft(_transport.Self, _shutDownReason ?? "timed out waiting for removal");
@@ -106,6 +108,9 @@ public sealed partial class ClusterNode : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cluster transport listening on {Self}")]
     private partial void LogBound(UniqueAddress self);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cluster node {Self} could not finish leaving gracefully: {Reason}")]
+    private partial void LogLeaveIncomplete(UniqueAddress self, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cluster node {Self} left: {Reason}")]
     private partial void LogLeft(UniqueAddress self, string reason);

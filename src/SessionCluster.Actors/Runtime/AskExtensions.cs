@@ -18,8 +18,8 @@ public static class AskExtensions
         var reply = await promise.Task.ConfigureAwait(false);
         return reply switch
         {
+            StatusFailure failure => throw failure.Cause, // first: an Ask<object> must not return a failure as a value
             T typed => typed,
-            StatusFailure failure => throw failure.Cause,
             _ => throw new InvalidCastException($"Ask to {target.Path} expected a {typeof(T).Name} reply but got {reply.GetType().Name}."),
         };
     }
