@@ -46,7 +46,7 @@ public sealed class ConfigurationStartupTests
         var settings = node.Node.Settings;
 
         Assert.Equal(
-            new SessionSettings("SESSIONID", TimeSpan.FromMinutes(30), 64 * 1024, 256, 1024 * 1024, 256, TimeSpan.FromSeconds(5)),
+            new SessionSettings("SESSIONID", TimeSpan.FromMinutes(30), 64 * 1024, 256, 1024 * 1024, 256, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5)),
             settings.Sessions);
         Assert.Equal("", settings.Node.Route);
         Assert.Equal(["worker"], settings.Node.Roles);
@@ -70,7 +70,7 @@ public sealed class ConfigurationStartupTests
         var settings = node.Node.Settings;
 
         Assert.Equal(
-            new SessionSettings("JSESSIONID", TimeSpan.FromSeconds(90), 1024, 3, 10_000, 16, TimeSpan.FromMilliseconds(250)),
+            new SessionSettings("JSESSIONID", TimeSpan.FromSeconds(90), 1024, 3, 10_000, 16, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(5)),
             settings.Sessions);
         Assert.Equal("node-a", settings.Node.Route);
         Assert.Equal(["front"], settings.Node.Roles);

@@ -6,9 +6,9 @@ using static SessionCluster.Web.Tests.Support.SessionRequests;
 namespace SessionCluster.Web.Tests;
 
 /// <summary>
-/// Idle expiry on a manual clock. A session's entity arms one timer; <see cref="ManualTimeProvider.Advance"/> fires it
-/// and the entity handles the message on its own turn, so tests wait for the effects with a deadline. Every advance
-/// that fires a timer stops exactly at its due time, so the entity reads the same "now" the timer fired at.
+/// Idle expiry on a manual clock. The session region arms one periodic sweep (every 5 s); <see cref="ManualTimeProvider.Advance"/>
+/// fires it and the region and entities handle the messages on their own turns, so tests wait for the effects with a
+/// deadline. Every advance that fires a sweep stops exactly at its due time, so the entity reads the same "now".
 /// </summary>
 public sealed class ExpiryTests
 {
@@ -20,7 +20,7 @@ public sealed class ExpiryTests
         await using var node = new WebNodeFactory();
         using var client = node.CreateRawClient();
         var session = await client.PutAttribute("a", "1").ReadSession();
-        await ExpiryTimersArmed(node, 1);
+        await ExpirySweepArmed(node);
 
         node.Clock.Advance(Interval);
 
@@ -38,7 +38,7 @@ public sealed class ExpiryTests
         await using var node = new WebNodeFactory();
         using var client = node.CreateRawClient();
         var session = await client.PutAttribute("a", "1").ReadSession();
-        await ExpiryTimersArmed(node, 1);
+        await ExpirySweepArmed(node);
 
         node.Clock.Advance(Interval - TimeSpan.FromSeconds(1));
         using var response = await client.GetSession(SessionCookie(session.Id));
@@ -68,12 +68,12 @@ public sealed class ExpiryTests
         using var client = node.CreateRawClient();
         var session = await client.PutAttribute("a", "1").ReadSession();
         var cookie = SessionCookie(session.Id);
-        await ExpiryTimersArmed(node, 1);
+        await ExpirySweepArmed(node);
 
         node.Clock.Advance(TimeSpan.FromMinutes(20));
         await client.GetSession(cookie).ReadSession();
         node.Clock.Advance(TimeSpan.FromMinutes(10));
-        await ExpiryTimersArmed(node, 1);
+        await ExpirySweepArmed(node);
         node.Clock.Advance(TimeSpan.FromMinutes(10));
         using var response = await client.GetSession(cookie);
         var at40 = await SessionDocument.Read(response);
@@ -89,13 +89,13 @@ public sealed class ExpiryTests
         using var client = node.CreateRawClient();
         var session = await client.GetSession().ReadSession();
         var cookie = SessionCookie(session.Id);
-        await ExpiryTimersArmed(node, 1);
+        await ExpirySweepArmed(node);
         node.Clock.Advance(TimeSpan.FromMinutes(20));
         await client.GetSession(cookie).ReadSession();
 
-        // 00:30: the first timer fires; the session, idle only 10 minutes, re-arms it for 00:50.
+        // 00:30: the sweeps so far found the session idle only 10 minutes, and left it alone.
         node.Clock.Advance(TimeSpan.FromMinutes(10));
-        await ExpiryTimersArmed(node, 1);
+        await ExpirySweepArmed(node);
         node.Clock.Advance(TimeSpan.FromMinutes(10));
         Assert.Equal(1, await node.LiveSessionCount());
 
@@ -103,6 +103,7 @@ public sealed class ExpiryTests
         Assert.Equal(1, node.Clock.ActiveTimerCount);
         Assert.Equal(1, await node.LiveSessionCount());
 
+        // 00:50: the sweep due then (every 5 s from 00:00) finds it idle for 30 minutes.
         node.Clock.Advance(TimeSpan.FromSeconds(1));
         await Eventually.True(async () => await node.LiveSessionCount() == 0, $"session {session.Id} to expire at 00:50, 30 minutes after its last access");
         Assert.NotEqual(session.Id, (await client.GetSession(cookie).ReadSession()).Id);
@@ -133,12 +134,12 @@ public sealed class ExpiryTests
         await using var node = WebNodeFactory.With(("session-cluster:sessions:max-inactive-interval", "10s"));
         using var client = node.CreateRawClient();
         var session = await client.GetSession().ReadSession();
-        await ExpiryTimersArmed(node, 1);
+        await ExpirySweepArmed(node);
 
         node.Clock.Advance(TimeSpan.FromSeconds(9));
         var at9 = await client.GetSession(SessionCookie(session.Id)).ReadSession();
         node.Clock.Advance(TimeSpan.FromSeconds(1));
-        await ExpiryTimersArmed(node, 1);
+        await ExpirySweepArmed(node);
         Assert.Equal(1, await node.LiveSessionCount());
         node.Clock.Advance(TimeSpan.FromSeconds(9));
 
@@ -170,7 +171,7 @@ public sealed class ExpiryTests
         using var client = node.CreateRawClient();
         var idle = await client.GetSession().ReadSession();
         var busy = await client.GetSession().ReadSession();
-        await ExpiryTimersArmed(node, 2);
+        await ExpirySweepArmed(node);
 
         node.Clock.Advance(TimeSpan.FromMinutes(20));
         await client.GetSession(SessionCookie(busy.Id)).ReadSession();
@@ -181,7 +182,7 @@ public sealed class ExpiryTests
         Assert.NotEqual(idle.Id, (await client.GetSession(SessionCookie(idle.Id)).ReadSession()).Id);
     }
 
-    /// <summary>Waits until exactly <paramref name="count"/> timers, the sessions' expiry checks, are armed on the node's clock.</summary>
-    private static Task ExpiryTimersArmed(WebNodeFactory node, int count) =>
-        Eventually.True(() => node.Clock.ActiveTimerCount == count, $"{count} session expiry timer(s) to be armed");
+    /// <summary>Waits until the region's expiry sweep, the one timer on the node's session clock, is armed.</summary>
+    private static Task ExpirySweepArmed(WebNodeFactory node) =>
+        Eventually.True(() => node.Clock.ActiveTimerCount == 1, "the session region's expiry sweep to be armed");
 }

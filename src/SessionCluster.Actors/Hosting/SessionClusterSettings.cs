@@ -33,7 +33,8 @@ public sealed record SessionClusterSettings(NodeSettings Node, SessionSettings S
                 reader.Int("sessions.max-attributes", min: 1, max: 1_000_000),
                 reader.Size("sessions.max-session-size", min: 1, max: int.MaxValue),
                 reader.Int("sessions.max-name-length", min: 1, max: 65_536),
-                reader.Duration("sessions.request-timeout", allowZero: false)),
+                reader.Duration("sessions.request-timeout", allowZero: false),
+                reader.Duration("sessions.expiry-check-interval", allowZero: false)),
             RemoteSettings.Load(configuration),
             ClusterSettings.Read(reader));
     }

@@ -12,13 +12,36 @@ namespace SessionCluster.Actors.Sessions;
 /// </remarks>
 public sealed class SessionDirectory
 {
-    private readonly ConcurrentDictionary<SessionId, ActorRef> _entities = new();
+    private readonly ConcurrentDictionary<SessionId, SessionSlot> _slots = new();
 
-    public int Count => _entities.Count;
+    public int Count => _slots.Count;
 
-    public bool TryGet(SessionId id, out ActorRef entity) => _entities.TryGetValue(id, out entity!);
+    public bool TryGet(SessionId id, out ActorRef entity)
+    {
+        if (_slots.TryGetValue(id, out var slot))
+        {
+            entity = slot.Entity;
+            return true;
+        }
 
-    internal void Add(SessionId id, ActorRef entity) => _entities[id] = entity;
+        entity = null!;
+        return false;
+    }
 
-    internal bool Remove(SessionId id, out ActorRef entity) => _entities.TryRemove(id, out entity!);
+    /// <summary>Every live slot; a snapshot-free walk that tolerates concurrent changes, for the expiry sweep.</summary>
+    internal IEnumerable<SessionSlot> Slots => _slots.Values;
+
+    internal void Add(SessionId id, SessionSlot slot) => _slots[id] = slot;
+
+    internal bool Remove(SessionId id, out ActorRef entity)
+    {
+        if (_slots.TryRemove(id, out var slot))
+        {
+            entity = slot.Entity;
+            return true;
+        }
+
+        entity = null!;
+        return false;
+    }
 }

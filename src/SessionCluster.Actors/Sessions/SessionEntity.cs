@@ -4,8 +4,9 @@ namespace SessionCluster.Actors.Sessions;
 
 /// <summary>The one actor that owns a session: it applies commands one at a time and expires the session when idle.</summary>
 /// <remarks>
-/// Expiry uses one timer per session, re-armed only when it fires (not on every access): on firing, a session that
-/// was accessed meanwhile sets the timer again for the time it has left. Once expired or invalidated the entity
+/// Every command checks expiry first, so an idle session is never served a moment past its max inactive interval.
+/// Reclaiming the memory of sessions nobody asks for again is the region's sweep (see <see cref="SessionSlot"/>),
+/// which sends <see cref="CheckSessionExpiry"/> to the entities it suspects. Once expired or invalidated the entity
 /// answers <see cref="SessionNotFound"/> to anything still queued and asks its region to stop it, so a request that
 /// races with expiry gets a clear answer instead of a dead letter.
 /// </remarks>
@@ -14,22 +15,26 @@ public sealed class SessionEntity : Actor
     private readonly SessionState _state;
     private readonly SessionSettings _settings;
     private readonly string _owner;
+    private readonly SessionSlot _slot;
     private bool _ended;
 
-    public SessionEntity(SessionState state, SessionSettings settings, string owner)
+    public SessionEntity(SessionState state, SessionSettings settings, string owner, SessionSlot slot)
     {
         _state = state;
         _settings = settings;
         _owner = owner;
+        _slot = slot;
     }
-
-    protected internal override void PreStart() => ScheduleExpiryCheck();
 
     protected internal override void Receive(object message)
     {
-        if (message is ExpiryCheck)
+        if (message is CheckSessionExpiry)
         {
-            CheckExpiry();
+            if (_state.IsExpired(Context.System.TimeProvider.GetUtcNow()))
+            {
+                End();
+            }
+
             return;
         }
 
@@ -48,6 +53,7 @@ public sealed class SessionEntity : Actor
         }
 
         _state.Touch(now);
+        _slot.Touch(now);
         Sender.Tell(Apply(command));
     }
 
@@ -78,26 +84,6 @@ public sealed class SessionEntity : Actor
         return new SessionInvalidated(_state.Id);
     }
 
-    private void CheckExpiry()
-    {
-        if (_state.IsExpired(Context.System.TimeProvider.GetUtcNow()))
-        {
-            End();
-        }
-        else
-        {
-            ScheduleExpiryCheck();
-        }
-    }
-
-    private void ScheduleExpiryCheck()
-    {
-        if (_state.TimeToExpiry(Context.System.TimeProvider.GetUtcNow()) is { } remaining)
-        {
-            Context.Timers.StartSingleTimer(ExpiryCheck.Instance, ExpiryCheck.Instance, remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
-        }
-    }
-
     private void End()
     {
         if (_ended)
@@ -106,14 +92,14 @@ public sealed class SessionEntity : Actor
         }
 
         _ended = true;
-        Context.Timers.CancelAll();
         Context.Parent.Tell(new SessionEnded(_state.Id), Self);
     }
+}
 
-    private sealed class ExpiryCheck
-    {
-        public static readonly ExpiryCheck Instance = new();
-    }
+/// <summary>From the region's sweep to an entity it suspects is idle: end the session if it has expired.</summary>
+public sealed record CheckSessionExpiry
+{
+    public static readonly CheckSessionExpiry Instance = new();
 }
 
 /// <summary>From an entity to its region: the session expired or was invalidated; stop routing to it.</summary>

@@ -18,10 +18,31 @@ public sealed class SessionRegion(SessionSettings settings, string owner, Sessio
         public static readonly CountSessions Instance = new();
     }
 
+    private const string SweepKey = "expiry-sweep";
+
+    protected internal override void PreStart()
+    {
+        if (settings.MaxInactiveInterval > TimeSpan.Zero)
+        {
+            Context.Timers.StartPeriodicTimer(SweepKey, ExpirySweep.Instance, settings.ExpiryCheckInterval);
+        }
+    }
+
     protected internal override void Receive(object message)
     {
         switch (message)
         {
+            case ExpirySweep:
+                var now = Context.System.TimeProvider.GetUtcNow();
+                foreach (var slot in directory.Slots)
+                {
+                    if (now - slot.LastAccessed >= settings.MaxInactiveInterval)
+                    {
+                        slot.Entity.Tell(CheckSessionExpiry.Instance, Self);
+                    }
+                }
+
+                break;
             case SessionCommand command:
                 if (directory.TryGet(command.SessionId, out var entity))
                 {
@@ -56,7 +77,15 @@ public sealed class SessionRegion(SessionSettings settings, string owner, Sessio
     {
         var id = SessionId.New();
         var state = new SessionState(id, Context.System.TimeProvider.GetUtcNow(), settings.MaxInactiveInterval);
-        directory.Add(id, Context.ActorOf(Props.Create(() => new SessionEntity(state, settings, owner)), id.ToString()));
+        var slot = new SessionSlot(state.Created);
+        slot.Entity = Context.ActorOf(Props.Create(() => new SessionEntity(state, settings, owner, slot)), id.ToString());
+        directory.Add(id, slot);
         return state.ToSnapshot(owner);
+    }
+
+    /// <summary>The periodic walk over the directory that finds sessions idle past their interval.</summary>
+    private sealed class ExpirySweep
+    {
+        public static readonly ExpirySweep Instance = new();
     }
 }

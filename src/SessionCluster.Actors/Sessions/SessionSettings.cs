@@ -8,6 +8,7 @@ namespace SessionCluster.Actors.Sessions;
 /// <param name="MaxSessionBytes">Largest total of attribute names and values in one session, in bytes.</param>
 /// <param name="MaxNameLength">Longest attribute name, in characters.</param>
 /// <param name="RequestTimeout">How long the web layer waits for a session to answer before a 503.</param>
+/// <param name="ExpiryCheckInterval">How often a region looks for idle sessions to reclaim.</param>
 public sealed record SessionSettings(
     string CookieName,
     TimeSpan MaxInactiveInterval,
@@ -15,4 +16,5 @@ public sealed record SessionSettings(
     int MaxAttributes,
     int MaxSessionBytes,
     int MaxNameLength,
-    TimeSpan RequestTimeout);
+    TimeSpan RequestTimeout,
+    TimeSpan ExpiryCheckInterval);

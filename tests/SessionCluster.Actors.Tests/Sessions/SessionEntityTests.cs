@@ -106,7 +106,7 @@ public sealed class SessionEntityTests : IAsyncLifetime
     public async Task Idle_PastMaxInactiveInterval_ExpiresAndIsRemoved()
     {
         var id = (await _client.Create(default)).Id;
-        await Eventually.True(() => _clock.ActiveTimerCount == 1, "the entity armed its expiry timer");
+        await Eventually.True(() => _clock.ActiveTimerCount == 1, "the region armed its expiry sweep");
 
         _clock.Advance(TimeSpan.FromMinutes(30));
 
@@ -121,14 +121,13 @@ public sealed class SessionEntityTests : IAsyncLifetime
     public async Task Access_BeforeExpiry_PostponesIt()
     {
         var id = (await _client.Create(default)).Id;
-        await Eventually.True(() => _clock.ActiveTimerCount == 1, "the entity armed its expiry timer");
+        await Eventually.True(() => _clock.ActiveTimerCount == 1, "the region armed its expiry sweep");
 
         _clock.Advance(TimeSpan.FromMinutes(20));
         Assert.IsType<SessionSnapshot>(await _client.Send(new GetSession(id), default));
         _clock.Advance(TimeSpan.FromMinutes(10));
 
-        // The timer fired at 30 min, found the session accessed at 20 min, and re-armed for 50 min.
-        await Eventually.True(() => _clock.ActiveTimerCount == 1, "the expiry timer is re-armed");
+        // The sweeps up to 30 min found the session accessed at 20 min and left it alone.
         Assert.IsType<SessionSnapshot>(await _client.Send(new GetSession(id), default));
 
         _clock.Advance(TimeSpan.FromMinutes(30));
@@ -142,11 +141,11 @@ public sealed class SessionEntityTests : IAsyncLifetime
     public async Task Command_AtTheExpiryInstant_IsNotFound()
     {
         var id = (await _client.Create(default)).Id;
-        await Eventually.True(() => _clock.ActiveTimerCount == 1, "the entity armed its expiry timer");
+        await Eventually.True(() => _clock.ActiveTimerCount == 1, "the region armed its expiry sweep");
 
         _clock.Advance(TimeSpan.FromMinutes(30));
 
-        // Whether the expiry timer's message or this command reaches the entity first, the session is gone.
+        // Whether the sweep's check or this command reaches the entity first, the session is gone.
         Assert.IsType<SessionNotFound>(await _client.Send(new GetSession(id), default));
     }
 
