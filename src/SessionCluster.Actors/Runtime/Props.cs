@@ -1,20 +1,42 @@
 namespace SessionCluster.Actors.Runtime;
 
 /// <summary>How to make an actor: a factory, called again on every restart.</summary>
-public sealed class Props
+public abstract class Props
 {
-    private readonly Func<Actor> _factory;
-
-    private Props(Func<Actor> factory) => _factory = factory;
+    private protected Props()
+    {
+    }
 
     public static Props Create(Func<Actor> factory)
     {
         ArgumentNullException.ThrowIfNull(factory);
-        return new Props(factory);
+        return new FactoryProps(factory);
+    }
+
+    /// <summary>
+    /// Props whose factory takes one argument. With a static lambda one delegate serves every actor, and a Props
+    /// costs one small object instead of a delegate and a closure each: the difference shows at a million actors.
+    /// </summary>
+    public static Props Create<TArgument>(Func<TArgument, Actor> factory, TArgument argument)
+        where TArgument : class
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        ArgumentNullException.ThrowIfNull(argument);
+        return new ArgumentProps<TArgument>(factory, argument);
     }
 
     public static Props Create<TActor>()
-        where TActor : Actor, new() => new(static () => new TActor());
+        where TActor : Actor, new() => new FactoryProps(static () => new TActor());
 
-    internal Actor NewActor() => _factory();
+    internal abstract Actor NewActor();
+
+    private sealed class FactoryProps(Func<Actor> factory) : Props
+    {
+        internal override Actor NewActor() => factory();
+    }
+
+    private sealed class ArgumentProps<TArgument>(Func<TArgument, Actor> factory, TArgument argument) : Props
+    {
+        internal override Actor NewActor() => factory(argument);
+    }
 }

@@ -12,25 +12,17 @@ namespace SessionCluster.Actors.Sessions;
 /// </remarks>
 public sealed class SessionEntity : Actor
 {
-    private readonly SessionState _state;
-    private readonly SessionSettings _settings;
-    private readonly string _owner;
     private readonly SessionSlot _slot;
     private bool _ended;
 
-    public SessionEntity(SessionState state, SessionSettings settings, string owner, SessionSlot slot)
-    {
-        _state = state;
-        _settings = settings;
-        _owner = owner;
-        _slot = slot;
-    }
+    public SessionEntity(SessionSlot slot) => _slot = slot;
+
 
     protected internal override void Receive(object message)
     {
         if (message is CheckSessionExpiry)
         {
-            if (_state.IsExpired(Context.System.TimeProvider.GetUtcNow()))
+            if (_slot.State.IsExpired(Context.System.TimeProvider.GetUtcNow()))
             {
                 End();
             }
@@ -45,25 +37,25 @@ public sealed class SessionEntity : Actor
         }
 
         var now = Context.System.TimeProvider.GetUtcNow();
-        if (_ended || _state.IsExpired(now))
+        if (_ended || _slot.State.IsExpired(now))
         {
             End();
             Sender.Tell(new SessionNotFound(command.SessionId));
             return;
         }
 
-        _state.Touch(now);
+        _slot.State.Touch(now);
         _slot.Touch(now);
         Sender.Tell(Apply(command));
     }
 
     private object Apply(SessionCommand command) => command switch
     {
-        GetSession or TouchSession => _state.ToSnapshot(_owner),
-        GetAttribute get => new AttributeValue(get.Name, _state.Get(get.Name)),
-        SetAttribute set => _state.Set(set.Name, set.JsonValue, _settings) ?? (object)_state.ToSnapshot(_owner),
+        GetSession or TouchSession => _slot.State.ToSnapshot(_slot.Owner),
+        GetAttribute get => new AttributeValue(get.Name, _slot.State.Get(get.Name)),
+        SetAttribute set => _slot.State.Set(set.Name, set.JsonValue, _slot.Settings) ?? (object)_slot.State.ToSnapshot(_slot.Owner),
         RemoveAttribute remove => RemoveAndSnapshot(remove.Name),
-        IncrementAttribute increment => _state.Increment(increment.Name, increment.By, _settings) switch
+        IncrementAttribute increment => _slot.State.Increment(increment.Name, increment.By, _slot.Settings) switch
         {
             (_, { } rejected) => rejected,
             (var value, null) => new AttributeValue(increment.Name, AttributeJson.FromInteger(value)),
@@ -74,14 +66,14 @@ public sealed class SessionEntity : Actor
 
     private SessionSnapshot RemoveAndSnapshot(string name)
     {
-        _state.Remove(name);
-        return _state.ToSnapshot(_owner);
+        _slot.State.Remove(name);
+        return _slot.State.ToSnapshot(_slot.Owner);
     }
 
     private SessionInvalidated Invalidate()
     {
         End();
-        return new SessionInvalidated(_state.Id);
+        return new SessionInvalidated(_slot.State.Id);
     }
 
     private void End()
@@ -92,7 +84,7 @@ public sealed class SessionEntity : Actor
         }
 
         _ended = true;
-        Context.Parent.Tell(new SessionEnded(_state.Id), Self);
+        Context.Parent.Tell(new SessionEnded(_slot.State.Id), Self);
     }
 }
 

@@ -77,8 +77,8 @@ public sealed class SessionRegion(SessionSettings settings, string owner, Sessio
     {
         var id = SessionId.New();
         var state = new SessionState(id, Context.System.TimeProvider.GetUtcNow(), settings.MaxInactiveInterval);
-        var slot = new SessionSlot(state.Created);
-        slot.Entity = Context.ActorOf(Props.Create(() => new SessionEntity(state, settings, owner, slot)), id.ToString());
+        var slot = new SessionSlot(state, settings, owner);
+        slot.Entity = Context.ActorOf(Props.Create(static (SessionSlot s) => new SessionEntity(s), slot), id.ToString());
         directory.Add(id, slot);
         return state.ToSnapshot(owner);
     }
