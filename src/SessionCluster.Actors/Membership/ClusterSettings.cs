@@ -81,7 +81,7 @@ public sealed record ClusterSettings(
         SplitBrain: new SplitBrainSettings(
             ActiveStrategy: KeepMajority.StrategyName,
             StableAfter: TimeSpan.FromSeconds(1),
-            DownAllWhenUnstable: TimeSpan.FromSeconds(1),
+            DownAllWhenUnstable: TimeSpan.FromSeconds(4),
             Role: string.Empty,
             QuorumSize: 0,
             DownIfAlone: true));

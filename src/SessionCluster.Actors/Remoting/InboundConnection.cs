@@ -38,6 +38,7 @@ internal sealed class InboundConnection(TcpTransport owner, Socket socket, ITran
 
             owner.AddHandshakeAccepted();
             RemotingLog.InboundAccepted(owner.Logger, peer, _endpoint);
+            owner.PeerConnected(peer.Address);
             while (await reader.ReadFrameAsync(settings.MaxFrameSize, stopping).ConfigureAwait(false) is { } frame)
             {
                 Deliver(frame, peer);

@@ -34,6 +34,8 @@ internal sealed class OutboundLink
     private readonly Channel<OutboundMessage> _queue;
     private readonly CancellationToken _stopping;
     private readonly FrameBatcher _batcher;
+    private TaskCompletionSource? _wakeUp;
+    private volatile bool _peerSeen;
     private long _overflowSinceReport;
     private long _lastOverflowReport = NeverReported;
 
@@ -58,6 +60,17 @@ internal sealed class OutboundLink
     public Task Completion { get; private set; } = Task.CompletedTask;
 
     public void Start() => Completion = RunAsync();
+
+    /// <summary>
+    /// The peer has just connected to us, so it is up (typically a restart on the same address): stop backing off
+    /// and connect now. Without this a restarted node would hear nothing from a node still waiting out a backoff of
+    /// up to reconnect-backoff-max, and its failure detector would take that silence for a failure.
+    /// </summary>
+    public void PeerSeen()
+    {
+        _peerSeen = true;
+        Volatile.Read(ref _wakeUp)?.TrySetResult();
+    }
 
     /// <summary>Ends the link: nothing more is accepted, and the loop exits.</summary>
     public void Complete() => _queue.Writer.TryComplete();
@@ -109,7 +122,7 @@ internal sealed class OutboundLink
                         RemotingLog.ConnectStillFailing(_owner.Logger, Peer, failures, Describe(error), dropped, retryIn);
                     }
 
-                    await Task.Delay(retryIn, _owner.Time, _stopping).ConfigureAwait(false);
+                    failures = await BackOffAsync(retryIn, failures).ConfigureAwait(false);
                     continue;
                 }
 
@@ -127,7 +140,7 @@ internal sealed class OutboundLink
                 {
                     failures++;
                     var retryIn = ReconnectBackoff.Delay(failures, _settings.ReconnectBackoffMin, _settings.ReconnectBackoffMax, Random.Shared.NextDouble());
-                    await Task.Delay(retryIn, _owner.Time, _stopping).ConfigureAwait(false);
+                    failures = await BackOffAsync(retryIn, failures).ConfigureAwait(false);
                 }
             }
         }
@@ -142,6 +155,31 @@ internal sealed class OutboundLink
     }
 
     /// <summary>Connects and runs the connector's handshake, each under its own timeout.</summary>
+    /// <summary>Waits out a backoff, cut short by <see cref="PeerSeen"/>; returns the failure count to go on with.</summary>
+    private async Task<int> BackOffAsync(TimeSpan retryIn, int failures)
+    {
+        var wakeUp = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _wakeUp, wakeUp);
+        if (_peerSeen)
+        {
+            wakeUp.TrySetResult();
+        }
+
+        using var cancelDelay = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
+        var delay = Task.Delay(retryIn, _owner.Time, cancelDelay.Token);
+        await Task.WhenAny(delay, wakeUp.Task).ConfigureAwait(false);
+        cancelDelay.Cancel();
+        Volatile.Write(ref _wakeUp, null);
+        _stopping.ThrowIfCancellationRequested();
+        if (_peerSeen)
+        {
+            _peerSeen = false;
+            return 0;
+        }
+
+        return failures;
+    }
+
     private async Task<(Socket Socket, UniqueAddress Acceptor)> ConnectAsync()
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };

@@ -235,6 +235,15 @@ public sealed class TcpTransport : ITransport
 
     internal void AddHandshakeAccepted() => Interlocked.Increment(ref _handshakesAccepted);
 
+    /// <summary>A peer proved itself on an inbound connection: our link to it, if backing off, retries at once.</summary>
+    internal void PeerConnected(NodeAddress peer)
+    {
+        if (_links.TryGetValue(peer, out var link))
+        {
+            link.PeerSeen();
+        }
+    }
+
     internal void AddHandshakeRejected() => Interlocked.Increment(ref _handshakesRejected);
 
     internal void AddClosedOnBadInput() => Interlocked.Increment(ref _closedOnBadInput);

@@ -62,7 +62,9 @@ public sealed class InstabilitySimulationTests(ITestOutputHelper output)
     [InlineData(106)]
     public async Task UnreachabilityNeverStable_DownAllWhenUnstable_EveryoneStopsAndNoSplit(int seed)
     {
-        var (simulation, nodes) = await FailureSimulationTests.FormedCluster(seed, 5);
+        // A 1 s margin ("on"), so that this flapping pattern, which leaves no window of stable-after, triggers it.
+        var settings = ClusterSettings.Default with { SplitBrain = ClusterSettings.Default.SplitBrain with { DownAllWhenUnstable = TimeSpan.FromSeconds(1) } };
+        var (simulation, nodes) = await FailureSimulationTests.FormedCluster(seed, 5, settings);
         var addresses = nodes.Select(node => node.Address).ToList();
         IReadOnlyCollection<NodeAddress> AllBut(NodeAddress address) => [.. addresses.Where(a => a != address)];
 

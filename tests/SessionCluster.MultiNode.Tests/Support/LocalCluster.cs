@@ -1,0 +1,161 @@
+using System.Globalization;
+using System.Text;
+
+namespace SessionCluster.MultiNode.Tests.Support;
+
+/// <summary>A Lighthouse and N workers as real processes on 127.0.0.1, and their views of the cluster over HTTP.</summary>
+/// <remarks>
+/// Ports are reserved for all nodes at once and the Lighthouse gets the lowest cluster port, so that it is the
+/// member with the lowest address (the leader in the usual rule) and the workers a spec kills are not. A node keeps
+/// its ports when restarted, as a real worker would. Every incarnation ever started is kept for the failure report
+/// and killed on disposal.
+/// </remarks>
+internal sealed class LocalCluster : IAsyncDisposable
+{
+    /// <summary>
+    /// Pace of polling <c>GET /cluster/members</c>. Every poll is an actor round trip in each node; polling much faster
+    /// would load the nodes whose failure detectors the specs observe, on a 2-core machine.
+    /// </summary>
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+
+    private readonly NodeHosts _hosts;
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(3) };
+    private readonly PeriodicTimer _poll = new(PollInterval);
+    private readonly List<NodeProcess> _incarnations = [];
+    private readonly Dictionary<string, (string Dll, IReadOnlyList<string> Arguments)> _launch = [];
+    private readonly List<NodeProcess> _current = [];
+
+    private LocalCluster(NodeHosts hosts)
+    {
+        _hosts = hosts;
+
+        // A test host that exits without disposing (a run stopped half-way) must not leave nodes behind either.
+        AppDomain.CurrentDomain.ProcessExit += KillAll;
+    }
+
+    /// <summary>The latest incarnation of every node, the Lighthouse first, then the workers in order.</summary>
+    public IReadOnlyList<NodeProcess> Nodes => _current;
+
+    /// <summary>Every process ever started, in start order, restarted ones included.</summary>
+    public IReadOnlyList<NodeProcess> Incarnations => _incarnations;
+
+    public NodeProcess Lighthouse => _current[0];
+
+    /// <summary>Worker <paramref name="number"/> (1-based), its latest incarnation.</summary>
+    public NodeProcess Worker(int number) => _current[number];
+
+    /// <summary>Starts the Lighthouse and <paramref name="workers"/> workers at once; workers retry the seed until it answers.</summary>
+    public static async Task<LocalCluster> StartAsync(int workers)
+    {
+        var cluster = new LocalCluster(NodeHosts.Locate());
+        try
+        {
+            var ports = FreePorts.Take(2 * (workers + 1));
+            var clusterPorts = ports.Take(workers + 1).Order().ToList();
+            var httpPorts = ports.Skip(workers + 1).ToList();
+            var seed = $"127.0.0.1:{clusterPorts[0]}";
+            cluster.Launch("lighthouse", cluster._hosts.LighthouseDll, clusterPorts[0], httpPorts[0],
+                ["--config", cluster._hosts.LighthouseConf, "--port", Invariant(clusterPorts[0]), "--seeds", seed, "--urls", $"http://127.0.0.1:{httpPorts[0]}"]);
+            for (var i = 1; i <= workers; i++)
+            {
+                cluster.Launch($"worker-{i}", cluster._hosts.WebDll, clusterPorts[i], httpPorts[i],
+                    ["--config", cluster._hosts.WorkerConf, "--port", Invariant(clusterPorts[i]), "--seeds", seed, "--urls", $"http://127.0.0.1:{httpPorts[i]}"]);
+            }
+
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Starts a new incarnation of a node whose process has exited, with the same ports and switches.</summary>
+    public NodeProcess Restart(NodeProcess node)
+    {
+        var index = _current.IndexOf(node);
+        if (index < 0 || !node.HasExited)
+        {
+            throw new InvalidOperationException($"{node.Name} is not the latest incarnation of a stopped node.");
+        }
+
+        var (dll, arguments) = _launch[node.Node];
+        var restarted = NodeProcess.Start(node.Node, node.Incarnation + 1, _hosts.Dotnet, dll, arguments, _hosts.RepositoryRoot, node.ClusterPort, node.HttpPort);
+        _incarnations.Add(restarted);
+        _current[index] = restarted;
+        return restarted;
+    }
+
+    /// <summary>
+    /// One polling round: asks every observer for its view, at most once per <see cref="PollInterval"/>. A node
+    /// that does not answer is reported as such; a node whose process has exited fails the spec at once.
+    /// </summary>
+    public async Task<ClusterSnapshot> ReadAsync(IEnumerable<NodeProcess> observers)
+    {
+        await _poll.WaitForNextTickAsync();
+        var list = observers.ToList();
+        if (list.FirstOrDefault(node => node.HasExited) is { } dead)
+        {
+            var why = dead.LinesContaining("is out of the cluster").LastOrDefault() ?? "no 'out of the cluster' line in its log";
+            throw new InvalidOperationException($"{dead.Name} (pid {dead.Pid}) exited unexpectedly with code {dead.ExitCode} ({why.Trim()}); see its log below.");
+        }
+
+        var views = await Task.WhenAll(list.Select(ReadOneAsync));
+        return new ClusterSnapshot(views);
+    }
+
+    /// <summary>Every incarnation's state and recent output, for a failure message.</summary>
+    public string Report(int maxLinesPerNode = 200)
+    {
+        var text = new StringBuilder();
+        foreach (var node in _incarnations)
+        {
+            text.AppendLine().Append(node.Describe(maxLinesPerNode));
+        }
+
+        return text.ToString();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        AppDomain.CurrentDomain.ProcessExit -= KillAll;
+        await Task.WhenAll(_incarnations.Select(node => node.DisposeAsync().AsTask()));
+        _http.Dispose();
+        _poll.Dispose();
+    }
+
+    private void KillAll(object? sender, EventArgs e)
+    {
+        foreach (var node in _incarnations)
+        {
+            node.KillIfRunning();
+        }
+    }
+
+    private void Launch(string name, string dll, int clusterPort, int httpPort, IReadOnlyList<string> arguments)
+    {
+        _launch[name] = (dll, arguments);
+        var node = NodeProcess.Start(name, 1, _hosts.Dotnet, dll, arguments, _hosts.RepositoryRoot, clusterPort, httpPort);
+        _incarnations.Add(node);
+        _current.Add(node);
+    }
+
+    private async Task<(NodeProcess, ClusterView?, string?)> ReadOneAsync(NodeProcess node)
+    {
+        try
+        {
+            using var response = await _http.GetAsync(new Uri(node.BaseAddress, "/cluster/members"));
+            var body = await response.Content.ReadAsStringAsync();
+            return response.IsSuccessStatusCode
+                ? (node, ClusterView.Parse(body), null)
+                : (node, null, $"{(int)response.StatusCode} {body}");
+        }
+        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
+        {
+            return (node, null, exception.Message);
+        }
+    }
+
+    private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
+}
