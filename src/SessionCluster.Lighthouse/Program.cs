@@ -12,23 +12,14 @@ using SessionCluster.Actors.Membership;
 using SessionCluster.Lighthouse;
 
 // The seed node: membership only. Serves GET /cluster/members and /health/* over HTTP only when --urls is given.
-NodeCommandLine commandLine;
-try
+if (NodeCommandLine.ParseForHost(
+        args,
+        NodeConfiguration.DefaultConfigFile("lighthouse.conf"),
+        "hocon/lighthouse.conf",
+        "SessionCluster.Lighthouse: the seed node of a SessionCluster.",
+        out var exitCode) is not { } commandLine)
 {
-    commandLine = NodeCommandLine.Parse(args, NodeConfiguration.DefaultConfigFile("lighthouse.conf"));
-}
-catch (CommandLineException exception)
-{
-    Console.Error.WriteLine($"error: {exception.Message}");
-    Console.Error.WriteLine(string.Format(System.Globalization.CultureInfo.InvariantCulture, NodeCommandLine.Usage, "hocon/lighthouse.conf"));
-    return 2;
-}
-
-if (commandLine.HelpRequested)
-{
-    Console.WriteLine("SessionCluster.Lighthouse: the seed node of a SessionCluster.");
-    Console.WriteLine(string.Format(System.Globalization.CultureInfo.InvariantCulture, NodeCommandLine.Usage, "hocon/lighthouse.conf"));
-    return 0;
+    return exitCode;
 }
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = commandLine.EnvironmentName });

@@ -3,24 +3,15 @@ using SessionCluster.Web.Endpoints;
 using SessionCluster.Web.Pages;
 
 // A SessionCluster web node: parses its switches, layers its configuration, serves the session contract.
-NodeCommandLine commandLine;
-try
+// No --config: reference.conf alone, a single node that forms its own cluster (workers pass hocon/worker.conf).
+if (NodeCommandLine.ParseForHost(
+        args,
+        defaultConfigFile: null,
+        "none: reference.conf alone, a single-node cluster",
+        "SessionCluster.Web: a session node serving the HTTP session contract.",
+        out var exitCode) is not { } commandLine)
 {
-    // No --config: reference.conf alone, a single node that forms its own cluster (workers pass hocon/worker.conf).
-    commandLine = NodeCommandLine.Parse(args, defaultConfigFile: null);
-}
-catch (CommandLineException exception)
-{
-    Console.Error.WriteLine($"error: {exception.Message}");
-    Console.Error.WriteLine(string.Format(System.Globalization.CultureInfo.InvariantCulture, NodeCommandLine.Usage, "none: reference.conf alone, a single-node cluster"));
-    return 2;
-}
-
-if (commandLine.HelpRequested)
-{
-    Console.WriteLine("SessionCluster.Web: a session node serving the HTTP session contract.");
-    Console.WriteLine(string.Format(System.Globalization.CultureInfo.InvariantCulture, NodeCommandLine.Usage, "none: reference.conf alone, a single-node cluster"));
-    return 0;
+    return exitCode;
 }
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions

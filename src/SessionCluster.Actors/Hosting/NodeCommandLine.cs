@@ -31,6 +31,36 @@ public sealed record NodeCommandLine(string? ConfigFile, IReadOnlyDictionary<str
 
     public string? ApplicationName { get; init; }
 
+    /// <summary>
+    /// Parses the switches of a host's entry point. A bad switch prints one error line and the usage to standard
+    /// error (exit code 2); <c>--help</c> prints the usage (exit code 0). Null means: exit with <paramref name="exitCode"/>.
+    /// </summary>
+    public static NodeCommandLine? ParseForHost(
+        IReadOnlyList<string> args, string? defaultConfigFile, string defaultConfigDescription, string hostDescription, out int exitCode)
+    {
+        var usage = string.Format(System.Globalization.CultureInfo.InvariantCulture, Usage, defaultConfigDescription);
+        exitCode = 0;
+        try
+        {
+            var commandLine = Parse(args, defaultConfigFile);
+            if (!commandLine.HelpRequested)
+            {
+                return commandLine;
+            }
+
+            Console.WriteLine(hostDescription);
+            Console.WriteLine(usage);
+            return null;
+        }
+        catch (CommandLineException exception)
+        {
+            Console.Error.WriteLine($"error: {exception.Message}");
+            Console.Error.WriteLine(usage);
+            exitCode = 2;
+            return null;
+        }
+    }
+
     /// <summary>Parses <paramref name="args"/>; throws <see cref="CommandLineException"/> with a one-line reason.</summary>
     public static NodeCommandLine Parse(IReadOnlyList<string> args, string? defaultConfigFile)
     {

@@ -112,11 +112,7 @@ public static class SessionEndpoints
             return;
         }
 
-        // A new session, or one whose cookie names another node, gets a cookie naming this node (mod_jk's jvmRoute rewrite).
-        if (id != cookieId || cookieRoute != node.Route)
-        {
-            SessionCookie.Write(http.Response, limits.CookieName, id, node.Route);
-        }
+        SessionCookie.Refresh(http.Response, limits.CookieName, id, node.Route, cookieId, cookieRoute);
 
         switch (reply)
         {

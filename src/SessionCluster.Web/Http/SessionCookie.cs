@@ -31,6 +31,18 @@ public static class SessionCookie
             IsEssential = true,
         });
 
+    /// <summary>
+    /// Writes the cookie when the request's did not already say <paramref name="id"/>.<paramref name="route"/>: a new
+    /// session, or one whose cookie names another node (the jvmRoute rewrite of mod_jk's JvmRouteBinderValve).
+    /// </summary>
+    public static void Refresh(HttpResponse response, string cookieName, SessionId id, string route, SessionId? cookieId, string? cookieRoute)
+    {
+        if (id != cookieId || cookieRoute != route)
+        {
+            Write(response, cookieName, id, route);
+        }
+    }
+
     /// <summary>Tells the browser to drop the cookie at once.</summary>
     public static void Expire(HttpResponse response, string cookieName) =>
         response.Cookies.Delete(cookieName, new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Lax, Path = "/" });

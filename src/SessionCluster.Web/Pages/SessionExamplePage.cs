@@ -30,10 +30,7 @@ public static class SessionExamplePage
                 return;
             }
 
-            if (id != cookieId || cookieRoute != node.Route)
-            {
-                SessionCookie.Write(http.Response, cookieName, id, node.Route);
-            }
+            SessionCookie.Refresh(http.Response, cookieName, id, node.Route, cookieId, cookieRoute);
 
             http.Response.ContentType = "text/html; charset=utf-8";
             await http.Response.WriteAsync(Render((SessionSnapshot)reply, node.Route));
