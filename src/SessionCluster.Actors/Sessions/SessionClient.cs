@@ -29,7 +29,7 @@ public sealed class SessionClient(ActorRef region, SessionDirectory directory, S
 
     /// <summary>Mints a new session.</summary>
     public Task<SessionSnapshot> Create(CancellationToken cancellationToken) =>
-        region.Ask<SessionSnapshot>(CreateSession.Instance, settings.RequestTimeout, cancellationToken);
+        region.Ask<SessionSnapshot>(new CreateSession(SessionId.New()), settings.RequestTimeout, cancellationToken);
 
     /// <summary>
     /// Sends <paramref name="command"/> to the session <paramref name="id"/> if it exists; otherwise (no id, or one

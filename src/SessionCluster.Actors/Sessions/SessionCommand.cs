@@ -25,8 +25,7 @@ public sealed record InvalidateSession(SessionId SessionId) : SessionCommand(Ses
 /// <summary>Refreshes last-accessed only. Reply: <see cref="SessionSnapshot"/>.</summary>
 public sealed record TouchSession(SessionId SessionId) : SessionCommand(SessionId);
 
-/// <summary>Asks the region for a new session with a fresh id. Reply: <see cref="SessionSnapshot"/>.</summary>
-public sealed record CreateSession
-{
-    public static readonly CreateSession Instance = new();
-}
+/// <summary>Starts a new session under an id this cluster just minted (<see cref="SessionId.New"/>); never an id a
+/// client sent. The id is minted where the request enters, so that it can be routed to its shard like any other
+/// command. Reply: <see cref="SessionSnapshot"/>.</summary>
+public sealed record CreateSession(SessionId SessionId) : SessionCommand(SessionId);

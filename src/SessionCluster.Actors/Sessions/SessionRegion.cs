@@ -43,6 +43,9 @@ public sealed class SessionRegion(SessionSettings settings, string owner, Sessio
                 }
 
                 break;
+            case CreateSession create:
+                Sender.Tell(Create(create.SessionId));
+                break;
             case SessionCommand command:
                 if (directory.TryGet(command.SessionId, out var entity))
                 {
@@ -53,9 +56,6 @@ public sealed class SessionRegion(SessionSettings settings, string owner, Sessio
                     Sender.Tell(new SessionNotFound(command.SessionId));
                 }
 
-                break;
-            case CreateSession:
-                Sender.Tell(Create());
                 break;
             case SessionEnded ended:
                 if (directory.Remove(ended.SessionId, out var ending))
@@ -73,9 +73,8 @@ public sealed class SessionRegion(SessionSettings settings, string owner, Sessio
         }
     }
 
-    private SessionSnapshot Create()
+    private SessionSnapshot Create(SessionId id)
     {
-        var id = SessionId.New();
         var state = new SessionState(id, Context.System.TimeProvider.GetUtcNow(), settings.MaxInactiveInterval);
         var slot = new SessionSlot(state, settings, owner);
         slot.Entity = Context.ActorOf(Props.Create(static (SessionSlot s) => new SessionEntity(s), slot), id.ToString());
