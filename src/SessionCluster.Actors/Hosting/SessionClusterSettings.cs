@@ -2,11 +2,12 @@ using Microsoft.Extensions.Configuration;
 using SessionCluster.Actors.Membership;
 using SessionCluster.Actors.Remoting;
 using SessionCluster.Actors.Sessions;
+using SessionCluster.Actors.Sharding;
 
 namespace SessionCluster.Actors.Hosting;
 
 /// <summary>All settings of a node, read once from configuration into immutable records.</summary>
-public sealed record SessionClusterSettings(NodeSettings Node, SessionSettings Sessions, RemoteSettings Remote, ClusterSettings Cluster)
+public sealed record SessionClusterSettings(NodeSettings Node, SessionSettings Sessions, RemoteSettings Remote, ClusterSettings Cluster, ShardingSettings Sharding)
 {
     /// <summary>The root of every setting in HOCON and in <see cref="IConfiguration"/>.</summary>
     public const string Root = "session-cluster";
@@ -22,6 +23,7 @@ public sealed record SessionClusterSettings(NodeSettings Node, SessionSettings S
     {
         var reader = new SettingsReader(configuration);
         reader.RejectUnknownKeys();
+        var remote = RemoteSettings.Load(configuration);
         return new SessionClusterSettings(
             new NodeSettings(
                 reader.String("node.route", allowEmpty: true),
@@ -35,7 +37,8 @@ public sealed record SessionClusterSettings(NodeSettings Node, SessionSettings S
                 reader.Int("sessions.max-name-length", min: 1, max: 65_536),
                 reader.Duration("sessions.request-timeout", allowZero: false),
                 reader.Duration("sessions.expiry-check-interval", allowZero: false)),
-            RemoteSettings.Load(configuration),
-            ClusterSettings.Read(reader));
+            remote,
+            ClusterSettings.Read(reader),
+            ShardingSettings.Read(reader, remote.MaxFrameSize));
     }
 }
