@@ -32,6 +32,9 @@ public sealed class SessionState
 
     public int AttributeCount => _count;
 
+    /// <summary>The attributes in the order they were first set; valid until the next change to this state.</summary>
+    internal ReadOnlySpan<KeyValuePair<string, byte[]>> Attributes => _attributes.AsSpan(0, _count);
+
     /// <summary>UTF-8 bytes of all names and values, the measure of <see cref="SessionSettings.MaxSessionBytes"/>.</summary>
     public int SizeInBytes => _bytes;
 
@@ -138,6 +141,40 @@ public sealed class SessionState
         }
 
         return Set(name, AttributeJson.FromInteger(next), limits) is { } rejected ? (0, rejected) : (next, null);
+    }
+
+    /// <summary>Rebuilds a state exactly as another node held it (for a shard hand-off): no limit is checked, since the
+    /// limits were enforced where the attributes were set, but every invariant a state keeps is.</summary>
+    /// <exception cref="ArgumentException">An empty or repeated name, a null value, a last access before creation, or a
+    /// negative interval: nothing a <see cref="SessionState"/> ever holds.</exception>
+    internal static SessionState Restore(
+        SessionId id,
+        DateTimeOffset created,
+        DateTimeOffset lastAccessed,
+        TimeSpan maxInactiveInterval,
+        IEnumerable<KeyValuePair<string, byte[]>> attributes)
+    {
+        ArgumentNullException.ThrowIfNull(attributes);
+        ArgumentOutOfRangeException.ThrowIfLessThan(lastAccessed, created);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxInactiveInterval, TimeSpan.Zero);
+        // A copy of our own: Set and Remove change the array in place, so it must not be shared with the caller.
+        var restored = attributes.ToArray();
+        var state = new SessionState(id, created, maxInactiveInterval) { LastAccessed = lastAccessed, _attributes = restored };
+        foreach (var (name, value) in restored)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(name, nameof(attributes));
+            ArgumentNullException.ThrowIfNull(value, nameof(attributes));
+            if (state.IndexOf(name) >= 0)
+            {
+                throw new ArgumentException($"The attribute '{name}' appears twice.", nameof(attributes));
+            }
+
+            // Counted exactly as Set counts, so the limits hold a restored session to what they held it to before.
+            state._bytes = checked(state._bytes + Encoding.UTF8.GetByteCount(name) + value.Length);
+            state._count++;
+        }
+
+        return state;
     }
 
     public SessionSnapshot ToSnapshot(string owner) =>

@@ -1,0 +1,380 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text;
+using Google.Protobuf;
+
+namespace SessionCluster.Actors.Sessions;
+
+/// <summary>Maps session commands, replies and whole session states to and from <c>Protos/sessions.proto</c>, which
+/// explains the layout; sharding embeds these in its own envelopes to reach a session's owner and to hand shards off.</summary>
+/// <remarks>
+/// Nothing here is registered with a <see cref="Remoting.WireSerializer"/>: these messages never travel alone, so they
+/// have no type ids. Decoding is strict: anything a correct encoder never writes (a missing field, an id that is not
+/// 16 bytes, an empty name or JSON value, an unknown rejection reason, an empty oneof, a repeated attribute, a negative
+/// duration, a last access before creation) throws <see cref="InvalidDataException"/> naming the message and the field;
+/// nothing is repaired. Encoding throws <see cref="ArgumentException"/> for values the wire does not carry (the same
+/// list, plus names that are not valid UTF-16 and so have no UTF-8 form). Every decoder takes the field it was read
+/// from, so an envelope's error names the whole path (e.g. <c>DeliverCommand.command.session_id</c>). The mappings are
+/// pure and thread-safe.
+/// </remarks>
+public static class SessionWireFormat
+{
+    private const int IdBytes = 16;
+
+    /// <summary>The wire form of <paramref name="command"/>.</summary>
+    /// <exception cref="ArgumentException">An empty or invalid name, an empty JSON value, or a command type the wire does not know.</exception>
+    public static Wire.SessionCommand ToWire(SessionCommand command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var wire = new Wire.SessionCommand { SessionId = IdToWire(command.SessionId) };
+        switch (command)
+        {
+            case GetSession:
+                wire.GetSession = new();
+                break;
+            case GetAttribute get:
+                wire.GetAttribute = new() { Name = NameToWire(get.Name, nameof(command)) };
+                break;
+            case SetAttribute set:
+                wire.SetAttribute = new() { Name = NameToWire(set.Name, nameof(command)), JsonValue = JsonToWire(set.JsonValue, set.Name, nameof(command)) };
+                break;
+            case RemoveAttribute remove:
+                wire.RemoveAttribute = new() { Name = NameToWire(remove.Name, nameof(command)) };
+                break;
+            case IncrementAttribute increment:
+                wire.IncrementAttribute = new() { Name = NameToWire(increment.Name, nameof(command)), By = increment.By };
+                break;
+            case InvalidateSession:
+                wire.InvalidateSession = new();
+                break;
+            case TouchSession:
+                wire.TouchSession = new();
+                break;
+            case CreateSession:
+                wire.CreateSession = new();
+                break;
+            default:
+                throw new ArgumentException($"{command.GetType().Name} is not a session command the wire carries.", nameof(command));
+        }
+
+        return wire;
+    }
+
+    /// <summary>The command <paramref name="wire"/> describes; <paramref name="field"/> names it in errors.</summary>
+    /// <exception cref="InvalidDataException">The wire form is malformed; the message names the field.</exception>
+    public static SessionCommand FromWire(Wire.SessionCommand? wire, string field = "SessionCommand")
+    {
+        if (wire is null)
+        {
+            throw Malformed(field, "is missing");
+        }
+
+        var id = IdFromWire(wire.SessionId, field + ".session_id");
+        return wire.CommandCase switch
+        {
+            Wire.SessionCommand.CommandOneofCase.GetSession => new GetSession(id),
+            Wire.SessionCommand.CommandOneofCase.GetAttribute =>
+                new GetAttribute(id, NameFromWire(wire.GetAttribute.Name, field + ".get_attribute.name")),
+            Wire.SessionCommand.CommandOneofCase.SetAttribute => new SetAttribute(
+                id,
+                NameFromWire(wire.SetAttribute.Name, field + ".set_attribute.name"),
+                JsonFromWire(wire.SetAttribute.JsonValue, field + ".set_attribute.json_value")),
+            Wire.SessionCommand.CommandOneofCase.RemoveAttribute =>
+                new RemoveAttribute(id, NameFromWire(wire.RemoveAttribute.Name, field + ".remove_attribute.name")),
+            Wire.SessionCommand.CommandOneofCase.IncrementAttribute => new IncrementAttribute(
+                id,
+                NameFromWire(wire.IncrementAttribute.Name, field + ".increment_attribute.name"),
+                wire.IncrementAttribute.HasBy ? wire.IncrementAttribute.By : throw Malformed(field + ".increment_attribute.by", "is missing")),
+            Wire.SessionCommand.CommandOneofCase.InvalidateSession => new InvalidateSession(id),
+            Wire.SessionCommand.CommandOneofCase.TouchSession => new TouchSession(id),
+            Wire.SessionCommand.CommandOneofCase.CreateSession => new CreateSession(id),
+            // A command added after this node was built arrives as an unknown field, so it too lands here.
+            _ => throw Malformed(field + ".command", "is missing: no command this node knows is set"),
+        };
+    }
+
+    /// <summary>The wire form of an entity's reply: a <see cref="SessionSnapshot"/>, <see cref="AttributeValue"/>,
+    /// <see cref="SessionNotFound"/>, <see cref="SessionInvalidated"/> or <see cref="SessionRejected"/>.</summary>
+    /// <exception cref="ArgumentException">Any other type, or a value the wire does not carry (an empty owner or name,
+    /// an empty JSON value, an undefined reason, a repeated attribute, a negative interval, a last access before creation).</exception>
+    public static Wire.SessionReply ReplyToWire(object reply)
+    {
+        ArgumentNullException.ThrowIfNull(reply);
+        switch (reply)
+        {
+            case SessionSnapshot snapshot:
+                ArgumentException.ThrowIfNullOrEmpty(snapshot.Owner, nameof(reply));
+                ArgumentNullException.ThrowIfNull(snapshot.Attributes, nameof(reply));
+                var attributes = snapshot.Attributes as KeyValuePair<string, byte[]>[] ?? [.. snapshot.Attributes];
+                ThrowIfRepeated(attributes, nameof(reply));
+                return new()
+                {
+                    Snapshot = new()
+                    {
+                        Owner = snapshot.Owner,
+                        State = StateDataToWire(snapshot.Id, snapshot.Created, snapshot.LastAccessed, snapshot.MaxInactiveInterval, attributes, nameof(reply)),
+                    },
+                };
+            case AttributeValue value:
+                var wire = new Wire.AttributeValue { Name = NameToWire(value.Name, nameof(reply)) };
+                if (value.JsonValue is not null)
+                {
+                    wire.JsonValue = JsonToWire(value.JsonValue, value.Name, nameof(reply));
+                }
+
+                return new() { AttributeValue = wire };
+            case SessionNotFound notFound:
+                return new() { NotFound = new() { SessionId = IdToWire(notFound.SessionId) } };
+            case SessionInvalidated invalidated:
+                return new() { Invalidated = new() { SessionId = IdToWire(invalidated.SessionId) } };
+            case SessionRejected rejected:
+                ArgumentNullException.ThrowIfNull(rejected.Message, nameof(reply));
+                return new() { Rejected = new() { Reason = RejectionToWire(rejected.Reason), Message = rejected.Message } };
+            default:
+                throw new ArgumentException($"{reply.GetType().Name} is not a session reply the wire carries.", nameof(reply));
+        }
+    }
+
+    /// <summary>The reply <paramref name="wire"/> describes (one of the five reply types); <paramref name="field"/> names
+    /// it in errors.</summary>
+    /// <exception cref="InvalidDataException">The wire form is malformed; the message names the field.</exception>
+    public static object ReplyFromWire(Wire.SessionReply? wire, string field = "SessionReply")
+    {
+        if (wire is null)
+        {
+            throw Malformed(field, "is missing");
+        }
+
+        switch (wire.ReplyCase)
+        {
+            case Wire.SessionReply.ReplyOneofCase.Snapshot:
+                var at = field + ".snapshot";
+                var owner = wire.Snapshot.Owner.Length > 0 ? wire.Snapshot.Owner : throw Malformed(at + ".owner", "is missing");
+                var state = ReadStateData(wire.Snapshot.State, at + ".state");
+                return new SessionSnapshot(state.Id, owner, state.Created, state.LastAccessed, state.MaxInactiveInterval, state.Attributes);
+            case Wire.SessionReply.ReplyOneofCase.AttributeValue:
+                var value = wire.AttributeValue;
+                return new AttributeValue(
+                    NameFromWire(value.Name, field + ".attribute_value.name"),
+                    value.HasJsonValue ? JsonFromWire(value.JsonValue, field + ".attribute_value.json_value") : null);
+            case Wire.SessionReply.ReplyOneofCase.NotFound:
+                return new SessionNotFound(IdFromWire(wire.NotFound.SessionId, field + ".not_found.session_id"));
+            case Wire.SessionReply.ReplyOneofCase.Invalidated:
+                return new SessionInvalidated(IdFromWire(wire.Invalidated.SessionId, field + ".invalidated.session_id"));
+            case Wire.SessionReply.ReplyOneofCase.Rejected:
+                return new SessionRejected(RejectionFromWire(wire.Rejected.Reason, field + ".rejected.reason"), wire.Rejected.Message);
+            default:
+                throw Malformed(field + ".reply", "is missing: no reply this node knows is set");
+        }
+    }
+
+    /// <summary>The wire form of a whole session, attributes in order, for a shard hand-off.</summary>
+    /// <exception cref="ArgumentException">A name that is not valid UTF-16 or an empty JSON value (neither of which the
+    /// web layer lets into a session).</exception>
+    public static Wire.SessionStateData StateToWire(SessionState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        // No repeat check: Set never lets a state hold two attributes of one name.
+        return StateDataToWire(state.Id, state.Created, state.LastAccessed, state.MaxInactiveInterval, state.Attributes, nameof(state));
+    }
+
+    /// <summary>The session <paramref name="wire"/> describes, as its last owner held it (the same
+    /// <see cref="SessionState.SizeInBytes"/>, attribute order and times); <paramref name="field"/> names it in errors.</summary>
+    /// <exception cref="InvalidDataException">The wire form is malformed; the message names the field.</exception>
+    public static SessionState StateFromWire(Wire.SessionStateData? wire, string field = "SessionStateData")
+    {
+        var data = ReadStateData(wire, field);
+        return SessionState.Restore(data.Id, data.Created, data.LastAccessed, data.MaxInactiveInterval, data.Attributes);
+    }
+
+    /// <summary>The error for a malformed field: <c>{field} {problem}</c>, e.g.
+    /// <c>SessionCommand.session_id is 15 bytes; a session id is 16</c>.</summary>
+    internal static InvalidDataException Malformed(string field, string problem) => new($"Malformed session message: {field} {problem}.");
+
+    private static Wire.SessionStateData StateDataToWire(
+        SessionId id, DateTimeOffset created, DateTimeOffset lastAccessed, TimeSpan maxInactiveInterval, ReadOnlySpan<KeyValuePair<string, byte[]>> attributes, string paramName)
+    {
+        if (lastAccessed < created)
+        {
+            throw new ArgumentException($"Session {id} was last accessed at {lastAccessed:O}, before its creation at {created:O}.", paramName);
+        }
+
+        if (maxInactiveInterval < TimeSpan.Zero)
+        {
+            throw new ArgumentException($"Session {id} has a negative max inactive interval ({maxInactiveInterval}); 0 means it never expires.", paramName);
+        }
+
+        var wire = new Wire.SessionStateData
+        {
+            SessionId = IdToWire(id),
+            CreatedUtcTicks = created.UtcTicks,
+            LastAccessedUtcTicks = lastAccessed.UtcTicks,
+            MaxInactiveIntervalTicks = maxInactiveInterval.Ticks,
+        };
+        foreach (var (name, value) in attributes)
+        {
+            wire.Attributes.Add(new Wire.Attribute { Name = NameToWire(name, paramName), JsonValue = JsonToWire(value, name, paramName) });
+        }
+
+        return wire;
+    }
+
+    /// <summary>A session's state as read off the wire, every field checked; what a state and a snapshot share.</summary>
+    private readonly record struct StateData(
+        SessionId Id, DateTimeOffset Created, DateTimeOffset LastAccessed, TimeSpan MaxInactiveInterval, KeyValuePair<string, byte[]>[] Attributes);
+
+    private static StateData ReadStateData(Wire.SessionStateData? wire, string field)
+    {
+        if (wire is null)
+        {
+            throw Malformed(field, "is missing");
+        }
+
+        var id = IdFromWire(wire.SessionId, field + ".session_id");
+        var created = InstantFromWire(wire.HasCreatedUtcTicks, wire.CreatedUtcTicks, field + ".created_utc_ticks");
+        var lastAccessed = InstantFromWire(wire.HasLastAccessedUtcTicks, wire.LastAccessedUtcTicks, field + ".last_accessed_utc_ticks");
+        if (lastAccessed < created)
+        {
+            throw Malformed(field + ".last_accessed_utc_ticks", $"is {wire.LastAccessedUtcTicks}, before created_utc_ticks ({wire.CreatedUtcTicks})");
+        }
+
+        if (!wire.HasMaxInactiveIntervalTicks)
+        {
+            throw Malformed(field + ".max_inactive_interval_ticks", "is missing");
+        }
+
+        if (wire.MaxInactiveIntervalTicks < 0)
+        {
+            throw Malformed(field + ".max_inactive_interval_ticks", $"is {wire.MaxInactiveIntervalTicks}; a duration is never negative");
+        }
+
+        var attributes = new KeyValuePair<string, byte[]>[wire.Attributes.Count];
+        var seen = attributes.Length > 1 ? new HashSet<string>(attributes.Length, StringComparer.Ordinal) : null;
+        for (var i = 0; i < attributes.Length; i++)
+        {
+            var at = $"{field}.attributes[{i}]";
+            var name = NameFromWire(wire.Attributes[i].Name, at + ".name");
+            if (seen is not null && !seen.Add(name))
+            {
+                throw Malformed(at + ".name", $"repeats the attribute '{name}'");
+            }
+
+            attributes[i] = new(name, JsonFromWire(wire.Attributes[i].JsonValue, at + ".json_value"));
+        }
+
+        return new StateData(id, created, lastAccessed, TimeSpan.FromTicks(wire.MaxInactiveIntervalTicks), attributes);
+    }
+
+    private static ByteString IdToWire(SessionId id)
+    {
+        // Big-endian, as SessionId.New reads its random bytes and as the text form prints them.
+        var bytes = new byte[IdBytes];
+        BinaryPrimitives.WriteUInt128BigEndian(bytes, id.Value);
+        return UnsafeByteOperations.UnsafeWrap(bytes);
+    }
+
+    private static SessionId IdFromWire(ByteString wire, string field) => wire.Length switch
+    {
+        0 => throw Malformed(field, "is missing"),
+        IdBytes => new SessionId(BinaryPrimitives.ReadUInt128BigEndian(wire.Span)),
+        _ => throw Malformed(field, $"is {wire.Length} bytes; a session id is {IdBytes}"),
+    };
+
+    private static string NameToWire(string name, string paramName)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name, paramName);
+        // Protobuf strings are UTF-8, which has no form for a lone surrogate: the name would arrive changed.
+        if (HasLoneSurrogate(name))
+        {
+            throw new ArgumentException($"The attribute name '{name}' is not valid UTF-16 (it has a lone surrogate).", paramName);
+        }
+
+        return name;
+    }
+
+    private static bool HasLoneSurrogate(ReadOnlySpan<char> text)
+    {
+        // Most names have no surrogate at all; only those that do are decoded rune by rune.
+        if (text.IndexOfAnyInRange('\uD800', '\uDFFF') < 0)
+        {
+            return false;
+        }
+
+        while (!text.IsEmpty)
+        {
+            if (Rune.DecodeFromUtf16(text, out _, out var used) != OperationStatus.Done)
+            {
+                return true;
+            }
+
+            text = text[used..];
+        }
+
+        return false;
+    }
+
+    private static string NameFromWire(string name, string field) => name.Length > 0 ? name : throw Malformed(field, "is missing");
+
+    private static ByteString JsonToWire(byte[] json, string name, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(json, paramName);
+        if (json.Length == 0)
+        {
+            throw new ArgumentException($"The value of '{name}' is empty; a JSON value is at least 1 byte.", paramName);
+        }
+
+        // No copy: attribute values are immutable once set (SessionState shares them with its snapshots too).
+        return UnsafeByteOperations.UnsafeWrap(json);
+    }
+
+    private static byte[] JsonFromWire(ByteString json, string field) =>
+        json.Length > 0 ? json.ToByteArray() : throw Malformed(field, "is empty; a JSON value is at least 1 byte");
+
+    private static DateTimeOffset InstantFromWire(bool present, long utcTicks, string field)
+    {
+        if (!present)
+        {
+            throw Malformed(field, "is missing");
+        }
+
+        if (utcTicks < 0 || utcTicks > DateTimeOffset.MaxValue.UtcTicks)
+        {
+            throw Malformed(field, $"is {utcTicks}, outside 0 to {DateTimeOffset.MaxValue.UtcTicks}");
+        }
+
+        return new DateTimeOffset(utcTicks, TimeSpan.Zero);
+    }
+
+    private static void ThrowIfRepeated(KeyValuePair<string, byte[]>[] attributes, string paramName)
+    {
+        var seen = new HashSet<string>(attributes.Length, StringComparer.Ordinal);
+        foreach (var (name, _) in attributes)
+        {
+            if (name is not null && !seen.Add(name))
+            {
+                throw new ArgumentException($"The attribute '{name}' appears twice.", paramName);
+            }
+        }
+    }
+
+    private static Wire.SessionRejection RejectionToWire(SessionRejection reason) => reason switch
+    {
+        SessionRejection.InvalidName => Wire.SessionRejection.InvalidName,
+        SessionRejection.ValueTooLarge => Wire.SessionRejection.ValueTooLarge,
+        SessionRejection.TooManyAttributes => Wire.SessionRejection.TooManyAttributes,
+        SessionRejection.SessionTooLarge => Wire.SessionRejection.SessionTooLarge,
+        SessionRejection.NotAnInteger => Wire.SessionRejection.NotAnInteger,
+        _ => throw new ArgumentException($"{(int)reason} is not a defined SessionRejection.", nameof(reason)),
+    };
+
+    private static SessionRejection RejectionFromWire(Wire.SessionRejection reason, string field) => reason switch
+    {
+        Wire.SessionRejection.InvalidName => SessionRejection.InvalidName,
+        Wire.SessionRejection.ValueTooLarge => SessionRejection.ValueTooLarge,
+        Wire.SessionRejection.TooManyAttributes => SessionRejection.TooManyAttributes,
+        Wire.SessionRejection.SessionTooLarge => SessionRejection.SessionTooLarge,
+        Wire.SessionRejection.NotAnInteger => SessionRejection.NotAnInteger,
+        Wire.SessionRejection.Unspecified => throw Malformed(field, "is missing"),
+        _ => throw Malformed(field, $"is {(int)reason}, not a known rejection reason"),
+    };
+}

@@ -1,0 +1,430 @@
+using System.Text;
+using Google.Protobuf;
+using SessionCluster.Actors.Hosting;
+using SessionCluster.Actors.Sessions;
+using Wire = SessionCluster.Actors.Sessions.Wire;
+
+namespace SessionCluster.Actors.Tests.Sessions;
+
+/// <summary>The session wire format: every command, reply and whole state survives the trip through bytes exactly, and
+/// malformed input is rejected with an error that names the field.</summary>
+public sealed class SessionWireFormatTests
+{
+    private static readonly SessionId Id = new(new UInt128(0x0123_4567_89ab_cdef, 0xfedc_ba98_7654_3210));
+    private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    // Names and values a byte-for-byte comparison would catch mangling: non-ASCII, astral-plane, escapes kept as sent.
+    private const string UnicodeName = "ünïcødé ☃ \ud83d\ude00";
+    private static readonly byte[] UnicodeJson = Encoding.UTF8.GetBytes("{\"a\":[1,2.5,null],\"b\":\"héllo \\u0000 \ud83d\ude00\"}");
+
+    private static readonly SessionSettings Generous = SessionClusterSettings.Default.Sessions with
+    {
+        MaxValueBytes = 1000,
+        MaxAttributes = 100,
+        MaxSessionBytes = 100_000,
+        MaxNameLength = 100,
+    };
+
+    public static TheoryData<string> Ids() => ["0", "1", "max", "mixed"];
+
+    [Theory]
+    [MemberData(nameof(Ids))]
+    public void RoundTrip_CommandsWithoutArguments_KeepTheirTypeAndId(string which)
+    {
+        var id = IdFor(which);
+        SessionCommand[] commands = [new GetSession(id), new InvalidateSession(id), new TouchSession(id), new CreateSession(id)];
+
+        foreach (var command in commands)
+        {
+            Assert.Equal(command, RoundTrip(command));
+        }
+    }
+
+    [Theory]
+    [InlineData("a")]
+    [InlineData(UnicodeName)]
+    public void RoundTrip_GetAndRemoveAttribute_KeepTheName(string name)
+    {
+        Assert.Equal(new GetAttribute(Id, name), RoundTrip(new GetAttribute(Id, name)));
+        Assert.Equal(new RemoveAttribute(Id, name), RoundTrip(new RemoveAttribute(Id, name)));
+    }
+
+    [Fact]
+    public void RoundTrip_SetAttribute_KeepsTheJsonByteForByte()
+    {
+        foreach (var json in new[] { UnicodeJson, "1"u8.ToArray(), "\"\""u8.ToArray() })
+        {
+            var decoded = Assert.IsType<SetAttribute>(RoundTrip(new SetAttribute(Id, UnicodeName, json)));
+
+            Assert.Equal(Id, decoded.SessionId);
+            Assert.Equal(UnicodeName, decoded.Name);
+            Assert.Equal(json, decoded.JsonValue);
+        }
+    }
+
+    [Theory]
+    [InlineData(long.MinValue)]
+    [InlineData(-1L)]
+    [InlineData(0L)]
+    [InlineData(1L)]
+    [InlineData(long.MaxValue)]
+    public void RoundTrip_IncrementAttribute_KeepsTheStep(long by) =>
+        Assert.Equal(new IncrementAttribute(Id, "n", by), RoundTrip(new IncrementAttribute(Id, "n", by)));
+
+    [Fact]
+    public void ToWire_SessionId_IsItsTextFormAsBigEndianBytes()
+    {
+        var wire = SessionWireFormat.ToWire(new GetSession(Id));
+
+        Assert.Equal(Id.ToString(), Convert.ToHexStringLower(wire.SessionId.ToByteArray()));
+    }
+
+    [Fact]
+    public void RoundTrip_Snapshot_KeepsEveryFieldAndAttributeOrder()
+    {
+        var snapshot = new SessionSnapshot(
+            Id, "node-a", T0.AddTicks(1), T0.AddTicks(12_345_678_901), TimeSpan.FromTicks(18_000_000_001),
+            [new("z", "1"u8.ToArray()), new(UnicodeName, UnicodeJson), new("a", "[]"u8.ToArray())]);
+
+        AssertSnapshotEqual(snapshot, Assert.IsType<SessionSnapshot>(RoundTripReply(snapshot)));
+    }
+
+    [Fact]
+    public void RoundTrip_SnapshotWithNoAttributesAndNoExpiry_IsEqual()
+    {
+        var snapshot = new SessionSnapshot(Id, "n", T0, T0, TimeSpan.Zero, []);
+
+        AssertSnapshotEqual(snapshot, Assert.IsType<SessionSnapshot>(RoundTripReply(snapshot)));
+    }
+
+    [Fact]
+    public void RoundTrip_AttributeValue_KeepsTheJsonOrItsAbsence()
+    {
+        var present = Assert.IsType<AttributeValue>(RoundTripReply(new AttributeValue(UnicodeName, UnicodeJson)));
+        var absent = Assert.IsType<AttributeValue>(RoundTripReply(new AttributeValue("gone", null)));
+
+        Assert.Equal(UnicodeName, present.Name);
+        Assert.Equal(UnicodeJson, present.JsonValue);
+        Assert.Equal(new AttributeValue("gone", null), absent);
+    }
+
+    [Theory]
+    [MemberData(nameof(Ids))]
+    public void RoundTrip_NotFoundAndInvalidated_KeepTheId(string which)
+    {
+        var id = IdFor(which);
+
+        Assert.Equal(new SessionNotFound(id), RoundTripReply(new SessionNotFound(id)));
+        Assert.Equal(new SessionInvalidated(id), RoundTripReply(new SessionInvalidated(id)));
+    }
+
+    [Fact]
+    public void RoundTrip_Rejected_KeepsEveryReasonAndTheMessage()
+    {
+        foreach (var reason in Enum.GetValues<SessionRejection>())
+        {
+            Assert.Equal(new SessionRejected(reason, "limit ☃"), RoundTripReply(new SessionRejected(reason, "limit ☃")));
+        }
+
+        Assert.Equal(new SessionRejected(SessionRejection.NotAnInteger, string.Empty), RoundTripReply(new SessionRejected(SessionRejection.NotAnInteger, string.Empty)));
+    }
+
+    [Fact]
+    public void RoundTrip_State_KeepsTimesIntervalOrderAndSize()
+    {
+        var state = new SessionState(Id, T0.AddTicks(3), TimeSpan.FromTicks(18_000_000_007));
+        Assert.Null(state.Set("first", "1"u8.ToArray(), Generous));
+        Assert.Null(state.Set(UnicodeName, UnicodeJson, Generous));
+        Assert.Null(state.Set("removed", "true"u8.ToArray(), Generous));
+        Assert.Null(state.Set("last", "\"x\""u8.ToArray(), Generous));
+        Assert.True(state.Remove("removed"));
+        state.Touch(T0.AddTicks(987_654_321));
+
+        var restored = RoundTripState(state);
+
+        AssertStateEqual(state, restored);
+        Assert.Equal(["first", UnicodeName, "last"], restored.ToSnapshot("n").Attributes.Select(a => a.Key));
+    }
+
+    [Fact]
+    public void RoundTrip_EmptyStateThatNeverExpires_IsEqual()
+    {
+        var state = new SessionState(Id, T0, TimeSpan.Zero);
+
+        var restored = RoundTripState(state);
+
+        AssertStateEqual(state, restored);
+        Assert.Null(restored.TimeToExpiry(T0.AddYears(1)));
+    }
+
+    [Fact]
+    public void RoundTrip_StateWithAnOffset_KeepsTheInstants()
+    {
+        var created = new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.FromHours(2)).AddTicks(1);
+        var state = new SessionState(Id, created, TimeSpan.FromMinutes(30));
+
+        var restored = RoundTripState(state);
+
+        Assert.Equal(created.UtcTicks, restored.Created.UtcTicks);
+        Assert.Equal(created.UtcTicks, restored.LastAccessed.UtcTicks);
+    }
+
+    [Fact]
+    public void StateFromWire_RestoredState_GoesOnAsTheOriginalWould()
+    {
+        var original = new SessionState(Id, T0, TimeSpan.FromMinutes(30));
+        original.Set("a", "12"u8.ToArray(), Generous);
+        original.Set("b", UnicodeJson, Generous);
+        var restored = RoundTripState(original);
+
+        foreach (var state in new[] { original, restored })
+        {
+            Assert.Null(state.Set("c", "3"u8.ToArray(), Generous));
+            Assert.Null(state.Set("a", "1"u8.ToArray(), Generous));
+            Assert.True(state.Remove("b"));
+            Assert.Equal((5L, (SessionRejected?)null), state.Increment("c", 2, Generous));
+            state.Touch(T0.AddMinutes(1));
+        }
+
+        AssertStateEqual(original, restored);
+    }
+
+    [Fact]
+    public void StateFromWire_RestoredState_DoesNotShareTheDecodedMessage()
+    {
+        var wire = SessionWireFormat.StateToWire(StateWith(("a", "1")));
+        var restored = SessionWireFormat.StateFromWire(wire);
+
+        wire.Attributes[0].JsonValue = ByteString.CopyFromUtf8("2");
+
+        Assert.Equal("1"u8.ToArray(), restored.Get("a"));
+    }
+
+    [Fact]
+    public void FromWire_InsideAnEnvelope_NamesTheWholePath()
+    {
+        var command = SessionWireFormat.ToWire(new GetSession(Id));
+        command.SessionId = ByteString.Empty;
+
+        AssertMalformed(() => SessionWireFormat.FromWire(command, "DeliverCommand.command"), "DeliverCommand.command.session_id is missing");
+        AssertMalformed(() => SessionWireFormat.FromWire(null, "DeliverCommand.command"), "DeliverCommand.command is missing");
+        AssertMalformed(() => SessionWireFormat.ReplyFromWire(null, "CommandReply.reply"), "CommandReply.reply is missing");
+        AssertMalformed(() => SessionWireFormat.StateFromWire(null, "HandOff.sessions[3]"), "HandOff.sessions[3] is missing");
+    }
+
+    private static readonly Dictionary<string, (Func<Wire.SessionCommand> Build, string Expected)> MalformedCommands = new()
+    {
+        ["missing id"] = (() => Command(new GetSession(Id), c => c.SessionId = ByteString.Empty), "SessionCommand.session_id is missing"),
+        ["15-byte id"] = (() => Command(new GetSession(Id), c => c.SessionId = ByteString.CopyFrom(new byte[15])), "SessionCommand.session_id is 15 bytes; a session id is 16"),
+        ["17-byte id"] = (() => Command(new TouchSession(Id), c => c.SessionId = ByteString.CopyFrom(new byte[17])), "SessionCommand.session_id is 17 bytes; a session id is 16"),
+        ["empty oneof"] = (() => Command(new GetSession(Id), c => c.ClearCommand()), "SessionCommand.command is missing"),
+        ["get: empty name"] = (() => Command(new GetAttribute(Id, "a"), c => c.GetAttribute.Name = string.Empty), "SessionCommand.get_attribute.name is missing"),
+        ["set: empty name"] = (() => Command(new SetAttribute(Id, "a", "1"u8.ToArray()), c => c.SetAttribute.Name = string.Empty), "SessionCommand.set_attribute.name is missing"),
+        ["set: empty json"] = (() => Command(new SetAttribute(Id, "a", "1"u8.ToArray()), c => c.SetAttribute.JsonValue = ByteString.Empty), "SessionCommand.set_attribute.json_value is empty"),
+        ["remove: empty name"] = (() => Command(new RemoveAttribute(Id, "a"), c => c.RemoveAttribute.Name = string.Empty), "SessionCommand.remove_attribute.name is missing"),
+        ["increment: empty name"] = (() => Command(new IncrementAttribute(Id, "a", 1), c => c.IncrementAttribute.Name = string.Empty), "SessionCommand.increment_attribute.name is missing"),
+        ["increment: missing step"] = (() => Command(new IncrementAttribute(Id, "a", 0), c => c.IncrementAttribute.ClearBy()), "SessionCommand.increment_attribute.by is missing"),
+    };
+
+    public static TheoryData<string> MalformedCommandCases() => [.. MalformedCommands.Keys];
+
+    [Theory]
+    [MemberData(nameof(MalformedCommandCases))]
+    public void FromWire_MalformedCommand_ThrowsNamingTheField(string name)
+    {
+        var (build, expected) = MalformedCommands[name];
+        var bytes = build().ToByteArray();
+
+        AssertMalformed(() => SessionWireFormat.FromWire(Wire.SessionCommand.Parser.ParseFrom(bytes)), expected);
+    }
+
+    private static readonly Dictionary<string, (Func<Wire.SessionReply> Build, string Expected)> MalformedReplies = new()
+    {
+        ["empty oneof"] = (() => new Wire.SessionReply(), "SessionReply.reply is missing"),
+        ["not found: missing id"] = (() => Reply(new SessionNotFound(Id), r => r.NotFound.SessionId = ByteString.Empty), "SessionReply.not_found.session_id is missing"),
+        ["not found: 8-byte id"] = (() => Reply(new SessionNotFound(Id), r => r.NotFound.SessionId = ByteString.CopyFrom(new byte[8])), "SessionReply.not_found.session_id is 8 bytes"),
+        ["invalidated: missing id"] = (() => Reply(new SessionInvalidated(Id), r => r.Invalidated.SessionId = ByteString.Empty), "SessionReply.invalidated.session_id is missing"),
+        ["rejected: unknown reason"] = (() => Reply(new SessionRejected(SessionRejection.InvalidName, "m"), r => r.Rejected.Reason = (Wire.SessionRejection)42), "SessionReply.rejected.reason is 42, not a known rejection reason"),
+        ["rejected: missing reason"] = (() => Reply(new SessionRejected(SessionRejection.InvalidName, "m"), r => r.Rejected.Reason = Wire.SessionRejection.Unspecified), "SessionReply.rejected.reason is missing"),
+        ["value: empty name"] = (() => Reply(new AttributeValue("a", null), r => r.AttributeValue.Name = string.Empty), "SessionReply.attribute_value.name is missing"),
+        ["value: present but empty json"] = (() => Reply(new AttributeValue("a", null), r => r.AttributeValue.JsonValue = ByteString.Empty), "SessionReply.attribute_value.json_value is empty"),
+        ["snapshot: missing owner"] = (() => Reply(Snapshot(), r => r.Snapshot.Owner = string.Empty), "SessionReply.snapshot.owner is missing"),
+        ["snapshot: missing state"] = (() => Reply(Snapshot(), r => r.Snapshot.State = null), "SessionReply.snapshot.state is missing"),
+        ["snapshot: bad state"] = (() => Reply(Snapshot(), r => r.Snapshot.State.Attributes[1].Name = "a"), "SessionReply.snapshot.state.attributes[1].name repeats the attribute 'a'"),
+    };
+
+    public static TheoryData<string> MalformedReplyCases() => [.. MalformedReplies.Keys];
+
+    [Theory]
+    [MemberData(nameof(MalformedReplyCases))]
+    public void ReplyFromWire_MalformedReply_ThrowsNamingTheField(string name)
+    {
+        var (build, expected) = MalformedReplies[name];
+        var bytes = build().ToByteArray();
+
+        AssertMalformed(() => SessionWireFormat.ReplyFromWire(Wire.SessionReply.Parser.ParseFrom(bytes)), expected);
+    }
+
+    private static readonly Dictionary<string, (Action<Wire.SessionStateData> Mutate, string Expected)> MalformedStates = new()
+    {
+        ["missing id"] = (s => s.SessionId = ByteString.Empty, "SessionStateData.session_id is missing"),
+        ["32-byte id"] = (s => s.SessionId = ByteString.CopyFrom(new byte[32]), "SessionStateData.session_id is 32 bytes; a session id is 16"),
+        ["missing created"] = (s => s.ClearCreatedUtcTicks(), "SessionStateData.created_utc_ticks is missing"),
+        ["negative created"] = (s => s.CreatedUtcTicks = -1, "SessionStateData.created_utc_ticks is -1, outside 0 to"),
+        ["created past the calendar"] = (s => s.CreatedUtcTicks = long.MaxValue, $"SessionStateData.created_utc_ticks is {long.MaxValue}, outside 0 to"),
+        ["missing last accessed"] = (s => s.ClearLastAccessedUtcTicks(), "SessionStateData.last_accessed_utc_ticks is missing"),
+        ["accessed before created"] = (s => s.LastAccessedUtcTicks = s.CreatedUtcTicks - 1, "SessionStateData.last_accessed_utc_ticks is"),
+        ["missing interval"] = (s => s.ClearMaxInactiveIntervalTicks(), "SessionStateData.max_inactive_interval_ticks is missing"),
+        ["negative interval"] = (s => s.MaxInactiveIntervalTicks = -1, "SessionStateData.max_inactive_interval_ticks is -1; a duration is never negative"),
+        ["empty name"] = (s => s.Attributes[2].Name = string.Empty, "SessionStateData.attributes[2].name is missing"),
+        ["empty json"] = (s => s.Attributes[0].JsonValue = ByteString.Empty, "SessionStateData.attributes[0].json_value is empty"),
+        ["duplicate name"] = (s => s.Attributes[2].Name = "b", "SessionStateData.attributes[2].name repeats the attribute 'b'"),
+    };
+
+    public static TheoryData<string> MalformedStateCases() => [.. MalformedStates.Keys];
+
+    [Theory]
+    [MemberData(nameof(MalformedStateCases))]
+    public void StateFromWire_MalformedState_ThrowsNamingTheField(string name)
+    {
+        var (mutate, expected) = MalformedStates[name];
+        var wire = SessionWireFormat.StateToWire(StateWith(("a", "1"), ("b", "2"), ("c", "3")));
+        mutate(wire);
+        var bytes = wire.ToByteArray();
+
+        AssertMalformed(() => SessionWireFormat.StateFromWire(Wire.SessionStateData.Parser.ParseFrom(bytes)), expected);
+    }
+
+    [Fact]
+    public void ToWire_CommandsTheWireCannotCarry_Throw()
+    {
+        Assert.Throws<ArgumentException>(() => SessionWireFormat.ToWire(new GetAttribute(Id, string.Empty)));
+        Assert.Throws<ArgumentException>(() => SessionWireFormat.ToWire(new RemoveAttribute(Id, "a" + '\ud800')));
+        Assert.Throws<ArgumentException>(() => SessionWireFormat.ToWire(new IncrementAttribute(Id, '\udc00' + "b", 1)));
+        Assert.Throws<ArgumentException>(() => SessionWireFormat.ToWire(new SetAttribute(Id, "a", [])));
+        Assert.Throws<ArgumentNullException>(() => SessionWireFormat.ToWire(new SetAttribute(Id, "a", null!)));
+        Assert.Throws<ArgumentException>(() => SessionWireFormat.ToWire(new UnknownCommand(Id)));
+    }
+
+    [Fact]
+    public void ReplyToWire_ValuesTheWireCannotCarry_Throw()
+    {
+        Assert.Throws<ArgumentException>(() => SessionWireFormat.ReplyToWire("not a reply"));
+        Assert.Throws<ArgumentException>(() => SessionWireFormat.ReplyToWire(new GetSession(Id)));
+        Assert.Throws<ArgumentException>(() => SessionWireFormat.ReplyToWire(new SessionRejected((SessionRejection)99, "m")));
+        Assert.Throws<ArgumentException>(() => SessionWireFormat.ReplyToWire(new AttributeValue("a", [])));
+        Assert.Throws<ArgumentException>(() => SessionWireFormat.ReplyToWire(new AttributeValue(string.Empty, null)));
+        Assert.Throws<ArgumentException>(() => SessionWireFormat.ReplyToWire(Snapshot() with { Owner = string.Empty }));
+        Assert.Throws<ArgumentException>(() => SessionWireFormat.ReplyToWire(Snapshot() with { MaxInactiveInterval = TimeSpan.FromTicks(-1) }));
+        Assert.Throws<ArgumentException>(() => SessionWireFormat.ReplyToWire(Snapshot() with { LastAccessed = T0.AddTicks(-1) }));
+        Assert.Throws<ArgumentException>(() => SessionWireFormat.ReplyToWire(Snapshot() with { Attributes = [new("a", "1"u8.ToArray()), new("a", "2"u8.ToArray())] }));
+    }
+
+    [Fact]
+    public void StateToWire_NameTheWireCannotCarry_Throws()
+    {
+        // A state only holds such a name if something bypassed ValidateName; the wire still refuses to mangle it.
+        var restored = SessionState.Restore(Id, T0, T0, TimeSpan.Zero, [new("a" + '\ud800', "1"u8.ToArray())]);
+
+        Assert.Throws<ArgumentException>(() => SessionWireFormat.StateToWire(restored));
+    }
+
+    [Fact]
+    public void Restore_BrokenInvariants_Throw()
+    {
+        Assert.Throws<ArgumentException>(() => SessionState.Restore(Id, T0, T0, TimeSpan.Zero, [new("a", "1"u8.ToArray()), new("a", "2"u8.ToArray())]));
+        Assert.Throws<ArgumentException>(() => SessionState.Restore(Id, T0, T0, TimeSpan.Zero, [new(string.Empty, "1"u8.ToArray())]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SessionState.Restore(Id, T0, T0.AddTicks(-1), TimeSpan.Zero, []));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SessionState.Restore(Id, T0, T0, TimeSpan.FromTicks(-1), []));
+    }
+
+    private sealed record UnknownCommand(SessionId SessionId) : SessionCommand(SessionId);
+
+    private static SessionId IdFor(string which) => which switch
+    {
+        "0" => new SessionId(UInt128.Zero),
+        "1" => new SessionId(UInt128.One),
+        "max" => new SessionId(UInt128.MaxValue),
+        _ => Id,
+    };
+
+    private static SessionSnapshot Snapshot() =>
+        new(Id, "node-a", T0, T0.AddSeconds(1), TimeSpan.FromMinutes(30), [new("a", "1"u8.ToArray()), new("b", "2"u8.ToArray())]);
+
+    private static SessionState StateWith(params (string Name, string Json)[] attributes)
+    {
+        var state = new SessionState(Id, T0, TimeSpan.FromMinutes(30));
+        foreach (var (name, json) in attributes)
+        {
+            Assert.Null(state.Set(name, Encoding.UTF8.GetBytes(json), Generous));
+        }
+
+        state.Touch(T0.AddSeconds(5));
+        return state;
+    }
+
+    private static Wire.SessionCommand Command(SessionCommand command, Action<Wire.SessionCommand> mutate)
+    {
+        var wire = SessionWireFormat.ToWire(command);
+        mutate(wire);
+        return wire;
+    }
+
+    private static Wire.SessionReply Reply(object reply, Action<Wire.SessionReply> mutate)
+    {
+        var wire = SessionWireFormat.ReplyToWire(reply);
+        mutate(wire);
+        return wire;
+    }
+
+    /// <summary>Through bytes and back; re-encoding the result gives the same bytes (the encoding loses nothing).</summary>
+    private static SessionCommand RoundTrip(SessionCommand command)
+    {
+        var bytes = SessionWireFormat.ToWire(command).ToByteArray();
+        var decoded = SessionWireFormat.FromWire(Wire.SessionCommand.Parser.ParseFrom(bytes));
+        Assert.IsType(command.GetType(), decoded);
+        Assert.Equal(bytes, SessionWireFormat.ToWire(decoded).ToByteArray());
+        return decoded;
+    }
+
+    private static object RoundTripReply(object reply)
+    {
+        var bytes = SessionWireFormat.ReplyToWire(reply).ToByteArray();
+        var decoded = SessionWireFormat.ReplyFromWire(Wire.SessionReply.Parser.ParseFrom(bytes));
+        Assert.IsType(reply.GetType(), decoded);
+        Assert.Equal(bytes, SessionWireFormat.ReplyToWire(decoded).ToByteArray());
+        return decoded;
+    }
+
+    private static SessionState RoundTripState(SessionState state)
+    {
+        var bytes = SessionWireFormat.StateToWire(state).ToByteArray();
+        var decoded = SessionWireFormat.StateFromWire(Wire.SessionStateData.Parser.ParseFrom(bytes));
+        Assert.Equal(bytes, SessionWireFormat.StateToWire(decoded).ToByteArray());
+        return decoded;
+    }
+
+    private static void AssertSnapshotEqual(SessionSnapshot expected, SessionSnapshot actual)
+    {
+        Assert.Equal(expected.Id, actual.Id);
+        Assert.Equal(expected.Owner, actual.Owner);
+        Assert.Equal(expected.Created.UtcTicks, actual.Created.UtcTicks);
+        Assert.Equal(expected.LastAccessed.UtcTicks, actual.LastAccessed.UtcTicks);
+        Assert.Equal(expected.MaxInactiveInterval, actual.MaxInactiveInterval);
+        Assert.Equal(expected.Attributes.Select(a => a.Key), actual.Attributes.Select(a => a.Key));
+        Assert.Equal(expected.Attributes.Select(a => Convert.ToHexString(a.Value)), actual.Attributes.Select(a => Convert.ToHexString(a.Value)));
+    }
+
+    private static void AssertStateEqual(SessionState expected, SessionState actual)
+    {
+        AssertSnapshotEqual(expected.ToSnapshot("n"), actual.ToSnapshot("n"));
+        Assert.Equal(expected.AttributeCount, actual.AttributeCount);
+        Assert.Equal(expected.SizeInBytes, actual.SizeInBytes);
+    }
+
+    private static void AssertMalformed(Action decode, string expected)
+    {
+        var error = Assert.Throws<InvalidDataException>(decode);
+        Assert.Contains(expected, error.Message);
+    }
+}
