@@ -20,6 +20,7 @@ public sealed class ClusterSimulation
     private readonly List<SimulatedNode> _nodes = [];
     private readonly Queue<string> _trace = new();
     private readonly MembershipInvariants _invariants = new();
+    private readonly List<Func<string?>> _extraInvariants = [];
     private readonly DateTimeOffset _start;
 
     public ClusterSimulation(int seed, ClusterSettings? settings = null, LinkFaults? defaultFaults = null)
@@ -68,7 +69,17 @@ public sealed class ClusterSimulation
     public static NodeAddress AddressOf(int index) => new($"node-{index:D2}", 4000);
 
     /// <summary>Starts a new incarnation on <paramref name="address"/>; a running one there is crashed first.</summary>
-    public async Task<SimulatedNode> StartAsync(NodeAddress address, IReadOnlyList<NodeAddress>? seeds = null, IEnumerable<string>? roles = null, ClusterSettings? settings = null)
+    /// <param name="address">Where the node listens.</param>
+    /// <param name="seeds">Its seed nodes; the simulation's settings' seeds if null.</param>
+    /// <param name="roles">Its roles; worker if null.</param>
+    /// <param name="settings">Its settings; the simulation's if null.</param>
+    /// <param name="extension">Builds what runs on the node besides membership, before it starts.</param>
+    public async Task<SimulatedNode> StartAsync(
+        NodeAddress address,
+        IReadOnlyList<NodeAddress>? seeds = null,
+        IEnumerable<string>? roles = null,
+        ClusterSettings? settings = null,
+        Func<SimulatedNode, ISimulatedExtension>? extension = null)
     {
         ArgumentNullException.ThrowIfNull(address);
         if (_nodes.LastOrDefault(node => node.Address.Equals(address)) is { IsRunning: true })
@@ -81,6 +92,7 @@ public sealed class ClusterSimulation
         var transport = Network.CreateTransport(address, uid);
         var machine = new MembershipNode(transport.Self, nodeSettings, roles ?? ["worker"], new Random(_random.Next()));
         var node = new SimulatedNode(this, machine, transport);
+        node.Extension = extension?.Invoke(node);
         _nodes.Add(node);
         await transport.StartAsync(node, CancellationToken.None);
         Record(node, $"started (seeds: {string.Join(", ", nodeSettings.SeedNodes)})");
@@ -181,7 +193,21 @@ public sealed class ClusterSimulation
         {
             throw Failure("invariant violated: " + violation);
         }
+
+        foreach (var invariant in _extraInvariants)
+        {
+            if (invariant() is { } broken)
+            {
+                throw Failure("invariant violated: " + broken);
+            }
+        }
     }
+
+    /// <summary>Adds a check run after every step with the membership invariants; it returns a violation or null.</summary>
+    public void AddInvariant(Func<string?> check) => _extraInvariants.Add(check);
+
+    /// <summary>Records a line in the trace that failures print.</summary>
+    public void Note(string line) => Trace(line);
 
     /// <summary>Every incarnation's state, one per line.</summary>
     public string Describe() => string.Join(Environment.NewLine, _nodes.Select(node => "  " + node));

@@ -45,9 +45,12 @@ public sealed class SimulatedNode : ITransportHandler
         IsRunning && Machine.Phase == MembershipPhase.Member && Machine.Gossip.Members.Count == count &&
         Machine.Gossip.Members.Values.All(member => member.Status == MemberStatus.Up) && Machine.Gossip.Unreachable.IsEmpty;
 
+    /// <summary>What runs on this node besides membership (sharding, say); null for membership only.</summary>
+    public ISimulatedExtension? Extension { get; internal set; }
+
     public void OnMessage(UniqueAddress from, object message)
     {
-        if (IsRunning)
+        if (IsRunning && Extension?.OnMessage(from, message) != true)
         {
             Execute(Machine.Receive(from, message, _simulation.Clock.GetUtcNow()));
         }
@@ -79,6 +82,7 @@ public sealed class SimulatedNode : ITransportHandler
         IsCrashed = true;
         StoppedAt ??= _simulation.Clock.GetUtcNow();
         _tick?.Dispose();
+        Extension?.OnStopped();
     }
 
     private void Tick()
@@ -86,11 +90,13 @@ public sealed class SimulatedNode : ITransportHandler
         if (IsRunning)
         {
             Execute(Machine.Tick(_simulation.Clock.GetUtcNow()));
+            Extension?.OnTick();
         }
     }
 
     private void Execute(IReadOnlyList<MembershipEffect> effects)
     {
+        var published = false;
         foreach (var effect in effects)
         {
             switch (effect)
@@ -99,6 +105,7 @@ public sealed class SimulatedNode : ITransportHandler
                     Transport.Send(send.To, send.Message);
                     break;
                 case Publish publish:
+                    published = true;
                     _events.Add((_simulation.Clock.GetUtcNow(), publish.Event));
                     _simulation.Record(this, publish.Event.ToString());
                     break;
@@ -108,8 +115,15 @@ public sealed class SimulatedNode : ITransportHandler
                     _simulation.Record(this, $"ShutDownSelf: {shutDown.Reason}");
                     _tick?.Dispose();
                     _simulation.Network.Crash(Address); // Its cluster side is gone: the transport closes with it.
-                    break;
+                    Extension?.OnMembershipChanged(Machine.State);
+                    Extension?.OnStopped();
+                    return;
             }
+        }
+
+        if (published)
+        {
+            Extension?.OnMembershipChanged(Machine.State);
         }
     }
 }

@@ -49,31 +49,15 @@ public sealed class SessionEntity : Actor
         Sender.Tell(Apply(command));
     }
 
-    private object Apply(SessionCommand command) => command switch
+    private object Apply(SessionCommand command)
     {
-        GetSession or TouchSession => _slot.State.ToSnapshot(_slot.Owner),
-        GetAttribute get => new AttributeValue(get.Name, _slot.State.Get(get.Name)),
-        SetAttribute set => _slot.State.Set(set.Name, set.JsonValue, _slot.Settings) ?? (object)_slot.State.ToSnapshot(_slot.Owner),
-        RemoveAttribute remove => RemoveAndSnapshot(remove.Name),
-        IncrementAttribute increment => _slot.State.Increment(increment.Name, increment.By, _slot.Settings) switch
+        var reply = SessionCommands.Apply(_slot.State, command, _slot.Settings, _slot.Owner);
+        if (reply is SessionInvalidated)
         {
-            (_, { } rejected) => rejected,
-            (var value, null) => new AttributeValue(increment.Name, AttributeJson.FromInteger(value)),
-        },
-        InvalidateSession => Invalidate(),
-        _ => new StatusFailure(new NotSupportedException($"Unknown session command {command.GetType().Name}.")),
-    };
+            End();
+        }
 
-    private SessionSnapshot RemoveAndSnapshot(string name)
-    {
-        _slot.State.Remove(name);
-        return _slot.State.ToSnapshot(_slot.Owner);
-    }
-
-    private SessionInvalidated Invalidate()
-    {
-        End();
-        return new SessionInvalidated(_slot.State.Id);
+        return reply;
     }
 
     private void End()

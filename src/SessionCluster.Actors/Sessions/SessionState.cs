@@ -177,6 +177,13 @@ public sealed class SessionState
         return state;
     }
 
+    /// <summary>The state a snapshot describes, as a new home rebuilds a session handed over from the old one.</summary>
+    public static SessionState FromSnapshot(SessionSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        return Restore(snapshot.Id, snapshot.Created, snapshot.LastAccessed, snapshot.MaxInactiveInterval, snapshot.Attributes);
+    }
+
     public SessionSnapshot ToSnapshot(string owner) =>
         new(Id, owner, Created, LastAccessed, MaxInactiveInterval, _attributes[.._count]);
 

@@ -1,0 +1,34 @@
+using System.Collections.Immutable;
+using SessionCluster.Actors.Remoting;
+using SessionCluster.Actors.Sessions;
+
+namespace SessionCluster.Actors.Sharding;
+
+// The protocol between regions: commands to a shard's home and their replies, and the transfer of a shard's
+// sessions from its old home to its new one.
+
+/// <summary>A command on its way to the home of its shard; the home replies to <paramref name="Origin"/> directly.</summary>
+/// <param name="RequestId">Unique per origin; matches the reply to the waiting request.</param>
+/// <param name="Origin">The region the request entered through.</param>
+/// <param name="Shard">The command's shard.</param>
+/// <param name="Epoch">The allocation the origin believes in; a home serving a newer one sends <see cref="ShardNotHere"/>.</param>
+/// <param name="Command">The session command.</param>
+public sealed record ShardEnvelope(long RequestId, NodeAddress Origin, int Shard, long Epoch, SessionCommand Command) : IRegionMessage;
+
+/// <summary>The home's answer to a <see cref="ShardEnvelope"/>: a session reply.</summary>
+public sealed record ShardReply(long RequestId, object Reply) : IRegionMessage;
+
+/// <summary>The receiver does not serve the shard under the epoch asked (or at all): re-resolve and send again.
+/// The command was not applied. <paramref name="Home"/> and <paramref name="Epoch"/> are the receiver's best knowledge.</summary>
+public sealed record ShardNotHere(long RequestId, int Shard, NodeAddress? Home, long Epoch) : IRegionMessage;
+
+/// <summary>Old home → new home: slice <paramref name="Chunk"/> of <paramref name="ChunkCount"/> of the shard's sessions.</summary>
+public sealed record ShardTransfer(int Shard, long Epoch, int Chunk, int ChunkCount, ImmutableArray<SessionSnapshot> Sessions) : IRegionMessage;
+
+/// <summary>New home → old home: this slice arrived; stop re-sending it.</summary>
+public sealed record ShardTransferAck(int Shard, long Epoch, int Chunk) : IRegionMessage;
+
+/// <summary>The answer to a request whose shard has no reachable home right now (unknown, moving for too long,
+/// buffer full, or its node gone); the web layer turns it into 503 with Retry-After. The command was not applied,
+/// unless <paramref name="MayHaveApplied"/>: the home went away after receiving it.</summary>
+public sealed record ShardUnavailable(int Shard, string Reason, bool MayHaveApplied = false);

@@ -1,0 +1,351 @@
+using System.Collections.Immutable;
+using SessionCluster.Actors.Membership;
+using SessionCluster.Actors.Remoting;
+
+namespace SessionCluster.Actors.Sharding;
+
+public sealed partial class ShardCoordinator
+{
+    private void BeginReign(DateTimeOffset now)
+    {
+        Reign++;
+        Phase = CoordinatorPhase.Rebuilding;
+        _regions.Clear();
+        _reports.Clear();
+        _table.Clear();
+        _moves.Clear();
+        _awaiting.Clear();
+        foreach (var member in _members.Values)
+        {
+            if (member.HasRole(CoordinatorPlacement.WorkerRole) && member.Status is MemberStatus.Up or MemberStatus.Leaving or MemberStatus.Exiting)
+            {
+                _awaiting.Add(member.UniqueAddress);
+            }
+
+            _effects.Add(new SendToNode(member.Address, new QueryRegion(Reign)));
+        }
+
+        _lastQuery = now;
+        TryFinishRebuild(now);
+    }
+
+    private void Resign()
+    {
+        Phase = CoordinatorPhase.Idle;
+        _regions.Clear();
+        _reports.Clear();
+        _table.Clear();
+        _moves.Clear();
+        _awaiting.Clear();
+    }
+
+    private void OnReport(UniqueAddress from, RegionReport report, DateTimeOffset now)
+    {
+        _regions[from] = new RegionEntry(report.HostsShards, report.HostsShards ? report.Weight : 0) { Draining = report.HostsShards && report.Weight == 0 };
+        _nextEpoch = Math.Max(_nextEpoch, report.MaxEpochSeen + 1);
+        foreach (var held in report.Shards)
+        {
+            _nextEpoch = Math.Max(_nextEpoch, held.Epoch + 1);
+        }
+
+        if (Phase == CoordinatorPhase.Rebuilding)
+        {
+            _reports[from] = report;
+            _awaiting.Remove(from);
+            TryFinishRebuild(now);
+            return;
+        }
+
+        // A region joining an active reign: adopt what it serves if nobody else has it (a region that restarted its
+        // reign allegiance, say), then tell it the whole table.
+        foreach (var held in report.Shards)
+        {
+            if (held.Status == HostedShardStatus.Active && !_table.ContainsKey(held.Shard))
+            {
+                _table[held.Shard] = (from, held.Epoch);
+            }
+        }
+
+        _effects.Add(new SendToNode(from.Address, new ShardHomes(Reign, [.. _table.Select(entry => Allocation(entry.Key, entry.Value))])));
+    }
+
+    private void TryFinishRebuild(DateTimeOffset now)
+    {
+        _awaiting.RemoveWhere(region => !_members.ContainsKey(region));
+        if (Phase != CoordinatorPhase.Rebuilding || _awaiting.Count > 0)
+        {
+            return;
+        }
+
+        var byShard = new Dictionary<int, List<(UniqueAddress Region, HostedShard Held)>>();
+        foreach (var (region, report) in _reports)
+        {
+            if (!_members.ContainsKey(region))
+            {
+                continue;
+            }
+
+            foreach (var held in report.Shards)
+            {
+                if ((uint)held.Shard < (uint)_settings.NumberOfShards)
+                {
+                    (byShard.TryGetValue(held.Shard, out var list) ? list : byShard[held.Shard] = []).Add((region, held));
+                }
+            }
+        }
+
+        foreach (var (shard, holders) in byShard)
+        {
+            if (Best(holders, HostedShardStatus.Active) is { } active)
+            {
+                _table[shard] = (active.Region, active.Held.Epoch);
+            }
+            else if ((Best(holders, HostedShardStatus.Received) ?? Best(holders, HostedShardStatus.HandingOff) ?? Best(holders, HostedShardStatus.Receiving)) is { } holder)
+            {
+                _table[shard] = (holder.Region, _nextEpoch++);
+            }
+        }
+
+        _reports.Clear();
+        Phase = CoordinatorPhase.Active;
+        _lastRebalance = now;
+        Broadcast([.. _table.Keys]);
+    }
+
+    private static (UniqueAddress Region, HostedShard Held)? Best(List<(UniqueAddress Region, HostedShard Held)> holders, HostedShardStatus status)
+    {
+        (UniqueAddress Region, HostedShard Held)? best = null;
+        foreach (var holder in holders)
+        {
+            if (holder.Held.Status == status && (best is null || holder.Held.Epoch > best.Value.Held.Epoch))
+            {
+                best = holder;
+            }
+        }
+
+        return best;
+    }
+
+    private void OnGetShardHome(UniqueAddress from, int shard)
+    {
+        if (_table.TryGetValue(shard, out var home))
+        {
+            // Also while the shard moves: its old home buffers what it gets and forwards it after the move.
+            _effects.Add(new SendToNode(from.Address, new ShardHomes(Reign, [Allocation(shard, home)])));
+            return;
+        }
+
+        if (Allocate(shard))
+        {
+            Broadcast([shard]);
+        }
+    }
+
+    private void OnShardReceived(UniqueAddress from, ShardReceived received)
+    {
+        if (_moves.TryGetValue(received.Shard, out var move) && move.Epoch == received.Epoch && move.To.Equals(from))
+        {
+            _moves.Remove(received.Shard);
+            _table[received.Shard] = (from, received.Epoch);
+            Broadcast([received.Shard]);
+        }
+        else if (_table.TryGetValue(received.Shard, out var home))
+        {
+            // A receipt for a move already settled (either way): repeat the outcome to the one that keeps asking.
+            _effects.Add(new SendToNode(from.Address, new ShardHomes(Reign, [Allocation(received.Shard, home)])));
+        }
+    }
+
+    private void SuperviseMoves(DateTimeOffset now)
+    {
+        foreach (var (shard, move) in _moves.ToArray())
+        {
+            if (now >= move.Deadline)
+            {
+                // No receipt in time: the new home was never confirmed and never served, so the shard goes back to
+                // the old home, which kept every session, under a newer epoch that makes the new home discard its copy.
+                _moves.Remove(shard);
+                if (_members.ContainsKey(move.From))
+                {
+                    _table[shard] = (move.From, _nextEpoch++);
+                    Broadcast([shard]);
+                }
+                else
+                {
+                    _table.Remove(shard);
+                    if (Allocate(shard))
+                    {
+                        Broadcast([shard]);
+                    }
+                }
+            }
+            else if (now - move.LastSent >= _settings.RetryInterval)
+            {
+                move.LastSent = now;
+                _effects.Add(new SendToNode(move.From.Address, new HandOffShard(Reign, shard, move.To.Address, move.Epoch)));
+            }
+        }
+    }
+
+    private void Rebalance(DateTimeOffset now)
+    {
+        var loads = Loads();
+        if (loads.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var move in _strategy.Rebalance(loads, _moves.Keys.ToHashSet()))
+        {
+            if (RegionAt(move.From) is not { } from || RegionAt(move.To) is not { } to || !_table.TryGetValue(move.Shard, out var home) || !home.Home.Equals(from))
+            {
+                continue;
+            }
+
+            var epoch = _nextEpoch++;
+            _moves[move.Shard] = new Move(from, to, epoch, now + _settings.HandOffTimeout) { LastSent = now };
+            _effects.Add(new SendToNode(from.Address, new HandOffShard(Reign, move.Shard, to.Address, epoch)));
+        }
+    }
+
+    /// <summary>Gives every shard without a home one. Eager rather than on first request: there are few shards, an
+    /// empty one costs nothing to host or move, and the table then always covers every shard, so a request never
+    /// waits for an allocation and operators see the whole picture.</summary>
+    private void AllocateHomeless()
+    {
+        if (_table.Count == _settings.NumberOfShards)
+        {
+            return;
+        }
+
+        var allocated = new List<int>();
+        for (var shard = 0; shard < _settings.NumberOfShards; shard++)
+        {
+            if (!_table.ContainsKey(shard))
+            {
+                if (!Allocate(shard))
+                {
+                    break;
+                }
+
+                allocated.Add(shard);
+            }
+        }
+
+        Broadcast(allocated);
+    }
+
+    /// <summary>Allocates a shard with no home to the least loaded region; false if no region can take it.</summary>
+    private bool Allocate(int shard)
+    {
+        if (_strategy.Allocate(Loads()) is { } address && RegionAt(address) is { } region)
+        {
+            _table[shard] = (region, _nextEpoch++);
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Regions gone from the membership lose their shards: those are allocated anew (empty: the sessions
+    /// died with the node; replication will keep copies), moves towards them are called off.</summary>
+    private void ForgetDepartedRegions(DateTimeOffset now)
+    {
+        if (Phase == CoordinatorPhase.Rebuilding)
+        {
+            TryFinishRebuild(now);
+            return;
+        }
+
+        var departed = _regions.Keys.Where(region => !_members.ContainsKey(region)).ToList();
+        foreach (var region in departed)
+        {
+            _regions.Remove(region);
+        }
+
+        var changed = new List<int>();
+        foreach (var (shard, move) in _moves.ToArray())
+        {
+            if (!_members.ContainsKey(move.To) && _members.ContainsKey(move.From))
+            {
+                _moves.Remove(shard);
+                _table[shard] = (move.From, _nextEpoch++);
+                changed.Add(shard);
+            }
+        }
+
+        foreach (var (shard, home) in _table.ToArray())
+        {
+            if (!_members.ContainsKey(home.Home) && !_moves.ContainsKey(shard))
+            {
+                _table.Remove(shard);
+                if (Allocate(shard))
+                {
+                    changed.Add(shard);
+                }
+            }
+        }
+
+        if (changed.Count > 0)
+        {
+            Broadcast(changed);
+        }
+    }
+
+    private void Broadcast(IReadOnlyCollection<int> shards)
+    {
+        if (shards.Count == 0)
+        {
+            return;
+        }
+
+        var message = new ShardHomes(Reign, [.. shards.Where(_table.ContainsKey).Select(shard => Allocation(shard, _table[shard]))]);
+        foreach (var region in _regions.Keys)
+        {
+            _effects.Add(new SendToNode(region.Address, message));
+        }
+    }
+
+    private static ShardAllocation Allocation(int shard, (UniqueAddress Home, long Epoch) home) => new(shard, home.Home.Address, home.Epoch);
+
+    /// <summary>The hosting regions as the strategy sees them; a moving shard counts at its old home until confirmed.</summary>
+    private List<RegionLoad> Loads()
+    {
+        var shardsOf = new Dictionary<UniqueAddress, HashSet<int>>();
+        foreach (var (region, entry) in _regions)
+        {
+            if (entry.HostsShards && _members.ContainsKey(region))
+            {
+                shardsOf[region] = [];
+            }
+        }
+
+        foreach (var (shard, home) in _table)
+        {
+            if (shardsOf.TryGetValue(home.Home, out var set))
+            {
+                set.Add(shard);
+            }
+        }
+
+        return [.. shardsOf.Select(entry => new RegionLoad(entry.Key.Address, EffectiveWeight(entry.Key, _regions[entry.Key]), entry.Value))];
+    }
+
+    /// <summary>A region's weight now: 0 while it drains or its member is not Up (joining, leaving), so it takes
+    /// nothing new and rebalancing empties it.</summary>
+    private double EffectiveWeight(UniqueAddress region, RegionEntry entry) =>
+        entry.Draining || !_members.TryGetValue(region, out var member) || member.Status != MemberStatus.Up ? 0 : entry.Weight;
+
+    private UniqueAddress? RegionAt(NodeAddress address)
+    {
+        foreach (var region in _regions.Keys)
+        {
+            if (region.Address.Equals(address) && _members.ContainsKey(region))
+            {
+                return region;
+            }
+        }
+
+        return null;
+    }
+}

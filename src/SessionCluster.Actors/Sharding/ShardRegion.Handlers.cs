@@ -1,0 +1,498 @@
+using System.Collections.Immutable;
+using System.Text;
+using SessionCluster.Actors.Remoting;
+using SessionCluster.Actors.Sessions;
+
+namespace SessionCluster.Actors.Sharding;
+
+public sealed partial class ShardRegion
+{
+    // Per-session framing on top of names and values when sizing hand-off slices: id, times, field tags.
+    private const int SessionOverheadBytes = 64;
+
+    /// <summary>Sends an envelope on its way. <paramref name="forwarded"/>: this region took responsibility for it (a
+    /// local request, or one buffered here during a hand-off), so it follows a remote home instead of bouncing.</summary>
+    private void Route(ShardEnvelope envelope, DateTimeOffset now, bool forwarded)
+    {
+        var slot = _slots[envelope.Shard];
+        var local = envelope.Origin.Equals(Self.Address);
+        switch (slot.Phase)
+        {
+            case Phase.Active:
+                if (local)
+                {
+                    _pending.Remove(envelope.RequestId);
+                }
+
+                _effects.Add(new DeliverLocally(envelope));
+                break;
+            case Phase.Remote when forwarded:
+                var outgoing = envelope with { Epoch = slot.Epoch };
+                if (local && _pending.TryGetValue(envelope.RequestId, out var pending))
+                {
+                    pending.SentTo = slot.Home;
+                    pending.Envelope = outgoing;
+                }
+
+                _effects.Add(new SendToNode(slot.Home!, outgoing));
+                break;
+            case Phase.Remote or Phase.Unknown when !forwarded:
+                _effects.Add(new SendToNode(envelope.Origin, new ShardNotHere(envelope.RequestId, envelope.Shard, slot.Phase == Phase.Remote ? slot.Home : null, slot.Epoch)));
+                break;
+            default:
+                // Unknown (for a request of ours), HandingOff, Receiving: wait here for the home.
+                BufferEnvelope(envelope, slot, now);
+                if (slot.Phase == Phase.Unknown && now - slot.LastSent >= _settings.RetryInterval)
+                {
+                    AskHome(envelope.Shard, slot, now);
+                }
+
+                break;
+        }
+    }
+
+    private void OnEnvelope(ShardEnvelope envelope, DateTimeOffset now)
+    {
+        var slot = _slots[envelope.Shard];
+        if (slot.Phase == Phase.Active && envelope.Epoch < slot.Epoch)
+        {
+            // Sent under an older allocation: the origin must learn the current one before this node serves it.
+            _effects.Add(new SendToNode(envelope.Origin, new ShardNotHere(envelope.RequestId, envelope.Shard, Self.Address, slot.Epoch)));
+            return;
+        }
+
+        Route(envelope, now, forwarded: false);
+    }
+
+    private void OnNotHere(UniqueAddress from, ShardNotHere notHere, DateTimeOffset now)
+    {
+        if (!_pending.TryGetValue(notHere.RequestId, out var pending))
+        {
+            return;
+        }
+
+        var slot = _slots[notHere.Shard];
+        if (slot.Phase == Phase.Remote)
+        {
+            if (notHere.Home is { } home && notHere.Epoch > slot.Epoch && _liveMembers.Contains(home))
+            {
+                slot.Home = home;
+                slot.Epoch = notHere.Epoch;
+            }
+            else if (from.Address.Equals(slot.Home))
+            {
+                // The node we took for the home denies it and knows no better: ask the coordinator.
+                slot.Phase = Phase.Unknown;
+                slot.Home = null;
+            }
+        }
+
+        pending.SentTo = null;
+        if (++pending.Attempts > MaxAttempts)
+        {
+            _pending.Remove(notHere.RequestId);
+            _effects.Add(new CompleteRequest(notHere.RequestId, new ShardUnavailable(notHere.Shard, "the shard's home kept moving")));
+            return;
+        }
+
+        Route(pending.Envelope, now, forwarded: true);
+    }
+
+    private void OnAllocation(ShardAllocation allocation, DateTimeOffset now)
+    {
+        if ((uint)allocation.Shard >= (uint)_slots.Length)
+        {
+            return;
+        }
+
+        var shard = allocation.Shard;
+        var slot = _slots[shard];
+        _maxEpochSeen = Math.Max(_maxEpochSeen, allocation.Epoch);
+        if (allocation.Epoch < slot.Epoch || (slot.Phase == Phase.Receiving && allocation.Epoch < slot.TransferEpoch && !allocation.Home.Equals(Self.Address)))
+        {
+            return;
+        }
+
+        if (allocation.Home.Equals(Self.Address))
+        {
+            if (!HostsShards)
+            {
+                return;
+            }
+
+            switch (slot.Phase)
+            {
+                case Phase.Active:
+                    break;
+                case Phase.HandingOff:
+                    // The move was called off: serve again what was never given away.
+                    _effects.Add(new ResumeShard(shard));
+                    break;
+                case Phase.Receiving:
+                    _effects.Add(new StartShard(shard, ReceivedSessions(slot)));
+                    break;
+                default:
+                    _effects.Add(new StartShard(shard, []));
+                    break;
+            }
+
+            ClearTransfer(slot);
+            slot.Phase = Phase.Active;
+            slot.Home = null;
+        }
+        else
+        {
+            if (slot.Phase is Phase.Active or Phase.HandingOff)
+            {
+                // Either the move this node was making is confirmed, or the coordinator knows a newer home: in both
+                // cases another node serves the shard now, so this one must not.
+                _effects.Add(new DropShard(shard));
+            }
+
+            ClearTransfer(slot);
+            slot.Phase = Phase.Remote;
+            slot.Home = allocation.Home;
+        }
+
+        slot.Epoch = allocation.Epoch;
+        FlushBuffer(slot, now);
+    }
+
+    private void OnHandOff(HandOffShard handOff)
+    {
+        if ((uint)handOff.Shard >= (uint)_slots.Length)
+        {
+            return;
+        }
+
+        var slot = _slots[handOff.Shard];
+        _maxEpochSeen = Math.Max(_maxEpochSeen, handOff.Epoch);
+        if (slot.Phase == Phase.Active && handOff.Epoch > slot.Epoch)
+        {
+            slot.Phase = Phase.HandingOff;
+            slot.Home = handOff.To;
+            slot.TransferEpoch = handOff.Epoch;
+            slot.LastSent = DateTimeOffset.MinValue;
+            _effects.Add(new CollectShard(handOff.Shard));
+        }
+        else if (slot.Phase == Phase.HandingOff && handOff.Epoch > slot.TransferEpoch)
+        {
+            // A newer move of a shard still in hand-off: same sessions, new destination.
+            slot.Home = handOff.To;
+            slot.TransferEpoch = handOff.Epoch;
+            if (slot.Chunks is not null)
+            {
+                MakeChunks(handOff.Shard, slot);
+                SendUnacked(slot);
+            }
+        }
+    }
+
+    private void OnTransfer(UniqueAddress from, ShardTransfer transfer, DateTimeOffset now)
+    {
+        if ((uint)transfer.Shard >= (uint)_slots.Length || transfer.ChunkCount < 1 || (uint)transfer.Chunk >= (uint)transfer.ChunkCount)
+        {
+            return;
+        }
+
+        var slot = _slots[transfer.Shard];
+        var ack = new SendToNode(from.Address, new ShardTransferAck(transfer.Shard, transfer.Epoch, transfer.Chunk));
+        if (!HostsShards || transfer.Epoch <= slot.Epoch || slot.Phase is Phase.Active or Phase.HandingOff)
+        {
+            // Stale, or for a shard this node already serves: acknowledge so the sender stops, but take nothing.
+            _effects.Add(ack);
+            return;
+        }
+
+        _maxEpochSeen = Math.Max(_maxEpochSeen, transfer.Epoch);
+        if (slot.Phase != Phase.Receiving || transfer.Epoch > slot.TransferEpoch)
+        {
+            slot.Phase = Phase.Receiving;
+            slot.Home = from.Address;
+            slot.TransferEpoch = transfer.Epoch;
+            slot.Received = new ImmutableArray<SessionSnapshot>?[transfer.ChunkCount];
+            slot.ReceivedCount = 0;
+            slot.LastSent = DateTimeOffset.MinValue;
+        }
+        else if (transfer.Epoch < slot.TransferEpoch || transfer.ChunkCount != slot.Received!.Length)
+        {
+            _effects.Add(ack);
+            return;
+        }
+
+        if (slot.Received![transfer.Chunk] is null)
+        {
+            slot.Received[transfer.Chunk] = transfer.Sessions;
+            slot.ReceivedCount++;
+        }
+
+        _effects.Add(ack);
+        if (slot.ReceivedAll)
+        {
+            ReportReceived(transfer.Shard, slot, now);
+        }
+    }
+
+    private void ReportReceived(int shard, Slot slot, DateTimeOffset now)
+    {
+        if (_following is { } coordinator)
+        {
+            _effects.Add(new SendToNode(coordinator.Node.Address, new ShardReceived(coordinator.Reign, shard, slot.TransferEpoch)));
+        }
+
+        slot.LastSent = now;
+    }
+
+    private static ImmutableArray<SessionSnapshot> ReceivedSessions(Slot slot)
+    {
+        var sessions = ImmutableArray.CreateBuilder<SessionSnapshot>();
+        foreach (var chunk in slot.Received ?? [])
+        {
+            if (chunk is { } arrived)
+            {
+                sessions.AddRange(arrived);
+            }
+        }
+
+        return sessions.ToImmutable();
+    }
+
+    private static void ClearTransfer(Slot slot)
+    {
+        slot.Sessions = default;
+        slot.Chunks = null;
+        slot.Acked = null;
+        slot.Received = null;
+        slot.ReceivedCount = 0;
+        slot.TransferEpoch = 0;
+    }
+
+    /// <summary>Cuts the collected sessions into slices of at most the configured size (one session per slice at least).</summary>
+    private void MakeChunks(int shard, Slot slot)
+    {
+        var groups = new List<ImmutableArray<SessionSnapshot>>();
+        var current = ImmutableArray.CreateBuilder<SessionSnapshot>();
+        var bytes = 0;
+        foreach (var session in slot.Sessions)
+        {
+            var size = SizeOf(session);
+            if (current.Count > 0 && bytes + size > _settings.TransferChunkBytes)
+            {
+                groups.Add(current.ToImmutable());
+                current.Clear();
+                bytes = 0;
+            }
+
+            current.Add(session);
+            bytes += size;
+        }
+
+        groups.Add(current.ToImmutable());
+        slot.Chunks = [.. groups.Select((sessions, index) => new ShardTransfer(shard, slot.TransferEpoch, index, groups.Count, sessions))];
+        slot.Acked = new bool[groups.Count];
+    }
+
+    private static int SizeOf(SessionSnapshot session)
+    {
+        var size = SessionOverheadBytes;
+        foreach (var attribute in session.Attributes)
+        {
+            size += Encoding.UTF8.GetByteCount(attribute.Key) + attribute.Value.Length;
+        }
+
+        return size;
+    }
+
+    private void SendUnacked(Slot slot)
+    {
+        for (var i = 0; i < slot.Chunks!.Length; i++)
+        {
+            if (!slot.Acked![i])
+            {
+                _effects.Add(new SendToNode(slot.Home!, slot.Chunks[i]));
+            }
+        }
+    }
+
+    private void AskHome(int shard, Slot slot, DateTimeOffset now)
+    {
+        if (_candidate is { } coordinator)
+        {
+            _effects.Add(new SendToNode(coordinator.Address, new GetShardHome(shard)));
+        }
+
+        slot.LastSent = now;
+    }
+
+    private void BufferEnvelope(ShardEnvelope envelope, Slot slot, DateTimeOffset now)
+    {
+        if (_buffered >= _settings.BufferSize)
+        {
+            Fail(envelope, "too many requests are waiting for shards to find a home");
+            return;
+        }
+
+        var deadline = _pending.TryGetValue(envelope.RequestId, out var pending) && envelope.Origin.Equals(Self.Address)
+            ? pending.Deadline
+            : now + _requestTimeout;
+        (slot.Buffer ??= new Queue<Buffered>()).Enqueue(new Buffered(envelope, deadline));
+        _buffered++;
+    }
+
+    private void FlushBuffer(Slot slot, DateTimeOffset now)
+    {
+        if (slot.Buffer is not { Count: > 0 } buffer)
+        {
+            return;
+        }
+
+        var waiting = buffer.ToArray();
+        buffer.Clear();
+        _buffered -= waiting.Length;
+        foreach (var entry in waiting)
+        {
+            if (entry.Deadline <= now)
+            {
+                Fail(entry.Envelope, "timed out waiting for the shard's home");
+            }
+            else
+            {
+                // Buffered entries are this region's responsibility: follow the home, never bounce them.
+                Route(entry.Envelope, now, forwarded: true);
+            }
+        }
+    }
+
+    /// <summary>Answers a request that cannot be served with 503; remote origins hear it as a reply.</summary>
+    private void Fail(ShardEnvelope envelope, string reason, bool mayHaveApplied = false)
+    {
+        var unavailable = new ShardUnavailable(envelope.Shard, reason, mayHaveApplied);
+        if (envelope.Origin.Equals(Self.Address))
+        {
+            if (_pending.Remove(envelope.RequestId))
+            {
+                _effects.Add(new CompleteRequest(envelope.RequestId, unavailable));
+            }
+        }
+        else
+        {
+            _effects.Add(new SendToNode(envelope.Origin, new ShardReply(envelope.RequestId, unavailable)));
+        }
+    }
+
+    private void ExpireRequests(DateTimeOffset now)
+    {
+        if (_buffered > 0)
+        {
+            foreach (var slot in _slots)
+            {
+                if (slot.Buffer is not { Count: > 0 } buffer || buffer.Peek().Deadline > now)
+                {
+                    continue;
+                }
+
+                var kept = buffer.Where(entry => entry.Deadline > now).ToArray();
+                foreach (var expired in buffer.Where(entry => entry.Deadline <= now))
+                {
+                    Fail(expired.Envelope, "timed out waiting for the shard's home");
+                }
+
+                _buffered -= buffer.Count - kept.Length;
+                buffer.Clear();
+                foreach (var entry in kept)
+                {
+                    buffer.Enqueue(entry);
+                }
+            }
+        }
+
+        List<long>? expiredSent = null;
+        foreach (var (id, pending) in _pending)
+        {
+            if (pending.SentTo is not null && pending.Deadline <= now)
+            {
+                (expiredSent ??= []).Add(id);
+            }
+        }
+
+        foreach (var id in expiredSent ?? [])
+        {
+            var pending = _pending[id];
+            Fail(pending.Envelope, "the shard's home did not answer in time", mayHaveApplied: true);
+        }
+    }
+
+    /// <summary>Homes on nodes that left the membership are forgotten; requests sent there fail at once (they may or
+    /// may not have been applied before the node went), rather than waiting out their timeout.</summary>
+    private void ForgetDepartedHomes(DateTimeOffset now)
+    {
+        foreach (var slot in _slots)
+        {
+            if (slot.Phase == Phase.Remote && !_liveMembers.Contains(slot.Home!))
+            {
+                slot.Phase = Phase.Unknown;
+                slot.Home = null;
+            }
+        }
+
+        List<Pending>? lost = null;
+        foreach (var pending in _pending.Values)
+        {
+            if (pending.SentTo is { } home && !_liveMembers.Contains(home))
+            {
+                (lost ??= []).Add(pending);
+            }
+        }
+
+        foreach (var pending in lost ?? [])
+        {
+            Fail(pending.Envelope, $"the shard's home {pending.SentTo} left the cluster", mayHaveApplied: true);
+        }
+    }
+
+    private void RegisterIfNeeded(DateTimeOffset now)
+    {
+        if (_candidate is { } candidate && !(_following is { } f && f.Node.Equals(candidate)) &&
+            now - _lastRegistered >= _settings.RetryInterval)
+        {
+            _effects.Add(new SendToNode(candidate.Address, new RegisterRegion(HostsShards)));
+            _lastRegistered = now;
+        }
+    }
+
+    /// <summary>This node is out of the cluster: stop serving every shard and answer everything waiting with 503.</summary>
+    private void Stop()
+    {
+        IsStopped = true;
+        for (var shard = 0; shard < _slots.Length; shard++)
+        {
+            var slot = _slots[shard];
+            if (slot.Phase is Phase.Active or Phase.HandingOff)
+            {
+                _effects.Add(new DropShard(shard));
+            }
+
+            if (slot.Buffer is { } buffer)
+            {
+                foreach (var entry in buffer)
+                {
+                    Fail(entry.Envelope, "this node has left the cluster");
+                }
+
+                buffer.Clear();
+            }
+
+            ClearTransfer(slot);
+            slot.Phase = Phase.Unknown;
+            slot.Home = null;
+        }
+
+        _buffered = 0;
+        foreach (var pending in _pending.Values.ToArray())
+        {
+            Fail(pending.Envelope, "this node has left the cluster", mayHaveApplied: pending.SentTo is not null);
+        }
+
+        _pending.Clear();
+    }
+}

@@ -1,0 +1,378 @@
+using System.Collections.Immutable;
+using SessionCluster.Actors.Membership;
+using SessionCluster.Actors.Remoting;
+using SessionCluster.Actors.Sessions;
+
+namespace SessionCluster.Actors.Sharding;
+
+/// <summary>One node's view of the shards, as a pure state machine: routes each command to its shard's home, buffers
+/// while a home is unknown or moving, and plays both ends of a hand-off.</summary>
+/// <remarks>
+/// <para>Inputs are local requests (<see cref="Submit"/>), messages from other nodes (<see cref="Receive"/>), the host's
+/// report that a shard's entities stopped (<see cref="ShardCollected"/>), membership views and ticks; outputs are
+/// <see cref="ShardingEffect"/>s. No clock, thread or socket in here, so a simulation can run many regions on one
+/// thread from a seed.</para>
+/// <para>Single writer: a region serves a shard only after the coordinator's decision names it (under an epoch no
+/// older than any it has seen for that shard), and stops the moment a decision names another node. A new home holds
+/// the sessions it received without serving them until the coordinator confirms; the old home keeps them until the
+/// same confirmation, so a move that fails can always be given back. Requests for a shard that is moving wait in a
+/// bounded buffer and go out in arrival order once its home is known; a request that reaches a node no longer
+/// serving its shard is answered <see cref="ShardNotHere"/> (not applied) and re-sent by its origin.</para>
+/// <para>A proxy region (the front role) hosts nothing; it only routes.</para>
+/// </remarks>
+public sealed partial class ShardRegion
+{
+    // How often a request may bounce off nodes that no longer hold its shard before it gives up with 503.
+    private const int MaxAttempts = 16;
+
+    private readonly ShardingSettings _settings;
+    private readonly TimeSpan _requestTimeout;
+    private readonly Slot[] _slots;
+    private readonly Dictionary<long, Pending> _pending = [];
+    private readonly HashSet<NodeAddress> _liveMembers = [];
+    private List<ShardingEffect> _effects = [];
+    private (UniqueAddress Node, long Reign)? _following;
+    private UniqueAddress? _candidate;
+    private DateTimeOffset _lastRegistered = DateTimeOffset.MinValue;
+    private long _maxEpochSeen;
+    private int _buffered;
+    private bool _wasMember;
+    private bool _draining;
+
+    /// <param name="self">This node.</param>
+    /// <param name="hostsShards">False for a proxy region (front role): it routes but hosts nothing.</param>
+    /// <param name="settings">Sharding settings.</param>
+    /// <param name="requestTimeout">How long a request may wait here (buffered or at a remote home) before it fails.</param>
+    public ShardRegion(UniqueAddress self, bool hostsShards, ShardingSettings settings, TimeSpan requestTimeout)
+    {
+        ArgumentNullException.ThrowIfNull(self);
+        ArgumentNullException.ThrowIfNull(settings);
+        Self = self;
+        HostsShards = hostsShards;
+        _settings = settings;
+        _requestTimeout = requestTimeout;
+        _slots = new Slot[settings.NumberOfShards];
+        for (var i = 0; i < _slots.Length; i++)
+        {
+            _slots[i] = new Slot();
+        }
+    }
+
+    public UniqueAddress Self { get; }
+
+    public bool HostsShards { get; }
+
+    public ShardingSettings Settings => _settings;
+
+    /// <summary>True once this node has left the membership (downed or removed): it serves nothing any more.</summary>
+    public bool IsStopped { get; private set; }
+
+    /// <summary>The node this region takes for the coordinator (the oldest Up worker in its view).</summary>
+    public UniqueAddress? Coordinator => _candidate;
+
+    /// <summary>Local requests waiting for a home or a remote answer.</summary>
+    public int PendingCount => _pending.Count;
+
+    /// <summary>Commands buffered here (local and forwarded) until their shard's home is known.</summary>
+    public int BufferedCount => _buffered;
+
+    /// <summary>The shard of a session id.</summary>
+    public int ShardOf(SessionId id) => ShardId.Of(id, _slots.Length);
+
+    /// <summary>True if this region serves <paramref name="shard"/> right now.</summary>
+    public bool IsServing(int shard) => _slots[shard].Phase == Phase.Active;
+
+    /// <summary>What this region knows of a shard: its home (this node while it serves it) and epoch.</summary>
+    public (NodeAddress? Home, long Epoch) HomeOf(int shard)
+    {
+        var slot = _slots[shard];
+        return slot.Phase switch
+        {
+            Phase.Active => (Self.Address, slot.Epoch),
+            Phase.Remote => (slot.Home, slot.Epoch),
+            _ => (null, slot.Epoch),
+        };
+    }
+
+    /// <summary>Every shard held here in any form (serving, handing off, receiving), as reported to the coordinator.</summary>
+    public ImmutableArray<HostedShard> HeldShards
+    {
+        get
+        {
+            var held = ImmutableArray.CreateBuilder<HostedShard>();
+            for (var shard = 0; shard < _slots.Length; shard++)
+            {
+                var slot = _slots[shard];
+                switch (slot.Phase)
+                {
+                    case Phase.Active:
+                        held.Add(new HostedShard(shard, slot.Epoch, HostedShardStatus.Active));
+                        break;
+                    case Phase.HandingOff:
+                        held.Add(new HostedShard(shard, slot.Epoch, HostedShardStatus.HandingOff));
+                        break;
+                    case Phase.Receiving:
+                        held.Add(new HostedShard(shard, slot.TransferEpoch, slot.ReceivedAll ? HostedShardStatus.Received : HostedShardStatus.Receiving));
+                        break;
+                }
+            }
+
+            return held.ToImmutable();
+        }
+    }
+
+    /// <summary>A request that entered through this node: route <paramref name="command"/> to its shard's home.
+    /// The answer comes back as <see cref="CompleteRequest"/> or, if delivered here, from the host.</summary>
+    public IReadOnlyList<ShardingEffect> Submit(long requestId, SessionCommand command, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var shard = ShardOf(command.SessionId);
+        if (IsStopped)
+        {
+            _effects.Add(new CompleteRequest(requestId, new ShardUnavailable(shard, "this node has left the cluster")));
+            return Flush();
+        }
+
+        var envelope = new ShardEnvelope(requestId, Self.Address, shard, 0, command);
+        _pending[requestId] = new Pending(envelope, now + _requestTimeout);
+        Route(envelope, now, forwarded: true);
+        return Flush();
+    }
+
+    /// <summary>A message from another node's region or coordinator.</summary>
+    public IReadOnlyList<ShardingEffect> Receive(UniqueAddress from, object message, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(from);
+        ArgumentNullException.ThrowIfNull(message);
+        if (IsStopped)
+        {
+            return [];
+        }
+
+        switch (message)
+        {
+            case ShardEnvelope envelope:
+                OnEnvelope(envelope, now);
+                break;
+            case ShardReply reply:
+                if (_pending.Remove(reply.RequestId))
+                {
+                    _effects.Add(new CompleteRequest(reply.RequestId, reply.Reply));
+                }
+
+                break;
+            case ShardNotHere notHere:
+                OnNotHere(from, notHere, now);
+                break;
+            case QueryRegion query:
+                _following = (from, query.Reign);
+                _effects.Add(new SendToNode(from.Address, new RegionReport(query.Reign, HostsShards, Weight, HeldShards, _maxEpochSeen)));
+                break;
+            case ShardHomes homes when IsFollowed(from, homes.Reign):
+                foreach (var allocation in homes.Allocations)
+                {
+                    OnAllocation(allocation, now);
+                }
+
+                break;
+            case HandOffShard handOff when IsFollowed(from, handOff.Reign):
+                OnHandOff(handOff);
+                break;
+            case ShardTransfer transfer:
+                OnTransfer(from, transfer, now);
+                break;
+            case ShardTransferAck ack:
+                var slot = _slots[ack.Shard];
+                if (slot.Phase == Phase.HandingOff && slot.TransferEpoch == ack.Epoch && slot.Acked is { } acked && ack.Chunk < acked.Length)
+                {
+                    acked[ack.Chunk] = true;
+                }
+
+                break;
+        }
+
+        return Flush();
+    }
+
+    /// <summary>The host stopped every entity of <paramref name="shard"/>; these are its sessions, to hand over.</summary>
+    public IReadOnlyList<ShardingEffect> ShardCollected(int shard, ImmutableArray<SessionSnapshot> sessions, DateTimeOffset now)
+    {
+        var slot = _slots[shard];
+        if (slot.Phase == Phase.HandingOff && slot.Chunks is null && !IsStopped)
+        {
+            slot.Sessions = sessions;
+            MakeChunks(shard, slot);
+            SendUnacked(slot);
+            slot.LastSent = now;
+        }
+
+        return Flush();
+    }
+
+    /// <summary>This node's membership view changed.</summary>
+    public IReadOnlyList<ShardingEffect> MembershipChanged(CurrentClusterState state, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (IsStopped)
+        {
+            return [];
+        }
+
+        _liveMembers.Clear();
+        var selfIsMember = false;
+        foreach (var member in state.Members)
+        {
+            if (member.Status is MemberStatus.Down or MemberStatus.Removed)
+            {
+                continue;
+            }
+
+            _liveMembers.Add(member.Address);
+            selfIsMember |= member.UniqueAddress.Equals(Self);
+        }
+
+        if (selfIsMember)
+        {
+            _wasMember = true;
+        }
+        else if (_wasMember)
+        {
+            Stop();
+            return Flush();
+        }
+
+        var candidate = CoordinatorPlacement.Choose(state.Members);
+        if (!Equals(candidate, _candidate))
+        {
+            _candidate = candidate;
+            _lastRegistered = DateTimeOffset.MinValue;
+        }
+
+        if (_following is { } following && !_liveMembers.Contains(following.Node.Address))
+        {
+            _following = null;
+        }
+
+        ForgetDepartedHomes(now);
+        RegisterIfNeeded(now);
+        return Flush();
+    }
+
+    /// <summary>Periodic work: expire requests, re-ask for homes, re-send hand-off slices and receipts, register.</summary>
+    public IReadOnlyList<ShardingEffect> Tick(DateTimeOffset now)
+    {
+        if (IsStopped)
+        {
+            return [];
+        }
+
+        ExpireRequests(now);
+        for (var shard = 0; shard < _slots.Length; shard++)
+        {
+            var slot = _slots[shard];
+            var due = now - slot.LastSent >= _settings.RetryInterval;
+            switch (slot.Phase)
+            {
+                case Phase.Unknown when slot.Buffer is { Count: > 0 } && due:
+                    AskHome(shard, slot, now);
+                    break;
+                case Phase.HandingOff when slot.Chunks is not null && due:
+                    SendUnacked(slot);
+                    slot.LastSent = now;
+                    break;
+                case Phase.Receiving when slot.ReceivedAll && due:
+                    ReportReceived(shard, slot, now);
+                    break;
+            }
+        }
+
+        RegisterIfNeeded(now);
+        return Flush();
+    }
+
+    /// <summary>Start (or stop) draining: ask the coordinator to move every shard off this node, as before a leave.</summary>
+    public IReadOnlyList<ShardingEffect> Drain(bool draining, DateTimeOffset now)
+    {
+        _draining = draining;
+        if (_candidate is { } coordinator && HostsShards)
+        {
+            _effects.Add(new SendToNode(coordinator.Address, new DrainRegion(draining)));
+        }
+
+        return Flush();
+    }
+
+    /// <summary>True if this region holds no shard in any form: a draining node may now leave.</summary>
+    public bool HoldsNothing => Array.TrueForAll(_slots, slot => slot.Phase is Phase.Unknown or Phase.Remote);
+
+    private double Weight => HostsShards && !_draining ? _settings.CapacityWeight : 0;
+
+    private bool IsFollowed(UniqueAddress from, long reign) => _following is { } f && f.Node.Equals(from) && f.Reign == reign;
+
+    private IReadOnlyList<ShardingEffect> Flush()
+    {
+        if (_effects.Count == 0)
+        {
+            return [];
+        }
+
+        var effects = _effects;
+        _effects = [];
+        return effects;
+    }
+
+    private enum Phase
+    {
+        Unknown,
+        Remote,
+        Active,
+        HandingOff,
+        Receiving,
+    }
+
+    /// <summary>This region's state of one shard.</summary>
+    private sealed class Slot
+    {
+        public Phase Phase;
+
+        /// <summary>Remote: the home. HandingOff: the new home. Receiving: the old home.</summary>
+        public NodeAddress? Home;
+
+        /// <summary>The epoch of the newest allocation applied (Active, Remote, or the old one while HandingOff).</summary>
+        public long Epoch;
+
+        /// <summary>HandingOff and Receiving: the epoch the new home will serve under.</summary>
+        public long TransferEpoch;
+
+        /// <summary>When something was last (re)sent for this shard: a home query, slices, a receipt.</summary>
+        public DateTimeOffset LastSent = DateTimeOffset.MinValue;
+
+        public Queue<Buffered>? Buffer;
+
+        // HandingOff: the collected sessions, their slices and which slices the new home acknowledged.
+        public ImmutableArray<SessionSnapshot> Sessions;
+        public ShardTransfer[]? Chunks;
+        public bool[]? Acked;
+
+        // Receiving: the slices that arrived.
+        public ImmutableArray<SessionSnapshot>?[]? Received;
+        public int ReceivedCount;
+
+        public bool ReceivedAll => Received is { } received && ReceivedCount == received.Length;
+    }
+
+    private readonly record struct Buffered(ShardEnvelope Envelope, DateTimeOffset Deadline);
+
+    /// <summary>A local request not yet delivered here: buffered, or sent to a remote home.</summary>
+    private sealed class Pending(ShardEnvelope envelope, DateTimeOffset deadline)
+    {
+        public ShardEnvelope Envelope { get; set; } = envelope;
+
+        public DateTimeOffset Deadline { get; } = deadline;
+
+        /// <summary>The home it was sent to; null while buffered.</summary>
+        public NodeAddress? SentTo { get; set; }
+
+        public int Attempts { get; set; }
+    }
+}

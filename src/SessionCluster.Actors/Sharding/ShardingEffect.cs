@@ -1,0 +1,29 @@
+using System.Collections.Immutable;
+using SessionCluster.Actors.Remoting;
+using SessionCluster.Actors.Sessions;
+
+namespace SessionCluster.Actors.Sharding;
+
+/// <summary>Something a sharding state machine (<see cref="ShardRegion"/>, <see cref="ShardCoordinator"/>) asks its host to do.</summary>
+public abstract record ShardingEffect;
+
+/// <summary>Send <paramref name="Message"/> to the region or coordinator on <paramref name="To"/> (best effort).</summary>
+public sealed record SendToNode(NodeAddress To, object Message) : ShardingEffect;
+
+/// <summary>Apply the command to the local shard's session and answer the envelope's origin.</summary>
+public sealed record DeliverLocally(ShardEnvelope Envelope) : ShardingEffect;
+
+/// <summary>Answer the local request <paramref name="RequestId"/> with <paramref name="Reply"/>.</summary>
+public sealed record CompleteRequest(long RequestId, object Reply) : ShardingEffect;
+
+/// <summary>Start hosting a shard, empty or with the sessions handed over.</summary>
+public sealed record StartShard(int Shard, ImmutableArray<SessionSnapshot> Sessions) : ShardingEffect;
+
+/// <summary>Stop the shard's entities and report its sessions with <see cref="ShardRegion.ShardCollected"/>.</summary>
+public sealed record CollectShard(int Shard) : ShardingEffect;
+
+/// <summary>Serve the collected (or collecting) shard again: its hand-off was called off.</summary>
+public sealed record ResumeShard(int Shard) : ShardingEffect;
+
+/// <summary>Forget the shard and its sessions: they live elsewhere now.</summary>
+public sealed record DropShard(int Shard) : ShardingEffect;

@@ -1,0 +1,189 @@
+using SessionCluster.Actors.Sharding;
+using SessionCluster.TestKit;
+
+namespace SessionCluster.Actors.Tests.Sharding;
+
+/// <summary>Whole clusters with sharding in one process on a manual clock: the single-writer invariants are checked
+/// after every 10 ms step, and every acknowledged increment is accounted for at the end.</summary>
+public sealed class ShardingSimulationTests
+{
+    private static readonly TimeSpan Long = TimeSpan.FromSeconds(60);
+
+    private static ShardingSettings Settings => ShardingSettings.Default with { NumberOfShards = 30 };
+
+    private static async Task<ShardedSimulation> StartWorkers(int seed, int workers, int fronts = 0)
+    {
+        var cluster = new ShardedSimulation(new ClusterSimulation(seed), Settings);
+        for (var i = 0; i < workers; i++)
+        {
+            await cluster.StartAsync(i);
+        }
+
+        for (var i = 0; i < fronts; i++)
+        {
+            await cluster.StartAsync(workers + i, "front");
+        }
+
+        var total = workers + fronts;
+        cluster.Simulation.RunUntil(() => cluster.Simulation.Running.All(node => node.SeesAllUp(total)), Long, $"{total} nodes up");
+        return cluster;
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task Sessions_created_through_any_node_are_served_by_exactly_one_home(int seed)
+    {
+        var cluster = await StartWorkers(seed, workers: 3, fronts: 1);
+
+        cluster.CreateSessions(300, Long);
+        using (cluster.RunLoad(perStep: 5, TimeSpan.FromMilliseconds(10)))
+        {
+            cluster.Simulation.RunFor(TimeSpan.FromSeconds(3));
+        }
+
+        cluster.Simulation.RunUntil(() => cluster.InFlight == 0, Long, "load drained");
+        Assert.Empty(cluster.Unavailable);
+        Assert.Empty(cluster.Errors);
+        Assert.True(cluster.AcknowledgedIncrements > 1000);
+        cluster.VerifySessions(Long);
+        var front = cluster[ClusterSimulation.AddressOf(3)];
+        Assert.Empty(front.HostedShards);
+    }
+
+    [Theory]
+    [InlineData(11)]
+    [InlineData(12)]
+    [InlineData(13)]
+    public async Task A_joining_worker_takes_its_share_under_load_with_no_failed_request(int seed)
+    {
+        var cluster = await StartWorkers(seed, workers: 3, fronts: 1);
+        cluster.CreateSessions(300, Long);
+        cluster.Simulation.RunUntil(cluster.IsSettled, Long, "initial allocation settled");
+
+        using (cluster.RunLoad(perStep: 5, TimeSpan.FromMilliseconds(10)))
+        {
+            await cluster.StartAsync(4);
+            cluster.Simulation.RunUntil(
+                () => cluster.IsSettled() && cluster.ShardCounts().Where(c => !c.Key.Equals(ClusterSimulation.AddressOf(3))).All(c => c.Value is 7 or 8),
+                Long,
+                "30 shards balanced over 4 workers");
+        }
+
+        cluster.Simulation.RunUntil(() => cluster.InFlight == 0, Long, "load drained");
+        Assert.Empty(cluster.Unavailable);
+        Assert.Empty(cluster.Errors);
+        cluster.VerifySessions(Long);
+    }
+
+    [Theory]
+    [InlineData(21)]
+    [InlineData(22)]
+    [InlineData(23)]
+    public async Task A_draining_worker_hands_every_shard_off_with_its_sessions_then_leaves(int seed)
+    {
+        var cluster = await StartWorkers(seed, workers: 4);
+        cluster.CreateSessions(300, Long);
+        cluster.Simulation.RunUntil(cluster.IsSettled, Long, "initial allocation settled");
+
+        var leaving = ClusterSimulation.AddressOf(1);
+        using (cluster.RunLoad(perStep: 5, TimeSpan.FromMilliseconds(10)))
+        {
+            cluster.TakeOutOfRotation(leaving);
+            cluster[leaving].Drain();
+            cluster.Simulation.RunUntil(() => cluster[leaving].Region.HoldsNothing, Long, "drained");
+            cluster.Simulation.Leave(leaving);
+            cluster.Simulation.RunUntil(() => !cluster[leaving].IsRunning && cluster.IsSettled(), Long, "left and settled");
+        }
+
+        cluster.Simulation.RunUntil(() => cluster.InFlight == 0, Long, "load drained");
+        Assert.Empty(cluster.Unavailable);
+        Assert.Empty(cluster.Errors);
+        cluster.VerifySessions(Long);
+    }
+
+    [Theory]
+    [InlineData(31)]
+    [InlineData(32)]
+    public async Task The_coordinator_draining_away_hands_its_post_to_the_next_oldest(int seed)
+    {
+        var cluster = await StartWorkers(seed, workers: 3, fronts: 1);
+        cluster.CreateSessions(200, Long);
+        cluster.Simulation.RunUntil(cluster.IsSettled, Long, "initial allocation settled");
+        var oldest = cluster.Running.Single(host => host.Coordinator?.Phase == CoordinatorPhase.Active).Node.Address;
+
+        using (cluster.RunLoad(perStep: 3, TimeSpan.FromMilliseconds(10)))
+        {
+            cluster.TakeOutOfRotation(oldest);
+            cluster[oldest].Drain();
+            cluster.Simulation.RunUntil(() => cluster[oldest].Region.HoldsNothing, Long, "coordinator drained");
+            cluster.Simulation.Leave(oldest);
+            cluster.Simulation.RunUntil(() => !cluster[oldest].IsRunning && cluster.IsSettled(), Long, "new coordinator settled");
+        }
+
+        cluster.Simulation.RunUntil(() => cluster.InFlight == 0, Long, "load drained");
+        Assert.NotEqual(oldest, cluster.Running.Single(host => host.Coordinator?.Phase == CoordinatorPhase.Active).Node.Address);
+        Assert.Empty(cluster.Errors);
+        cluster.VerifySessions(Long);
+    }
+
+    [Theory]
+    [InlineData(41)]
+    [InlineData(42)]
+    [InlineData(43)]
+    public async Task A_crashed_worker_s_shards_get_new_homes_and_every_other_session_is_exact(int seed)
+    {
+        var cluster = await StartWorkers(seed, workers: 4, fronts: 1);
+        cluster.CreateSessions(300, Long);
+        cluster.Simulation.RunUntil(cluster.IsSettled, Long, "initial allocation settled");
+
+        using (cluster.RunLoad(perStep: 5, TimeSpan.FromMilliseconds(10)))
+        {
+            cluster.Simulation.RunFor(TimeSpan.FromSeconds(1));
+            cluster.Crash(ClusterSimulation.AddressOf(2));
+            cluster.Simulation.RunUntil(
+                () => cluster.IsSettled() && cluster.Running.Count(host => host.Coordinator is not null) == 3 &&
+                      cluster.Running.Select(host => host.Coordinator).OfType<ShardCoordinator>().Any(c => c.Table.Count == 30 &&
+                          c.Table.Values.All(home => !home.Home.Address.Equals(ClusterSimulation.AddressOf(2)))),
+                Long,
+                "crashed worker's shards re-homed");
+            cluster.Simulation.RunFor(TimeSpan.FromSeconds(2));
+        }
+
+        cluster.Simulation.RunUntil(() => cluster.InFlight == 0, Long, "load drained");
+        Assert.Empty(cluster.Errors);
+        cluster.VerifySessions(Long);
+    }
+
+    [Theory]
+    [InlineData(51)]
+    [InlineData(52)]
+    public async Task The_coordinator_crashing_mid_rebalance_leaves_one_owner_per_shard_and_loses_nothing_elsewhere(int seed)
+    {
+        var cluster = await StartWorkers(seed, workers: 3, fronts: 1);
+        cluster.CreateSessions(300, Long);
+        cluster.Simulation.RunUntil(cluster.IsSettled, Long, "initial allocation settled");
+        var oldest = cluster.Running.Single(host => host.Coordinator?.Phase == CoordinatorPhase.Active).Node.Address;
+
+        using (cluster.RunLoad(perStep: 5, TimeSpan.FromMilliseconds(10)))
+        {
+            await cluster.StartAsync(5);
+            cluster.Simulation.StepSize = TimeSpan.FromMilliseconds(1);
+            cluster.Simulation.RunUntil(
+                () => cluster.Running.Any(host => host.Coordinator is { Phase: CoordinatorPhase.Active, Moving.Count: > 0 }),
+                Long,
+                "a move in progress");
+            cluster.Crash(oldest);
+            cluster.Simulation.StepSize = TimeSpan.FromMilliseconds(10);
+            cluster.Simulation.RunUntil(
+                () => cluster.IsSettled() && cluster.ShardCounts().Where(c => !c.Key.Equals(ClusterSimulation.AddressOf(3))).All(c => c.Value >= 9),
+                Long,
+                "rebalanced without the old coordinator");
+        }
+
+        cluster.Simulation.RunUntil(() => cluster.InFlight == 0, Long, "load drained");
+        Assert.Empty(cluster.Errors);
+        cluster.VerifySessions(Long);
+    }
+}

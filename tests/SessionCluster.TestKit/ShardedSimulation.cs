@@ -1,0 +1,275 @@
+using SessionCluster.Actors.Hosting;
+using SessionCluster.Actors.Remoting;
+using SessionCluster.Actors.Sessions;
+using SessionCluster.Actors.Sharding;
+
+namespace SessionCluster.TestKit;
+
+/// <summary>A <see cref="ClusterSimulation"/> whose nodes run sharding over in-memory sessions, with the single-writer
+/// invariants checked after every step and a ledger of every command's outcome.</summary>
+/// <remarks>
+/// Invariants: (1) at any moment at most one running node serves a shard; (2) no two nodes ever serve the same shard
+/// under the same epoch. The ledger records, per session, the values acknowledged increments returned and how many
+/// increments had an unknown outcome, so <see cref="VerifySessions"/> can prove that no acknowledged command was lost
+/// or applied twice.
+/// </remarks>
+public sealed class ShardedSimulation
+{
+    private const string Counter = "n";
+    private readonly Dictionary<(int Shard, long Epoch), NodeAddress> _servedUnder = [];
+    private readonly List<SimulatedShardHost> _hosts = [];
+    private readonly Dictionary<SessionId, SessionLedger> _ledger = [];
+    private readonly HashSet<int> _lostShards = [];
+    private readonly HashSet<NodeAddress> _outOfRotation = [];
+    private readonly Random _random;
+
+    public ShardedSimulation(ClusterSimulation simulation, ShardingSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(simulation);
+        Simulation = simulation;
+        Settings = settings;
+        SessionSettings = SessionClusterSettings.Default.Sessions with { MaxInactiveInterval = TimeSpan.Zero };
+        _random = new Random(simulation.Seed);
+        simulation.AddInvariant(CheckSingleWriter);
+    }
+
+    public ClusterSimulation Simulation { get; }
+
+    public ShardingSettings Settings { get; }
+
+    public SessionSettings SessionSettings { get; }
+
+    /// <summary>Hosts whose node is running.</summary>
+    public IReadOnlyList<SimulatedShardHost> Running => [.. _hosts.Where(host => host.IsRunning)];
+
+    /// <summary>Requests answered with 503 (<see cref="ShardUnavailable"/>) so far, with the virtual time and reason.</summary>
+    public List<string> Unavailable { get; } = [];
+
+    /// <summary>Requests answered with anything but success or 503 so far.</summary>
+    public List<string> Errors { get; } = [];
+
+    /// <summary>Requests sent and not yet answered.</summary>
+    public int InFlight { get; private set; }
+
+    /// <summary>Sessions created and acknowledged.</summary>
+    public IReadOnlyCollection<SessionId> Sessions => _ledger.Keys;
+
+    public SimulatedShardHost this[NodeAddress address] => _hosts.Last(host => host.Node.Address.Equals(address));
+
+    /// <summary>Starts a node with sharding; <paramref name="role"/> is worker (hosts shards) or front (routes only).</summary>
+    public async Task<SimulatedShardHost> StartAsync(int index, string role = "worker")
+    {
+        SimulatedShardHost? host = null;
+        await Simulation.StartAsync(
+            ClusterSimulation.AddressOf(index),
+            [ClusterSimulation.AddressOf(0)],
+            [role],
+            extension: node => host = new SimulatedShardHost(Simulation, node, Settings, SessionSettings, hostsShards: role == "worker"));
+        _hosts.Add(host!);
+        return host!;
+    }
+
+    /// <summary>Creates <paramref name="count"/> sessions through random running nodes and waits for every one.</summary>
+    public void CreateSessions(int count, TimeSpan timeout)
+    {
+        var created = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var id = SessionId.New();
+            Pick().Submit(new CreateSession(id), reply =>
+            {
+                if (reply is SessionSnapshot)
+                {
+                    _ledger[id] = new SessionLedger();
+                    created++;
+                }
+                else
+                {
+                    Errors.Add($"create {id}: {reply}");
+                }
+            });
+        }
+
+        Simulation.RunUntil(() => created + Errors.Count >= count, timeout, $"{count} sessions created");
+        if (Errors.Count > 0)
+        {
+            throw new InvalidOperationException($"Creating sessions failed: {string.Join("; ", Errors.Take(5))}");
+        }
+    }
+
+    /// <summary>Sends <paramref name="perStep"/> increments to random sessions through random nodes every
+    /// <paramref name="interval"/> of virtual time, until the returned handle is disposed.</summary>
+    public IDisposable RunLoad(int perStep, TimeSpan interval) =>
+        Simulation.Clock.CreateTimer(_ => IncrementSome(perStep), null, interval, interval);
+
+    /// <summary>Marks the shards a node serves as lost, just before it crashes: their sessions die with it (until
+    /// replication exists) and are left out of <see cref="VerifySessions"/>.</summary>
+    public void Crash(NodeAddress address)
+    {
+        var host = this[address];
+        foreach (var shard in host.HostedShards)
+        {
+            _lostShards.Add(shard);
+        }
+
+        Simulation.Crash(address);
+    }
+
+    /// <summary>True when every running worker's coordinator agrees there is nothing moving and every allocated shard is
+    /// served by exactly the node the table says.</summary>
+    public bool IsSettled()
+    {
+        var coordinator = Running.Select(host => host.Coordinator).FirstOrDefault(c => c?.Phase == CoordinatorPhase.Active);
+        if (coordinator is null || coordinator.Moving.Count > 0)
+        {
+            return false;
+        }
+
+        foreach (var (shard, home) in coordinator.Table)
+        {
+            var servers = Running.Where(host => host.Region.IsServing(shard)).ToList();
+            if (servers.Count != 1 || !servers[0].Node.Self.Equals(home.Home))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Shards served per running node.</summary>
+    public Dictionary<NodeAddress, int> ShardCounts() =>
+        Running.ToDictionary(host => host.Node.Address, host => Enumerable.Range(0, Settings.NumberOfShards).Count(host.Region.IsServing));
+
+    /// <summary>Reads every session's counter through random nodes and checks it against the ledger: every value an
+    /// acknowledged increment returned is distinct (none lost and redone), and the final value lies between the
+    /// acknowledged increments and those plus the ones whose outcome is unknown. Sessions of lost shards are skipped.</summary>
+    public void VerifySessions(TimeSpan timeout)
+    {
+        var answered = 0;
+        var failures = new List<string>();
+        var checkedSessions = _ledger.Where(entry => !_lostShards.Contains(ShardId.Of(entry.Key, Settings.NumberOfShards))).ToList();
+        foreach (var (id, ledger) in checkedSessions)
+        {
+            Pick().Submit(new GetAttribute(id, Counter), reply =>
+            {
+                answered++;
+                if (reply is not AttributeValue value)
+                {
+                    failures.Add($"{id}: read answered {reply}");
+                    return;
+                }
+
+                var actual = value.JsonValue is null ? 0 : long.Parse(System.Text.Encoding.UTF8.GetString(value.JsonValue), System.Globalization.CultureInfo.InvariantCulture);
+                if (ledger.Acknowledged.Count != ledger.Acknowledged.Distinct().Count())
+                {
+                    failures.Add($"{id}: acknowledged values repeat: {string.Join(",", ledger.Acknowledged)}");
+                }
+
+                if (actual < ledger.Acknowledged.Count || actual > ledger.Acknowledged.Count + ledger.Unknown)
+                {
+                    failures.Add($"{id}: value {actual}, but {ledger.Acknowledged.Count} increments were acknowledged and {ledger.Unknown} had unknown outcome");
+                }
+            });
+        }
+
+        Simulation.RunUntil(() => answered == checkedSessions.Count, timeout, "every session read back");
+        if (failures.Count > 0)
+        {
+            throw new InvalidOperationException($"Seed {Simulation.Seed}: {failures.Count} sessions wrong: {string.Join("; ", failures.Take(5))}");
+        }
+    }
+
+    /// <summary>Acknowledged increments so far, over all sessions.</summary>
+    public int AcknowledgedIncrements => _ledger.Values.Sum(ledger => ledger.Acknowledged.Count);
+
+    private void IncrementSome(int count)
+    {
+        if (_ledger.Count == 0)
+        {
+            return;
+        }
+
+        var ids = _ledger.Keys.Where(id => !_lostShards.Contains(ShardId.Of(id, Settings.NumberOfShards))).ToList();
+        for (var i = 0; i < count; i++)
+        {
+            var id = ids[_random.Next(ids.Count)];
+            var ledger = _ledger[id];
+            InFlight++;
+            ledger.Unknown++;
+            Pick().Submit(new IncrementAttribute(id, Counter, 1), reply =>
+            {
+                InFlight--;
+                switch (reply)
+                {
+                    case AttributeValue value:
+                        ledger.Unknown--;
+                        ledger.Acknowledged.Add(long.Parse(System.Text.Encoding.UTF8.GetString(value.JsonValue!), System.Globalization.CultureInfo.InvariantCulture));
+                        break;
+                    case ShardUnavailable unavailable:
+                        Unavailable.Add($"{Simulation.Elapsed.TotalMilliseconds:0}ms shard {unavailable.Shard}: {unavailable.Reason}");
+                        if (!unavailable.MayHaveApplied)
+                        {
+                            ledger.Unknown--;
+                        }
+
+                        break;
+                    case SessionNotFound when _lostShards.Contains(ShardId.Of(id, Settings.NumberOfShards)):
+                        // Its shard died with its home after this request was sent; the session is gone.
+                        break;
+                    default:
+                        Errors.Add($"increment {id}: {reply}");
+                        break;
+                }
+            });
+        }
+    }
+
+    /// <summary>Stops sending new requests through a node, as a load balancer does for a node being drained.</summary>
+    public void TakeOutOfRotation(NodeAddress address) => _outOfRotation.Add(address);
+
+    private SimulatedShardHost Pick()
+    {
+        var running = Running.Where(host => !_outOfRotation.Contains(host.Node.Address)).ToList();
+        return running[_random.Next(running.Count)];
+    }
+
+    private string? CheckSingleWriter()
+    {
+        for (var shard = 0; shard < Settings.NumberOfShards; shard++)
+        {
+            SimulatedShardHost? server = null;
+            foreach (var host in _hosts)
+            {
+                if (!host.IsRunning || !host.Region.IsServing(shard))
+                {
+                    continue;
+                }
+
+                if (server is not null)
+                {
+                    return $"shard {shard} is served by {server.Node.Self} and {host.Node.Self} at once";
+                }
+
+                server = host;
+                var epoch = host.Region.HomeOf(shard).Epoch;
+                if (_servedUnder.TryGetValue((shard, epoch), out var first) && !first.Equals(host.Node.Address))
+                {
+                    return $"shard {shard} epoch {epoch} was served by {first} and now by {host.Node.Self}";
+                }
+
+                _servedUnder[(shard, epoch)] = host.Node.Address;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>What the cluster acknowledged for one session.</summary>
+    private sealed class SessionLedger
+    {
+        public List<long> Acknowledged { get; } = [];
+
+        public int Unknown { get; set; }
+    }
+}
