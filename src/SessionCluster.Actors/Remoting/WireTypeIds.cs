@@ -43,6 +43,49 @@ public static class WireTypeIds
     /// <summary>The answer to a heartbeat (<c>HeartbeatAck</c>).</summary>
     public const int HeartbeatAck = 108;
 
+    // ---- sharding: 20–39 (Sharding/ShardingWireFormat.cs, Sharding/Protos/sharding.proto) ----
+    // All below 128, so each of these envelopes spends one byte on its type id. The hot path takes the lowest numbers:
+    // every remote request is a ShardEnvelope answered by a ShardReply (or a ShardNotHere while a shard moves).
+
+    /// <summary>A session command on its way to its shard's home (<c>ShardEnvelope</c>).</summary>
+    public const int ShardEnvelope = 20;
+
+    /// <summary>The home's answer to a <c>ShardEnvelope</c> (<c>ShardReply</c>).</summary>
+    public const int ShardReply = 21;
+
+    /// <summary>"I do not serve that shard under that epoch": re-resolve and resend (<c>ShardNotHere</c>).</summary>
+    public const int ShardNotHere = 22;
+
+    /// <summary>One slice of a shard's sessions, old home to new home (<c>ShardTransfer</c>).</summary>
+    public const int ShardTransfer = 23;
+
+    /// <summary>The new home's receipt for one slice (<c>ShardTransferAck</c>).</summary>
+    public const int ShardTransferAck = 24;
+
+    /// <summary>A region asks the coordinator where a shard lives (<c>GetShardHome</c>).</summary>
+    public const int GetShardHome = 25;
+
+    /// <summary>The coordinator's allocations: shard, home, epoch (<c>ShardHomes</c>).</summary>
+    public const int ShardHomes = 26;
+
+    /// <summary>A region asks the coordinator to query it (<c>RegisterRegion</c>).</summary>
+    public const int RegisterRegion = 27;
+
+    /// <summary>The coordinator opens a reign with a region (<c>QueryRegion</c>).</summary>
+    public const int QueryRegion = 28;
+
+    /// <summary>What a region holds, the answer to a query (<c>RegionReport</c>).</summary>
+    public const int RegionReport = 29;
+
+    /// <summary>The coordinator tells a shard's old home to hand it off (<c>HandOffShard</c>).</summary>
+    public const int HandOffShard = 30;
+
+    /// <summary>The new home has every session of a shard (<c>ShardReceived</c>).</summary>
+    public const int ShardReceived = 31;
+
+    /// <summary>A region asks to be drained, or taken back (<c>DrainRegion</c>).</summary>
+    public const int DrainRegion = 32;
+
     /// <summary>Ids from here up belong to tests and benchmarks; production code never registers them.</summary>
     public const int TestRangeStart = 1_000_000;
 }

@@ -1,0 +1,458 @@
+using System.Collections.Immutable;
+using SessionCluster.Actors.Remoting;
+using SessionCluster.Actors.Sessions;
+using static System.FormattableString;
+
+namespace SessionCluster.Actors.Sharding;
+
+/// <summary>Puts the sharding messages on the wire: registers each with a <see cref="WireSerializer"/> under its id in
+/// <see cref="WireTypeIds"/> (20–39), with its mapping to and from <c>Protos/sharding.proto</c>, which explains the
+/// layout; session commands, replies and states inside them go through <see cref="SessionWireFormat"/>.</summary>
+/// <remarks>
+/// Decoding is strict: anything a correct encoder never writes (a missing required field, a negative shard, epoch or
+/// reign, a chunk outside its count, a weight that is NaN, infinite or negative, an unknown status, an empty oneof, an
+/// index outside its table, a duplicate shard, home or session, a host or port no node listens on) throws
+/// <see cref="InvalidDataException"/> naming the message and the field (e.g. <c>ShardEnvelope.command.session_id</c>),
+/// and the transport closes that connection; the protocol never sees a repaired or half-read value. Encoding throws
+/// <see cref="ArgumentException"/> for every value the decoder would reject (and for a default
+/// <see cref="ImmutableArray{T}"/> or a reply type the wire does not know), so a sender's bug costs one dropped and
+/// logged message instead of a closed connection. The mappings are pure and thread-safe, as
+/// <see cref="WireSerializer"/> requires.
+/// </remarks>
+public static class ShardingWireFormat
+{
+    // The longest host name DNS allows; the handshake and membership's wire format hold peers to the same bound.
+    private const int MaxHostLength = 255;
+
+    /// <summary>Registers every sharding message a node sends (ShardEnvelope, ShardReply, ShardNotHere, ShardTransfer,
+    /// ShardTransferAck, GetShardHome, ShardHomes, RegisterRegion, QueryRegion, RegionReport, HandOffShard,
+    /// ShardReceived, DrainRegion). Call once per serializer, before a transport starts with it.</summary>
+    /// <exception cref="InvalidOperationException">The serializer is frozen, or one of these ids or types is already registered.</exception>
+    public static void Register(WireSerializer serializer)
+    {
+        ArgumentNullException.ThrowIfNull(serializer);
+        serializer
+            .Register<ShardEnvelope, Wire.ShardEnvelope>(WireTypeIds.ShardEnvelope, Wire.ShardEnvelope.Parser, ToWire, FromWire)
+            .Register<ShardReply, Wire.ShardReply>(WireTypeIds.ShardReply, Wire.ShardReply.Parser, ToWire, FromWire)
+            .Register<ShardNotHere, Wire.ShardNotHere>(WireTypeIds.ShardNotHere, Wire.ShardNotHere.Parser, ToWire, FromWire)
+            .Register<ShardTransfer, Wire.ShardTransfer>(WireTypeIds.ShardTransfer, Wire.ShardTransfer.Parser, ToWire, FromWire)
+            .Register<ShardTransferAck, Wire.ShardTransferAck>(WireTypeIds.ShardTransferAck, Wire.ShardTransferAck.Parser, ToWire, FromWire)
+            .Register<GetShardHome, Wire.GetShardHome>(WireTypeIds.GetShardHome, Wire.GetShardHome.Parser, ToWire, FromWire)
+            .Register<ShardHomes, Wire.ShardHomes>(WireTypeIds.ShardHomes, Wire.ShardHomes.Parser, ToWire, FromWire)
+            .Register<RegisterRegion, Wire.RegisterRegion>(WireTypeIds.RegisterRegion, Wire.RegisterRegion.Parser, ToWire, FromWire)
+            .Register<QueryRegion, Wire.QueryRegion>(WireTypeIds.QueryRegion, Wire.QueryRegion.Parser, ToWire, FromWire)
+            .Register<RegionReport, Wire.RegionReport>(WireTypeIds.RegionReport, Wire.RegionReport.Parser, ToWire, FromWire)
+            .Register<HandOffShard, Wire.HandOffShard>(WireTypeIds.HandOffShard, Wire.HandOffShard.Parser, ToWire, FromWire)
+            .Register<ShardReceived, Wire.ShardReceived>(WireTypeIds.ShardReceived, Wire.ShardReceived.Parser, ToWire, FromWire)
+            .Register<DrainRegion, Wire.DrainRegion>(WireTypeIds.DrainRegion, Wire.DrainRegion.Parser, ToWire, FromWire);
+    }
+
+    // ---- Between regions ----
+
+    internal static Wire.ShardEnvelope ToWire(ShardEnvelope message) => new()
+    {
+        RequestId = message.RequestId,
+        Origin = ToWire(message.Origin),
+        Shard = NonNegativeToWire(message.Shard, "shard"),
+        Epoch = NonNegativeToWire(message.Epoch, "epoch"),
+        Command = SessionWireFormat.ToWire(message.Command),
+    };
+
+    internal static ShardEnvelope FromWire(Wire.ShardEnvelope wire) => new(
+        Required(wire.HasRequestId, wire.RequestId, "ShardEnvelope.request_id"),
+        FromWire(wire.Origin, "ShardEnvelope.origin"),
+        NonNegative(wire.HasShard, wire.Shard, "ShardEnvelope.shard"),
+        NonNegative(wire.HasEpoch, wire.Epoch, "ShardEnvelope.epoch"),
+        SessionWireFormat.FromWire(wire.Command, "ShardEnvelope.command"));
+
+    internal static Wire.ShardReply ToWire(ShardReply message)
+    {
+        ArgumentNullException.ThrowIfNull(message.Reply, nameof(message));
+        var wire = new Wire.ShardReply { RequestId = message.RequestId };
+        if (message.Reply is ShardUnavailable unavailable)
+        {
+            wire.Unavailable = ToWire(unavailable);
+        }
+        else
+        {
+            // Throws ArgumentException for anything that is not one of the five session replies either.
+            wire.Session = SessionWireFormat.ReplyToWire(message.Reply);
+        }
+
+        return wire;
+    }
+
+    internal static ShardReply FromWire(Wire.ShardReply wire) => new(
+        Required(wire.HasRequestId, wire.RequestId, "ShardReply.request_id"),
+        wire.ReplyCase switch
+        {
+            Wire.ShardReply.ReplyOneofCase.Session => SessionWireFormat.ReplyFromWire(wire.Session, "ShardReply.session"),
+            Wire.ShardReply.ReplyOneofCase.Unavailable => FromWire(wire.Unavailable, "ShardReply.unavailable"),
+            // A reply kind added after this node was built arrives as an unknown field, so it too lands here.
+            _ => throw Malformed("ShardReply.reply", "is missing: no reply this node knows is set"),
+        });
+
+    internal static Wire.ShardUnavailable ToWire(ShardUnavailable unavailable)
+    {
+        ArgumentNullException.ThrowIfNull(unavailable.Reason, nameof(unavailable));
+        return new()
+        {
+            Shard = NonNegativeToWire(unavailable.Shard, "shard"),
+            Reason = unavailable.Reason,
+            MayHaveApplied = unavailable.MayHaveApplied,
+        };
+    }
+
+    internal static ShardUnavailable FromWire(Wire.ShardUnavailable wire, string field) => new(
+        NonNegative(wire.HasShard, wire.Shard, field + ".shard"),
+        wire.Reason,
+        Required(wire.HasMayHaveApplied, wire.MayHaveApplied, field + ".may_have_applied"));
+
+    internal static Wire.ShardNotHere ToWire(ShardNotHere message) => new()
+    {
+        RequestId = message.RequestId,
+        Shard = NonNegativeToWire(message.Shard, "shard"),
+        Home = message.Home is { } home ? ToWire(home) : null,
+        Epoch = NonNegativeToWire(message.Epoch, "epoch"),
+    };
+
+    internal static ShardNotHere FromWire(Wire.ShardNotHere wire) => new(
+        Required(wire.HasRequestId, wire.RequestId, "ShardNotHere.request_id"),
+        NonNegative(wire.HasShard, wire.Shard, "ShardNotHere.shard"),
+        wire.Home is null ? null : FromWire(wire.Home, "ShardNotHere.home"),
+        NonNegative(wire.HasEpoch, wire.Epoch, "ShardNotHere.epoch"));
+
+    internal static Wire.ShardTransfer ToWire(ShardTransfer message)
+    {
+        var sessions = Defined(message.Sessions, "ShardTransfer.Sessions");
+        if (message.ChunkCount < 1 || message.Chunk < 0 || message.Chunk >= message.ChunkCount)
+        {
+            throw new ArgumentException(
+                Invariant($"Chunk {message.Chunk} of {message.ChunkCount} cannot go on the wire: a transfer has 1 or more chunks, numbered from 0."), nameof(message));
+        }
+
+        var wire = new Wire.ShardTransfer
+        {
+            Shard = NonNegativeToWire(message.Shard, "shard"),
+            Epoch = NonNegativeToWire(message.Epoch, "epoch"),
+            Chunk = message.Chunk,
+            ChunkCount = message.ChunkCount,
+        };
+        var seen = new HashSet<SessionId>(sessions.Length);
+        foreach (var session in sessions)
+        {
+            ArgumentNullException.ThrowIfNull(session, nameof(message));
+            if (!seen.Add(session.Id))
+            {
+                throw new ArgumentException($"Session {session.Id} appears twice in one slice of shard {message.Shard}.", nameof(message));
+            }
+
+            // A snapshot travels as the session layer's SessionSnapshot message (owner and whole state); its reply
+            // mapping writes exactly that, and refuses what the wire cannot carry.
+            wire.Sessions.Add(SessionWireFormat.ReplyToWire(session).Snapshot);
+        }
+
+        return wire;
+    }
+
+    internal static ShardTransfer FromWire(Wire.ShardTransfer wire)
+    {
+        var shard = NonNegative(wire.HasShard, wire.Shard, "ShardTransfer.shard");
+        var epoch = NonNegative(wire.HasEpoch, wire.Epoch, "ShardTransfer.epoch");
+        var count = Required(wire.HasChunkCount, wire.ChunkCount, "ShardTransfer.chunk_count");
+        if (count < 1)
+        {
+            throw Malformed("ShardTransfer.chunk_count", Invariant($"is {count}; a transfer has at least 1 chunk"));
+        }
+
+        var chunk = Required(wire.HasChunk, wire.Chunk, "ShardTransfer.chunk");
+        if (chunk < 0 || chunk >= count)
+        {
+            throw Malformed("ShardTransfer.chunk", Invariant($"is {chunk}, outside 0 to {count - 1}"));
+        }
+
+        var sessions = ImmutableArray.CreateBuilder<SessionSnapshot>(wire.Sessions.Count);
+        var seen = new HashSet<SessionId>(wire.Sessions.Count);
+        for (var i = 0; i < wire.Sessions.Count; i++)
+        {
+            var at = Invariant($"ShardTransfer.sessions[{i}]");
+            var session = wire.Sessions[i];
+            var owner = session.Owner.Length > 0 ? session.Owner : throw Malformed(at + ".owner", "is missing");
+            var state = SessionWireFormat.StateFromWire(session.State, at + ".state");
+            if (!seen.Add(state.Id))
+            {
+                throw Malformed(at + ".state.session_id", $"repeats the session {state.Id}");
+            }
+
+            sessions.Add(state.ToSnapshot(owner));
+        }
+
+        return new ShardTransfer(shard, epoch, chunk, count, sessions.MoveToImmutable());
+    }
+
+    internal static Wire.ShardTransferAck ToWire(ShardTransferAck message) => new()
+    {
+        Shard = NonNegativeToWire(message.Shard, "shard"),
+        Epoch = NonNegativeToWire(message.Epoch, "epoch"),
+        Chunk = NonNegativeToWire(message.Chunk, "chunk"),
+    };
+
+    internal static ShardTransferAck FromWire(Wire.ShardTransferAck wire) => new(
+        NonNegative(wire.HasShard, wire.Shard, "ShardTransferAck.shard"),
+        NonNegative(wire.HasEpoch, wire.Epoch, "ShardTransferAck.epoch"),
+        NonNegative(wire.HasChunk, wire.Chunk, "ShardTransferAck.chunk"));
+
+    // ---- Between regions and the coordinator ----
+
+    internal static Wire.RegisterRegion ToWire(RegisterRegion message) => new() { HostsShards = message.HostsShards };
+
+    internal static RegisterRegion FromWire(Wire.RegisterRegion wire) =>
+        new(Required(wire.HasHostsShards, wire.HostsShards, "RegisterRegion.hosts_shards"));
+
+    internal static Wire.QueryRegion ToWire(QueryRegion message) => new() { Reign = NonNegativeToWire(message.Reign, "reign") };
+
+    internal static QueryRegion FromWire(Wire.QueryRegion wire) => new(NonNegative(wire.HasReign, wire.Reign, "QueryRegion.reign"));
+
+    internal static Wire.RegionReport ToWire(RegionReport message)
+    {
+        var shards = Defined(message.Shards, "RegionReport.Shards");
+        if (!double.IsFinite(message.Weight) || message.Weight < 0)
+        {
+            throw new ArgumentException(Invariant($"Weight {message.Weight} cannot go on the wire: a weight is finite and at least 0."), nameof(message));
+        }
+
+        var wire = new Wire.RegionReport
+        {
+            Reign = NonNegativeToWire(message.Reign, "reign"),
+            HostsShards = message.HostsShards,
+            Weight = message.Weight,
+            MaxEpochSeen = NonNegativeToWire(message.MaxEpochSeen, "max epoch seen"),
+        };
+        var seen = new HashSet<int>(shards.Length);
+        foreach (var held in shards)
+        {
+            if (!seen.Add(held.Shard))
+            {
+                throw new ArgumentException(Invariant($"Shard {held.Shard} is reported twice."), nameof(message));
+            }
+
+            wire.Shards.Add(new Wire.HostedShard
+            {
+                Shard = NonNegativeToWire(held.Shard, "shard"),
+                Epoch = NonNegativeToWire(held.Epoch, "epoch"),
+                Status = StatusToWire(held.Status),
+            });
+        }
+
+        return wire;
+    }
+
+    internal static RegionReport FromWire(Wire.RegionReport wire)
+    {
+        var reign = NonNegative(wire.HasReign, wire.Reign, "RegionReport.reign");
+        var hostsShards = Required(wire.HasHostsShards, wire.HostsShards, "RegionReport.hosts_shards");
+        var weight = Required(wire.HasWeight, wire.Weight, "RegionReport.weight");
+        if (!double.IsFinite(weight) || weight < 0)
+        {
+            throw Malformed("RegionReport.weight", Invariant($"is {weight}; a weight is finite and at least 0"));
+        }
+
+        var shards = ImmutableArray.CreateBuilder<HostedShard>(wire.Shards.Count);
+        var seen = new HashSet<int>(wire.Shards.Count);
+        for (var i = 0; i < wire.Shards.Count; i++)
+        {
+            var at = Invariant($"RegionReport.shards[{i}]");
+            var held = wire.Shards[i];
+            var shard = NonNegative(held.HasShard, held.Shard, at + ".shard");
+            if (!seen.Add(shard))
+            {
+                throw Malformed(at + ".shard", Invariant($"repeats the shard {shard}"));
+            }
+
+            shards.Add(new HostedShard(shard, NonNegative(held.HasEpoch, held.Epoch, at + ".epoch"), StatusFromWire(held.Status, at + ".status")));
+        }
+
+        var maxEpochSeen = NonNegative(wire.HasMaxEpochSeen, wire.MaxEpochSeen, "RegionReport.max_epoch_seen");
+        return new RegionReport(reign, hostsShards, weight, shards.MoveToImmutable(), maxEpochSeen);
+    }
+
+    internal static Wire.GetShardHome ToWire(GetShardHome message) => new() { Shard = NonNegativeToWire(message.Shard, "shard") };
+
+    internal static GetShardHome FromWire(Wire.GetShardHome wire) => new(NonNegative(wire.HasShard, wire.Shard, "GetShardHome.shard"));
+
+    internal static Wire.ShardHomes ToWire(ShardHomes message)
+    {
+        var allocations = Defined(message.Allocations, "ShardHomes.Allocations");
+        var wire = new Wire.ShardHomes { Reign = NonNegativeToWire(message.Reign, "reign") };
+        var homeIndex = new Dictionary<NodeAddress, uint>();
+        var seen = new HashSet<int>(allocations.Length);
+        foreach (var allocation in allocations)
+        {
+            if (!seen.Add(allocation.Shard))
+            {
+                throw new ArgumentException(Invariant($"Shard {allocation.Shard} is allocated twice."), nameof(message));
+            }
+
+            ArgumentNullException.ThrowIfNull(allocation.Home, nameof(message));
+            if (!homeIndex.TryGetValue(allocation.Home, out var index))
+            {
+                index = (uint)homeIndex.Count;
+                wire.Homes.Add(ToWire(allocation.Home));
+                homeIndex.Add(allocation.Home, index);
+            }
+
+            wire.Allocations.Add(new Wire.ShardAllocation
+            {
+                Shard = NonNegativeToWire(allocation.Shard, "shard"),
+                HomeIndex = index,
+                Epoch = NonNegativeToWire(allocation.Epoch, "epoch"),
+            });
+        }
+
+        return wire;
+    }
+
+    internal static ShardHomes FromWire(Wire.ShardHomes wire)
+    {
+        var reign = NonNegative(wire.HasReign, wire.Reign, "ShardHomes.reign");
+        var homes = new NodeAddress[wire.Homes.Count];
+        var distinct = new HashSet<NodeAddress>(homes.Length);
+        for (var i = 0; i < homes.Length; i++)
+        {
+            var at = Invariant($"ShardHomes.homes[{i}]");
+            homes[i] = FromWire(wire.Homes[i], at);
+            if (!distinct.Add(homes[i]))
+            {
+                throw Malformed(at, $"repeats {homes[i]}");
+            }
+        }
+
+        var allocations = ImmutableArray.CreateBuilder<ShardAllocation>(wire.Allocations.Count);
+        var seen = new HashSet<int>(wire.Allocations.Count);
+        for (var i = 0; i < wire.Allocations.Count; i++)
+        {
+            var at = Invariant($"ShardHomes.allocations[{i}]");
+            var allocation = wire.Allocations[i];
+            var shard = NonNegative(allocation.HasShard, allocation.Shard, at + ".shard");
+            if (!seen.Add(shard))
+            {
+                throw Malformed(at + ".shard", Invariant($"repeats the shard {shard}"));
+            }
+
+            var index = Required(allocation.HasHomeIndex, allocation.HomeIndex, at + ".home_index");
+            if (index >= (uint)homes.Length)
+            {
+                throw Malformed(at + ".home_index", Invariant($"is {index}, outside the home table of {homes.Length} entries"));
+            }
+
+            allocations.Add(new ShardAllocation(shard, homes[index], NonNegative(allocation.HasEpoch, allocation.Epoch, at + ".epoch")));
+        }
+
+        return new ShardHomes(reign, allocations.MoveToImmutable());
+    }
+
+    internal static Wire.HandOffShard ToWire(HandOffShard message) => new()
+    {
+        Reign = NonNegativeToWire(message.Reign, "reign"),
+        Shard = NonNegativeToWire(message.Shard, "shard"),
+        To = ToWire(message.To),
+        Epoch = NonNegativeToWire(message.Epoch, "epoch"),
+    };
+
+    internal static HandOffShard FromWire(Wire.HandOffShard wire) => new(
+        NonNegative(wire.HasReign, wire.Reign, "HandOffShard.reign"),
+        NonNegative(wire.HasShard, wire.Shard, "HandOffShard.shard"),
+        FromWire(wire.To, "HandOffShard.to"),
+        NonNegative(wire.HasEpoch, wire.Epoch, "HandOffShard.epoch"));
+
+    internal static Wire.ShardReceived ToWire(ShardReceived message) => new()
+    {
+        Reign = NonNegativeToWire(message.Reign, "reign"),
+        Shard = NonNegativeToWire(message.Shard, "shard"),
+        Epoch = NonNegativeToWire(message.Epoch, "epoch"),
+    };
+
+    internal static ShardReceived FromWire(Wire.ShardReceived wire) => new(
+        NonNegative(wire.HasReign, wire.Reign, "ShardReceived.reign"),
+        NonNegative(wire.HasShard, wire.Shard, "ShardReceived.shard"),
+        NonNegative(wire.HasEpoch, wire.Epoch, "ShardReceived.epoch"));
+
+    internal static Wire.DrainRegion ToWire(DrainRegion message) => new() { Draining = message.Draining };
+
+    internal static DrainRegion FromWire(Wire.DrainRegion wire) => new(Required(wire.HasDraining, wire.Draining, "DrainRegion.draining"));
+
+    // ---- Parts ----
+
+    /// <summary>A region's address; throws <see cref="ArgumentException"/> for a host or port no node listens on.</summary>
+    internal static Wire.NodeAddress ToWire(NodeAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        if (string.IsNullOrEmpty(address.Host) || address.Host.Length > MaxHostLength || address.Port is < 1 or > 65535)
+        {
+            throw new ArgumentException(
+                $"{address} cannot go on the wire: the host must have 1 to {MaxHostLength} characters and the port be 1 to 65535.", nameof(address));
+        }
+
+        return new() { Host = address.Host, Port = (uint)address.Port };
+    }
+
+    /// <summary>A region's address read back; <paramref name="field"/> names it in the error (e.g. <c>HandOffShard.to</c>).</summary>
+    internal static NodeAddress FromWire(Wire.NodeAddress? wire, string field)
+    {
+        if (wire is null)
+        {
+            throw Malformed(field, "is missing");
+        }
+
+        if (wire.Host.Length is 0 or > MaxHostLength)
+        {
+            throw Malformed(field + ".host", Invariant($"has {wire.Host.Length} characters; a host has 1 to {MaxHostLength}"));
+        }
+
+        if (wire.Port is < 1 or > 65535)
+        {
+            throw Malformed(field + ".port", Invariant($"is {wire.Port}; a port is 1 to 65535"));
+        }
+
+        return new NodeAddress(wire.Host, (int)wire.Port);
+    }
+
+    /// <summary>The error for a malformed field: <c>{field} {problem}</c>, e.g. <c>ShardEnvelope.shard is -1, below 0</c>.</summary>
+    internal static InvalidDataException Malformed(string field, string problem) => new($"Malformed sharding message: {field} {problem}.");
+
+    private static T Required<T>(bool present, T value, string field) => present ? value : throw Malformed(field, "is missing");
+
+    private static int NonNegative(bool present, int value, string field) =>
+        !present ? throw Malformed(field, "is missing") : value >= 0 ? value : throw Malformed(field, Invariant($"is {value}, below 0"));
+
+    private static long NonNegative(bool present, long value, string field) =>
+        !present ? throw Malformed(field, "is missing") : value >= 0 ? value : throw Malformed(field, Invariant($"is {value}, below 0"));
+
+    private static int NonNegativeToWire(int value, string what) =>
+        value >= 0 ? value : throw new ArgumentException(Invariant($"A {what} of {value} cannot go on the wire: it is never negative."), "message");
+
+    private static long NonNegativeToWire(long value, string what) =>
+        value >= 0 ? value : throw new ArgumentException(Invariant($"A {what} of {value} cannot go on the wire: it is never negative."), "message");
+
+    private static ImmutableArray<T> Defined<T>(ImmutableArray<T> array, string name) =>
+        array.IsDefault ? throw new ArgumentException($"{name} is a default ImmutableArray; an empty one is written [].", "message") : array;
+
+    private static Wire.HostedShardStatus StatusToWire(HostedShardStatus status) => status switch
+    {
+        HostedShardStatus.Active => Wire.HostedShardStatus.Active,
+        HostedShardStatus.HandingOff => Wire.HostedShardStatus.HandingOff,
+        HostedShardStatus.Receiving => Wire.HostedShardStatus.Receiving,
+        HostedShardStatus.Received => Wire.HostedShardStatus.Received,
+        _ => throw new ArgumentException(Invariant($"{(int)status} is not a defined HostedShardStatus."), "message"),
+    };
+
+    private static HostedShardStatus StatusFromWire(Wire.HostedShardStatus status, string field) => status switch
+    {
+        Wire.HostedShardStatus.Active => HostedShardStatus.Active,
+        Wire.HostedShardStatus.HandingOff => HostedShardStatus.HandingOff,
+        Wire.HostedShardStatus.Receiving => HostedShardStatus.Receiving,
+        Wire.HostedShardStatus.Received => HostedShardStatus.Received,
+        Wire.HostedShardStatus.Unspecified => throw Malformed(field, "is missing"),
+        _ => throw Malformed(field, Invariant($"is {(int)status}, not a known hosted shard status")),
+    };
+}
