@@ -43,6 +43,7 @@ app.MapHealthEndpoints();
 app.MapSessionEndpoints();
 app.MapSessionExamplePage();
 app.MapClusterEndpoints();
+app.MapShardingEndpoints();
 
 try
 {

@@ -152,7 +152,9 @@ public sealed class ExpiryTests
     [Fact]
     public async Task Session_MaxInactiveIntervalZero_NeverExpires()
     {
-        await using var node = WebNodeFactory.With(("session-cluster:sessions:max-inactive-interval", "0s"));
+        // Passivation off too, so that the node has no reason at all to keep a sweep timer.
+        await using var node = WebNodeFactory.With(
+            ("session-cluster:sessions:max-inactive-interval", "0s"), ("session-cluster:sharding:passivate-idle-after", "0s"));
         using var client = node.CreateRawClient();
         var session = await client.PutAttribute("a", "1").ReadSession();
 

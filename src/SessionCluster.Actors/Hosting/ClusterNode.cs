@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using SessionCluster.Actors.Membership;
 using SessionCluster.Actors.Remoting;
 using SessionCluster.Actors.Runtime;
+using SessionCluster.Actors.Sharding;
 
 namespace SessionCluster.Actors.Hosting;
 
@@ -35,6 +36,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
         _logger = loggerFactory.CreateLogger<ClusterNode>();
         var serializer = new WireSerializer();
         MembershipWireFormat.Register(serializer);
+        ShardingWireFormat.Register(serializer);
         // The incarnation uid: random, so a node restarted on the same address is told apart from the one that died.
         var uid = BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8)) & long.MaxValue;
         _transport = new TcpTransport(settings.Remote, serializer, uid, timeProvider, loggerFactory.CreateLogger<TcpTransport>());
@@ -58,6 +60,15 @@ public sealed partial class ClusterNode : IAsyncDisposable
         _daemon = _system.ActorOf(Props.Create(() => new ClusterDaemon(machine, _transport, OnShutDown, daemonLogger)), "cluster");
         _inbox.Attach(_daemon);
     }
+
+    /// <summary>The transport to the other nodes; started by <see cref="StartAsync"/>.</summary>
+    public ITransport Transport => _transport;
+
+    /// <summary>The membership daemon (subscribe to cluster events here); valid once started.</summary>
+    public ActorRef Daemon => _daemon ?? throw new InvalidOperationException("The cluster node has not started.");
+
+    /// <summary>From now on, sharding messages from other nodes go to <paramref name="region"/>.</summary>
+    public void AttachSharding(ActorRef region) => _inbox.AttachSharding(region);
 
     /// <summary>The membership as this node sees it now.</summary>
     public Task<CurrentClusterState> GetStateAsync(CancellationToken cancellationToken) =>
@@ -97,8 +108,6 @@ public sealed partial class ClusterNode : IAsyncDisposable
         await _transport.DisposeAsync().ConfigureAwait(false);
     }
 
-    private ActorRef Daemon => _daemon ?? throw new InvalidOperationException("The cluster node has not started.");
-
     private void OnShutDown(string reason)
     {
         _shutDownReason = reason;
@@ -115,13 +124,21 @@ public sealed partial class ClusterNode : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Information, Message = "Cluster node {Self} left: {Reason}")]
     private partial void LogLeft(UniqueAddress self, string reason);
 
-    /// <summary>Hands transport deliveries to the daemon once it exists; earlier ones are dropped like network loss.</summary>
+    /// <summary>Hands transport deliveries to the daemon (membership) or the shard region (sharding) once they exist;
+    /// earlier ones are dropped like network loss, which both protocols recover from.</summary>
     private sealed class TransportInbox : ITransportHandler
     {
         private volatile ActorRef? _daemon;
+        private volatile ActorRef? _sharding;
 
         public void Attach(ActorRef daemon) => _daemon = daemon;
 
-        public void OnMessage(UniqueAddress from, object message) => _daemon?.Tell(new InboundMessage(from, message));
+        public void AttachSharding(ActorRef region) => _sharding = region;
+
+        public void OnMessage(UniqueAddress from, object message)
+        {
+            var target = message is IRegionMessage or ICoordinatorMessage ? _sharding : _daemon;
+            target?.Tell(new InboundMessage(from, message));
+        }
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SessionCluster.Actors.Runtime;
 using SessionCluster.Actors.Sessions;
+using SessionCluster.Actors.Sharding;
 
 namespace SessionCluster.Actors.Hosting;
 
@@ -10,6 +11,8 @@ public sealed partial class SessionNode : IHostedService, IAsyncDisposable
 {
     private readonly ActorSystem _system;
     private readonly ILogger<SessionNode> _logger;
+    private readonly ILoggerFactory _loggerFactory;
+    private ActorRef? _region;
     private volatile bool _ready;
     private volatile bool _stopping;
 
@@ -19,9 +22,9 @@ public sealed partial class SessionNode : IHostedService, IAsyncDisposable
         Route = route;
         _logger = loggerFactory.CreateLogger<SessionNode>();
         _system = new ActorSystem(route, timeProvider, loggerFactory);
-        var directory = new SessionDirectory();
-        Region = _system.ActorOf(Props.Create(() => new SessionRegion(settings.Sessions, route, directory)), "sessions");
-        Client = new SessionClient(Region, directory, settings.Sessions);
+        _loggerFactory = loggerFactory;
+        LocalShards = new LocalShards(settings.Sharding.NumberOfShards);
+        Client = new SessionClient(LocalShards, settings.Sessions);
         Cluster = new ClusterNode(settings, TimeProvider.System, loggerFactory);
 
         // Out of the cluster means out of service: a downed node must not keep serving as if nothing happened.
@@ -43,7 +46,14 @@ public sealed partial class SessionNode : IHostedService, IAsyncDisposable
     /// <summary>This node's route name, the suffix of the session cookies it issues.</summary>
     public string Route { get; }
 
-    public ActorRef Region { get; }
+    /// <summary>This node's shard region (routes every session command); valid once started.</summary>
+    public ActorRef Region => _region ?? throw new InvalidOperationException("The session node has not started.");
+
+    /// <summary>The shards this node hosts, with their sessions.</summary>
+    public LocalShards LocalShards { get; }
+
+    /// <summary>True if this node hosts shards (worker role); false for a front node, which only routes.</summary>
+    public bool HostsShards => Settings.Node.Roles.Contains(CoordinatorPlacement.WorkerRole);
 
     public SessionClient Client { get; }
 
@@ -55,6 +65,15 @@ public sealed partial class SessionNode : IHostedService, IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await Cluster.StartAsync(cancellationToken).ConfigureAwait(false);
+        var self = Cluster.Self;
+        var region = new ShardRegion(self, HostsShards, Settings.Sharding, Settings.Sessions.RequestTimeout);
+        var coordinator = HostsShards ? new ShardCoordinator(self, Settings.Sharding) : null;
+        var logger = _loggerFactory.CreateLogger<ShardRegionActor>();
+        _region = _system.ActorOf(
+            Props.Create(() => new ShardRegionActor(region, coordinator, Cluster.Transport, Cluster.Daemon, LocalShards, Settings.Sessions, Route, TimeProvider.System, logger)),
+            "sharding");
+        Cluster.AttachSharding(_region);
+        Client.Attach(_region);
         _ready = true;
         LogStarted(Route, string.Join(",", Settings.Node.Roles));
     }
@@ -65,9 +84,48 @@ public sealed partial class SessionNode : IHostedService, IAsyncDisposable
         _stopping = true;
         _ready = false;
         LogStopping(Route);
+        await DrainAsync(cancellationToken).ConfigureAwait(false);
         await Cluster.LeaveAsync(cancellationToken).ConfigureAwait(false);
         await Cluster.DisposeAsync().ConfigureAwait(false);
         await _system.TerminateAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Hands every shard this node hosts to the other workers, with their sessions, and waits until it holds
+    /// none (at most <see cref="ShardingSettings.HandOffTimeout"/> per round of moves it needs), so that leaving loses
+    /// nothing. Skipped when no other worker could take the shards.</summary>
+    public async Task DrainAsync(CancellationToken cancellationToken)
+    {
+        if (_region is not { } region || !HostsShards || Cluster.ShutDownReason is not null)
+        {
+            return;
+        }
+
+        try
+        {
+            var state = await Cluster.GetStateAsync(cancellationToken).ConfigureAwait(false);
+            var others = state.Members.Count(member =>
+                member.Status == Membership.MemberStatus.Up && member.HasRole(CoordinatorPlacement.WorkerRole) && !member.UniqueAddress.Equals(Cluster.Self));
+            if (others == 0)
+            {
+                LogDrainSkipped(Route);
+                return;
+            }
+
+            var status = await region.Ask<RegionDrainStatus>(new DrainRegionCommand(true), TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
+            var rounds = (int)Math.Ceiling(1 / Settings.Sharding.RebalanceRelativeLimit) + 1;
+            var deadline = TimeProvider.System.GetUtcNow() + (Settings.Sharding.HandOffTimeout + Settings.Sharding.RebalanceInterval) * rounds;
+            while (!status.HoldsNothing && TimeProvider.System.GetUtcNow() < deadline)
+            {
+                await Task.Delay(Settings.Sharding.RetryInterval / 5, cancellationToken).ConfigureAwait(false);
+                status = await region.Ask<RegionDrainStatus>(GetRegionDrainStatus.Instance, TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
+            }
+
+            LogDrained(Route, status.HoldsNothing);
+        }
+        catch (Exception exception) when (exception is AskTimeoutException or ActorTerminatedException or OperationCanceledException)
+        {
+            LogDrainIncomplete(Route, exception.Message);
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -79,6 +137,15 @@ public sealed partial class SessionNode : IHostedService, IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Node {Route} started with roles {Roles}")]
     private partial void LogStarted(string route, string roles);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Node {Route}: no other worker to take its shards; leaving without a hand-off")]
+    private partial void LogDrainSkipped(string route);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Node {Route} drained its shards (complete: {Complete})")]
+    private partial void LogDrained(string route, bool complete);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Node {Route} could not finish draining: {Reason}")]
+    private partial void LogDrainIncomplete(string route, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Node {Route} stopping")]
     private partial void LogStopping(string route);

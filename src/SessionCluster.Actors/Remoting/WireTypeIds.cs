@@ -86,6 +86,12 @@ public static class WireTypeIds
     /// <summary>A region asks to be drained, or taken back (<c>DrainRegion</c>).</summary>
     public const int DrainRegion = 32;
 
+    /// <summary>A region asks another for its shards' session counts (<c>GetShardStats</c>).</summary>
+    public const int GetShardStats = 33;
+
+    /// <summary>The session counts of the shards a region serves (<c>ShardStats</c>).</summary>
+    public const int ShardStats = 34;
+
     /// <summary>Ids from here up belong to tests and benchmarks; production code never registers them.</summary>
     public const int TestRangeStart = 1_000_000;
 }

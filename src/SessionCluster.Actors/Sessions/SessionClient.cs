@@ -1,35 +1,49 @@
 using SessionCluster.Actors.Runtime;
+using SessionCluster.Actors.Sharding;
 
 namespace SessionCluster.Actors.Sessions;
 
-/// <summary>How callers outside the actor world (HTTP endpoints) talk to sessions: Ask with the configured timeout.</summary>
-public sealed class SessionClient(ActorRef region, SessionDirectory directory, SessionSettings settings)
+/// <summary>How callers outside the actor world (HTTP endpoints) talk to sessions: straight to a local entity when the
+/// session lives here, otherwise through the node's shard region, which finds the session's home.</summary>
+public sealed class SessionClient(LocalShards local, SessionSettings settings)
 {
+    // The region answers a request it cannot place with ShardUnavailable once request-timeout has passed; the Ask
+    // waits a little longer so that this clearer answer, not a bare timeout, is what the caller normally sees.
+    private static readonly TimeSpan AskMargin = TimeSpan.FromSeconds(1);
+
+    private volatile ActorRef? _region;
+
     public SessionSettings Settings => settings;
 
-    /// <summary>Sends a command to the session's entity and returns its reply.</summary>
-    /// <exception cref="AskTimeoutException">The session did not answer within <see cref="SessionSettings.RequestTimeout"/>.</exception>
+    /// <summary>Sends a command to the session's entity, wherever it lives, and returns its reply
+    /// (<see cref="ShardUnavailable"/> when the session's shard cannot be reached now).</summary>
+    /// <exception cref="AskTimeoutException">Nothing answered within the request timeout.</exception>
     public async Task<object> Send(SessionCommand command, CancellationToken cancellationToken)
     {
-        if (!directory.TryGet(command.SessionId, out var entity))
+        ArgumentNullException.ThrowIfNull(command);
+        if (command is not CreateSession && local.TryGetEntity(command.SessionId, out var entity))
         {
-            return new SessionNotFound(command.SessionId);
+            try
+            {
+                return await entity.Ask<object>(command, settings.RequestTimeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ActorTerminatedException)
+            {
+                // Passivated, handed off or ended between the lookup and the Ask: the region knows what became of it.
+            }
         }
 
-        try
+        if (_region is not { } region)
         {
-            return await entity.Ask<object>(command, settings.RequestTimeout, cancellationToken).ConfigureAwait(false);
+            return new ShardUnavailable(ShardId.Of(command.SessionId, local.NumberOfShards), "the node is still starting");
         }
-        catch (ActorTerminatedException)
-        {
-            // The session ended between the directory lookup and the Ask.
-            return new SessionNotFound(command.SessionId);
-        }
+
+        return await region.Ask<object>(new RouteCommand(command), settings.RequestTimeout + AskMargin, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Mints a new session.</summary>
-    public Task<SessionSnapshot> Create(CancellationToken cancellationToken) =>
-        region.Ask<SessionSnapshot>(new CreateSession(SessionId.New()), settings.RequestTimeout, cancellationToken);
+    /// <summary>Mints a new session (its id here, its home by its shard). Reply: <see cref="SessionSnapshot"/>, or
+    /// <see cref="ShardUnavailable"/>.</summary>
+    public Task<object> Create(CancellationToken cancellationToken) => Send(new CreateSession(SessionId.New()), cancellationToken);
 
     /// <summary>
     /// Sends <paramref name="command"/> to the session <paramref name="id"/> if it exists; otherwise (no id, or one
@@ -38,6 +52,7 @@ public sealed class SessionClient(ActorRef region, SessionDirectory directory, S
     public async Task<(object Reply, SessionId Id, bool Created)> SendOrCreate(
         SessionId? id, Func<SessionId, SessionCommand> command, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(command);
         if (id is { } existing)
         {
             var reply = await Send(command(existing), cancellationToken).ConfigureAwait(false);
@@ -48,6 +63,14 @@ public sealed class SessionClient(ActorRef region, SessionDirectory directory, S
         }
 
         var created = await Create(cancellationToken).ConfigureAwait(false);
-        return (await Send(command(created.Id), cancellationToken).ConfigureAwait(false), created.Id, true);
+        if (created is not SessionSnapshot snapshot)
+        {
+            return (created, default, true);
+        }
+
+        return (await Send(command(snapshot.Id), cancellationToken).ConfigureAwait(false), snapshot.Id, true);
     }
+
+    /// <summary>Connects the client to the node's region once the node has joined its cluster.</summary>
+    internal void Attach(ActorRef region) => _region = region;
 }

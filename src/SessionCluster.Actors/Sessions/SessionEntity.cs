@@ -20,6 +20,14 @@ public sealed class SessionEntity : Actor
 
     protected internal override void Receive(object message)
     {
+        if (message is StopEntity)
+        {
+            // Everything queued before this has been applied: the state in the slot is final until a new entity starts.
+            Sender.Tell(new EntityStopped(_slot.State.Id), Self);
+            Context.Stop(Self);
+            return;
+        }
+
         if (message is CheckSessionExpiry)
         {
             if (_slot.State.IsExpired(Context.System.TimeProvider.GetUtcNow()))
@@ -80,3 +88,12 @@ public sealed record CheckSessionExpiry
 
 /// <summary>From an entity to its region: the session expired or was invalidated; stop routing to it.</summary>
 public sealed record SessionEnded(SessionId SessionId);
+
+/// <summary>From the region to an entity: stop after what is queued (passivation or hand-off); the session stays in its slot.</summary>
+public sealed record StopEntity
+{
+    public static readonly StopEntity Instance = new();
+}
+
+/// <summary>From an entity to its region: stopped; its slot's state is final.</summary>
+public sealed record EntityStopped(SessionId SessionId);

@@ -12,6 +12,7 @@ namespace SessionCluster.Actors.Sessions;
 public sealed class SessionSlot
 {
     private long _lastAccessedTicks;
+    private ActorRef? _entity;
 
     internal SessionSlot(SessionState state, SessionSettings settings, string owner)
     {
@@ -21,8 +22,12 @@ public sealed class SessionSlot
         _lastAccessedTicks = state.Created.UtcTicks;
     }
 
-    /// <summary>The entity holding the session.</summary>
-    public ActorRef Entity { get; internal set; } = null!;
+    /// <summary>The entity holding the session; null while passivated or handed off (the region starts one on demand).</summary>
+    public ActorRef? Entity
+    {
+        get => Volatile.Read(ref _entity);
+        internal set => Volatile.Write(ref _entity, value);
+    }
 
     public DateTimeOffset LastAccessed => new(Volatile.Read(ref _lastAccessedTicks), TimeSpan.Zero);
 

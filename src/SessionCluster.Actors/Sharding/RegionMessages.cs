@@ -32,3 +32,12 @@ public sealed record ShardTransferAck(int Shard, long Epoch, int Chunk) : IRegio
 /// buffer full, or its node gone); the web layer turns it into 503 with Retry-After. The command was not applied,
 /// unless <paramref name="MayHaveApplied"/>: the home went away after receiving it.</summary>
 public sealed record ShardUnavailable(int Shard, string Reason, bool MayHaveApplied = false);
+
+/// <summary>Region → region: how many sessions do your shards hold? (for <c>GET /cluster/shards</c>)</summary>
+public sealed record GetShardStats(long QueryId) : IRegionMessage;
+
+/// <summary>The answer to <see cref="GetShardStats"/>: session counts of the shards the sender serves.</summary>
+public sealed record ShardStats(long QueryId, ImmutableArray<ShardSessionCount> Shards) : IRegionMessage;
+
+/// <summary>One shard's session count in <see cref="ShardStats"/>.</summary>
+public readonly record struct ShardSessionCount(int Shard, int Sessions);

@@ -195,7 +195,11 @@ public sealed partial class ShardCoordinator
             return;
         }
 
-        foreach (var move in _strategy.Rebalance(loads, _moves.Keys.ToHashSet()))
+        // A move out of a region that has since left waits for its receipt or timeout; the strategy sees only the
+        // regions it can place shards on, so such a move is not "in progress" among them.
+        var listed = loads.Select(load => load.Region).ToHashSet();
+        var inProgress = _moves.Where(move => listed.Contains(move.Value.From.Address)).Select(move => move.Key).ToHashSet();
+        foreach (var move in _strategy.Rebalance(loads, inProgress))
         {
             if (RegionAt(move.From) is not { } from || RegionAt(move.To) is not { } to || !_table.TryGetValue(move.Shard, out var home) || !home.Home.Equals(from))
             {

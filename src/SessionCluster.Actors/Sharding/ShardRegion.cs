@@ -144,7 +144,7 @@ public sealed partial class ShardRegion
     {
         ArgumentNullException.ThrowIfNull(from);
         ArgumentNullException.ThrowIfNull(message);
-        if (IsStopped)
+        if (IsStopped || ShardOutOfRange(message))
         {
             return [];
         }
@@ -304,6 +304,22 @@ public sealed partial class ShardRegion
 
     /// <summary>True if this region holds no shard in any form: a draining node may now leave.</summary>
     public bool HoldsNothing => Array.TrueForAll(_slots, slot => slot.Phase is Phase.Unknown or Phase.Remote);
+
+    /// <summary>A peer configured with more shards than this node names one it does not have: drop it rather than
+    /// fail (the number of shards must match cluster-wide; the wire cannot check it).</summary>
+    private bool ShardOutOfRange(object message)
+    {
+        var shard = message switch
+        {
+            ShardEnvelope m => m.Shard,
+            ShardNotHere m => m.Shard,
+            HandOffShard m => m.Shard,
+            ShardTransfer m => m.Shard,
+            ShardTransferAck m => m.Shard,
+            _ => 0,
+        };
+        return (uint)shard >= (uint)_slots.Length;
+    }
 
     private double Weight => HostsShards && !_draining ? _settings.CapacityWeight : 0;
 

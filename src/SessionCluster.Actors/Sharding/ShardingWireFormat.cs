@@ -44,7 +44,9 @@ public static class ShardingWireFormat
             .Register<RegionReport, Wire.RegionReport>(WireTypeIds.RegionReport, Wire.RegionReport.Parser, ToWire, FromWire)
             .Register<HandOffShard, Wire.HandOffShard>(WireTypeIds.HandOffShard, Wire.HandOffShard.Parser, ToWire, FromWire)
             .Register<ShardReceived, Wire.ShardReceived>(WireTypeIds.ShardReceived, Wire.ShardReceived.Parser, ToWire, FromWire)
-            .Register<DrainRegion, Wire.DrainRegion>(WireTypeIds.DrainRegion, Wire.DrainRegion.Parser, ToWire, FromWire);
+            .Register<DrainRegion, Wire.DrainRegion>(WireTypeIds.DrainRegion, Wire.DrainRegion.Parser, ToWire, FromWire)
+            .Register<GetShardStats, Wire.GetShardStats>(WireTypeIds.GetShardStats, Wire.GetShardStats.Parser, ToWire, FromWire)
+            .Register<ShardStats, Wire.ShardStats>(WireTypeIds.ShardStats, Wire.ShardStats.Parser, ToWire, FromWire);
     }
 
     // ---- Between regions ----
@@ -380,6 +382,44 @@ public static class ShardingWireFormat
     internal static Wire.DrainRegion ToWire(DrainRegion message) => new() { Draining = message.Draining };
 
     internal static DrainRegion FromWire(Wire.DrainRegion wire) => new(Required(wire.HasDraining, wire.Draining, "DrainRegion.draining"));
+
+    internal static Wire.GetShardStats ToWire(GetShardStats message) => new() { QueryId = message.QueryId };
+
+    internal static GetShardStats FromWire(Wire.GetShardStats wire) => new(Required(wire.HasQueryId, wire.QueryId, "GetShardStats.query_id"));
+
+    internal static Wire.ShardStats ToWire(ShardStats message)
+    {
+        if (message.Shards.IsDefault)
+        {
+            throw new ArgumentException("ShardStats.Shards cannot go on the wire uninitialized.", nameof(message));
+        }
+
+        var wire = new Wire.ShardStats { QueryId = message.QueryId };
+        foreach (var count in message.Shards)
+        {
+            wire.Shards.Add(new Wire.ShardSessionCount
+            {
+                Shard = NonNegativeToWire(count.Shard, "shard"),
+                Sessions = NonNegativeToWire(count.Sessions, "sessions"),
+            });
+        }
+
+        return wire;
+    }
+
+    internal static ShardStats FromWire(Wire.ShardStats wire)
+    {
+        var shards = System.Collections.Immutable.ImmutableArray.CreateBuilder<ShardSessionCount>(wire.Shards.Count);
+        for (var i = 0; i < wire.Shards.Count; i++)
+        {
+            var count = wire.Shards[i];
+            shards.Add(new ShardSessionCount(
+                NonNegative(count.HasShard, count.Shard, $"ShardStats.shards[{i}].shard"),
+                NonNegative(count.HasSessions, count.Sessions, $"ShardStats.shards[{i}].sessions")));
+        }
+
+        return new ShardStats(Required(wire.HasQueryId, wire.QueryId, "ShardStats.query_id"), shards.MoveToImmutable());
+    }
 
     // ---- Parts ----
 

@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Text.Json;
 using SessionCluster.Actors.Hosting;
 using SessionCluster.Actors.Membership;
 using SessionCluster.Actors.Runtime;
@@ -26,15 +24,7 @@ public static class ClusterEndpoints
                 return;
             }
 
-            var buffer = new ArrayBufferWriter<byte>(1024);
-            using (var writer = new Utf8JsonWriter(buffer))
-            {
-                ClusterStateJson.Write(writer, state);
-            }
-
-            http.Response.ContentType = "application/json; charset=utf-8";
-            http.Response.ContentLength = buffer.WrittenCount;
-            await http.Response.BodyWriter.WriteAsync(buffer.WrittenMemory, http.RequestAborted);
+            await JsonResponse.Write(http.Response, writer => ClusterStateJson.Write(writer, state));
         });
         return app;
     }

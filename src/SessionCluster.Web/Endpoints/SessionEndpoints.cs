@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.Features;
 using SessionCluster.Actors.Hosting;
 using SessionCluster.Actors.Runtime;
 using SessionCluster.Actors.Sessions;
+using SessionCluster.Actors.Sharding;
 using SessionCluster.Web.Http;
 
 namespace SessionCluster.Web.Endpoints;
@@ -73,7 +74,11 @@ public static class SessionEndpoints
             {
                 try
                 {
-                    await node.Client.Send(new InvalidateSession(id), http.RequestAborted);
+                    if (await node.Client.Send(new InvalidateSession(id), http.RequestAborted) is ShardUnavailable unavailable)
+                    {
+                        await Unavailable(http, unavailable);
+                        return;
+                    }
                 }
                 catch (AskTimeoutException exception)
                 {
@@ -109,6 +114,13 @@ public static class SessionEndpoints
         catch (AskTimeoutException exception)
         {
             await Unavailable(http, exception);
+            return;
+        }
+
+        if (reply is ShardUnavailable unavailable)
+        {
+            // Nothing was created or changed that the client could rely on: no cookie, and a clear "retry".
+            await Unavailable(http, unavailable);
             return;
         }
 
@@ -167,5 +179,12 @@ public static class SessionEndpoints
     {
         http.Response.Headers.RetryAfter = "1";
         return SessionJson.WriteError(http.Response, StatusCodes.Status503ServiceUnavailable, "The session did not answer in time; retry. " + exception.Message);
+    }
+
+    internal static Task Unavailable(HttpContext http, ShardUnavailable unavailable)
+    {
+        http.Response.Headers.RetryAfter = "1";
+        var applied = unavailable.MayHaveApplied ? " The change may or may not have been applied." : string.Empty;
+        return SessionJson.WriteError(http.Response, StatusCodes.Status503ServiceUnavailable, $"The session's shard is not reachable right now ({unavailable.Reason}); retry.{applied}");
     }
 }

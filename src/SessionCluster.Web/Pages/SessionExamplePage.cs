@@ -30,6 +30,14 @@ public static class SessionExamplePage
                 return;
             }
 
+            if (reply is not SessionSnapshot)
+            {
+                http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                http.Response.Headers.RetryAfter = "1";
+                await http.Response.WriteAsync("The session's shard is not reachable right now; reload the page.");
+                return;
+            }
+
             SessionCookie.Refresh(http.Response, cookieName, id, node.Route, cookieId, cookieRoute);
 
             http.Response.ContentType = "text/html; charset=utf-8";

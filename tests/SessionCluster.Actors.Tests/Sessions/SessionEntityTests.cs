@@ -1,36 +1,39 @@
 using System.Text;
 using SessionCluster.Actors.Hosting;
-using SessionCluster.Actors.Runtime;
+using Microsoft.Extensions.Logging.Abstractions;
 using SessionCluster.Actors.Sessions;
 using SessionCluster.TestKit;
 
 namespace SessionCluster.Actors.Tests.Sessions;
 
-/// <summary>The session entity and its region, driven through <see cref="SessionClient"/> on a manual clock.</summary>
+/// <summary>Session entities on a single-node cluster (its shards all local), driven through <see cref="SessionClient"/>
+/// with sessions on a manual clock.</summary>
 public sealed class SessionEntityTests : IAsyncLifetime
 {
     private readonly ManualTimeProvider _clock = new();
-    private readonly ActorSystem _system;
-    private readonly ActorRef _region;
+    private readonly SessionNode _node;
     private readonly SessionClient _client;
 
     public SessionEntityTests()
     {
-        var settings = SessionClusterSettings.Default.Sessions with { MaxInactiveInterval = TimeSpan.FromMinutes(30) };
-        _system = new ActorSystem("test", _clock);
-        var directory = new SessionDirectory();
-        _region = _system.ActorOf(Props.Create(() => new SessionRegion(settings, "node-a", directory)), "sessions");
-        _client = new SessionClient(_region, directory, settings);
+        var defaults = SessionClusterSettings.Default;
+        var settings = defaults with { Sessions = defaults.Sessions with { MaxInactiveInterval = TimeSpan.FromMinutes(30) } };
+        _node = new SessionNode(settings, "node-a", _clock, NullLoggerFactory.Instance);
+        _client = _node.Client;
     }
 
-    public Task InitializeAsync() => Task.CompletedTask;
+    public Task InitializeAsync() => _node.StartAsync(default);
 
-    public Task DisposeAsync() => _system.TerminateAsync();
+    public async Task DisposeAsync() => await _node.DisposeAsync();
+
+    private async Task<SessionSnapshot> Create() => Assert.IsType<SessionSnapshot>(await _client.Create(default));
+
+    private Task<int> LiveSessions() => Task.FromResult(_node.LocalShards.Counts().Sum(count => count.Sessions));
 
     [Fact]
     public async Task Create_ReturnsFreshSessionOwnedByThisNode()
     {
-        var session = await _client.Create(default);
+        var session = await Create();
 
         Assert.Equal("node-a", session.Owner);
         Assert.Equal(_clock.GetUtcNow(), session.Created);
@@ -41,7 +44,7 @@ public sealed class SessionEntityTests : IAsyncLifetime
     [Fact]
     public async Task EveryCommand_AppliesAndReplies()
     {
-        var id = (await _client.Create(default)).Id;
+        var id = (await Create()).Id;
 
         var set = Assert.IsType<SessionSnapshot>(await _client.Send(new SetAttribute(id, "a", Json("\"x\"")), default));
         Assert.Equal("\"x\"", Text(set.Attributes.Single(a => a.Key == "a").Value));
@@ -72,7 +75,7 @@ public sealed class SessionEntityTests : IAsyncLifetime
     [Fact]
     public async Task Increment_ManyConcurrent_LosesNone()
     {
-        var id = (await _client.Create(default)).Id;
+        var id = (await Create()).Id;
 
         await Task.WhenAll(Enumerable.Range(0, 500).Select(_ => _client.Send(new IncrementAttribute(id, "n", 1), default)));
 
@@ -87,7 +90,7 @@ public sealed class SessionEntityTests : IAsyncLifetime
 
         Assert.IsType<SessionNotFound>(await _client.Send(new SetAttribute(invented, "a", Json("1")), default));
         Assert.IsType<SessionNotFound>(await _client.Send(new GetSession(invented), default));
-        Assert.Equal(0, await _region.Ask<int>(SessionRegion.CountSessions.Instance, TimeSpan.FromSeconds(5)));
+        Assert.Equal(0, await LiveSessions());
     }
 
     [Fact]
@@ -105,13 +108,13 @@ public sealed class SessionEntityTests : IAsyncLifetime
     [Fact]
     public async Task Idle_PastMaxInactiveInterval_ExpiresAndIsRemoved()
     {
-        var id = (await _client.Create(default)).Id;
+        var id = (await Create()).Id;
         await Eventually.True(() => _clock.ActiveTimerCount == 1, "the region armed its expiry sweep");
 
         _clock.Advance(TimeSpan.FromMinutes(30));
 
         await Eventually.Value(
-            () => _region.Ask<int>(SessionRegion.CountSessions.Instance, TimeSpan.FromSeconds(5)),
+            LiveSessions,
             count => count == 0,
             "the expired session is removed from its region");
         Assert.IsType<SessionNotFound>(await _client.Send(new GetSession(id), default));
@@ -120,7 +123,7 @@ public sealed class SessionEntityTests : IAsyncLifetime
     [Fact]
     public async Task Access_BeforeExpiry_PostponesIt()
     {
-        var id = (await _client.Create(default)).Id;
+        var id = (await Create()).Id;
         await Eventually.True(() => _clock.ActiveTimerCount == 1, "the region armed its expiry sweep");
 
         _clock.Advance(TimeSpan.FromMinutes(20));
@@ -132,7 +135,7 @@ public sealed class SessionEntityTests : IAsyncLifetime
 
         _clock.Advance(TimeSpan.FromMinutes(30));
         await Eventually.Value(
-            () => _region.Ask<int>(SessionRegion.CountSessions.Instance, TimeSpan.FromSeconds(5)),
+            LiveSessions,
             count => count == 0,
             "the session expires 30 minutes after its last access");
     }
@@ -140,7 +143,7 @@ public sealed class SessionEntityTests : IAsyncLifetime
     [Fact]
     public async Task Command_AtTheExpiryInstant_IsNotFound()
     {
-        var id = (await _client.Create(default)).Id;
+        var id = (await Create()).Id;
         await Eventually.True(() => _clock.ActiveTimerCount == 1, "the region armed its expiry sweep");
 
         _clock.Advance(TimeSpan.FromMinutes(30));
@@ -152,7 +155,7 @@ public sealed class SessionEntityTests : IAsyncLifetime
     [Fact]
     public async Task Invalidated_IdNeverComesBack()
     {
-        var id = (await _client.Create(default)).Id;
+        var id = (await Create()).Id;
         await _client.Send(new SetAttribute(id, "a", Json("1")), default);
 
         await _client.Send(new InvalidateSession(id), default);
@@ -162,7 +165,7 @@ public sealed class SessionEntityTests : IAsyncLifetime
         Assert.True(created);
         Assert.NotEqual(id, newId);
         await Eventually.Value(
-            () => _region.Ask<int>(SessionRegion.CountSessions.Instance, TimeSpan.FromSeconds(5)),
+            LiveSessions,
             count => count == 1,
             "only the new session is live");
     }
@@ -170,7 +173,7 @@ public sealed class SessionEntityTests : IAsyncLifetime
     [Fact]
     public async Task CommandsQueuedBehindInvalidate_AreAnsweredNotFound()
     {
-        var id = (await _client.Create(default)).Id;
+        var id = (await Create()).Id;
 
         var replies = await Task.WhenAll(
             _client.Send(new InvalidateSession(id), default),

@@ -1,0 +1,523 @@
+using System.Collections.Immutable;
+using Microsoft.Extensions.Logging;
+using SessionCluster.Actors.Membership;
+using SessionCluster.Actors.Remoting;
+using SessionCluster.Actors.Runtime;
+using SessionCluster.Actors.Sessions;
+
+namespace SessionCluster.Actors.Sharding;
+
+/// <summary>The actor shell around this node's <see cref="ShardRegion"/> and <see cref="ShardCoordinator"/>: feeds them
+/// requests, messages, membership and ticks, and carries out their effects on real session entities.</summary>
+/// <remarks>
+/// <para>The protocol decisions are all in the state machines; this actor owns the entities. It is the parent of every
+/// session entity on the node and the only one that starts or stops them, so a command it delivers never meets a
+/// stopped entity. An entity stops for three reasons, each decided here: the session ended (expired or invalidated),
+/// it was idle past <see cref="ShardingSettings.PassivateIdleAfter"/> (passivation: the session stays in its slot, and
+/// the next command starts a new entity), or its shard is being handed off (the shard collects the final state of
+/// every session once each entity has applied what was queued before it was told to stop).</para>
+/// <para>Replies go straight from the entity to the requester: to the local Ask, or over the transport to the region
+/// the request entered through.</para>
+/// </remarks>
+public sealed partial class ShardRegionActor : Actor
+{
+    private const string SweepKey = "sweep";
+    private static readonly TimeSpan TickInterval = TimeSpan.FromMilliseconds(50);
+
+    // How long GET /cluster/shards waits for other homes' session counts; a silent home's shards show no count.
+    private static readonly TimeSpan StatsTimeout = TimeSpan.FromSeconds(1);
+
+    private readonly ShardRegion _region;
+    private readonly ShardCoordinator? _coordinator;
+    private readonly ITransport _transport;
+    private readonly ActorRef _clusterDaemon;
+    private readonly LocalShards _local;
+    private readonly SessionSettings _sessions;
+    private readonly string _owner;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _protocolClock;
+    private readonly Dictionary<long, ActorRef> _replyTo = [];
+    private ITimer? _tick;
+    private readonly Dictionary<int, int> _collecting = [];
+    private readonly Dictionary<long, StatsQuery> _statsQueries = [];
+    private long _nextQueryId;
+    private long _nextRequestId;
+    private long _nextEntity;
+
+    public ShardRegionActor(
+        ShardRegion region,
+        ShardCoordinator? coordinator,
+        ITransport transport,
+        ActorRef clusterDaemon,
+        LocalShards local,
+        SessionSettings sessions,
+        string owner,
+        TimeProvider protocolClock,
+        ILogger logger)
+    {
+        _protocolClock = protocolClock;
+        _region = region;
+        _coordinator = coordinator;
+        _transport = transport;
+        _clusterDaemon = clusterDaemon;
+        _local = local;
+        _sessions = sessions;
+        _owner = owner;
+        _logger = logger;
+    }
+
+    protected internal override void PreStart()
+    {
+        _clusterDaemon.Tell(new SubscribeClusterEvents(Self), Self);
+        // The protocols run on the cluster's clock, sessions on the system's (a test may drive session expiry by hand
+        // while the cluster lives in real time); so the tick is a timer of the cluster clock, not an actor timer.
+        var self = Self;
+        _tick = _protocolClock.CreateTimer(static state => ((ActorRef)state!).Tell(Tick.Instance), self, TickInterval, TickInterval);
+        if (_sessions.MaxInactiveInterval > TimeSpan.Zero || _region.Settings.PassivateIdleAfter > TimeSpan.Zero)
+        {
+            // Nothing to sweep for when sessions never expire and entities are never passivated.
+            Context.Timers.StartPeriodicTimer(SweepKey, Sweep.Instance, _sessions.ExpiryCheckInterval);
+        }
+    }
+
+    protected internal override void PostStop()
+    {
+        _tick?.Dispose();
+        _clusterDaemon.Tell(new UnsubscribeClusterEvents(Self));
+    }
+
+    protected internal override void Receive(object message)
+    {
+        switch (message)
+        {
+            case RouteCommand route:
+                var id = ++_nextRequestId;
+                _replyTo[id] = Sender;
+                Execute(_region.Submit(id, route.Command, Now));
+                break;
+            case InboundMessage { Message: GetShardStats query } inbound:
+                _transport.Send(inbound.From.Address, new ShardStats(query.QueryId, [.. _local.Counts().Where(c => c.Serving).Select(c => new ShardSessionCount(c.Shard, c.Sessions))]));
+                break;
+            case InboundMessage { Message: ShardStats stats } inbound:
+                OnShardStats(inbound.From.Address, stats.QueryId, stats.Shards);
+                break;
+            case StatsQueryTimedOut timedOut:
+                FinishStatsQuery(timedOut.QueryId);
+                break;
+            case InboundMessage { Message: IRegionMessage } inbound:
+                Execute(_region.Receive(inbound.From, inbound.Message, Now));
+                break;
+            case InboundMessage { Message: ICoordinatorMessage } inbound when _coordinator is not null:
+                Execute(_coordinator.Receive(inbound.From, inbound.Message, Now));
+                break;
+            case CurrentClusterState state:
+                Execute(_region.MembershipChanged(state, Now));
+                if (_coordinator is not null)
+                {
+                    var before = _coordinator.Phase;
+                    Execute(_coordinator.MembershipChanged(state, Now));
+                    LogCoordinatorPhase(before);
+                }
+
+                break;
+            case ClusterEvent:
+                // Events say that something changed; the machines want the whole view, which the daemon sends.
+                _clusterDaemon.Tell(GetClusterState.Instance, Self);
+                break;
+            case Tick:
+                Execute(_region.Tick(Now));
+                if (_coordinator is not null)
+                {
+                    var before = _coordinator.Phase;
+                    Execute(_coordinator.Tick(Now));
+                    LogCoordinatorPhase(before);
+                }
+
+                break;
+            case Sweep:
+                SweepSessions();
+                break;
+            case EntityStopped stopped:
+                OnEntityStopped(stopped);
+                break;
+            case SessionEnded ended:
+                OnSessionEnded(ended.SessionId);
+                break;
+            case DrainRegionCommand drain:
+                Execute(_region.Drain(drain.Draining, Now));
+                Sender.Tell(new RegionDrainStatus(_region.HoldsNothing));
+                break;
+            case GetRegionDrainStatus:
+                Sender.Tell(new RegionDrainStatus(_region.HoldsNothing));
+                break;
+            case GetShardTable:
+                StartStatsQuery(Sender);
+                break;
+            case LocateSession locate:
+                var shardOf = ShardId.Of(locate.SessionId, _local.NumberOfShards);
+                var (homeOf, epochOf) = _region.HomeOf(shardOf);
+                Sender.Tell(new SessionLocation(locate.SessionId, shardOf, homeOf, epochOf));
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    /// <summary>Protocol time: what the state machines are fed.</summary>
+    private DateTimeOffset Now => _protocolClock.GetUtcNow();
+
+    /// <summary>Session time: creation and expiry.</summary>
+    private DateTimeOffset SessionNow => Context.System.TimeProvider.GetUtcNow();
+
+    private void Execute(IReadOnlyList<ShardingEffect> effects)
+    {
+        foreach (var effect in effects)
+        {
+            switch (effect)
+            {
+                case SendToNode send:
+                    _transport.Send(send.To, send.Message);
+                    break;
+                case DeliverLocally deliver:
+                    var envelope = deliver.Envelope;
+                    ActorRef replyTo = envelope.Origin.Equals(_transport.Self.Address)
+                        ? _replyTo.Remove(envelope.RequestId, out var local) ? local : Context.System.DeadLetters
+                        : new RemoteReplyRef(_transport, envelope.Origin, envelope.RequestId);
+                    Deliver(envelope.Shard, envelope.Command, replyTo);
+                    break;
+                case CompleteRequest complete:
+                    if (_replyTo.Remove(complete.RequestId, out var waiting))
+                    {
+                        waiting.Tell(complete.Reply);
+                    }
+
+                    break;
+                case StartShard start:
+                    StartShard(start.Shard, start.Sessions);
+                    break;
+                case CollectShard collect:
+                    CollectShard(collect.Shard);
+                    break;
+                case ResumeShard resume:
+                    _collecting.Remove(resume.Shard);
+                    if (_local[resume.Shard] is { } resumed)
+                    {
+                        resumed.Serving = true;
+                    }
+
+                    LogShard(resume.Shard, "resumed: its move was called off");
+                    break;
+                case DropShard drop:
+                    DropShard(drop.Shard);
+                    break;
+            }
+        }
+    }
+
+    private void Deliver(int shard, SessionCommand command, ActorRef replyTo)
+    {
+        if (_local[shard] is not { } hosted)
+        {
+            // The machine only delivers for shards it serves, which are always published; be loud if not.
+            replyTo.Tell(new ShardUnavailable(shard, "the shard is not hosted here"));
+            return;
+        }
+
+        if (!hosted.Sessions.TryGet(command.SessionId, out var slot))
+        {
+            if (command is not CreateSession)
+            {
+                replyTo.Tell(new SessionNotFound(command.SessionId));
+                return;
+            }
+
+            var state = new SessionState(command.SessionId, SessionNow, _sessions.MaxInactiveInterval);
+            slot = new SessionSlot(state, _sessions, _owner);
+            hosted.Sessions.Add(command.SessionId, slot);
+        }
+
+        (slot.Entity ?? StartEntity(slot)).Tell(command, replyTo);
+    }
+
+    private ActorRef StartEntity(SessionSlot slot)
+    {
+        // A fresh name per incarnation: a passivated entity may still be stopping under its old one.
+        var entity = Context.ActorOf(Props.Create(static (SessionSlot s) => new SessionEntity(s), slot), $"{slot.State.Id}-{++_nextEntity}");
+        slot.Entity = entity;
+        return entity;
+    }
+
+    private void StartShard(int shard, ImmutableArray<SessionSnapshot> sessions)
+    {
+        var hosted = new LocalShard();
+        foreach (var snapshot in sessions)
+        {
+            hosted.Sessions.Add(snapshot.Id, new SessionSlot(SessionState.FromSnapshot(snapshot), _sessions, _owner));
+        }
+
+        _local.Publish(shard, hosted);
+        LogShard(shard, $"started with {sessions.Length} sessions");
+    }
+
+    private void CollectShard(int shard)
+    {
+        if (_local[shard] is not { } hosted)
+        {
+            Execute(_region.ShardCollected(shard, [], Now));
+            return;
+        }
+
+        hosted.Serving = false;
+        var running = 0;
+        foreach (var slot in hosted.Sessions.Slots)
+        {
+            if (slot.Entity is { } entity)
+            {
+                slot.Entity = null;
+                entity.Tell(StopEntity.Instance, Self);
+                running++;
+            }
+        }
+
+        LogShard(shard, $"handing off: stopping {running} entities");
+        if (running == 0)
+        {
+            FinishCollecting(shard, hosted);
+        }
+        else
+        {
+            _collecting[shard] = running;
+        }
+    }
+
+    private void OnEntityStopped(EntityStopped stopped)
+    {
+        var shard = ShardId.Of(stopped.SessionId, _local.NumberOfShards);
+        if (_collecting.TryGetValue(shard, out var remaining))
+        {
+            if (remaining > 1)
+            {
+                _collecting[shard] = remaining - 1;
+            }
+            else
+            {
+                _collecting.Remove(shard);
+                if (_local[shard] is { } hosted)
+                {
+                    FinishCollecting(shard, hosted);
+                }
+            }
+        }
+    }
+
+    private void FinishCollecting(int shard, LocalShard hosted)
+    {
+        var now = SessionNow;
+        var sessions = ImmutableArray.CreateBuilder<SessionSnapshot>(hosted.Sessions.Count);
+        foreach (var slot in hosted.Sessions.Slots)
+        {
+            // Expired sessions are not worth moving; they are simply not handed over.
+            if (!slot.State.IsExpired(now))
+            {
+                sessions.Add(slot.State.ToSnapshot(_owner));
+            }
+        }
+
+        LogShard(shard, $"collected {sessions.Count} sessions for hand-off");
+        Execute(_region.ShardCollected(shard, sessions.ToImmutable(), Now));
+    }
+
+    private void DropShard(int shard)
+    {
+        _collecting.Remove(shard);
+        if (_local.Remove(shard) is not { } hosted)
+        {
+            return;
+        }
+
+        foreach (var slot in hosted.Sessions.Slots)
+        {
+            if (slot.Entity is { } entity)
+            {
+                slot.Entity = null;
+                entity.Tell(PoisonPill.Instance);
+            }
+        }
+
+        LogShard(shard, $"dropped ({hosted.Sessions.Count} sessions now live elsewhere)");
+    }
+
+    private void OnSessionEnded(SessionId id)
+    {
+        var shard = ShardId.Of(id, _local.NumberOfShards);
+        if (_local[shard] is { } hosted && hosted.Sessions.Remove(id, out var slot) && slot.Entity is { } entity)
+        {
+            slot.Entity = null;
+            entity.Tell(PoisonPill.Instance);
+        }
+    }
+
+    /// <summary>One walk over the local sessions: ask suspected-expired entities to check themselves, remove expired
+    /// sessions that have no entity, and passivate entities idle for too long.</summary>
+    private void SweepSessions()
+    {
+        var now = SessionNow;
+        var passivateAfter = _region.Settings.PassivateIdleAfter;
+        foreach (var (_, hosted) in _local.All)
+        {
+            if (!hosted.Serving)
+            {
+                continue;
+            }
+
+            foreach (var slot in hosted.Sessions.Slots)
+            {
+                var idle = now - slot.LastAccessed;
+                var expired = _sessions.MaxInactiveInterval > TimeSpan.Zero && idle >= _sessions.MaxInactiveInterval;
+                if (slot.Entity is { } entity)
+                {
+                    if (expired)
+                    {
+                        entity.Tell(CheckSessionExpiry.Instance, Self);
+                    }
+                    else if (passivateAfter > TimeSpan.Zero && idle >= passivateAfter)
+                    {
+                        slot.Entity = null;
+                        entity.Tell(StopEntity.Instance, Self);
+                    }
+                }
+                else if (slot.State.IsExpired(now))
+                {
+                    hosted.Sessions.Remove(slot.State.Id, out _);
+                }
+            }
+        }
+    }
+
+    /// <summary>Answers <see cref="GetShardTable"/>: the homes this region knows, with session counts gathered from
+    /// every home (this one directly, the others over the wire), waiting at most <see cref="StatsTimeout"/>.</summary>
+    private void StartStatsQuery(ActorRef requester)
+    {
+        var query = new StatsQuery(requester);
+        foreach (var (shard, serving, sessions) in _local.Counts())
+        {
+            if (serving)
+            {
+                query.Counts[shard] = sessions;
+            }
+        }
+
+        for (var shard = 0; shard < _local.NumberOfShards; shard++)
+        {
+            if (_region.HomeOf(shard).Home is { } home && !home.Equals(_transport.Self.Address))
+            {
+                query.Waiting.Add(home);
+            }
+        }
+
+        if (query.Waiting.Count == 0)
+        {
+            requester.Tell(ShardTableView(query.Counts));
+            return;
+        }
+
+        var id = ++_nextQueryId;
+        _statsQueries[id] = query;
+        foreach (var home in query.Waiting)
+        {
+            _transport.Send(home, new GetShardStats(id));
+        }
+
+        query.Timeout = _protocolClock.CreateTimer(
+            static state => ((Action)state!)(), (Action)(() => Self.Tell(new StatsQueryTimedOut(id))), StatsTimeout, Timeout.InfiniteTimeSpan);
+    }
+
+    private void OnShardStats(NodeAddress from, long queryId, ImmutableArray<ShardSessionCount> shards)
+    {
+        if (!_statsQueries.TryGetValue(queryId, out var query))
+        {
+            return;
+        }
+
+        foreach (var count in shards)
+        {
+            query.Counts[count.Shard] = count.Sessions;
+        }
+
+        query.Waiting.Remove(from);
+        if (query.Waiting.Count == 0)
+        {
+            FinishStatsQuery(queryId);
+        }
+    }
+
+    private void FinishStatsQuery(long queryId)
+    {
+        if (_statsQueries.Remove(queryId, out var query))
+        {
+            query.Timeout?.Dispose();
+            query.Requester.Tell(ShardTableView(query.Counts));
+        }
+    }
+
+    private ShardTable ShardTableView(Dictionary<int, int> counts)
+    {
+        var shards = ImmutableArray.CreateBuilder<ShardTableEntry>();
+        for (var shard = 0; shard < _local.NumberOfShards; shard++)
+        {
+            var (home, epoch) = _region.HomeOf(shard);
+            shards.Add(new ShardTableEntry(shard, home, epoch, counts.TryGetValue(shard, out var sessions) ? sessions : null));
+        }
+
+        return new ShardTable(_region.Coordinator?.Address, shards.ToImmutable());
+    }
+
+    private void LogCoordinatorPhase(CoordinatorPhase before)
+    {
+        if (_coordinator is { } coordinator && coordinator.Phase != before)
+        {
+            LogCoordinator(coordinator.Self, coordinator.Phase, coordinator.Reign);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Shard {Shard} {What}")]
+    private partial void LogShardMessage(int shard, string what);
+
+    private void LogShard(int shard, string what) => LogShardMessage(shard, what);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Shard coordinator on {Self}: {Phase} (reign {Reign})")]
+    private partial void LogCoordinator(UniqueAddress self, CoordinatorPhase phase, long reign);
+
+    private sealed class Tick
+    {
+        public static readonly Tick Instance = new();
+    }
+
+    private sealed class Sweep
+    {
+        public static readonly Sweep Instance = new();
+    }
+
+    private sealed record StatsQueryTimedOut(long QueryId);
+
+    /// <summary>A <see cref="GetShardTable"/> waiting for other homes' session counts.</summary>
+    private sealed class StatsQuery(ActorRef requester)
+    {
+        public ActorRef Requester { get; } = requester;
+
+        public Dictionary<int, int> Counts { get; } = [];
+
+        public HashSet<NodeAddress> Waiting { get; } = [];
+
+        public ITimer? Timeout { get; set; }
+    }
+
+    /// <summary>Where an entity's reply to a request from another node goes: back over the transport to its origin.</summary>
+    private sealed class RemoteReplyRef(ITransport transport, NodeAddress origin, long requestId) : ActorRef
+    {
+        public override string Path => $"remote-reply:{origin}/{requestId}";
+
+        public override void Tell(object message, ActorRef? sender = null) => transport.Send(origin, new ShardReply(requestId, message));
+    }
+}
