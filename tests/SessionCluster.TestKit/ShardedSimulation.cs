@@ -75,7 +75,7 @@ public sealed class ShardedSimulation
         var created = 0;
         for (var i = 0; i < count; i++)
         {
-            var id = SessionId.New();
+            var id = NewId();
             Pick().Submit(new CreateSession(id), reply =>
             {
                 if (reply is SessionSnapshot)
@@ -102,17 +102,51 @@ public sealed class ShardedSimulation
     public IDisposable RunLoad(int perStep, TimeSpan interval) =>
         Simulation.Clock.CreateTimer(_ => IncrementSome(perStep), null, interval, interval);
 
-    /// <summary>Marks the shards a node serves as lost, just before it crashes: their sessions die with it (until
-    /// replication exists) and are left out of <see cref="VerifySessions"/>.</summary>
+    /// <summary>Crashes a node; the sessions of its shards die with it (until replication exists), see <see cref="LoseShardsOf"/>.</summary>
     public void Crash(NodeAddress address)
     {
-        var host = this[address];
-        foreach (var shard in host.HostedShards)
+        LoseShardsOf(address);
+        Simulation.Crash(address);
+    }
+
+    /// <summary>Counts the sessions of the shards a node holds now as lost (it is about to crash or be cut off and
+    /// downed): they are left out of <see cref="VerifySessions"/> and of further load.</summary>
+    public void LoseShardsOf(NodeAddress address)
+    {
+        foreach (var shard in this[address].HostedShards)
         {
             _lostShards.Add(shard);
         }
+    }
 
-        Simulation.Crash(address);
+    /// <summary>Like <see cref="CreateSessions"/>, but a creation that gets no answer (a lossy network) is tried again
+    /// under a new id, as a browser would reload; only acknowledged sessions enter the ledger.</summary>
+    public void CreateSessionsRetrying(int count, TimeSpan timeout)
+    {
+        var created = 0;
+        void Attempt()
+        {
+            var id = NewId();
+            Pick().Submit(new CreateSession(id), reply =>
+            {
+                if (reply is SessionSnapshot)
+                {
+                    _ledger[id] = new SessionLedger();
+                    created++;
+                }
+                else
+                {
+                    Attempt();
+                }
+            });
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            Attempt();
+        }
+
+        Simulation.RunUntil(() => created >= count, timeout, $"{count} sessions created");
     }
 
     /// <summary>True when every running worker's coordinator agrees there is nothing moving and every allocated shard is
@@ -151,8 +185,19 @@ public sealed class ShardedSimulation
         var checkedSessions = _ledger.Where(entry => !_lostShards.Contains(ShardId.Of(entry.Key, Settings.NumberOfShards))).ToList();
         foreach (var (id, ledger) in checkedSessions)
         {
+            Read(id, ledger, attemptsLeft: 5);
+        }
+
+        // A read is idempotent, so one lost on a lossy network is simply asked again, like a browser retrying a 503.
+        void Read(SessionId id, SessionLedger ledger, int attemptsLeft) =>
             Pick().Submit(new GetAttribute(id, Counter), reply =>
             {
+                if (reply is ShardUnavailable && attemptsLeft > 1)
+                {
+                    Read(id, ledger, attemptsLeft - 1);
+                    return;
+                }
+
                 answered++;
                 if (reply is not AttributeValue value)
                 {
@@ -171,7 +216,6 @@ public sealed class ShardedSimulation
                     failures.Add($"{id}: value {actual}, but {ledger.Acknowledged.Count} increments were acknowledged and {ledger.Unknown} had unknown outcome");
                 }
             });
-        }
 
         Simulation.RunUntil(() => answered == checkedSessions.Count, timeout, "every session read back");
         if (failures.Count > 0)
@@ -224,6 +268,9 @@ public sealed class ShardedSimulation
             });
         }
     }
+
+    /// <summary>A session id drawn from the seed, so that a run (which shards the sessions fall in) is reproducible.</summary>
+    private SessionId NewId() => new(new UInt128((ulong)_random.NextInt64(), (ulong)_random.NextInt64()));
 
     /// <summary>Stops sending new requests through a node, as a load balancer does for a node being drained.</summary>
     public void TakeOutOfRotation(NodeAddress address) => _outOfRotation.Add(address);

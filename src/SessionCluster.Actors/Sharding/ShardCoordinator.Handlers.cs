@@ -109,6 +109,7 @@ public sealed partial class ShardCoordinator
         _reports.Clear();
         Phase = CoordinatorPhase.Active;
         _lastRebalance = now;
+        _lastFullBroadcast = now;
         Broadcast([.. _table.Keys]);
     }
 
@@ -251,8 +252,8 @@ public sealed partial class ShardCoordinator
         return false;
     }
 
-    /// <summary>Regions gone from the membership lose their shards: those are allocated anew (empty: the sessions
-    /// died with the node; replication will keep copies), moves towards them are called off.</summary>
+    /// <summary>Regions removed from the membership lose their shards: those are allocated anew (empty: the sessions
+    /// died with the node; replication will keep copies). Moves towards downed or removed regions are called off.</summary>
     private void ForgetDepartedRegions(DateTimeOffset now)
     {
         if (Phase == CoordinatorPhase.Rebuilding)
@@ -270,7 +271,7 @@ public sealed partial class ShardCoordinator
         var changed = new List<int>();
         foreach (var (shard, move) in _moves.ToArray())
         {
-            if (!_members.ContainsKey(move.To) && _members.ContainsKey(move.From))
+            if (!IsUsable(move.To) && _members.ContainsKey(move.From))
             {
                 _moves.Remove(shard);
                 _table[shard] = (move.From, _nextEpoch++);
@@ -318,7 +319,7 @@ public sealed partial class ShardCoordinator
         var shardsOf = new Dictionary<UniqueAddress, HashSet<int>>();
         foreach (var (region, entry) in _regions)
         {
-            if (entry.HostsShards && _members.ContainsKey(region))
+            if (entry.HostsShards && IsUsable(region))
             {
                 shardsOf[region] = [];
             }
@@ -340,11 +341,14 @@ public sealed partial class ShardCoordinator
     private double EffectiveWeight(UniqueAddress region, RegionEntry entry) =>
         entry.Draining || !_members.TryGetValue(region, out var member) || member.Status != MemberStatus.Up ? 0 : entry.Weight;
 
+    /// <summary>A member that is neither removed nor downed: it can take part in moves.</summary>
+    private bool IsUsable(UniqueAddress region) => _members.TryGetValue(region, out var member) && member.Status != MemberStatus.Down;
+
     private UniqueAddress? RegionAt(NodeAddress address)
     {
         foreach (var region in _regions.Keys)
         {
-            if (region.Address.Equals(address) && _members.ContainsKey(region))
+            if (region.Address.Equals(address) && IsUsable(region))
             {
                 return region;
             }

@@ -30,6 +30,9 @@ namespace SessionCluster.Actors.Sharding;
 /// </remarks>
 public sealed partial class ShardCoordinator
 {
+    // The whole table goes to every region this many retry intervals apart (5 s by default).
+    private const int FullBroadcastEvery = 10;
+
     private readonly ShardingSettings _settings;
     private readonly LeastShardAllocationStrategy _strategy;
     private readonly Dictionary<UniqueAddress, RegionEntry> _regions = [];
@@ -42,6 +45,7 @@ public sealed partial class ShardCoordinator
     private long _nextEpoch = 1;
     private DateTimeOffset _lastQuery = DateTimeOffset.MinValue;
     private DateTimeOffset _lastRebalance = DateTimeOffset.MinValue;
+    private DateTimeOffset _lastFullBroadcast = DateTimeOffset.MinValue;
     private bool _allReachable;
 
     public ShardCoordinator(UniqueAddress self, ShardingSettings settings)
@@ -77,7 +81,9 @@ public sealed partial class ShardCoordinator
         _members.Clear();
         foreach (var member in state.Members)
         {
-            if (member.Status is not (MemberStatus.Down or MemberStatus.Removed))
+            // Down members stay until Removed: a downed node on the other side of a partition may still be serving
+            // until it learns its fate, and the removal margin exists so that it has stopped before its shards move.
+            if (member.Status != MemberStatus.Removed)
             {
                 _members[member.UniqueAddress] = member;
             }
@@ -150,6 +156,13 @@ public sealed partial class ShardCoordinator
             case CoordinatorPhase.Active:
                 SuperviseMoves(now);
                 AllocateHomeless();
+                if (now - _lastFullBroadcast >= _settings.RetryInterval * FullBroadcastEvery)
+                {
+                    // Anti-entropy: a region that missed an allocation (a lost message) learns it within a few seconds
+                    // even if no request of its own ever asks.
+                    _lastFullBroadcast = now;
+                    Broadcast([.. _table.Keys]);
+                }
                 if (now - _lastRebalance >= _settings.RebalanceInterval)
                 {
                     _lastRebalance = now;

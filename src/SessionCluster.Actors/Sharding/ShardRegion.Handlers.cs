@@ -38,6 +38,12 @@ public sealed partial class ShardRegion
                 break;
             case Phase.Remote or Phase.Unknown when !forwarded:
                 _effects.Add(new SendToNode(envelope.Origin, new ShardNotHere(envelope.RequestId, envelope.Shard, slot.Phase == Phase.Remote ? slot.Home : null, slot.Epoch)));
+                if (slot.Phase == Phase.Unknown && HostsShards && now - slot.LastSent >= _settings.RetryInterval)
+                {
+                    // Someone believes this node is the home: the allocation that says so may not have arrived yet.
+                    AskHome(envelope.Shard, slot, now);
+                }
+
                 break;
             default:
                 // Unknown (for a request of ours), HandingOff, Receiving: wait here for the home.
@@ -124,6 +130,10 @@ public sealed partial class ShardRegion
             {
                 case Phase.Active:
                     break;
+                case Phase.HandingOff when allocation.Epoch == slot.Epoch:
+                    // The allocation this node is handing off, repeated (a full-table broadcast, an answer to "where is
+                    // it?"): the move is still under way, so nothing changes. Only a newer epoch calls the move off.
+                    return;
                 case Phase.HandingOff:
                     // The move was called off: serve again what was never given away.
                     _effects.Add(new ResumeShard(shard));
@@ -452,7 +462,7 @@ public sealed partial class ShardRegion
 
     private void RegisterIfNeeded(DateTimeOffset now)
     {
-        if (_candidate is { } candidate && !(_following is { } f && f.Node.Equals(candidate)) &&
+        if (_candidate is { } candidate && !(_following is { } f && f.Node.Equals(candidate) && _confirmed) &&
             now - _lastRegistered >= _settings.RetryInterval)
         {
             _effects.Add(new SendToNode(candidate.Address, new RegisterRegion(HostsShards)));

@@ -32,8 +32,12 @@ public sealed partial class ShardRegion
     private readonly HashSet<NodeAddress> _liveMembers = [];
     private List<ShardingEffect> _effects = [];
     private (UniqueAddress Node, long Reign)? _following;
+
+    // True once the followed reign has sent its table: until then the report may have been lost, so keep registering.
+    private bool _confirmed;
     private UniqueAddress? _candidate;
     private DateTimeOffset _lastRegistered = DateTimeOffset.MinValue;
+    private DateTimeOffset _lastDrainSent = DateTimeOffset.MinValue;
     private long _maxEpochSeen;
     private int _buffered;
     private bool _wasMember;
@@ -165,10 +169,12 @@ public sealed partial class ShardRegion
                 OnNotHere(from, notHere, now);
                 break;
             case QueryRegion query:
+                _confirmed = _following is { } current && current.Node.Equals(from) && current.Reign == query.Reign && _confirmed;
                 _following = (from, query.Reign);
                 _effects.Add(new SendToNode(from.Address, new RegionReport(query.Reign, HostsShards, Weight, HeldShards, _maxEpochSeen)));
                 break;
             case ShardHomes homes when IsFollowed(from, homes.Reign):
+                _confirmed = true;
                 foreach (var allocation in homes.Allocations)
                 {
                     OnAllocation(allocation, now);
@@ -283,7 +289,18 @@ public sealed partial class ShardRegion
                 case Phase.Receiving when slot.ReceivedAll && due:
                     ReportReceived(shard, slot, now);
                     break;
+                case Phase.HandingOff when slot.Acked is { } acked && Array.TrueForAll(acked, a => a) && due:
+                    // Everything was delivered; the coordinator's confirmation may have been lost: ask for the outcome.
+                    AskHome(shard, slot, now);
+                    break;
             }
+        }
+
+        if (_draining && !HoldsNothing && _candidate is { } coordinator && now - _lastDrainSent >= _settings.RetryInterval)
+        {
+            // The request to drain may have been lost; repeating it is harmless.
+            _effects.Add(new SendToNode(coordinator.Address, new DrainRegion(true)));
+            _lastDrainSent = now;
         }
 
         RegisterIfNeeded(now);
@@ -297,6 +314,7 @@ public sealed partial class ShardRegion
         if (_candidate is { } coordinator && HostsShards)
         {
             _effects.Add(new SendToNode(coordinator.Address, new DrainRegion(draining)));
+            _lastDrainSent = now;
         }
 
         return Flush();

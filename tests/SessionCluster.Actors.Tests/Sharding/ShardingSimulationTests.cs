@@ -1,3 +1,4 @@
+using SessionCluster.Actors.Remoting;
 using SessionCluster.Actors.Sharding;
 using SessionCluster.TestKit;
 
@@ -11,9 +12,9 @@ public sealed class ShardingSimulationTests
 
     private static ShardingSettings Settings => ShardingSettings.Default with { NumberOfShards = 30 };
 
-    private static async Task<ShardedSimulation> StartWorkers(int seed, int workers, int fronts = 0)
+    private static async Task<ShardedSimulation> StartWorkers(int seed, int workers, int fronts = 0, LinkFaults? faults = null)
     {
-        var cluster = new ShardedSimulation(new ClusterSimulation(seed), Settings);
+        var cluster = new ShardedSimulation(new ClusterSimulation(seed, defaultFaults: faults), Settings);
         for (var i = 0; i < workers; i++)
         {
             await cluster.StartAsync(i);
@@ -180,6 +181,71 @@ public sealed class ShardingSimulationTests
                 () => cluster.IsSettled() && cluster.ShardCounts().Where(c => !c.Key.Equals(ClusterSimulation.AddressOf(3))).All(c => c.Value >= 9),
                 Long,
                 "rebalanced without the old coordinator");
+        }
+
+        cluster.Simulation.RunUntil(() => cluster.InFlight == 0, Long, "load drained");
+        Assert.Empty(cluster.Errors);
+        cluster.VerifySessions(Long);
+    }
+
+    [Theory]
+    [InlineData(61)]
+    [InlineData(62)]
+    [InlineData(63)]
+    [InlineData(64)]
+    [InlineData(65)]
+    [InlineData(66)]
+    public async Task Under_five_percent_message_loss_a_join_and_a_drain_keep_one_owner_and_every_acknowledged_increment(int seed)
+    {
+        var lossy = new LinkFaults(DropRate: 0.05, MinDelay: TimeSpan.FromMilliseconds(1), MaxDelay: TimeSpan.FromMilliseconds(3));
+        var cluster = await StartWorkers(seed, workers: 3, fronts: 1, faults: lossy);
+        cluster.CreateSessionsRetrying(200, Long);
+        cluster.Simulation.RunUntil(cluster.IsSettled, Long, "initial allocation settled");
+
+        using (cluster.RunLoad(perStep: 3, TimeSpan.FromMilliseconds(10)))
+        {
+            await cluster.StartAsync(5);
+            cluster.Simulation.RunUntil(
+                () => cluster.IsSettled() && cluster.ShardCounts().Where(c => !c.Key.Equals(ClusterSimulation.AddressOf(3))).All(c => c.Value is 7 or 8),
+                Long,
+                "30 shards balanced over 4 workers despite loss");
+            var leaving = ClusterSimulation.AddressOf(1);
+            cluster.TakeOutOfRotation(leaving);
+            cluster[leaving].Drain();
+            cluster.Simulation.RunUntil(() => cluster[leaving].Region.HoldsNothing && cluster.IsSettled(), Long, "drained despite loss");
+        }
+
+        cluster.Simulation.RunUntil(() => cluster.InFlight == 0, Long, "load drained");
+        Assert.Empty(cluster.Errors);
+        cluster.VerifySessions(Long);
+    }
+
+    [Theory]
+    [InlineData(71)]
+    [InlineData(72)]
+    [InlineData(73)]
+    public async Task A_partition_downs_the_minority_before_its_shards_get_new_homes(int seed)
+    {
+        var cluster = await StartWorkers(seed, workers: 5);
+        cluster.CreateSessions(300, Long);
+        cluster.Simulation.RunUntil(cluster.IsSettled, Long, "initial allocation settled");
+        NodeAddress[] majority = [ClusterSimulation.AddressOf(0), ClusterSimulation.AddressOf(1), ClusterSimulation.AddressOf(2)];
+        NodeAddress[] minority = [ClusterSimulation.AddressOf(3), ClusterSimulation.AddressOf(4)];
+
+        foreach (var node in minority)
+        {
+            cluster.LoseShardsOf(node);
+            cluster.TakeOutOfRotation(node);
+        }
+
+        using (cluster.RunLoad(perStep: 3, TimeSpan.FromMilliseconds(10)))
+        {
+            cluster.Simulation.Partition(majority, minority);
+            cluster.Simulation.RunUntil(
+                () => minority.All(node => !cluster[node].IsRunning) && cluster.IsSettled() &&
+                      cluster.ShardCounts().Values.Sum() == 30,
+                Long,
+                "minority shut down and its shards re-homed on the majority");
         }
 
         cluster.Simulation.RunUntil(() => cluster.InFlight == 0, Long, "load drained");

@@ -15,8 +15,15 @@ internal static class FreePorts
     private const int First = 20000;
     private const int EndExclusive = 32768;
 
-    public static IReadOnlyList<int> Take(int count)
+    /// <summary>Takes <paramref name="count"/> distinct free ports, all greater than <paramref name="above"/> if given.</summary>
+    public static IReadOnlyList<int> Take(int count, int above = 0)
     {
+        var first = Math.Max(First, above + 1);
+        if (first >= EndExclusive)
+        {
+            throw new ArgumentOutOfRangeException(nameof(above), above, $"No ports left above {above} in {First}–{EndExclusive - 1}.");
+        }
+
         var listeners = new List<TcpListener>();
         try
         {
@@ -24,10 +31,10 @@ internal static class FreePorts
             {
                 if (attempt > 1000)
                 {
-                    throw new InvalidOperationException($"Found only {listeners.Count} of {count} free ports in {First}–{EndExclusive - 1} after {attempt} attempts.");
+                    throw new InvalidOperationException($"Found only {listeners.Count} of {count} free ports in {first}–{EndExclusive - 1} after {attempt} attempts.");
                 }
 
-                var listener = new TcpListener(IPAddress.Loopback, Random.Shared.Next(First, EndExclusive));
+                var listener = new TcpListener(IPAddress.Loopback, Random.Shared.Next(first, EndExclusive));
                 try
                 {
                     listener.Start();

@@ -3,15 +3,19 @@ using System.Text;
 
 namespace SessionCluster.MultiNode.Tests.Support;
 
-/// <summary>A Lighthouse and N workers as real processes on 127.0.0.1, and their views of the cluster over HTTP.</summary>
+/// <summary>A Lighthouse, N workers and M front nodes as real processes on 127.0.0.1, and their views of the cluster over HTTP.</summary>
 /// <remarks>
 /// Ports are reserved for all nodes at once and the Lighthouse gets the lowest cluster port, so that it is the
-/// member with the lowest address (the leader in the usual rule) and the workers a spec kills are not. A node keeps
-/// its ports when restarted, as a real worker would. Every incarnation ever started is kept for the failure report
-/// and killed on disposal.
+/// member with the lowest address (the leader in the usual rule) and the workers a spec kills are not; a worker added
+/// later takes ports above it for the same reason. A node keeps its ports when restarted, as a real worker would. A
+/// web node's route (its cookie suffix) is its name. Every incarnation ever started is kept for the failure report and
+/// killed on disposal.
 /// </remarks>
 internal sealed class LocalCluster : IAsyncDisposable
 {
+    private const string WorkerPrefix = "worker-";
+    private const string FrontPrefix = "front-";
+
     /// <summary>
     /// Pace of polling <c>GET /cluster/members</c>. Every poll is an actor round trip in each node; polling much faster
     /// would load the nodes whose failure detectors the specs observe, on a 2-core machine.
@@ -24,6 +28,7 @@ internal sealed class LocalCluster : IAsyncDisposable
     private readonly List<NodeProcess> _incarnations = [];
     private readonly Dictionary<string, (string Dll, IReadOnlyList<string> Arguments)> _launch = [];
     private readonly List<NodeProcess> _current = [];
+    private string _seed = "";
 
     private LocalCluster(NodeHosts hosts)
     {
@@ -33,7 +38,7 @@ internal sealed class LocalCluster : IAsyncDisposable
         AppDomain.CurrentDomain.ProcessExit += KillAll;
     }
 
-    /// <summary>The latest incarnation of every node, the Lighthouse first, then the workers in order.</summary>
+    /// <summary>The latest incarnation of every node in start order: the Lighthouse, the workers, the fronts, then workers added later.</summary>
     public IReadOnlyList<NodeProcess> Nodes => _current;
 
     /// <summary>Every process ever started, in start order, restarted ones included.</summary>
@@ -41,25 +46,39 @@ internal sealed class LocalCluster : IAsyncDisposable
 
     public NodeProcess Lighthouse => _current[0];
 
-    /// <summary>Worker <paramref name="number"/> (1-based), its latest incarnation.</summary>
-    public NodeProcess Worker(int number) => _current[number];
+    /// <summary>The latest incarnation of every worker, in the order they were first started.</summary>
+    public IReadOnlyList<NodeProcess> Workers => [.. _current.Where(node => node.Node.StartsWith(WorkerPrefix, StringComparison.Ordinal))];
 
-    /// <summary>Starts the Lighthouse and <paramref name="workers"/> workers at once; workers retry the seed until it answers.</summary>
-    public static async Task<LocalCluster> StartAsync(int workers)
+    /// <summary>Worker <paramref name="number"/> (1-based), its latest incarnation.</summary>
+    public NodeProcess Worker(int number) => Named(WorkerPrefix + Invariant(number));
+
+    /// <summary>Front node <paramref name="number"/> (1-based), its latest incarnation.</summary>
+    public NodeProcess Front(int number) => Named(FrontPrefix + Invariant(number));
+
+    /// <summary>
+    /// Starts the Lighthouse, <paramref name="workers"/> workers and <paramref name="fronts"/> front nodes (HTTP only,
+    /// no shards) at once; the nodes retry the seed until it answers.
+    /// </summary>
+    public static async Task<LocalCluster> StartAsync(int workers, int fronts = 0)
     {
         var cluster = new LocalCluster(NodeHosts.Locate());
         try
         {
-            var ports = FreePorts.Take(2 * (workers + 1));
-            var clusterPorts = ports.Take(workers + 1).Order().ToList();
-            var httpPorts = ports.Skip(workers + 1).ToList();
-            var seed = $"127.0.0.1:{clusterPorts[0]}";
+            var nodes = 1 + workers + fronts;
+            var ports = FreePorts.Take(2 * nodes);
+            var clusterPorts = ports.Take(nodes).Order().ToList();
+            var httpPorts = ports.Skip(nodes).ToList();
+            cluster._seed = $"127.0.0.1:{clusterPorts[0]}";
             cluster.Launch("lighthouse", cluster._hosts.LighthouseDll, clusterPorts[0], httpPorts[0],
-                ["--config", cluster._hosts.LighthouseConf, "--port", Invariant(clusterPorts[0]), "--seeds", seed, "--urls", $"http://127.0.0.1:{httpPorts[0]}"]);
+                ["--config", cluster._hosts.LighthouseConf, "--port", Invariant(clusterPorts[0]), "--seeds", cluster._seed, "--urls", $"http://127.0.0.1:{httpPorts[0]}"]);
             for (var i = 1; i <= workers; i++)
             {
-                cluster.Launch($"worker-{i}", cluster._hosts.WebDll, clusterPorts[i], httpPorts[i],
-                    ["--config", cluster._hosts.WorkerConf, "--port", Invariant(clusterPorts[i]), "--seeds", seed, "--urls", $"http://127.0.0.1:{httpPorts[i]}"]);
+                cluster.LaunchWeb(WorkerPrefix + Invariant(i), cluster._hosts.WorkerConf, clusterPorts[i], httpPorts[i]);
+            }
+
+            for (var i = 1; i <= fronts; i++)
+            {
+                cluster.LaunchWeb(FrontPrefix + Invariant(i), cluster._hosts.FrontConf, clusterPorts[workers + i], httpPorts[workers + i]);
             }
 
             return cluster;
@@ -69,6 +88,14 @@ internal sealed class LocalCluster : IAsyncDisposable
             await cluster.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>Starts one more worker on fresh ports, named after the workers started so far (<c>worker-4</c> after three).</summary>
+    public NodeProcess AddWorker()
+    {
+        var ports = FreePorts.Take(2, above: Lighthouse.ClusterPort);
+        var name = WorkerPrefix + Invariant(_launch.Keys.Count(key => key.StartsWith(WorkerPrefix, StringComparison.Ordinal)) + 1);
+        return LaunchWeb(name, _hosts.WorkerConf, ports[0], ports[1]);
     }
 
     /// <summary>Starts a new incarnation of a node whose process has exited, with the same ports and switches.</summary>
@@ -105,6 +132,30 @@ internal sealed class LocalCluster : IAsyncDisposable
         return new ClusterSnapshot(views);
     }
 
+    /// <summary>
+    /// <paramref name="observer"/>'s <c>GET /cluster/shards</c>: the table, or null with the reason it gave none. Paced
+    /// like <see cref="ReadAsync"/>; a node whose process has exited fails the spec at once.
+    /// </summary>
+    public async Task<(ShardTableView? Table, string? Error)> ReadShardsAsync(NodeProcess observer)
+    {
+        await _poll.WaitForNextTickAsync();
+        if (observer.HasExited)
+        {
+            throw new InvalidOperationException($"{observer.Name} (pid {observer.Pid}) exited unexpectedly with code {observer.ExitCode}; see its log below.");
+        }
+
+        try
+        {
+            using var response = await _http.GetAsync(new Uri(observer.BaseAddress, "/cluster/shards"));
+            var body = await response.Content.ReadAsStringAsync();
+            return response.IsSuccessStatusCode ? (ShardTableView.Parse(body), null) : (null, $"{(int)response.StatusCode} {body}");
+        }
+        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
+        {
+            return (null, exception.Message);
+        }
+    }
+
     /// <summary>Every incarnation's state and recent output, for a failure message.</summary>
     public string Report(int maxLinesPerNode = 200)
     {
@@ -133,13 +184,22 @@ internal sealed class LocalCluster : IAsyncDisposable
         }
     }
 
-    private void Launch(string name, string dll, int clusterPort, int httpPort, IReadOnlyList<string> arguments)
+    /// <summary>Starts a web node (worker or front, as <paramref name="config"/> says) whose route is its name.</summary>
+    private NodeProcess LaunchWeb(string name, string config, int clusterPort, int httpPort) =>
+        Launch(name, _hosts.WebDll, clusterPort, httpPort,
+            ["--config", config, "--port", Invariant(clusterPort), "--seeds", _seed, "--urls", $"http://127.0.0.1:{httpPort}", "--route", name]);
+
+    private NodeProcess Launch(string name, string dll, int clusterPort, int httpPort, IReadOnlyList<string> arguments)
     {
         _launch[name] = (dll, arguments);
         var node = NodeProcess.Start(name, 1, _hosts.Dotnet, dll, arguments, _hosts.RepositoryRoot, clusterPort, httpPort);
         _incarnations.Add(node);
         _current.Add(node);
+        return node;
     }
+
+    private NodeProcess Named(string node) =>
+        _current.FirstOrDefault(candidate => candidate.Node == node) ?? throw new InvalidOperationException($"No node named {node} was started.");
 
     private async Task<(NodeProcess, ClusterView?, string?)> ReadOneAsync(NodeProcess node)
     {

@@ -35,6 +35,8 @@ internal sealed class NodeHosts
 
     public string LighthouseConf => Path.Combine(RepositoryRoot, "hocon", "lighthouse.conf");
 
+    public string FrontConf => Path.Combine(RepositoryRoot, "hocon", "front.conf");
+
     /// <summary>Finds everything or throws one message listing every place it looked.</summary>
     public static NodeHosts Locate()
     {

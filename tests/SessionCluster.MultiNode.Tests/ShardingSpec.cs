@@ -1,0 +1,243 @@
+using System.Diagnostics;
+using SessionCluster.MultiNode.Tests.Support;
+using SessionCluster.TestKit;
+using Xunit.Abstractions;
+
+namespace SessionCluster.MultiNode.Tests;
+
+/// <summary>
+/// Sharded sessions across real processes on 127.0.0.1: a Lighthouse, three workers and a front node form a cluster,
+/// 10,000 sessions are created through the front, and under a steady load of reads and increments through the front a
+/// fourth worker joins (its share of the shards moves to it) and then a worker is stopped with SIGTERM (its shards
+/// move away before it leaves). No request may fail, and every session's counter must equal exactly the increments
+/// the cluster acknowledged.
+/// </summary>
+/// <remarks>
+/// One cluster walks through the phases in order; a failure names its phase and prints the load's failures and every
+/// node's log. Every wait is a deadline on a condition read over HTTP: <c>GET /cluster/members</c> for membership,
+/// the front's <c>GET /cluster/shards</c> for placement, which must also hold unchanged for several polls in a row
+/// before a phase counts it as settled.
+/// </remarks>
+[Trait("Category", "MultiNode")]
+public sealed class ShardingSpec(ITestOutputHelper output) : IAsyncLifetime
+{
+    /// <summary><c>session-cluster.sharding.number-of-shards</c> in hocon/reference.conf.</summary>
+    private const int NumberOfShards = 100;
+
+    private const int SessionCount = 10_000;
+
+    /// <summary>Requests in flight while creating and verifying sessions.</summary>
+    private const int InFlight = 32;
+
+    /// <summary>Load loops, each with one request in flight.</summary>
+    private const int LoadLoops = 16;
+
+    /// <summary>Consecutive polls (about 0.1–0.2 s apart) that must show the same placement before it counts as settled.</summary>
+    private const int StablePolls = 3;
+
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long the load goes on after the shards settle on the joined worker: traffic on the moved shards' new homes.</summary>
+    private static readonly TimeSpan LoadAfterSettling = TimeSpan.FromSeconds(2);
+
+    private LocalCluster? _cluster;
+    private SessionContractClient? _client;
+    private SessionTraffic? _traffic;
+
+    private LocalCluster Cluster => _cluster ?? throw new InvalidOperationException("The cluster has not started.");
+
+    private SessionContractClient Client => _client ?? throw new InvalidOperationException("The cluster has not started.");
+
+    public async Task InitializeAsync()
+    {
+        _cluster = await LocalCluster.StartAsync(workers: 3, fronts: 1);
+        _client = new SessionContractClient(_cluster.Front(1), maxConnections: InFlight);
+    }
+
+    public async Task DisposeAsync()
+    {
+        // The load first, so that no loop is left sending to nodes being killed.
+        if (_traffic is not null)
+        {
+            await _traffic.DisposeAsync();
+        }
+
+        _client?.Dispose();
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task ThreeWorkersAndAFront_WorkerJoinsThenWorkerLeavesUnderLoad_NoRequestFailsAndEveryCounterIsExact()
+    {
+        var front = Cluster.Front(1);
+        var originals = Cluster.Workers.ToList();
+        SessionFleet? fleet = null;
+        var coordinator = "";
+
+        await Phase("1 form: the Lighthouse, 3 workers and a front join; the shards spread 33/33/34", async () =>
+        {
+            var everyone = Cluster.Nodes.ToList();
+            var formed = await Eventually.Value(
+                () => Cluster.ReadAsync(everyone),
+                snapshot => snapshot.AllSeeExactlyUp(Addresses(everyone)),
+                $"every node to see exactly [{string.Join(", ", Addresses(everyone))}] Up and reachable, converged, under one leader",
+                Deadline);
+
+            var frontView = formed.Views.Single(entry => entry.Observer == front).View!;
+            var oldest = frontView.Members
+                .Where(member => member.Roles.Contains("worker"))
+                .OrderBy(member => member.UpNumber)
+                .ThenBy(member => member.Address, StringComparer.Ordinal)
+                .First();
+            coordinator = oldest.Address;
+            await SettledShards(Addresses(originals), $"the coordinator on the oldest worker {coordinator}", table => table.Coordinator == coordinator);
+        });
+
+        await Phase($"2 create: {SessionCount} sessions through the front, {InFlight} requests in flight", async () =>
+        {
+            var started = Stopwatch.GetTimestamp();
+            var (created, failures) = await SessionFleet.CreateAsync(Client, SessionCount, InFlight);
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            Assert.True(failures.Count == 0, $"{failures.Count} of {SessionCount} creations failed; the first ones:\n  {string.Join("\n  ", failures.Take(20))}");
+            Assert.Equal(SessionCount, created.Sessions.Count);
+            fleet = created;
+            output.WriteLine($"  created {SessionCount} sessions in {elapsed.TotalSeconds:0.0} s ({SessionCount / elapsed.TotalSeconds:0}/s)");
+
+            await Eventually.Value(
+                () => ReadFrontShardsAsync(),
+                table => table?.TotalSessions == SessionCount,
+                $"the front's /cluster/shards to count {SessionCount} sessions over all shards",
+                Deadline);
+        });
+
+        var joiner = originals[0];
+        await Phase("3 join under load: a 4th worker takes 25 shards, 25/25/25/25", async () =>
+        {
+            await StartLoad(fleet!);
+            joiner = Cluster.AddWorker();
+            var table = await SettledShards(Addresses([.. originals, joiner]), "the coordinator unchanged", shards => shards.Coordinator == coordinator);
+            Assert.Equal(SessionCount, table.TotalSessions);
+
+            // Load duration, not a wait for a condition: requests on the moved shards at their new homes.
+            await Task.Delay(LoadAfterSettling);
+            await StopLoadAndVerify(fleet!);
+        });
+
+        var leaver = originals.First(worker => worker.ClusterAddress != coordinator);
+        await Phase($"4 leave under load: SIGTERM to {leaver.Name}; its shards move to the other 3 workers", async () =>
+        {
+            var remainingWorkers = Cluster.Workers.Where(worker => worker != leaver).ToList();
+            var remaining = Cluster.Nodes.Where(node => node != leaver).ToList();
+            await StartLoad(fleet!);
+            await leaver.TerminateAsync();
+
+            var exitCode = await leaver.WaitForExitAsync(Deadline);
+            Assert.True(exitCode == 0, $"{leaver.Name} exited with {exitCode} after SIGTERM; expected 0.");
+            var table = await SettledShards(Addresses(remainingWorkers), "the coordinator unchanged", shards => shards.Coordinator == coordinator);
+            Assert.Equal(SessionCount, table.TotalSessions);
+
+            await StopLoadAndVerify(fleet!);
+            await Eventually.Value(
+                () => Cluster.ReadAsync(remaining),
+                snapshot => snapshot.AllSeeExactlyUp(Addresses(remaining)),
+                $"every remaining node to have removed {leaver.ClusterAddress} and see exactly [{string.Join(", ", Addresses(remaining))}] Up, converged",
+                Deadline);
+        });
+    }
+
+    /// <summary>
+    /// Waits until the front's <c>GET /cluster/shards</c> shows all shards balanced over exactly <paramref name="homes"/>
+    /// (floor or ceiling of the fair share each), with <paramref name="also"/> holding, and the same placement (every
+    /// shard's home and epoch) on <see cref="StablePolls"/> polls in a row. Returns the last table.
+    /// </summary>
+    private async Task<ShardTableView> SettledShards(IReadOnlyCollection<string> homes, string alsoWhat, Func<ShardTableView, bool> also)
+    {
+        var streak = 0;
+        var placement = "";
+        return (await Eventually.Value(
+            async () =>
+            {
+                var table = await ReadFrontShardsAsync();
+                if (table is not null && table.IsBalancedOver(homes, NumberOfShards) && also(table))
+                {
+                    streak = table.Placement == placement ? streak + 1 : 1;
+                    placement = table.Placement;
+                }
+                else
+                {
+                    streak = 0;
+                    placement = "";
+                }
+
+                return (Table: table, Streak: streak);
+            },
+            reading => reading.Streak >= StablePolls,
+            $"the front's /cluster/shards to show all {NumberOfShards} shards balanced over exactly [{string.Join(", ", homes)}], {alsoWhat}, " +
+            $"unchanged for {StablePolls} polls",
+            Deadline)).Table!;
+    }
+
+    /// <summary>The front's shard table, or null when it gave none (the reason goes to the test output).</summary>
+    private async Task<ShardTableView?> ReadFrontShardsAsync()
+    {
+        var (table, error) = await Cluster.ReadShardsAsync(Cluster.Front(1));
+        if (error is not null)
+        {
+            output.WriteLine($"  {DateTime.Now:HH:mm:ss.fff} front's /cluster/shards: {error}");
+        }
+
+        return table;
+    }
+
+    /// <summary>Starts a new load on <paramref name="fleet"/>, the last one's loops all stopped.</summary>
+    private async Task StartLoad(SessionFleet fleet)
+    {
+        if (_traffic is not null)
+        {
+            await _traffic.DisposeAsync();
+        }
+
+        _traffic = SessionTraffic.Start(Client, fleet, LoadLoops, Random.Shared.Next());
+    }
+
+    /// <summary>Stops the load, then requires that no request failed and that every session's counter is exact.</summary>
+    private async Task StopLoadAndVerify(SessionFleet fleet)
+    {
+        var traffic = _traffic ?? throw new InvalidOperationException("No load is running.");
+        await traffic.StopAsync();
+        output.WriteLine($"  load: {traffic.Summary()}");
+        Assert.True(traffic.Failed == 0, $"Requests failed under load: {traffic.Summary()}");
+        Assert.True(traffic.Increments > 0, $"The load acknowledged no increment: {traffic.Summary()}");
+
+        var started = Stopwatch.GetTimestamp();
+        var discrepancies = await fleet.VerifyCountersAsync(Client, SessionTraffic.Counter, InFlight);
+        output.WriteLine($"  verified {fleet.Sessions.Count} counters in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s");
+        Assert.True(
+            discrepancies.Count == 0,
+            $"{discrepancies.Count} of {fleet.Sessions.Count} sessions do not hold their acknowledged increments; the first ones:\n  {string.Join("\n  ", discrepancies.Take(20))}");
+    }
+
+    private static List<string> Addresses(IEnumerable<NodeProcess> nodes) => [.. nodes.Select(node => node.ClusterAddress)];
+
+    /// <summary>Runs one phase; on failure, throws with the phase's name, its duration, the load's failures and every node's log.</summary>
+    private async Task Phase(string name, Func<Task> body)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await body();
+        }
+        catch (Exception exception)
+        {
+            var load = _traffic is null ? "" : $"\n\nLoad: {_traffic.Summary(maxFailures: 50)}";
+            throw new PhaseFailedException(
+                $"Phase '{name}' failed after {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s: {exception.Message}{load}\n\nNode logs:{Cluster.Report()}",
+                exception);
+        }
+
+        output.WriteLine($"{name}: {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s");
+    }
+}

@@ -1,0 +1,170 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace SessionCluster.MultiNode.Tests.Support;
+
+/// <summary>
+/// Load on a fleet of sessions while the cluster changes: concurrent loops, each picking random sessions and either
+/// incrementing their counter or reading it back, recording every acknowledged increment and every failure.
+/// </summary>
+/// <remarks>
+/// <para>A failure is any non-2xx answer or transport error, and any 2xx answer that breaks what the session must
+/// guarantee: a <c>Set-Cookie</c> with another id (the node no longer knew the session and made a new one), an
+/// increment answering a value an earlier one already answered, a read returning less than the increments
+/// acknowledged before it was sent.</para>
+/// <para>A session never incremented is read with <c>GET /session</c> (its counter would answer 404), one incremented
+/// with <c>GET /session/attributes/n</c>. A loop never cancels a request it has sent: stopping waits for each loop's
+/// request in flight, so that afterwards every increment is either acknowledged or counted as failed.</para>
+/// <para>Randomness comes from <see cref="Seed"/>; loop i uses <c>Seed + i</c>.</para>
+/// </remarks>
+internal sealed class SessionTraffic : IAsyncDisposable
+{
+    /// <summary>The attribute the loops increment.</summary>
+    public const string Counter = "n";
+
+    private const int MaxFailuresKept = 1000;
+
+    private readonly SessionContractClient _client;
+    private readonly IReadOnlyList<TrackedSession> _sessions;
+    private readonly ConcurrentQueue<string> _failures = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly long _started = Stopwatch.GetTimestamp();
+    private Task[] _loops = [];
+    private long _increments;
+    private long _reads;
+    private long _failed;
+    private TimeSpan? _elapsed;
+
+    private SessionTraffic(SessionContractClient client, SessionFleet fleet, int seed)
+    {
+        _client = client;
+        _sessions = fleet.Sessions;
+        Seed = seed;
+    }
+
+    public int Seed { get; }
+
+    /// <summary>Acknowledged increments so far.</summary>
+    public long Increments => Interlocked.Read(ref _increments);
+
+    /// <summary>Successful reads so far.</summary>
+    public long Reads => Interlocked.Read(ref _reads);
+
+    /// <summary>Failed requests so far (an increment acknowledged with a repeated value counts here only).</summary>
+    public long Failed => Interlocked.Read(ref _failed);
+
+    /// <summary>The first failures (up to 1000), each with its request, answer and time.</summary>
+    public IReadOnlyList<string> Failures => [.. _failures];
+
+    /// <summary>Starts <paramref name="loops"/> loops, each with one request in flight at a time.</summary>
+    public static SessionTraffic Start(SessionContractClient client, SessionFleet fleet, int loops, int seed)
+    {
+        var traffic = new SessionTraffic(client, fleet, seed);
+        traffic._loops = [.. Enumerable.Range(0, loops).Select(loop => Task.Run(() => traffic.RunAsync(new Random(seed + loop))))];
+        return traffic;
+    }
+
+    /// <summary>Stops the loops once their requests in flight are answered; idempotent.</summary>
+    public async Task StopAsync()
+    {
+        await _stop.CancelAsync();
+        await Task.WhenAll(_loops);
+        _elapsed ??= Stopwatch.GetElapsedTime(_started);
+    }
+
+    /// <summary>Counts and rate, and the first failures, for a log line or an assertion message.</summary>
+    public string Summary(int maxFailures = 20)
+    {
+        var elapsed = _elapsed ?? Stopwatch.GetElapsedTime(_started);
+        var requests = Increments + Reads + Failed;
+        var text = $"seed {Seed}: {requests} requests in {elapsed.TotalSeconds:0.0} s ({requests / Math.Max(elapsed.TotalSeconds, 0.001):0}/s): " +
+                   $"{Increments} increments acknowledged, {Reads} reads, {Failed} failed";
+        var failures = Failures;
+        if (failures.Count > 0)
+        {
+            text += $"; first {Math.Min(maxFailures, failures.Count)} failures:\n  " + string.Join("\n  ", failures.Take(maxFailures));
+        }
+
+        return text;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _stop.Dispose();
+    }
+
+    private async Task RunAsync(Random random)
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            var session = _sessions[random.Next(_sessions.Count)];
+            if (random.Next(2) == 0)
+            {
+                await IncrementAsync(session);
+            }
+            else
+            {
+                await ReadAsync(session);
+            }
+        }
+    }
+
+    private async Task IncrementAsync(TrackedSession session)
+    {
+        var call = await _client.IncrementAsync(session, Counter);
+        if (Replaced(session, call) is { } replaced)
+        {
+            Fail(replaced);
+        }
+        else if (!call.Succeeded || call.Value is not { } value)
+        {
+            Fail($"increment failed: {call}");
+        }
+        else if (!session.Acknowledge(value))
+        {
+            Fail($"increment answered {value}, which an earlier increment of the session already answered: {call}");
+        }
+        else
+        {
+            Interlocked.Increment(ref _increments);
+        }
+    }
+
+    private async Task ReadAsync(TrackedSession session)
+    {
+        var acknowledged = session.Acknowledged;
+        var call = acknowledged == 0 ? await _client.GetAsync(session) : await _client.ReadAttributeAsync(session, Counter);
+        if (Replaced(session, call) is { } replaced)
+        {
+            Fail(replaced);
+        }
+        else if (!call.Succeeded)
+        {
+            Fail($"read failed ({acknowledged} increments acknowledged before it): {call}");
+        }
+        else if (acknowledged == 0 ? call.BodyId != session.Id : call.Value is not { } value || value < acknowledged)
+        {
+            Fail($"read answered for the wrong session or an older counter ({acknowledged} increments acknowledged before it was sent): {call}");
+        }
+        else
+        {
+            Interlocked.Increment(ref _reads);
+        }
+    }
+
+    /// <summary>A failure message when the response carries a cookie for another session, else null.</summary>
+    private static string? Replaced(TrackedSession session, SessionCall call) =>
+        call.Cookie is not null && call.CookieId != session.Id
+            ? $"session {session.Id} ({session.Acknowledged} increments acknowledged) is gone: the node answered for a new session {call.CookieId}: {call}"
+            : null;
+
+    private void Fail(string failure)
+    {
+        // The count is exact; the texts stop at a bound, so that a node answering nothing but 503 cannot fill the memory.
+        if (Interlocked.Increment(ref _failed) <= MaxFailuresKept)
+        {
+            _failures.Enqueue(failure);
+        }
+    }
+}
