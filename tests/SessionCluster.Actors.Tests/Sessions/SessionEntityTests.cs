@@ -184,6 +184,37 @@ public sealed class SessionEntityTests : IAsyncLifetime
         Assert.All(replies.Skip(1), reply => Assert.IsType<SessionNotFound>(reply));
     }
 
+    [Fact]
+    public async Task Idle_PastPassivateIdleAfter_EntityStopsButTheSessionStaysAndComesBack()
+    {
+        var id = (await Create()).Id;
+        await _client.Send(new SetAttribute(id, "a", Json("\"kept\"")), default);
+        Assert.True(_node.LocalShards.TryGetEntity(id, out _));
+        await Eventually.True(() => _clock.ActiveTimerCount == 1, "the region armed its sweep");
+
+        _clock.Advance(_node.Settings.Sharding.PassivateIdleAfter + _node.Settings.Sessions.ExpiryCheckInterval);
+
+        await Eventually.True(() => !_node.LocalShards.TryGetEntity(id, out _), "the idle entity is passivated");
+        Assert.Equal(1, await LiveSessions());
+        var value = Assert.IsType<AttributeValue>(await _client.Send(new GetAttribute(id, "a"), default));
+        Assert.Equal("\"kept\"", Text(value.JsonValue));
+        Assert.True(_node.LocalShards.TryGetEntity(id, out _), "the next command started a new entity");
+    }
+
+    [Fact]
+    public async Task Passivated_SessionStillExpires()
+    {
+        var id = (await Create()).Id;
+        await Eventually.True(() => _clock.ActiveTimerCount == 1, "the region armed its sweep");
+        _clock.Advance(_node.Settings.Sharding.PassivateIdleAfter + _node.Settings.Sessions.ExpiryCheckInterval);
+        await Eventually.True(() => !_node.LocalShards.TryGetEntity(id, out _), "the idle entity is passivated");
+
+        _clock.Advance(TimeSpan.FromMinutes(30));
+
+        await Eventually.Value(LiveSessions, count => count == 0, "the passivated session expires and is removed");
+        Assert.IsType<SessionNotFound>(await _client.Send(new GetSession(id), default));
+    }
+
     private static byte[] Json(string text) => Encoding.UTF8.GetBytes(text);
 
     private static string? Text(byte[]? bytes) => bytes is null ? null : Encoding.UTF8.GetString(bytes);
