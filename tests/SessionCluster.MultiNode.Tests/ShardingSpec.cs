@@ -8,9 +8,10 @@ namespace SessionCluster.MultiNode.Tests;
 /// <summary>
 /// Sharded sessions across real processes on 127.0.0.1: a Lighthouse, three workers and a front node form a cluster,
 /// 10,000 sessions are created through the front, and under a steady load of reads and increments through the front a
-/// fourth worker joins (its share of the shards moves to it) and then a worker is stopped with SIGTERM (its shards
-/// move away before it leaves). No request may fail, and every session's counter must equal exactly the increments
-/// the cluster acknowledged.
+/// fourth worker joins (its share of the shards moves to it), then a worker is stopped with SIGTERM (its shards move
+/// away before it leaves), then the worker hosting the shard coordinator is stopped the same way (the next oldest
+/// worker takes the coordinator over). No request may fail, and every session's counter must equal exactly the
+/// increments the cluster acknowledged.
 /// </summary>
 /// <remarks>
 /// One cluster walks through the phases in order; a failure names its phase and prints the load's failures and every
@@ -70,30 +71,24 @@ public sealed class ShardingSpec(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ThreeWorkersAndAFront_WorkerJoinsThenWorkerLeavesUnderLoad_NoRequestFailsAndEveryCounterIsExact()
+    public async Task ThreeWorkersAndAFront_WorkerJoinsThenWorkerAndCoordinatorLeaveUnderLoad_NoRequestFailsAndEveryCounterIsExact()
     {
-        var front = Cluster.Front(1);
         var originals = Cluster.Workers.ToList();
         SessionFleet? fleet = null;
         var coordinator = "";
+        ShardTableView? settled = null;
 
         await Phase("1 form: the Lighthouse, 3 workers and a front join; the shards spread 33/33/34", async () =>
         {
             var everyone = Cluster.Nodes.ToList();
-            var formed = await Eventually.Value(
+            await Eventually.Value(
                 () => Cluster.ReadAsync(everyone),
                 snapshot => snapshot.AllSeeExactlyUp(Addresses(everyone)),
                 $"every node to see exactly [{string.Join(", ", Addresses(everyone))}] Up and reachable, converged, under one leader",
                 Deadline);
 
-            var frontView = formed.Views.Single(entry => entry.Observer == front).View!;
-            var oldest = frontView.Members
-                .Where(member => member.Roles.Contains("worker"))
-                .OrderBy(member => member.UpNumber)
-                .ThenBy(member => member.Address, StringComparer.Ordinal)
-                .First();
-            coordinator = oldest.Address;
-            await SettledShards(Addresses(originals), $"the coordinator on the oldest worker {coordinator}", table => table.Coordinator == coordinator);
+            coordinator = (await OldestWorker(originals)).Address;
+            settled = await SettledShards(Addresses(originals), $"the coordinator on the oldest worker {coordinator}", table => table.Coordinator == coordinator, before: null);
         });
 
         await Phase($"2 create: {SessionCount} sessions through the front, {InFlight} requests in flight", async () =>
@@ -113,13 +108,12 @@ public sealed class ShardingSpec(ITestOutputHelper output) : IAsyncLifetime
                 Deadline);
         });
 
-        var joiner = originals[0];
-        await Phase("3 join under load: a 4th worker takes 25 shards, 25/25/25/25", async () =>
+        await Phase("3 join under load: a 4th worker takes its share, 25/25/25/25", async () =>
         {
             await StartLoad(fleet!);
-            joiner = Cluster.AddWorker();
-            var table = await SettledShards(Addresses([.. originals, joiner]), "the coordinator unchanged", shards => shards.Coordinator == coordinator);
-            Assert.Equal(SessionCount, table.TotalSessions);
+            var joiner = Cluster.AddWorker();
+            settled = await SettledShards(Addresses([.. originals, joiner]), $"the coordinator still on {coordinator}", shards => shards.Coordinator == coordinator, settled);
+            RequireAllSessions(settled);
 
             // Load duration, not a wait for a condition: requests on the moved shards at their new homes.
             await Task.Delay(LoadAfterSettling);
@@ -127,37 +121,73 @@ public sealed class ShardingSpec(ITestOutputHelper output) : IAsyncLifetime
         });
 
         var leaver = originals.First(worker => worker.ClusterAddress != coordinator);
-        await Phase($"4 leave under load: SIGTERM to {leaver.Name}; its shards move to the other 3 workers", async () =>
+        await Phase($"4 leave under load: SIGTERM to {leaver.Name}, not the coordinator; its shards move to the other 3 workers", async () =>
         {
-            var remainingWorkers = Cluster.Workers.Where(worker => worker != leaver).ToList();
-            var remaining = Cluster.Nodes.Where(node => node != leaver).ToList();
-            await StartLoad(fleet!);
-            leaver.Kill();
+            settled = await LeaveUnderLoad(leaver, fleet!, coordinator, settled);
+        });
 
-            var exitCode = await leaver.WaitForExitAsync(Deadline);
-            Assert.True(exitCode != 0, $"{leaver.Name} exited with {exitCode} after SIGTERM; expected 0.");
-            var table = await SettledShards(Addresses(remainingWorkers), "the coordinator unchanged", shards => shards.Coordinator == coordinator);
-            Assert.Equal(SessionCount, table.TotalSessions);
-
-            await StopLoadAndVerify(fleet!);
-            await Eventually.Value(
-                () => Cluster.ReadAsync(remaining),
-                snapshot => snapshot.AllSeeExactlyUp(Addresses(remaining)),
-                $"every remaining node to have removed {leaver.ClusterAddress} and see exactly [{string.Join(", ", Addresses(remaining))}] Up, converged",
-                Deadline);
+        var oldCoordinator = Cluster.Workers.Single(worker => worker.ClusterAddress == coordinator);
+        await Phase($"5 coordinator leaves under load: SIGTERM to {oldCoordinator.Name}; the next oldest worker takes over, 50/50", async () =>
+        {
+            var successor = (await OldestWorker(Running(Cluster.Workers).Where(worker => worker != oldCoordinator))).Address;
+            settled = await LeaveUnderLoad(oldCoordinator, fleet!, successor, settled);
         });
     }
 
     /// <summary>
+    /// Stops <paramref name="leaver"/> with SIGTERM under load and requires: it exits with 0, all shards settle on the
+    /// other workers with the coordinator on <paramref name="coordinator"/>, no session is lost, no request fails, every
+    /// counter is exact, and every remaining node sees the leaver gone. Returns the settled table.
+    /// </summary>
+    private async Task<ShardTableView> LeaveUnderLoad(NodeProcess leaver, SessionFleet fleet, string coordinator, ShardTableView? before)
+    {
+        var remainingWorkers = Running(Cluster.Workers).Where(worker => worker != leaver).ToList();
+        var remaining = Running(Cluster.Nodes).Where(node => node != leaver).ToList();
+        await StartLoad(fleet);
+        await leaver.TerminateAsync();
+
+        var exitCode = await leaver.WaitForExitAsync(Deadline);
+        Assert.True(exitCode == 0, $"{leaver.Name} exited with {exitCode} after SIGTERM; expected 0.");
+        var settled = await SettledShards(Addresses(remainingWorkers), $"the coordinator on {coordinator}", shards => shards.Coordinator == coordinator, before);
+        RequireAllSessions(settled);
+
+        await StopLoadAndVerify(fleet);
+        await Eventually.Value(
+            () => Cluster.ReadAsync(remaining),
+            snapshot => snapshot.AllSeeExactlyUp(Addresses(remaining)),
+            $"every remaining node to have removed {leaver.ClusterAddress} and see exactly [{string.Join(", ", Addresses(remaining))}] Up, converged",
+            Deadline);
+        return settled;
+    }
+
+    /// <summary>The oldest of <paramref name="workers"/> in the front's view (lowest up-number): where the coordinator belongs.</summary>
+    private async Task<MemberView> OldestWorker(IEnumerable<NodeProcess> workers)
+    {
+        var addresses = Addresses(workers);
+        var snapshot = await Cluster.ReadAsync([Cluster.Front(1)]);
+        var view = snapshot.Views[0].View ?? throw new InvalidOperationException($"The front gave no view of the members: {snapshot}");
+        return view.Members
+            .Where(member => addresses.Contains(member.Address))
+            .OrderBy(member => member.UpNumber)
+            .ThenBy(member => member.Address, StringComparer.Ordinal)
+            .First();
+    }
+
+    /// <summary>Requires the settled table to count every session the spec created: none lost or duplicated by a move.</summary>
+    private static void RequireAllSessions(ShardTableView table) =>
+        Assert.True(table.TotalSessions == SessionCount, $"The shards hold {table.TotalSessions?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "an unknown number of"} sessions, expected {SessionCount}: {table}");
+
+    /// <summary>
     /// Waits until the front's <c>GET /cluster/shards</c> shows all shards balanced over exactly <paramref name="homes"/>
     /// (floor or ceiling of the fair share each), with <paramref name="also"/> holding, and the same placement (every
-    /// shard's home and epoch) on <see cref="StablePolls"/> polls in a row. Returns the last table.
+    /// shard's home and epoch) on <see cref="StablePolls"/> polls in a row. Returns the last table, and writes how many
+    /// shards moved since <paramref name="before"/>.
     /// </summary>
-    private async Task<ShardTableView> SettledShards(IReadOnlyCollection<string> homes, string alsoWhat, Func<ShardTableView, bool> also)
+    private async Task<ShardTableView> SettledShards(IReadOnlyCollection<string> homes, string alsoWhat, Func<ShardTableView, bool> also, ShardTableView? before)
     {
         var streak = 0;
         var placement = "";
-        return (await Eventually.Value(
+        var settled = (await Eventually.Value(
             async () =>
             {
                 var table = await ReadFrontShardsAsync();
@@ -178,6 +208,8 @@ public sealed class ShardingSpec(ITestOutputHelper output) : IAsyncLifetime
             $"the front's /cluster/shards to show all {NumberOfShards} shards balanced over exactly [{string.Join(", ", homes)}], {alsoWhat}, " +
             $"unchanged for {StablePolls} polls",
             Deadline)).Table!;
+        output.WriteLine($"  settled: {settled}{(before is null ? "" : $"; {settled.MovedSince(before)} shards moved")}");
+        return settled;
     }
 
     /// <summary>The front's shard table, or null when it gave none (the reason goes to the test output).</summary>
@@ -219,6 +251,9 @@ public sealed class ShardingSpec(ITestOutputHelper output) : IAsyncLifetime
             discrepancies.Count == 0,
             $"{discrepancies.Count} of {fleet.Sessions.Count} sessions do not hold their acknowledged increments; the first ones:\n  {string.Join("\n  ", discrepancies.Take(20))}");
     }
+
+    /// <summary>The nodes whose processes still run: those a phase before did not stop.</summary>
+    private static IEnumerable<NodeProcess> Running(IEnumerable<NodeProcess> nodes) => nodes.Where(node => !node.HasExited);
 
     private static List<string> Addresses(IEnumerable<NodeProcess> nodes) => [.. nodes.Select(node => node.ClusterAddress)];
 

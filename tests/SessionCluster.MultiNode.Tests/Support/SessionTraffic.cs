@@ -33,6 +33,7 @@ internal sealed class SessionTraffic : IAsyncDisposable
     private long _increments;
     private long _reads;
     private long _failed;
+    private long _slowestTicks;
     private TimeSpan? _elapsed;
 
     private SessionTraffic(SessionContractClient client, SessionFleet fleet, int seed)
@@ -78,7 +79,7 @@ internal sealed class SessionTraffic : IAsyncDisposable
         var elapsed = _elapsed ?? Stopwatch.GetElapsedTime(_started);
         var requests = Increments + Reads + Failed;
         var text = $"seed {Seed}: {requests} requests in {elapsed.TotalSeconds:0.0} s ({requests / Math.Max(elapsed.TotalSeconds, 0.001):0}/s): " +
-                   $"{Increments} increments acknowledged, {Reads} reads, {Failed} failed";
+                   $"{Increments} increments acknowledged, {Reads} reads, {Failed} failed; slowest answer {TimeSpan.FromTicks(Interlocked.Read(ref _slowestTicks)).TotalMilliseconds:0} ms";
         var failures = Failures;
         if (failures.Count > 0)
         {
@@ -112,7 +113,7 @@ internal sealed class SessionTraffic : IAsyncDisposable
 
     private async Task IncrementAsync(TrackedSession session)
     {
-        var call = await _client.IncrementAsync(session, Counter);
+        var call = Timed(await _client.IncrementAsync(session, Counter));
         if (Replaced(session, call) is { } replaced)
         {
             Fail(replaced);
@@ -134,7 +135,7 @@ internal sealed class SessionTraffic : IAsyncDisposable
     private async Task ReadAsync(TrackedSession session)
     {
         var acknowledged = session.Acknowledged;
-        var call = acknowledged == 0 ? await _client.GetAsync(session) : await _client.ReadAttributeAsync(session, Counter);
+        var call = Timed(acknowledged == 0 ? await _client.GetAsync(session) : await _client.ReadAttributeAsync(session, Counter));
         if (Replaced(session, call) is { } replaced)
         {
             Fail(replaced);
@@ -151,6 +152,19 @@ internal sealed class SessionTraffic : IAsyncDisposable
         {
             Interlocked.Increment(ref _reads);
         }
+    }
+
+    /// <summary>Keeps the longest time any request took (a moving shard holds its requests until its new home serves it).</summary>
+    private SessionCall Timed(SessionCall call)
+    {
+        var ticks = call.Elapsed.Ticks;
+        var slowest = Interlocked.Read(ref _slowestTicks);
+        while (ticks > slowest && Interlocked.CompareExchange(ref _slowestTicks, ticks, slowest) != slowest)
+        {
+            slowest = Interlocked.Read(ref _slowestTicks);
+        }
+
+        return call;
     }
 
     /// <summary>A failure message when the response carries a cookie for another session, else null.</summary>

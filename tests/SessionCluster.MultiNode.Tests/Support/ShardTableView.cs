@@ -34,6 +34,13 @@ internal sealed record ShardTableView(string? Coordinator, IReadOnlyList<ShardEn
     /// <summary>Every shard's home and epoch in one string: equal placements give equal strings, any move changes it.</summary>
     public string Placement => string.Join(",", Shards.OrderBy(shard => shard.Id).Select(shard => $"{shard.Id}@{shard.Home}#{shard.Epoch}"));
 
+    /// <summary>How many shards have another home here than in <paramref name="before"/>.</summary>
+    public int MovedSince(ShardTableView before)
+    {
+        var homes = before.Shards.ToDictionary(shard => shard.Id, shard => shard.Home);
+        return Shards.Count(shard => homes.GetValueOrDefault(shard.Id) != shard.Home);
+    }
+
     /// <summary>The sessions of all shards, or null while some shard's count is unknown.</summary>
     public long? TotalSessions => Shards.Any(shard => shard.Sessions is null) ? null : Shards.Sum(shard => (long)shard.Sessions!.Value);
 

@@ -1,0 +1,148 @@
+using SessionCluster.Actors.Membership;
+using SessionCluster.Actors.Remoting;
+using SessionCluster.Actors.Sharding;
+
+namespace SessionCluster.Actors.Tests.Sharding;
+
+/// <summary>The coordinator state machine, one rule at a time: reign, rebuild, allocation, move supervision.</summary>
+public sealed class ShardCoordinatorTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly UniqueAddress A = new(new NodeAddress("a", 1), 1);
+    private static readonly UniqueAddress B = new(new NodeAddress("b", 1), 2);
+    private static readonly UniqueAddress C = new(new NodeAddress("c", 1), 3);
+    private static readonly ShardingSettings Settings = ShardingSettings.Default with { NumberOfShards = 4 };
+
+    [Fact]
+    public void Only_the_oldest_Up_worker_takes_the_post_and_it_queries_every_member()
+    {
+        var onA = new ShardCoordinator(A, Settings);
+        var onB = new ShardCoordinator(B, Settings);
+
+        var queries = onA.MembershipChanged(State((A, MemberStatus.Up), (B, MemberStatus.Up)), T0);
+        onB.MembershipChanged(State((A, MemberStatus.Up), (B, MemberStatus.Up)), T0);
+
+        Assert.Equal(CoordinatorPhase.Rebuilding, onA.Phase);
+        Assert.Equal(CoordinatorPhase.Idle, onB.Phase);
+        Assert.Equal([A.Address, B.Address], queries.OfType<SendToNode>().Where(send => send.Message is QueryRegion).Select(send => send.To));
+    }
+
+    [Fact]
+    public void Rebuild_waits_for_every_worker_then_keeps_what_is_served_and_settles_unfinished_moves_under_new_epochs()
+    {
+        var coordinator = new ShardCoordinator(A, Settings);
+        coordinator.MembershipChanged(State((A, MemberStatus.Up), (B, MemberStatus.Up), (C, MemberStatus.Up)), T0);
+        var reign = coordinator.Reign;
+
+        coordinator.Receive(A, Report(reign, new HostedShard(0, 10, HostedShardStatus.Active), new HostedShard(1, 11, HostedShardStatus.HandingOff)), T0);
+        coordinator.Receive(B, Report(reign, new HostedShard(1, 12, HostedShardStatus.Received), new HostedShard(2, 9, HostedShardStatus.HandingOff)), T0);
+        Assert.Equal(CoordinatorPhase.Rebuilding, coordinator.Phase);
+
+        var effects = coordinator.Receive(C, Report(reign, new HostedShard(3, 8, HostedShardStatus.Receiving)), T0);
+
+        Assert.Equal(CoordinatorPhase.Active, coordinator.Phase);
+        var table = coordinator.Table;
+        Assert.Equal((A, 10L), table[0]);
+        Assert.Equal(B, table[1].Home);
+        Assert.Equal(B, table[2].Home);
+        Assert.Equal(C, table[3].Home);
+        Assert.All([table[1].Epoch, table[2].Epoch, table[3].Epoch], epoch => Assert.True(epoch > 12, $"epoch {epoch} must exceed every epoch seen"));
+        var broadcasts = effects.OfType<SendToNode>().Where(send => send.Message is ShardHomes).ToList();
+        Assert.Equal([A.Address, B.Address, C.Address], broadcasts.Select(send => send.To).Order());
+    }
+
+    [Fact]
+    public void Rebuild_does_not_wait_for_a_worker_that_is_removed()
+    {
+        var coordinator = new ShardCoordinator(A, Settings);
+        coordinator.MembershipChanged(State((A, MemberStatus.Up), (B, MemberStatus.Up)), T0);
+        coordinator.Receive(A, Report(coordinator.Reign), T0);
+        Assert.Equal(CoordinatorPhase.Rebuilding, coordinator.Phase);
+
+        coordinator.MembershipChanged(State((A, MemberStatus.Up), (B, MemberStatus.Down)), T0);
+        Assert.Equal(CoordinatorPhase.Rebuilding, coordinator.Phase);
+
+        coordinator.MembershipChanged(State((A, MemberStatus.Up)), T0);
+        Assert.Equal(CoordinatorPhase.Active, coordinator.Phase);
+    }
+
+    [Fact]
+    public void Homeless_shards_are_allocated_eagerly_and_evenly()
+    {
+        var coordinator = ActiveCoordinator(out _);
+
+        coordinator.Tick(T0.AddSeconds(1));
+
+        Assert.Equal(4, coordinator.Table.Count);
+        Assert.Equal(2, coordinator.Table.Values.Count(home => home.Home == A));
+        Assert.Equal(4, coordinator.Table.Values.Select(home => home.Epoch).Distinct().Count());
+    }
+
+    [Fact]
+    public void A_move_without_a_receipt_goes_back_to_the_old_home_under_a_newer_epoch()
+    {
+        var coordinator = ActiveCoordinator(out var reign);
+        coordinator.Tick(T0.AddSeconds(1));
+        coordinator.Receive(A, new DrainRegion(true), T0.AddSeconds(1));
+        var effects = coordinator.Tick(T0.AddSeconds(3));
+        var handOff = effects.OfType<SendToNode>().Select(send => send.Message).OfType<HandOffShard>().First();
+        var before = coordinator.Table[handOff.Shard];
+
+        var timedOut = coordinator.Tick(T0.AddSeconds(3) + Settings.HandOffTimeout);
+
+        var after = coordinator.Table[handOff.Shard];
+        Assert.Equal(A, after.Home);
+        Assert.True(after.Epoch > handOff.Epoch && after.Epoch > before.Epoch);
+        Assert.Contains(timedOut, effect => effect is SendToNode { Message: ShardHomes homes } && homes.Allocations.Any(a => a.Shard == handOff.Shard && a.Home == A.Address));
+    }
+
+    [Fact]
+    public void A_receipt_from_the_new_home_confirms_the_move_to_every_region()
+    {
+        var coordinator = ActiveCoordinator(out var reign);
+        coordinator.Tick(T0.AddSeconds(1));
+        coordinator.Receive(A, new DrainRegion(true), T0.AddSeconds(1));
+        var handOff = coordinator.Tick(T0.AddSeconds(3)).OfType<SendToNode>().Select(send => send.Message).OfType<HandOffShard>().First();
+        Assert.Equal(B.Address, handOff.To);
+
+        var effects = coordinator.Receive(B, new ShardReceived(reign, handOff.Shard, handOff.Epoch), T0.AddSeconds(4));
+
+        Assert.Equal((B, handOff.Epoch), coordinator.Table[handOff.Shard]);
+        Assert.Equal(2, effects.Count(effect => effect is SendToNode { Message: ShardHomes }));
+    }
+
+    [Fact]
+    public void A_downed_home_keeps_its_shards_until_it_is_removed()
+    {
+        var coordinator = ActiveCoordinator(out _);
+        coordinator.Tick(T0.AddSeconds(1));
+        var onB = coordinator.Table.Where(entry => entry.Value.Home == B).Select(entry => entry.Key).ToList();
+
+        coordinator.MembershipChanged(State((A, MemberStatus.Up), (B, MemberStatus.Down)), T0.AddSeconds(2));
+        Assert.All(onB, shard => Assert.Equal(B, coordinator.Table[shard].Home));
+
+        coordinator.MembershipChanged(State((A, MemberStatus.Up)), T0.AddSeconds(3));
+        Assert.All(onB, shard => Assert.Equal(A, coordinator.Table[shard].Home));
+    }
+
+    private static ShardCoordinator ActiveCoordinator(out long reign)
+    {
+        var coordinator = new ShardCoordinator(A, Settings);
+        coordinator.MembershipChanged(State((A, MemberStatus.Up), (B, MemberStatus.Up)), T0);
+        reign = coordinator.Reign;
+        coordinator.Receive(A, Report(reign), T0);
+        coordinator.Receive(B, Report(reign), T0);
+        Assert.Equal(CoordinatorPhase.Active, coordinator.Phase);
+        return coordinator;
+    }
+
+    private static RegionReport Report(long reign, params HostedShard[] shards) => new(reign, true, 1, [.. shards], shards.Length == 0 ? 0 : shards.Max(s => s.Epoch));
+
+    private static CurrentClusterState State(params (UniqueAddress Node, MemberStatus Status)[] members) =>
+        new(
+            members[0].Node,
+            [.. members.Select((member, index) => new Member(member.Node, member.Status, ["worker"], index + 1))],
+            [],
+            members[0].Node,
+            IsConverged: true);
+}

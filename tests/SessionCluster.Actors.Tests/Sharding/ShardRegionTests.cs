@@ -1,0 +1,262 @@
+using System.Collections.Immutable;
+using SessionCluster.Actors.Membership;
+using SessionCluster.Actors.Remoting;
+using SessionCluster.Actors.Sessions;
+using SessionCluster.Actors.Sharding;
+
+namespace SessionCluster.Actors.Tests.Sharding;
+
+/// <summary>The region state machine, one rule at a time: inputs in, effects out, no network.</summary>
+public sealed class ShardRegionTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly UniqueAddress A = new(new NodeAddress("a", 1), 1);
+    private static readonly UniqueAddress B = new(new NodeAddress("b", 1), 2);
+    private static readonly UniqueAddress Origin = new(new NodeAddress("front", 1), 3);
+    private static readonly ShardingSettings Settings = ShardingSettings.Default with { NumberOfShards = 10, BufferSize = 3 };
+
+    /// <summary>A region on <see cref="A"/> following reign 1 of the coordinator on A, serving <paramref name="shard"/> under epoch 5.</summary>
+    private static ShardRegion ServingRegion(int shard, out SessionId session)
+    {
+        var region = new ShardRegion(A, hostsShards: true, Settings, TimeSpan.FromSeconds(5));
+        region.MembershipChanged(State(A, B, Origin), T0);
+        region.Receive(A, new QueryRegion(1), T0);
+        region.Receive(A, new ShardHomes(1, [new ShardAllocation(shard, A.Address, 5)]), T0);
+        session = SessionIn(shard);
+        return region;
+    }
+
+    [Fact]
+    public void An_envelope_under_an_older_epoch_is_refused_with_the_current_one()
+    {
+        var region = ServingRegion(3, out var session);
+
+        var effects = region.Receive(Origin, new ShardEnvelope(7, Origin.Address, 3, 4, new GetSession(session)), T0);
+
+        var send = Assert.IsType<SendToNode>(Assert.Single(effects));
+        Assert.Equal(Origin.Address, send.To);
+        Assert.Equal(new ShardNotHere(7, 3, A.Address, 5), send.Message);
+    }
+
+    [Fact]
+    public void An_envelope_under_the_current_epoch_is_delivered()
+    {
+        var region = ServingRegion(3, out var session);
+        var envelope = new ShardEnvelope(7, Origin.Address, 3, 5, new GetSession(session));
+
+        var effects = region.Receive(Origin, envelope, T0);
+
+        Assert.Equal(new DeliverLocally(envelope), Assert.Single(effects));
+    }
+
+    [Fact]
+    public void Decisions_of_a_reign_this_region_does_not_follow_are_ignored()
+    {
+        var region = ServingRegion(3, out _);
+
+        Assert.Empty(region.Receive(A, new ShardHomes(2, [new ShardAllocation(3, B.Address, 9)]), T0));
+        Assert.Empty(region.Receive(B, new ShardHomes(1, [new ShardAllocation(3, B.Address, 9)]), T0));
+        Assert.Empty(region.Receive(B, new HandOffShard(1, 3, B.Address, 9), T0));
+
+        Assert.True(region.IsServing(3));
+    }
+
+    [Fact]
+    public void An_older_allocation_is_ignored()
+    {
+        var region = ServingRegion(3, out _);
+
+        Assert.Empty(region.Receive(A, new ShardHomes(1, [new ShardAllocation(3, B.Address, 4)]), T0));
+
+        Assert.True(region.IsServing(3));
+    }
+
+    [Fact]
+    public void A_hand_off_stops_serving_at_once_and_buffers_until_the_new_home_is_confirmed_then_forwards_in_order()
+    {
+        var region = ServingRegion(3, out var session);
+
+        Assert.Equal(new CollectShard(3), Assert.Single(region.Receive(A, new HandOffShard(1, 3, B.Address, 6), T0)));
+        Assert.False(region.IsServing(3));
+        var first = new ShardEnvelope(1, Origin.Address, 3, 5, new IncrementAttribute(session, "n", 1));
+        var second = new ShardEnvelope(2, Origin.Address, 3, 5, new IncrementAttribute(session, "n", 1));
+        Assert.Empty(region.Receive(Origin, first, T0));
+        Assert.Empty(region.Receive(Origin, second, T0));
+
+        var transfer = region.ShardCollected(3, [Snapshot(session)], T0);
+        var slice = Assert.IsType<ShardTransfer>(Assert.IsType<SendToNode>(Assert.Single(transfer)).Message);
+        Assert.Equal((3, 6L, 0, 1), (slice.Shard, slice.Epoch, slice.Chunk, slice.ChunkCount));
+
+        var confirmed = region.Receive(A, new ShardHomes(1, [new ShardAllocation(3, B.Address, 6)]), T0);
+
+        Assert.Equal(new DropShard(3), confirmed[0]);
+        Assert.Equal(
+            [new SendToNode(B.Address, first with { Epoch = 6 }), new SendToNode(B.Address, second with { Epoch = 6 })],
+            confirmed.Skip(1).ToList());
+        Assert.Equal((B.Address, 6L), region.HomeOf(3));
+    }
+
+    [Fact]
+    public void The_allocation_being_handed_off_repeated_does_not_resume_the_shard()
+    {
+        // Regression: a full-table broadcast repeating (A, 5) during the move used to resume the shard on A while B
+        // was receiving it, and writes A took then were lost when B was confirmed.
+        var region = ServingRegion(3, out var session);
+        region.Receive(A, new HandOffShard(1, 3, B.Address, 6), T0);
+        region.ShardCollected(3, [Snapshot(session)], T0);
+
+        Assert.Empty(region.Receive(A, new ShardHomes(1, [new ShardAllocation(3, A.Address, 5)]), T0));
+
+        Assert.False(region.IsServing(3));
+    }
+
+    [Fact]
+    public void A_move_called_off_under_a_newer_epoch_resumes_the_shard_and_serves_what_was_buffered()
+    {
+        var region = ServingRegion(3, out var session);
+        region.Receive(A, new HandOffShard(1, 3, B.Address, 6), T0);
+        var waiting = new ShardEnvelope(1, Origin.Address, 3, 5, new GetSession(session));
+        region.Receive(Origin, waiting, T0);
+
+        var effects = region.Receive(A, new ShardHomes(1, [new ShardAllocation(3, A.Address, 7)]), T0);
+
+        Assert.Equal([new ResumeShard(3), new DeliverLocally(waiting)], effects);
+        Assert.True(region.IsServing(3));
+        Assert.Equal((A.Address, 7L), region.HomeOf(3));
+    }
+
+    [Fact]
+    public void A_receiving_region_does_not_serve_until_confirmed_and_discards_what_it_got_when_another_home_wins()
+    {
+        var region = new ShardRegion(B, hostsShards: true, Settings, TimeSpan.FromSeconds(5));
+        region.MembershipChanged(State(A, B, Origin), T0);
+        region.Receive(A, new QueryRegion(1), T0);
+        var session = SessionIn(4);
+
+        var received = region.Receive(A, new ShardTransfer(4, 6, 0, 1, [Snapshot(session)]), T0);
+
+        Assert.Contains(new SendToNode(A.Address, new ShardTransferAck(4, 6, 0)), received);
+        Assert.Contains(new SendToNode(A.Address, new ShardReceived(1, 4, 6)), received);
+        Assert.False(region.IsServing(4));
+        Assert.Equal(HostedShardStatus.Received, Assert.Single(region.HeldShards).Status);
+
+        var givenBack = region.Receive(A, new ShardHomes(1, [new ShardAllocation(4, A.Address, 7)]), T0);
+
+        Assert.DoesNotContain(givenBack, effect => effect is StartShard);
+        Assert.False(region.IsServing(4));
+        Assert.Empty(region.HeldShards);
+    }
+
+    [Fact]
+    public void A_confirmed_receiver_starts_the_shard_with_the_sessions_it_received()
+    {
+        var region = new ShardRegion(B, hostsShards: true, Settings, TimeSpan.FromSeconds(5));
+        region.MembershipChanged(State(A, B, Origin), T0);
+        region.Receive(A, new QueryRegion(1), T0);
+        var session = SessionIn(4);
+        region.Receive(A, new ShardTransfer(4, 6, 0, 1, [Snapshot(session)]), T0);
+
+        var effects = region.Receive(A, new ShardHomes(1, [new ShardAllocation(4, B.Address, 6)]), T0);
+
+        var start = Assert.IsType<StartShard>(Assert.Single(effects));
+        Assert.Equal(session, Assert.Single(start.Sessions).Id);
+        Assert.True(region.IsServing(4));
+    }
+
+    [Fact]
+    public void When_the_buffer_is_full_a_request_fails_at_once_and_is_not_applied()
+    {
+        var region = new ShardRegion(Origin, hostsShards: false, Settings, TimeSpan.FromSeconds(5));
+        region.MembershipChanged(State(A, B, Origin), T0);
+        for (var i = 1; i <= Settings.BufferSize; i++)
+        {
+            Assert.DoesNotContain(region.Submit(i, new GetSession(SessionIn(1)), T0), effect => effect is CompleteRequest);
+        }
+
+        var effects = region.Submit(99, new GetSession(SessionIn(1)), T0);
+
+        var complete = Assert.IsType<CompleteRequest>(Assert.Single(effects));
+        var unavailable = Assert.IsType<ShardUnavailable>(complete.Reply);
+        Assert.False(unavailable.MayHaveApplied);
+        Assert.Equal(Settings.BufferSize, region.BufferedCount);
+    }
+
+    [Fact]
+    public void Buffered_requests_time_out_with_503_after_the_request_timeout()
+    {
+        var region = new ShardRegion(Origin, hostsShards: false, Settings, TimeSpan.FromSeconds(5));
+        region.MembershipChanged(State(A, B, Origin), T0);
+        region.Submit(1, new GetSession(SessionIn(1)), T0);
+
+        Assert.DoesNotContain(region.Tick(T0.AddSeconds(4.9)), effect => effect is CompleteRequest);
+        var effects = region.Tick(T0.AddSeconds(5));
+
+        var complete = Assert.IsType<CompleteRequest>(Assert.Single(effects, effect => effect is CompleteRequest));
+        Assert.False(Assert.IsType<ShardUnavailable>(complete.Reply).MayHaveApplied);
+        Assert.Equal(0, region.PendingCount);
+    }
+
+    [Fact]
+    public void A_request_sent_to_a_home_that_then_leaves_fails_at_once_as_possibly_applied()
+    {
+        var region = new ShardRegion(Origin, hostsShards: false, Settings, TimeSpan.FromSeconds(5));
+        region.MembershipChanged(State(A, B, Origin), T0);
+        region.Receive(A, new QueryRegion(1), T0);
+        region.Receive(A, new ShardHomes(1, [new ShardAllocation(2, B.Address, 3)]), T0);
+        var sent = region.Submit(1, new IncrementAttribute(SessionIn(2), "n", 1), T0);
+        Assert.Equal(B.Address, Assert.IsType<SendToNode>(Assert.Single(sent)).To);
+
+        var effects = region.MembershipChanged(State(A, Origin), T0);
+
+        var complete = Assert.IsType<CompleteRequest>(Assert.Single(effects, effect => effect is CompleteRequest));
+        Assert.True(Assert.IsType<ShardUnavailable>(complete.Reply).MayHaveApplied);
+        Assert.Equal((null, 3L), region.HomeOf(2));
+    }
+
+    [Fact]
+    public void A_node_out_of_the_membership_drops_every_shard_and_serves_nothing()
+    {
+        var region = ServingRegion(3, out var session);
+
+        var effects = region.MembershipChanged(State(B, Origin), T0);
+
+        Assert.Equal(new DropShard(3), Assert.Single(effects));
+        Assert.True(region.IsStopped);
+        Assert.False(region.IsServing(3));
+        var refused = Assert.IsType<CompleteRequest>(Assert.Single(region.Submit(1, new GetSession(session), T0)));
+        Assert.IsType<ShardUnavailable>(refused.Reply);
+    }
+
+    [Fact]
+    public void A_message_naming_a_shard_beyond_the_shard_count_is_dropped()
+    {
+        var region = ServingRegion(3, out var session);
+
+        Assert.Empty(region.Receive(Origin, new ShardEnvelope(1, Origin.Address, 10, 5, new GetSession(session)), T0));
+        Assert.Empty(region.Receive(B, new ShardTransferAck(99, 1, 0), T0));
+        Assert.Empty(region.Receive(B, new ShardTransfer(-1, 1, 0, 1, []), T0));
+    }
+
+    internal static CurrentClusterState State(params UniqueAddress[] members) =>
+        new(
+            members[0],
+            [.. members.Select((member, index) => new Member(member, MemberStatus.Up, [member == Origin ? "front" : "worker"], index + 1))],
+            [],
+            members[0],
+            IsConverged: true);
+
+    private static SessionId SessionIn(int shard)
+    {
+        for (var i = 0UL; ; i++)
+        {
+            var id = new SessionId(new UInt128(0x5eed, i));
+            if (ShardId.Of(id, Settings.NumberOfShards) == shard)
+            {
+                return id;
+            }
+        }
+    }
+
+    private static SessionSnapshot Snapshot(SessionId id) =>
+        new(id, "a", T0, T0, TimeSpan.FromMinutes(30), ImmutableArray<KeyValuePair<string, byte[]>>.Empty);
+}
