@@ -1,0 +1,89 @@
+using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
+using SessionCluster.Actors.Hosting;
+using SessionCluster.Actors.Sessions;
+using SessionCluster.Actors.Sharding;
+using SessionCluster.TestKit;
+
+namespace SessionCluster.Actors.Tests.Sharding;
+
+/// <summary>Two real nodes in this process over TCP on loopback: shards move to a joining worker and back to the first
+/// when the second drains, carrying every session with its attributes and its expiry clock.</summary>
+public sealed class TwoNodeHandOffTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+    private readonly ManualTimeProvider _clock = new();
+    private readonly List<SessionNode> _nodes = [];
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var node in _nodes)
+        {
+            await node.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Shards_move_to_a_joining_worker_and_back_when_it_drains_with_every_session_and_its_expiry()
+    {
+        var first = await StartNode("a", seed: null);
+        var ids = new List<SessionId>();
+        for (var i = 1; i <= 200; i++)
+        {
+            var created = await Eventually.Value(
+                () => first.Client.Create(default), reply => reply is SessionSnapshot, "a session created on the first node", Deadline);
+            var id = ((SessionSnapshot)created).Id;
+            Assert.IsType<AttributeValue>(await first.Client.Send(new IncrementAttribute(id, "n", i), default));
+            ids.Add(id);
+        }
+
+        var second = await StartNode("b", seed: first);
+        await Eventually.True(
+            () => Hosted(second) == 50 && Hosted(first) == 50 && Sessions(first) + Sessions(second) == 200 && Sessions(second) > 0,
+            "half the shards, with their sessions, moved to the joining worker",
+            Deadline);
+
+        await AssertEveryCounter(second, ids);
+        await AssertEveryCounter(first, ids);
+
+        await second.DrainAsync(default);
+        Assert.Equal(100, Hosted(first));
+        Assert.Equal(200, Sessions(first));
+        await AssertEveryCounter(first, ids);
+
+        // Expiry kept running across both moves: 30 minutes after their last access every session is gone.
+        await Eventually.True(() => _clock.ActiveTimerCount >= 1, "sweeps armed");
+        _clock.Advance(TimeSpan.FromMinutes(31));
+        await Eventually.True(() => Sessions(first) == 0, "every session expired on its current home", Deadline);
+        Assert.IsType<SessionNotFound>(await first.Client.Send(new GetSession(ids[0]), default));
+    }
+
+    private async Task<SessionNode> StartNode(string route, SessionNode? seed)
+    {
+        var defaults = SessionClusterSettings.Default;
+        var settings = defaults with
+        {
+            Cluster = defaults.Cluster with { SeedNodes = seed is null ? [] : [seed.Cluster.Self.Address] },
+            Sharding = defaults.Sharding with { RebalanceAbsoluteLimit = 50, RebalanceRelativeLimit = 1 },
+        };
+        var node = new SessionNode(settings, route, _clock, NullLoggerFactory.Instance);
+        _nodes.Add(node);
+        await node.StartAsync(default);
+        return node;
+    }
+
+    private static int Hosted(SessionNode node) => node.LocalShards.Counts().Count(count => count.Serving);
+
+    private static int Sessions(SessionNode node) => node.LocalShards.Counts().Sum(count => count.Sessions);
+
+    private static async Task AssertEveryCounter(SessionNode through, List<SessionId> ids)
+    {
+        for (var i = 0; i < ids.Count; i++)
+        {
+            var value = Assert.IsType<AttributeValue>(await through.Client.Send(new GetAttribute(ids[i], "n"), default));
+            Assert.Equal((i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), Encoding.UTF8.GetString(value.JsonValue!));
+        }
+    }
+}
