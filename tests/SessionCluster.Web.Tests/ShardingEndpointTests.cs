@@ -43,7 +43,11 @@ public sealed class ShardingEndpointTests
         await client.GetSession().ReadSession();
         await client.GetSession().ReadSession();
 
-        using var local = JsonDocument.Parse(await client.GetStringAsync("/cluster/shards/local"));
+        // Shards are allocated eagerly but not instantly: the two sessions' shards are there, the rest follow soon.
+        using var local = await Eventually.Value(
+            async () => JsonDocument.Parse(await client.GetStringAsync("/cluster/shards/local")),
+            json => json.RootElement.GetProperty("shards").GetArrayLength() == 100,
+            "every shard started on the only worker");
 
         var root = local.RootElement;
         Assert.Equal(node.Node.Cluster.Self.Address.ToString(), root.GetProperty("node").GetString());
