@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using SessionCluster.TestKit;
 
 namespace SessionCluster.MultiNode.Tests.Support;
 
@@ -28,6 +29,7 @@ internal sealed class LocalCluster : IAsyncDisposable
     private readonly List<NodeProcess> _incarnations = [];
     private readonly Dictionary<string, (string Dll, IReadOnlyList<string> Arguments)> _launch = [];
     private readonly List<NodeProcess> _current = [];
+    private readonly Queue<(string Name, string Config, int ClusterPort, int HttpPort)> _pending = new();
     private string _seed = "";
 
     private LocalCluster(NodeHosts hosts)
@@ -38,7 +40,7 @@ internal sealed class LocalCluster : IAsyncDisposable
         AppDomain.CurrentDomain.ProcessExit += KillAll;
     }
 
-    /// <summary>The latest incarnation of every node in start order: the Lighthouse, the workers, the fronts, then workers added later.</summary>
+    /// <summary>The latest incarnation of every node started so far, in start order: the Lighthouse, the workers, the fronts, then workers added later.</summary>
     public IReadOnlyList<NodeProcess> Nodes => _current;
 
     /// <summary>Every process ever started, in start order, restarted ones included.</summary>
@@ -57,9 +59,10 @@ internal sealed class LocalCluster : IAsyncDisposable
 
     /// <summary>
     /// Starts the Lighthouse, <paramref name="workers"/> workers and <paramref name="fronts"/> front nodes (HTTP only,
-    /// no shards) at once; the nodes retry the seed until it answers.
+    /// no shards) at once; the nodes retry the seed until it answers. With <paramref name="oneByOne"/>, only the
+    /// Lighthouse starts here, and <see cref="LaunchOneByOneAsync"/> starts the others.
     /// </summary>
-    public static async Task<LocalCluster> StartAsync(int workers, int fronts = 0)
+    public static async Task<LocalCluster> StartAsync(int workers, int fronts = 0, bool oneByOne = false)
     {
         var cluster = new LocalCluster(NodeHosts.Locate());
         try
@@ -73,12 +76,17 @@ internal sealed class LocalCluster : IAsyncDisposable
                 ["--config", cluster._hosts.LighthouseConf, "--port", Invariant(clusterPorts[0]), "--seeds", cluster._seed, "--urls", $"http://127.0.0.1:{httpPorts[0]}"]);
             for (var i = 1; i <= workers; i++)
             {
-                cluster.LaunchWeb(WorkerPrefix + Invariant(i), cluster._hosts.WorkerConf, clusterPorts[i], httpPorts[i]);
+                cluster._pending.Enqueue((WorkerPrefix + Invariant(i), cluster._hosts.WorkerConf, clusterPorts[i], httpPorts[i]));
             }
 
             for (var i = 1; i <= fronts; i++)
             {
-                cluster.LaunchWeb(FrontPrefix + Invariant(i), cluster._hosts.FrontConf, clusterPorts[workers + i], httpPorts[workers + i]);
+                cluster._pending.Enqueue((FrontPrefix + Invariant(i), cluster._hosts.FrontConf, clusterPorts[workers + i], httpPorts[workers + i]));
+            }
+
+            while (!oneByOne && cluster._pending.TryDequeue(out var node))
+            {
+                cluster.LaunchWeb(node.Name, node.Config, node.ClusterPort, node.HttpPort);
             }
 
             return cluster;
@@ -87,6 +95,32 @@ internal sealed class LocalCluster : IAsyncDisposable
         {
             await cluster.DisposeAsync();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Starts the nodes that <see cref="StartAsync"/> left for later, each once the Lighthouse sees the one before Up
+    /// (the Lighthouse itself first): joins then happen one at a time, not amid the start-up of every other process,
+    /// which on a loaded 2-core machine can stall a joining node for seconds, past what its failure detector
+    /// tolerates. Each node gets <paramref name="deadlinePerNode"/>.
+    /// </summary>
+    public async Task LaunchOneByOneAsync(TimeSpan deadlinePerNode)
+    {
+        var previous = Lighthouse;
+        while (true)
+        {
+            var awaited = previous;
+            await Eventually.Value(
+                () => ReadAsync([Lighthouse]),
+                snapshot => snapshot.Every(view => view.Find(awaited.ClusterAddress)?.IsUpAndReachable == true),
+                $"the Lighthouse to see {awaited.Name} ({awaited.ClusterAddress}) Up and reachable before the next node starts",
+                deadlinePerNode);
+            if (!_pending.TryDequeue(out var node))
+            {
+                return;
+            }
+
+            previous = LaunchWeb(node.Name, node.Config, node.ClusterPort, node.HttpPort);
         }
     }
 
@@ -154,6 +188,24 @@ internal sealed class LocalCluster : IAsyncDisposable
         {
             return (null, exception.Message);
         }
+    }
+
+    /// <summary>
+    /// What explains most failures of a spec at a glance, for the top of a failure message: every member marked
+    /// unreachable or downed, every stall of a node's thread pool that ASP.NET noticed, in time order (lines start with
+    /// their arrival time, HH:mm:ss.fff), and the machine's load.
+    /// </summary>
+    public string Alerts()
+    {
+        string[] signs = ["UnreachableMember {", "MemberDowned {", "the heartbeat has been running for"];
+        var lines = _incarnations
+            .SelectMany(node => signs.SelectMany(node.LinesContaining).Select(line => (node.Name, Line: line.Trim())))
+            .OrderBy(entry => entry.Line, StringComparer.Ordinal)
+            .Select(entry => $"  {entry.Line[..12]} {entry.Name}: {entry.Line[12..].Trim()}")
+            .ToList();
+        var load = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "unknown";
+        return $"Machine load average (1, 5, 15 min, runnable/total, last pid): {load}; {Environment.ProcessorCount} cores.\n" +
+               (lines.Count == 0 ? "No node logged an unreachable or downed member or a thread-pool stall." : $"Unreachable, downed, stalled:\n{string.Join("\n", lines)}");
     }
 
     /// <summary>Every incarnation's state and recent output, for a failure message.</summary>
