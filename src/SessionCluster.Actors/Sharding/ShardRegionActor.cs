@@ -39,6 +39,11 @@ public sealed partial class ShardRegionActor : Actor
     private readonly Dictionary<long, ActorRef> _replyTo = [];
     private ITimer? _tick;
     private readonly Dictionary<int, int> _collecting = [];
+
+    // Entities told to stop (passivation, hand-off) that have not confirmed yet, with the commands that arrived for
+    // their session meanwhile: a new entity for the session starts only once the old one has applied everything it
+    // had queued, so two entities never write one session at the same time.
+    private readonly Dictionary<SessionId, List<(SessionCommand Command, ActorRef ReplyTo)>?> _stopping = [];
     private readonly Dictionary<long, StatsQuery> _statsQueries = [];
     private long _nextQueryId;
     private long _nextRequestId;
@@ -237,7 +242,18 @@ public sealed partial class ShardRegionActor : Actor
             hosted.Sessions.Add(command.SessionId, slot);
         }
 
-        (slot.Entity ?? StartEntity(slot)).Tell(command, replyTo);
+        if (slot.Entity is { } entity)
+        {
+            entity.Tell(command, replyTo);
+        }
+        else if (_stopping.TryGetValue(command.SessionId, out var waiting))
+        {
+            (waiting ?? (_stopping[command.SessionId] = [])).Add((command, replyTo));
+        }
+        else
+        {
+            StartEntity(slot).Tell(command, replyTo);
+        }
     }
 
     private ActorRef StartEntity(SessionSlot slot)
@@ -274,8 +290,12 @@ public sealed partial class ShardRegionActor : Actor
         {
             if (slot.Entity is { } entity)
             {
-                slot.Entity = null;
-                entity.Tell(StopEntity.Instance, Self);
+                StopEntityOf(slot, entity);
+                running++;
+            }
+            else if (_stopping.ContainsKey(slot.State.Id))
+            {
+                // Passivated a moment ago and still applying what it had queued: its state is not final yet.
                 running++;
             }
         }
@@ -291,9 +311,44 @@ public sealed partial class ShardRegionActor : Actor
         }
     }
 
+    private void StopEntityOf(SessionSlot slot, ActorRef entity)
+    {
+        slot.Entity = null;
+        _stopping.TryAdd(slot.State.Id, null);
+        entity.Tell(StopEntity.Instance, Self);
+    }
+
     private void OnEntityStopped(EntityStopped stopped)
     {
         var shard = ShardId.Of(stopped.SessionId, _local.NumberOfShards);
+        if (_stopping.Remove(stopped.SessionId, out var waiting) && waiting is { Count: > 0 })
+        {
+            // Commands that arrived while the old entity finished: a new one takes them, in order.
+            if (_local[shard] is { } hosted && hosted.Sessions.TryGet(stopped.SessionId, out var slot))
+            {
+                var entity = StartEntity(slot);
+                foreach (var (command, replyTo) in waiting)
+                {
+                    entity.Tell(command, replyTo);
+                }
+
+                if (!hosted.Serving && _collecting.TryGetValue(shard, out var count))
+                {
+                    // The shard began handing off meanwhile: these commands were accepted before, so they are
+                    // applied first, and the hand-off waits for this entity too.
+                    StopEntityOf(slot, entity);
+                    _collecting[shard] = count + 1;
+                }
+            }
+            else
+            {
+                foreach (var (command, replyTo) in waiting)
+                {
+                    replyTo.Tell(new SessionNotFound(command.SessionId));
+                }
+            }
+        }
+
         if (_collecting.TryGetValue(shard, out var remaining))
         {
             if (remaining > 1)
@@ -383,8 +438,7 @@ public sealed partial class ShardRegionActor : Actor
                     }
                     else if (passivateAfter > TimeSpan.Zero && idle >= passivateAfter)
                     {
-                        slot.Entity = null;
-                        entity.Tell(StopEntity.Instance, Self);
+                        StopEntityOf(slot, entity);
                     }
                 }
                 else if (slot.State.IsExpired(now))

@@ -215,6 +215,43 @@ public sealed class SessionEntityTests : IAsyncLifetime
         Assert.IsType<SessionNotFound>(await _client.Send(new GetSession(id), default));
     }
 
+    [Fact]
+    public async Task Increments_RacingWithPassivation_AreEachAppliedOnce()
+    {
+        // Every sweep passivates the entity while increments keep arriving: commands for an entity that is still
+        // stopping must wait for it, or two entities would write the session at once and lose updates.
+        var defaults = SessionClusterSettings.Default;
+        var settings = defaults with
+        {
+            Sessions = defaults.Sessions with { MaxInactiveInterval = TimeSpan.Zero, ExpiryCheckInterval = TimeSpan.FromSeconds(1) },
+            Sharding = defaults.Sharding with { PassivateIdleAfter = TimeSpan.FromSeconds(1) },
+        };
+        var clock = new ManualTimeProvider();
+        await using var node = new SessionNode(settings, "node-p", clock, NullLoggerFactory.Instance);
+        await node.StartAsync(default);
+        var id = Assert.IsType<SessionSnapshot>(await node.Client.Create(default)).Id;
+
+        var work = Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        {
+            for (var i = 0; i < 2500; i++)
+            {
+                Assert.IsType<AttributeValue>(await node.Client.Send(new IncrementAttribute(id, "n", 1), default));
+            }
+        })));
+        var passivations = 0;
+        while (!work.IsCompleted)
+        {
+            clock.Advance(TimeSpan.FromSeconds(2));
+            passivations++;
+            await Task.Delay(1);
+        }
+
+        await work;
+        var value = Assert.IsType<AttributeValue>(await node.Client.Send(new GetAttribute(id, "n"), default));
+        Assert.Equal("20000", Text(value.JsonValue));
+        Assert.True(passivations > 5, $"only {passivations} sweeps ran during the load");
+    }
+
     private static byte[] Json(string text) => Encoding.UTF8.GetBytes(text);
 
     private static string? Text(byte[]? bytes) => bytes is null ? null : Encoding.UTF8.GetString(bytes);
