@@ -57,14 +57,17 @@ public sealed class ShardedSimulation
     public SimulatedShardHost this[NodeAddress address] => _hosts.Last(host => host.Node.Address.Equals(address));
 
     /// <summary>Starts a node with sharding; <paramref name="role"/> is worker (hosts shards) or front (routes only).</summary>
-    public async Task<SimulatedShardHost> StartAsync(int index, string role = "worker")
+    /// <param name="index">The node's number (its address is <see cref="ClusterSimulation.AddressOf"/>).</param>
+    /// <param name="role">worker or front.</param>
+    /// <param name="settings">This node's sharding settings (its capacity weight, say); the simulation's if null.</param>
+    public async Task<SimulatedShardHost> StartAsync(int index, string role = "worker", ShardingSettings? settings = null)
     {
         SimulatedShardHost? host = null;
         await Simulation.StartAsync(
             ClusterSimulation.AddressOf(index),
             [ClusterSimulation.AddressOf(0)],
             [role],
-            extension: node => host = new SimulatedShardHost(Simulation, node, Settings, SessionSettings, hostsShards: role == "worker"));
+            extension: node => host = new SimulatedShardHost(Simulation, node, settings ?? Settings, SessionSettings, hostsShards: role == "worker"));
         _hosts.Add(host!);
         return host!;
     }

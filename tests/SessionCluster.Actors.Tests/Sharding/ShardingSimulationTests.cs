@@ -252,4 +252,29 @@ public sealed class ShardingSimulationTests
         Assert.Empty(cluster.Errors);
         cluster.VerifySessions(Long);
     }
+
+    [Theory]
+    [InlineData(81)]
+    [InlineData(82)]
+    public async Task Capacity_weights_set_each_worker_s_share(int seed)
+    {
+        var cluster = new ShardedSimulation(new ClusterSimulation(seed), Settings);
+        await cluster.StartAsync(0, settings: Settings with { CapacityWeight = 2 });
+        await cluster.StartAsync(1);
+        await cluster.StartAsync(2);
+        await cluster.StartAsync(3, settings: Settings with { CapacityWeight = 0 });
+        cluster.Simulation.RunUntil(() => cluster.Simulation.Running.All(node => node.SeesAllUp(4)), Long, "4 nodes up");
+        cluster.CreateSessions(100, Long);
+
+        cluster.Simulation.RunUntil(
+            () => cluster.IsSettled() && cluster.ShardCounts() is var counts &&
+                  counts[ClusterSimulation.AddressOf(0)] == 15 && counts[ClusterSimulation.AddressOf(3)] == 0,
+            Long,
+            "30 shards split 15/7-8/7-8/0 by weights 2:1:1:0");
+
+        var counts = cluster.ShardCounts();
+        Assert.Equal(15, counts[ClusterSimulation.AddressOf(1)] + counts[ClusterSimulation.AddressOf(2)]);
+        Assert.InRange(counts[ClusterSimulation.AddressOf(1)], 7, 8);
+        cluster.VerifySessions(Long);
+    }
 }
