@@ -1,0 +1,217 @@
+namespace SessionCluster.Actors.Replication;
+
+/// <summary>One whole replicated session as a state-based CRDT: every operation returns the new state and a small
+/// delta, and any two replicas merge into the same state whatever the order, loss or duplication of what they saw.</summary>
+/// <remarks>
+/// <para><b>Parts.</b> Identity (<see cref="Id"/>, <see cref="Created"/>, <see cref="MaxInactiveInterval"/>) is fixed
+/// at creation and must be equal on both sides of a merge. <see cref="LastAccessed"/> is a max register (a touch never
+/// moves it back). <see cref="Attributes"/> is an <see cref="AttributeMap"/> (last-writer-wins values, tombstones and
+/// PN-counter increments; its remarks give the semantics and the garbage-collection rule). <see cref="Ended"/> is the
+/// end tombstone: the session was invalidated or expired, at a hybrid logical timestamp.</para>
+/// <para><b>End wins.</b> Once either side of a merge is ended, the result is ended and holds no attributes, so an end
+/// beats every write older than it. It also beats writes newer than it, which cannot be legitimate: ids are never
+/// reused and an ended session refuses commands, so such a write could only come from a bug, and dropping it is
+/// better than bringing back half a session. An ended state is small (identity and tombstone), and the operations
+/// refuse to run on one. Two ends merge last-writer-wins, keeping the later one's reason. Forgetting an ended session
+/// altogether is the shard's decision, under the same stability rule as attribute tombstones: once every replica has
+/// it, no late delta can recreate the session.</para>
+/// <para><b>Deltas.</b> A delta is itself a <see cref="SessionCrdt"/> holding the identity plus only what changed
+/// (one attribute entry, the new access time, or the end), with <see cref="LastAccessed"/> = <see cref="Created"/>
+/// and no floor where nothing changed, so <see cref="Apply"/>, which is <see cref="Merge"/>, adds just that. A home
+/// ships deltas to its backups and may join several into one with <see cref="Merge"/>; anti-entropy ships full
+/// states. Every operation returns the same state as applying its delta to the old one.</para>
+/// <para><b>Time.</b> Nothing here reads a clock: writes take timestamps from the caller's
+/// <see cref="HybridLogicalClock"/>, which must have observed the states and deltas merged here (so a write made after
+/// a merge is stamped after everything merged), and access times come in as arguments.</para>
+/// </remarks>
+public sealed class SessionCrdt : IEquatable<SessionCrdt>
+{
+    private SessionCrdt(
+        UInt128 id,
+        DateTimeOffset created,
+        TimeSpan maxInactiveInterval,
+        DateTimeOffset lastAccessed,
+        AttributeMap attributes,
+        LwwRegister<SessionEndReason>? ended)
+    {
+        Id = id;
+        Created = created;
+        MaxInactiveInterval = maxInactiveInterval;
+        LastAccessed = lastAccessed;
+        Attributes = attributes;
+        Ended = ended;
+    }
+
+    /// <summary>The session id's 128 bits (this layer sits below <c>Sessions</c> and does not know its type).</summary>
+    public UInt128 Id { get; }
+
+    public DateTimeOffset Created { get; }
+
+    /// <summary>Idle time after which the session expires; zero never expires.</summary>
+    public TimeSpan MaxInactiveInterval { get; }
+
+    public DateTimeOffset LastAccessed { get; }
+
+    public AttributeMap Attributes { get; }
+
+    /// <summary>The end tombstone and why the session ended; null while it lives.</summary>
+    public LwwRegister<SessionEndReason>? Ended { get; }
+
+    public bool IsEnded => Ended is not null;
+
+    /// <summary>Visible attributes; what <c>max-attributes</c> limits.</summary>
+    public int AttributeCount => Attributes.Count;
+
+    /// <summary>UTF-8 bytes of visible names and values, counted as <c>SessionState.SizeInBytes</c>; what
+    /// <c>max-session-bytes</c> limits.</summary>
+    public int SizeInBytes => Attributes.SizeInBytes;
+
+    /// <summary>A new, live session with no attributes: also the first delta to ship to backups.</summary>
+    public static SessionCrdt Create(UInt128 id, DateTimeOffset created, TimeSpan maxInactiveInterval)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxInactiveInterval, TimeSpan.Zero);
+        var utc = created.ToUniversalTime();
+        return new SessionCrdt(id, utc, maxInactiveInterval, utc, AttributeMap.Empty, null);
+    }
+
+    /// <summary>A state as decoded from the wire; the arguments must come from a state this type made.</summary>
+    public static SessionCrdt Restore(
+        UInt128 id,
+        DateTimeOffset created,
+        TimeSpan maxInactiveInterval,
+        DateTimeOffset lastAccessed,
+        AttributeMap attributes,
+        LwwRegister<SessionEndReason>? ended)
+    {
+        ArgumentNullException.ThrowIfNull(attributes);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxInactiveInterval, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(lastAccessed, created);
+        return new SessionCrdt(
+            id, created.ToUniversalTime(), maxInactiveInterval, lastAccessed.ToUniversalTime(),
+            ended is null ? attributes : AttributeMap.Empty.CollectGarbage(attributes.Floor), ended);
+    }
+
+    /// <summary>The visible value of <paramref name="name"/> (compact JSON), or null.</summary>
+    public byte[]? Get(string name) => Attributes.Get(name);
+
+    /// <summary>The visible attributes in ordinal name order (the same on every replica).</summary>
+    public IReadOnlyList<KeyValuePair<string, byte[]>> VisibleAttributes() => Attributes.Visible();
+
+    /// <summary>True once the session has been idle for its whole max inactive interval.</summary>
+    public bool IsExpired(DateTimeOffset now) => MaxInactiveInterval > TimeSpan.Zero && now - LastAccessed >= MaxInactiveInterval;
+
+    /// <summary>Sets <paramref name="name"/> to <paramref name="jsonValue"/> at <paramref name="timestamp"/>; limits are
+    /// the caller's to check against <see cref="SizeInBytes"/> and <see cref="AttributeCount"/>.</summary>
+    public (SessionCrdt State, SessionCrdt Delta) Set(string name, byte[] jsonValue, HlcTimestamp timestamp)
+    {
+        EnsureLive();
+        return WithAttributes(Attributes.Set(name, jsonValue, timestamp).Delta);
+    }
+
+    /// <summary>Removes <paramref name="name"/> at <paramref name="timestamp"/>, leaving a tombstone.</summary>
+    public (SessionCrdt State, SessionCrdt Delta) Remove(string name, HlcTimestamp timestamp)
+    {
+        EnsureLive();
+        return WithAttributes(Attributes.Remove(name, timestamp).Delta);
+    }
+
+    /// <summary>Adds <paramref name="by"/> to the integer attribute <paramref name="name"/> for <paramref name="replica"/>
+    /// with checked 64-bit arithmetic; concurrent increments on other replicas all count.</summary>
+    /// <returns>The new state, its delta and the new value; or, with a rejection, this state and an empty delta.</returns>
+    public (SessionCrdt State, SessionCrdt Delta, long Value, IncrementRejection? Rejection) Increment(
+        string name, long by, ReplicaId replica, HlcTimestamp timestamp)
+    {
+        EnsureLive();
+        var (_, delta, value, rejection) = Attributes.Increment(name, by, replica, timestamp);
+        if (rejection is not null)
+        {
+            return (this, DeltaOf(AttributeMap.Empty, Created, null), 0, rejection);
+        }
+
+        var (state, sessionDelta) = WithAttributes(delta);
+        return (state, sessionDelta, value, null);
+    }
+
+    /// <summary>Records an access at <paramref name="now"/> (never moves <see cref="LastAccessed"/> back).</summary>
+    public (SessionCrdt State, SessionCrdt Delta) Touch(DateTimeOffset now)
+    {
+        EnsureLive();
+        var delta = DeltaOf(AttributeMap.Empty, now.ToUniversalTime() < Created ? Created : now.ToUniversalTime(), null);
+        return (Apply(delta), delta);
+    }
+
+    /// <summary>Ends the session at <paramref name="timestamp"/>: its attributes go, its tombstone stays.</summary>
+    public (SessionCrdt State, SessionCrdt Delta) End(SessionEndReason reason, HlcTimestamp timestamp)
+    {
+        var delta = DeltaOf(AttributeMap.Empty, Created, new LwwRegister<SessionEndReason>(reason, timestamp));
+        return (Apply(delta), delta);
+    }
+
+    /// <summary>Drops attribute tombstones older than <paramref name="stable"/>, a timestamp before which every replica
+    /// has integrated every write and which every replica's clock has passed (see <see cref="AttributeMap"/>). Local:
+    /// each replica collects when told, and floors also spread with full states.</summary>
+    public SessionCrdt CollectGarbage(HlcTimestamp stable)
+    {
+        var collected = Attributes.CollectGarbage(stable);
+        return ReferenceEquals(collected, Attributes) ? this : new SessionCrdt(Id, Created, MaxInactiveInterval, LastAccessed, collected, Ended);
+    }
+
+    /// <summary>The join of two replicas (or a replica and a delta) of one session.</summary>
+    /// <exception cref="ArgumentException">They are not replicas of the same session (id, creation or interval differ).</exception>
+    public static SessionCrdt Merge(SessionCrdt left, SessionCrdt right)
+    {
+        ArgumentNullException.ThrowIfNull(left);
+        ArgumentNullException.ThrowIfNull(right);
+        if (left.Id != right.Id || left.Created != right.Created || left.MaxInactiveInterval != right.MaxInactiveInterval)
+        {
+            throw new ArgumentException(
+                $"Session {left.Id:x32} (created {left.Created:O}, interval {left.MaxInactiveInterval}) cannot merge with " +
+                $"session {right.Id:x32} (created {right.Created:O}, interval {right.MaxInactiveInterval}).",
+                nameof(right));
+        }
+
+        var ended = left.Ended is null ? right.Ended : right.Ended is null ? left.Ended : left.Ended.Merge(right.Ended);
+        // The floor still merges when ended: it is what lets an ended replica refuse stale attribute deltas.
+        var attributes = ended is null
+            ? left.Attributes.Merge(right.Attributes)
+            : AttributeMap.Empty.CollectGarbage(HlcTimestamp.Max(left.Attributes.Floor, right.Attributes.Floor));
+        var lastAccessed = left.LastAccessed >= right.LastAccessed ? left.LastAccessed : right.LastAccessed;
+        return new SessionCrdt(left.Id, left.Created, left.MaxInactiveInterval, lastAccessed, attributes, ended);
+    }
+
+    /// <summary>This state with <paramref name="delta"/> merged in: the same as <see cref="Merge"/>.</summary>
+    public SessionCrdt Apply(SessionCrdt delta) => Merge(this, delta);
+
+    public bool Equals(SessionCrdt? other) =>
+        other is not null &&
+        Id == other.Id &&
+        Created == other.Created &&
+        MaxInactiveInterval == other.MaxInactiveInterval &&
+        LastAccessed == other.LastAccessed &&
+        Attributes.Equals(other.Attributes) &&
+        Equals(Ended, other.Ended);
+
+    public override bool Equals(object? obj) => Equals(obj as SessionCrdt);
+
+    public override int GetHashCode() => HashCode.Combine(Id, LastAccessed, Attributes, Ended);
+
+    public override string ToString() =>
+        $"session {Id:x32} last accessed {LastAccessed:O}" + (Ended is { } end ? $", {end.Value} at {end.Timestamp}" : $", {Attributes}");
+
+    private (SessionCrdt State, SessionCrdt Delta) WithAttributes(AttributeMap attributesDelta)
+    {
+        var delta = DeltaOf(attributesDelta, Created, null);
+        return (Apply(delta), delta);
+    }
+
+    private SessionCrdt DeltaOf(AttributeMap attributes, DateTimeOffset lastAccessed, LwwRegister<SessionEndReason>? ended) =>
+        new(Id, Created, MaxInactiveInterval, lastAccessed, attributes, ended);
+
+    private void EnsureLive()
+    {
+        if (Ended is not null)
+        {
+            throw new InvalidOperationException($"Session {Id:x32} has ended ({Ended.Value} at {Ended.Timestamp}); it takes no more writes.");
+        }
+    }
+}
