@@ -67,8 +67,9 @@ public sealed partial class ClusterNode : IAsyncDisposable
     /// <summary>The membership daemon (subscribe to cluster events here); valid once started.</summary>
     public ActorRef Daemon => _daemon ?? throw new InvalidOperationException("The cluster node has not started.");
 
-    /// <summary>From now on, sharding messages from other nodes go to <paramref name="region"/>.</summary>
-    public void AttachSharding(ActorRef region) => _inbox.AttachSharding(region);
+    /// <summary>From now on, sharding messages from other nodes go to <paramref name="region"/>, except the answers to
+    /// <paramref name="remoteRequests"/>, which complete their requests right on the transport's reader.</summary>
+    public void AttachSharding(ActorRef region, RemoteRequests remoteRequests) => _inbox.AttachSharding(region, remoteRequests);
 
     /// <summary>The membership as this node sees it now.</summary>
     public Task<CurrentClusterState> GetStateAsync(CancellationToken cancellationToken) =>
@@ -133,10 +134,37 @@ public sealed partial class ClusterNode : IAsyncDisposable
 
         public void Attach(ActorRef daemon) => _daemon = daemon;
 
-        public void AttachSharding(ActorRef region) => _sharding = region;
+        private volatile RemoteRequests? _remoteRequests;
+
+        public void AttachSharding(ActorRef region, RemoteRequests remoteRequests)
+        {
+            _remoteRequests = remoteRequests;
+            _sharding = region;
+        }
 
         public void OnMessage(UniqueAddress from, object message)
         {
+            switch (message)
+            {
+                case ShardReply { RequestId: < 0 } reply:
+                    if (_remoteRequests?.TryTake(reply.RequestId, out var answered) == true)
+                    {
+                        answered.Tell(reply.Reply);
+                    }
+
+                    return;
+                case ShardNotHere { RequestId: < 0 } notHere:
+                    // Not applied there: the region re-resolves the home and answers the request itself; it also
+                    // learns from the refusal.
+                    if (_remoteRequests?.TryTake(notHere.RequestId, out var redirected) == true)
+                    {
+                        _sharding?.Tell(new InboundMessage(from, message));
+                        _sharding?.Tell(new RouteCommand(redirected.Command), redirected);
+                    }
+
+                    return;
+            }
+
             var target = message is IRegionMessage or ICoordinatorMessage ? _sharding : _daemon;
             target?.Tell(new InboundMessage(from, message));
         }

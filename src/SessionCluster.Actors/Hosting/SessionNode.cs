@@ -12,6 +12,8 @@ public sealed partial class SessionNode : IHostedService, IAsyncDisposable
     private readonly ActorSystem _system;
     private readonly ILogger<SessionNode> _logger;
     private readonly ILoggerFactory _loggerFactory;
+    private readonly ShardRoutes _routes;
+    private readonly RemoteRequests _remoteRequests;
     private ActorRef? _region;
     private volatile bool _ready;
     private volatile bool _stopping;
@@ -24,6 +26,8 @@ public sealed partial class SessionNode : IHostedService, IAsyncDisposable
         _system = new ActorSystem(route, timeProvider, loggerFactory);
         _loggerFactory = loggerFactory;
         LocalShards = new LocalShards(settings.Sharding.NumberOfShards);
+        _routes = new ShardRoutes(settings.Sharding.NumberOfShards);
+        _remoteRequests = new RemoteRequests(TimeProvider.System, settings.Sessions.RequestTimeout);
         Client = new SessionClient(LocalShards, settings.Sessions);
         Cluster = new ClusterNode(settings, TimeProvider.System, loggerFactory);
 
@@ -70,10 +74,11 @@ public sealed partial class SessionNode : IHostedService, IAsyncDisposable
         var coordinator = HostsShards ? new ShardCoordinator(self, Settings.Sharding) : null;
         var logger = _loggerFactory.CreateLogger<ShardRegionActor>();
         _region = _system.ActorOf(
-            Props.Create(() => new ShardRegionActor(region, coordinator, Cluster.Transport, Cluster.Daemon, LocalShards, Settings.Sessions, Route, TimeProvider.System, logger)),
+            Props.Create(() => new ShardRegionActor(
+                region, coordinator, Cluster.Transport, Cluster.Daemon, LocalShards, _routes, _remoteRequests, Settings.Sessions, Route, TimeProvider.System, logger)),
             "sharding");
-        Cluster.AttachSharding(_region);
-        Client.Attach(_region);
+        Cluster.AttachSharding(_region, _remoteRequests);
+        Client.Attach(_region, new DirectRoute(Cluster.Transport, _routes, _remoteRequests));
         _ready = true;
         LogStarted(Route, string.Join(",", Settings.Node.Roles));
     }

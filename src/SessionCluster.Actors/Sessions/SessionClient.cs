@@ -12,6 +12,7 @@ public sealed class SessionClient(LocalShards local, SessionSettings settings)
     private static readonly TimeSpan AskMargin = TimeSpan.FromSeconds(1);
 
     private volatile ActorRef? _region;
+    private volatile DirectRoute? _direct;
 
     public SessionSettings Settings => settings;
 
@@ -36,6 +37,12 @@ public sealed class SessionClient(LocalShards local, SessionSettings settings)
         if (_region is not { } region)
         {
             return new ShardUnavailable(ShardId.Of(command.SessionId, local.NumberOfShards), "the node is still starting");
+        }
+
+        if (_direct is { } direct && direct.TrySend(command, local.NumberOfShards) is { } sent)
+        {
+            // Straight to the remote home, one hop, no mailbox on this side; the region's tick bounds the wait.
+            return await sent.ConfigureAwait(false);
         }
 
         return await region.Ask<object>(new RouteCommand(command), settings.RequestTimeout + AskMargin, cancellationToken).ConfigureAwait(false);
@@ -72,5 +79,9 @@ public sealed class SessionClient(LocalShards local, SessionSettings settings)
     }
 
     /// <summary>Connects the client to the node's region once the node has joined its cluster.</summary>
-    internal void Attach(ActorRef region) => _region = region;
+    internal void Attach(ActorRef region, DirectRoute? direct = null)
+    {
+        _direct = direct;
+        _region = region;
+    }
 }

@@ -72,11 +72,7 @@ public sealed partial class ShardRegion
 
     private void OnNotHere(UniqueAddress from, ShardNotHere notHere, DateTimeOffset now)
     {
-        if (!_pending.TryGetValue(notHere.RequestId, out var pending))
-        {
-            return;
-        }
-
+        // The cache learns from every refusal, also of requests sent outside the machine (see RemoteRequests).
         var slot = _slots[notHere.Shard];
         if (slot.Phase == Phase.Remote)
         {
@@ -91,6 +87,11 @@ public sealed partial class ShardRegion
                 slot.Phase = Phase.Unknown;
                 slot.Home = null;
             }
+        }
+
+        if (!_pending.TryGetValue(notHere.RequestId, out var pending))
+        {
+            return;
         }
 
         pending.SentTo = null;

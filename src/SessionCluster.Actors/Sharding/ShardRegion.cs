@@ -29,6 +29,7 @@ public sealed partial class ShardRegion
     private readonly TimeSpan _requestTimeout;
     private readonly Slot[] _slots;
     private readonly Dictionary<long, Pending> _pending = [];
+    private readonly RoutingVersion _routingVersion = new();
     private readonly HashSet<NodeAddress> _liveMembers = [];
     private List<ShardingEffect> _effects = [];
     private (UniqueAddress Node, long Reign)? _following;
@@ -58,7 +59,7 @@ public sealed partial class ShardRegion
         _slots = new Slot[settings.NumberOfShards];
         for (var i = 0; i < _slots.Length; i++)
         {
-            _slots[i] = new Slot();
+            _slots[i] = new Slot(_routingVersion);
         }
     }
 
@@ -74,6 +75,10 @@ public sealed partial class ShardRegion
     /// <summary>The node this region takes for the coordinator (the oldest Up worker in its view).</summary>
     public UniqueAddress? Coordinator => _candidate;
 
+    /// <summary>Changes whenever any shard's phase, home or epoch changes: a host that publishes the routes (see
+    /// <see cref="HomeOf"/>) for readers outside the machine republishes when this moves.</summary>
+    public long RouteVersion => _routingVersion.Value;
+
     /// <summary>Local requests waiting for a home or a remote answer.</summary>
     public int PendingCount => _pending.Count;
 
@@ -82,6 +87,9 @@ public sealed partial class ShardRegion
 
     /// <summary>The shard of a session id.</summary>
     public int ShardOf(SessionId id) => ShardId.Of(id, _slots.Length);
+
+    /// <summary>True if <paramref name="address"/> is a member this node has not seen downed or removed.</summary>
+    public bool IsLive(NodeAddress address) => _liveMembers.Contains(address);
 
     /// <summary>True if this region serves <paramref name="shard"/> right now.</summary>
     public bool IsServing(int shard) => _slots[shard].Phase == Phase.Active;
@@ -365,15 +373,43 @@ public sealed partial class ShardRegion
     }
 
     /// <summary>This region's state of one shard.</summary>
-    private sealed class Slot
+    private sealed class Slot(RoutingVersion version)
     {
-        public Phase Phase;
+        private Phase _phase;
+        private NodeAddress? _home;
+        private long _epoch;
+
+        public Phase Phase
+        {
+            get => _phase;
+            set
+            {
+                _phase = value;
+                version.Value++;
+            }
+        }
 
         /// <summary>Remote: the home. HandingOff: the new home. Receiving: the old home.</summary>
-        public NodeAddress? Home;
+        public NodeAddress? Home
+        {
+            get => _home;
+            set
+            {
+                _home = value;
+                version.Value++;
+            }
+        }
 
         /// <summary>The epoch of the newest allocation applied (Active, Remote, or the old one while HandingOff).</summary>
-        public long Epoch;
+        public long Epoch
+        {
+            get => _epoch;
+            set
+            {
+                _epoch = value;
+                version.Value++;
+            }
+        }
 
         /// <summary>HandingOff and Receiving: the epoch the new home will serve under.</summary>
         public long TransferEpoch;
@@ -396,6 +432,12 @@ public sealed partial class ShardRegion
     }
 
     private readonly record struct Buffered(ShardEnvelope Envelope, DateTimeOffset Deadline);
+
+    /// <summary>A counter shared by the slots, bumped on every change of a route.</summary>
+    private sealed class RoutingVersion
+    {
+        public long Value;
+    }
 
     /// <summary>A local request not yet delivered here: buffered, or sent to a remote home.</summary>
     private sealed class Pending(ShardEnvelope envelope, DateTimeOffset deadline)

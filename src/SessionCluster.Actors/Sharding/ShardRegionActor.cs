@@ -32,6 +32,9 @@ public sealed partial class ShardRegionActor : Actor
     private readonly ITransport _transport;
     private readonly ActorRef _clusterDaemon;
     private readonly LocalShards _local;
+    private readonly ShardRoutes _routes;
+    private readonly RemoteRequests _remoteRequests;
+    private long _publishedRoutes = -1;
     private readonly SessionSettings _sessions;
     private readonly string _owner;
     private readonly ILogger _logger;
@@ -55,6 +58,8 @@ public sealed partial class ShardRegionActor : Actor
         ITransport transport,
         ActorRef clusterDaemon,
         LocalShards local,
+        ShardRoutes routes,
+        RemoteRequests remoteRequests,
         SessionSettings sessions,
         string owner,
         TimeProvider protocolClock,
@@ -66,6 +71,8 @@ public sealed partial class ShardRegionActor : Actor
         _transport = transport;
         _clusterDaemon = clusterDaemon;
         _local = local;
+        _routes = routes;
+        _remoteRequests = remoteRequests;
         _sessions = sessions;
         _owner = owner;
         _logger = logger;
@@ -92,6 +99,15 @@ public sealed partial class ShardRegionActor : Actor
     }
 
     protected internal override void Receive(object message)
+    {
+        Handle(message);
+        if (_region.RouteVersion != _publishedRoutes)
+        {
+            PublishRoutes();
+        }
+    }
+
+    private void Handle(object message)
     {
         switch (message)
         {
@@ -130,6 +146,7 @@ public sealed partial class ShardRegionActor : Actor
                 _clusterDaemon.Tell(GetClusterState.Instance, Self);
                 break;
             case Tick:
+                _remoteRequests.FailExpiredOrDeparted(Now, _region.IsLive);
                 Execute(_region.Tick(Now));
                 if (_coordinator is not null)
                 {
@@ -166,6 +183,18 @@ public sealed partial class ShardRegionActor : Actor
             default:
                 Unhandled(message);
                 break;
+        }
+    }
+
+    /// <summary>Tells readers outside the actor (<see cref="ShardRoutes"/>) which remote node serves each shard.</summary>
+    private void PublishRoutes()
+    {
+        _publishedRoutes = _region.RouteVersion;
+        var self = _transport.Self.Address;
+        for (var shard = 0; shard < _local.NumberOfShards; shard++)
+        {
+            var (home, epoch) = _region.HomeOf(shard);
+            _routes.Publish(shard, home is not null && !home.Equals(self) ? home : null, epoch);
         }
     }
 
