@@ -1,8 +1,13 @@
 using SessionLoad;
 
-// bench/SessionLoad: the memory benchmark's client. Two commands, both bounded:
-//   create  --url URL --count N [--concurrency C] [--value-bytes B] [--name NAME] [--verify K]
-//           sends exactly N cookie-less PUTs (each creates one session holding one B-byte attribute) and checks them
+// bench/SessionLoad: the client of the memory and sharding benchmarks. Four commands, all bounded:
+//   create  --url URL --count N [--concurrency C] [--value-bytes B] [--name NAME] [--verify K] [--cookies-out FILE --cookies K]
+//           sends exactly N cookie-less PUTs (each creates one session holding one B-byte attribute) and checks them;
+//           optionally writes the cookies of K of them, spread evenly, to FILE (for wrk and verify)
+//   verify  --url URL --cookies FILE [--value-bytes B] [--name NAME]
+//           reads back every session of a cookie file: its attribute, and no new cookie (a lost session gets one)
+//   watch   --url URL --member ADDRESS --workers W --since-unix-ms T --timeline FILE [--interval-ms 100] [--deadline-seconds 60]
+//           polls /cluster/members and /cluster/shards and times a joining worker: Up, first shard, shards settled
 //   heap    --pid PID [--types TOP] [--timeout-seconds S]
 //           induces a full blocking GC in the node over its diagnostics port and prints the managed heap after it;
 //           with --types also walks the heap (as dotnet-gcdump does) and prints the TOP types by bytes
@@ -11,6 +16,8 @@ try
     return args.Length == 0 ? Usage() : args[0] switch
     {
         "create" => await SessionCreator.Run(Arguments.Parse(args[1..])),
+        "verify" => await SessionChecker.Run(Arguments.Parse(args[1..])),
+        "watch" => await RebalanceWatcher.Run(Arguments.Parse(args[1..])),
         "heap" => HeapProbe.Run(Arguments.Parse(args[1..])),
         _ => Usage(),
     };
@@ -23,7 +30,9 @@ catch (ArgumentException exception)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: SessionLoad create --url URL --count N [--concurrency 64] [--value-bytes 100] [--name payload] [--verify 1000]");
+    Console.Error.WriteLine("usage: SessionLoad create --url URL --count N [--concurrency 64] [--value-bytes 100] [--name payload] [--verify 1000] [--cookies-out FILE] [--cookies 1000]");
+    Console.Error.WriteLine("       SessionLoad verify --url URL --cookies FILE [--value-bytes 100] [--name payload]");
+    Console.Error.WriteLine("       SessionLoad watch --url URL --member HOST:PORT --workers W --since-unix-ms T --timeline FILE [--interval-ms 100] [--deadline-seconds 60]");
     Console.Error.WriteLine("       SessionLoad heap --pid PID [--types 25] [--timeout-seconds 300]");
     return 2;
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
 
 namespace SessionLoad;
 
@@ -10,7 +9,8 @@ namespace SessionLoad;
 /// node mints a session for a request without a cookie and sets the attribute in the same request. Requests are
 /// numbered; C loops take the next number until N are sent, so no more than N are ever sent, and none is retried
 /// (a retried PUT whose first answer was lost would create a second session). Every 200 must carry a fresh
-/// <c>Set-Cookie</c>; the ids are checked to be distinct, and a sample is read back with its cookie.
+/// <c>Set-Cookie</c>; the ids are checked to be distinct, and a sample is read back with its cookie. With
+/// <c>--cookies-out</c>, the cookies of K sessions spread evenly over the created ones are written to a file, for wrk.
 /// </summary>
 internal static class SessionCreator
 {
@@ -23,26 +23,12 @@ internal static class SessionCreator
         var name = args.String("name", "payload");
         var verify = (int)Math.Min(args.Long("verify", 1000), count);
         var cookieName = args.String("cookie-name", "SESSIONID");
+        var cookiesOut = args.String("cookies-out", "");
+        var cookiesCount = (int)Math.Min(args.Long("cookies", 1000, min: 1), count);
         args.RejectUnknown();
-        if (!IPAddress.TryParse(url.Host, out var address) || !IPAddress.IsLoopback(address))
-        {
-            throw new ArgumentException($"--url must name a loopback address (127.0.0.1), got '{url.Host}'");
-        }
 
-        // A JSON string of exactly valueBytes bytes, stored by the node as is (it is already compact).
-        var value = Encoding.ASCII.GetBytes("\"" + new string('v', valueBytes - 2) + "\"");
-        using var client = new HttpClient(new SocketsHttpHandler
-        {
-            UseCookies = false,
-            UseProxy = false,
-            AllowAutoRedirect = false,
-            MaxConnectionsPerServer = concurrency,
-            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
-        })
-        {
-            BaseAddress = url,
-            Timeout = TimeSpan.FromSeconds(30),
-        };
+        var value = SessionChecker.AttributeValue(valueBytes);
+        using var client = LoopbackHttp.Create(url, concurrency, TimeSpan.FromSeconds(30));
 
         var ids = new UInt128[count];
         var path = "/session/attributes/" + Uri.EscapeDataString(name);
@@ -112,35 +98,36 @@ internal static class SessionCreator
             Console.Error.WriteLine("create: first failure: " + firstFailure);
         }
 
-        var verified = await Verify(client, ids, name, value, verify, cookieName, route);
+        var (verified, verifyFailure) = verify == 0 ? (0, null) : await SessionChecker.ReadBack(client, Sample(ids, verify, route), name, value, cookieName);
         Console.WriteLine($"VERIFY sampled={verify} ok={verified}");
+        if (verifyFailure is not null)
+        {
+            Console.Error.WriteLine("create: first failed read-back: " + verifyFailure);
+        }
+
+        if (cookiesOut.Length > 0)
+        {
+            SessionChecker.WriteCookieFile(cookiesOut, Sample(ids, cookiesCount, route));
+        }
+
         return ok == count && distinct == count && verified == verify ? 0 : 1;
     }
 
-    /// <summary>Reads back <paramref name="sample"/> sessions spread evenly over the created ones.</summary>
-    private static async Task<int> Verify(HttpClient client, UInt128[] ids, string name, byte[] value, int sample, string cookieName, string? route)
+    /// <summary>The cookies of <paramref name="sample"/> sessions spread evenly over the created ones (a session
+    /// whose PUT failed has no id and is left out).</summary>
+    private static List<string> Sample(UInt128[] ids, int sample, string? route)
     {
-        var expected = "\"value\":" + Encoding.ASCII.GetString(value);
-        var verified = 0;
+        var cookies = new List<string>(sample);
         for (var k = 0; k < sample; k++)
         {
             var id = ids[(int)((long)k * ids.Length / sample)];
-            if (id == UInt128.Zero)
+            if (id != UInt128.Zero)
             {
-                continue;
-            }
-
-            using var request = new HttpRequestMessage(HttpMethod.Get, "/session/attributes/" + Uri.EscapeDataString(name));
-            request.Headers.Add("Cookie", $"{cookieName}={id:x32}.{route}");
-            using var response = await client.SendAsync(request).ConfigureAwait(false);
-            var body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
-            if (response.StatusCode == HttpStatusCode.OK && body.Contains(expected, StringComparison.Ordinal) && !response.Headers.Contains("Set-Cookie"))
-            {
-                verified++;
+                cookies.Add(FormattableString.Invariant($"{id:x32}.{route}"));
             }
         }
 
-        return verified;
+        return cookies;
     }
 
     private static bool TryReadSessionId(HttpResponseMessage response, string cookieName, out UInt128 id, out string route)

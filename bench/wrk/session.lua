@@ -1,4 +1,5 @@
--- wrk script for bench/run.sh: one scenario per run, the same Lua request path for every scenario.
+-- wrk script for bench/run.sh and bench/sharding.sh: one scenario per run, the same Lua request path for every
+-- scenario.
 --
 --   wrk -t T -c C -d D -s bench/wrk/session.lua URL -- MODE [COOKIE_FILE THREADS]
 --
@@ -7,6 +8,11 @@
 --   read       GET  /session                                       with a session cookie
 --   write      PUT  /session/attributes/payload  (100-byte JSON)   with a session cookie
 --   increment  POST /session/attributes/counter/increment?by=1     with a session cookie
+--   mixed      read and increment alternately, each cookie in turn    (bench/sharding.sh's load during a rebalance)
+--
+-- With the environment variable WRK_STATUS_COUNTS=1 a response() callback counts the answers that are not 2xx by
+-- status, and done() prints them on a STATUS line (e.g. "STATUS 503=12"; "STATUS none" when all were 2xx). It
+-- makes wrk parse every response's headers and body in Lua, which costs client CPU: leave it off for throughput.
 --
 -- Cookies. wrk's Lua has no per-connection state: setup/init run once per thread and request() does not say which
 -- connection it fills. So bench/run.sh creates one session per connection beforehand and writes their cookie
@@ -20,10 +26,29 @@
 -- headers in Lua and slow the client down. Failures are read from wrk's own summary in done().
 
 local counter = 0
+local threads = {}
 
 function setup(thread)
    thread:set("thread_index", counter)
    counter = counter + 1
+   threads[#threads + 1] = thread
+end
+
+-- Per thread: count of each non-2xx status, and the same as text ("503=12 500=1") for done() to collect.
+local status_counts = {}
+status_summary = ""
+
+if os.getenv("WRK_STATUS_COUNTS") == "1" then
+   function response(status, headers, body)
+      if status < 200 or status > 299 then
+         status_counts[status] = (status_counts[status] or 0) + 1
+         local parts = {}
+         for code, n in pairs(status_counts) do
+            parts[#parts + 1] = code .. "=" .. n
+         end
+         status_summary = table.concat(parts, " ")
+      end
+   end
 end
 
 local requests = {}
@@ -66,8 +91,12 @@ function init(args)
          elseif mode == "increment" then
             headers["Content-Length"] = "0"
             request = wrk.format("POST", "/session/attributes/counter/increment?by=1", headers)
+         elseif mode == "mixed" then
+            requests[#requests + 1] = wrk.format("GET", "/session", headers)
+            headers["Content-Length"] = "0"
+            request = wrk.format("POST", "/session/attributes/counter/increment?by=1", headers)
          else
-            error("unknown mode '" .. mode .. "': use live, read, write or increment")
+            error("unknown mode '" .. mode .. "': use live, read, write, increment or mixed")
          end
          requests[#requests + 1] = request
       end
@@ -92,4 +121,18 @@ function done(summary, latency, requests)
       summary.requests, seconds, summary.requests / seconds,
       latency:percentile(50) / 1000, latency:percentile(90) / 1000, latency:percentile(99) / 1000, latency.max / 1000,
       errors.status, errors.connect, errors.read, errors.write, errors.timeout))
+   if os.getenv("WRK_STATUS_COUNTS") == "1" then
+      local totals = {}
+      for _, thread in ipairs(threads) do
+         for code, n in string.gmatch(thread:get("status_summary") or "", "(%d+)=(%d+)") do
+            totals[code] = (totals[code] or 0) + tonumber(n)
+         end
+      end
+      local parts = {}
+      for code, n in pairs(totals) do
+         parts[#parts + 1] = code .. "=" .. n
+      end
+      table.sort(parts)
+      io.write("STATUS " .. (#parts > 0 and table.concat(parts, " ") or "none") .. "\n")
+   end
 end
