@@ -1,0 +1,72 @@
+using SessionCluster.Actors.Remoting;
+using SessionCluster.Actors.Sessions;
+using SessionCluster.Actors.Sharding;
+using SessionCluster.TestKit;
+
+namespace SessionCluster.Actors.Tests.Sharding;
+
+public sealed class RemoteRequestsTests
+{
+    private static readonly NodeAddress Home = new("home", 1);
+
+    [Fact]
+    public async Task A_reply_completes_its_request_once()
+    {
+        var requests = new RemoteRequests(new ManualTimeProvider(), TimeSpan.FromSeconds(5));
+        var request = requests.Register(new GetSession(SessionId.New()), 3, Home);
+
+        Assert.True(request.Id < 0);
+        Assert.True(requests.TryTake(request.Id, out var taken));
+        taken.Tell("reply");
+        Assert.False(requests.TryTake(request.Id, out _));
+        Assert.Equal("reply", await request.Task);
+    }
+
+    [Fact]
+    public async Task Requests_past_their_deadline_fail_with_503_as_possibly_applied()
+    {
+        var clock = new ManualTimeProvider();
+        var requests = new RemoteRequests(clock, TimeSpan.FromSeconds(5));
+        var late = requests.Register(new IncrementAttribute(SessionId.New(), "n", 1), 3, Home);
+        clock.Advance(TimeSpan.FromSeconds(4));
+        var recent = requests.Register(new GetSession(SessionId.New()), 4, Home);
+
+        clock.Advance(TimeSpan.FromSeconds(1));
+        requests.FailExpiredOrDeparted(clock.GetUtcNow(), _ => true);
+
+        var unavailable = Assert.IsType<ShardUnavailable>(await late.Task);
+        Assert.True(unavailable.MayHaveApplied);
+        Assert.Equal(3, unavailable.Shard);
+        Assert.False(recent.Task.IsCompleted);
+        Assert.Equal(1, requests.Count);
+    }
+
+    [Fact]
+    public async Task Requests_to_a_home_that_left_fail_at_once()
+    {
+        var clock = new ManualTimeProvider();
+        var requests = new RemoteRequests(clock, TimeSpan.FromSeconds(5));
+        var other = new NodeAddress("other", 1);
+        var toHome = requests.Register(new GetSession(SessionId.New()), 1, Home);
+        var toOther = requests.Register(new GetSession(SessionId.New()), 2, other);
+
+        requests.FailExpiredOrDeparted(clock.GetUtcNow(), address => !address.Equals(Home));
+
+        Assert.Contains("left the cluster", Assert.IsType<ShardUnavailable>(await toHome.Task).Reason);
+        Assert.False(toOther.Task.IsCompleted);
+    }
+
+    [Fact]
+    public void Routes_publish_only_remote_homes_and_report_changes()
+    {
+        var routes = new ShardRoutes(4);
+
+        Assert.False(routes.TryGetRemote(2, out _));
+        Assert.True(routes.Publish(2, Home, 7));
+        Assert.False(routes.Publish(2, Home, 7));
+        Assert.True(routes.TryGetRemote(2, out var route));
+        Assert.Equal(new ShardRoute(Home, 7), route);
+        Assert.True(routes.Publish(2, null, 8));
+        Assert.False(routes.TryGetRemote(2, out _));
+    }
+}
