@@ -485,7 +485,7 @@ summary_line() {
   elif ((${#met[@]} == 0)); then
     echo "- $text: **not met** in any layout ($values)."
   else
-    echo "- $text: met in ${met[*]}, **not met** in ${missed[*]} ($values)."
+    echo "- $text: met in $(IFS=,; sed 's/,/, /g' <<<"${met[*]}"), **not met** in $(IFS=,; sed 's/,/, /g' <<<"${missed[*]}") ($values)."
   fi
 }
 
