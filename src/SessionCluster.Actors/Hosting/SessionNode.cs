@@ -92,12 +92,13 @@ public sealed partial class SessionNode : IHostedService, IAsyncDisposable
         await DrainAsync(cancellationToken).ConfigureAwait(false);
         await Cluster.LeaveAsync(cancellationToken).ConfigureAwait(false);
         await Cluster.DisposeAsync().ConfigureAwait(false);
-        await _system.TerminateAsync(cancellationToken).ConfigureAwait(false);
+        // Not the host's token: it may already be cancelled (shutdown timeout), and the actors must stop regardless.
+        await _system.TerminateAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>Hands every shard this node hosts to the other workers, with their sessions, and waits until it holds
-    /// none (at most <see cref="ShardingSettings.HandOffTimeout"/> per round of moves it needs), so that leaving loses
-    /// nothing. Skipped when no other worker could take the shards.</summary>
+    /// none, so that leaving loses nothing. Skipped when no other worker could take the shards; given up when no shard
+    /// has moved for a hand-off timeout and two rebalance rounds (every worker stopping at once).</summary>
     public async Task DrainAsync(CancellationToken cancellationToken)
     {
         if (_region is not { } region || !HostsShards || Cluster.ShutDownReason is not null)
@@ -117,15 +118,32 @@ public sealed partial class SessionNode : IHostedService, IAsyncDisposable
             }
 
             var status = await region.Ask<RegionDrainStatus>(new DrainRegionCommand(true), TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
-            var rounds = (int)Math.Ceiling(1 / Settings.Sharding.RebalanceRelativeLimit) + 1;
-            var deadline = TimeProvider.System.GetUtcNow() + (Settings.Sharding.HandOffTimeout + Settings.Sharding.RebalanceInterval) * rounds;
-            while (!status.HoldsNothing && TimeProvider.System.GetUtcNow() < deadline)
+
+            // Give up when nothing has moved for a whole hand-off timeout and two rebalance rounds: the other workers
+            // are draining too (a whole cluster being stopped) or cannot take the shards, and waiting longer would
+            // only run into the host's shutdown timeout.
+            var patience = Settings.Sharding.HandOffTimeout + Settings.Sharding.RebalanceInterval * 2;
+            var lastProgress = TimeProvider.System.GetUtcNow();
+            while (!status.HoldsNothing && TimeProvider.System.GetUtcNow() - lastProgress < patience)
             {
                 await Task.Delay(Settings.Sharding.RetryInterval / 5, cancellationToken).ConfigureAwait(false);
-                status = await region.Ask<RegionDrainStatus>(GetRegionDrainStatus.Instance, TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
+                var next = await region.Ask<RegionDrainStatus>(GetRegionDrainStatus.Instance, TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
+                if (next.HeldShards < status.HeldShards)
+                {
+                    lastProgress = TimeProvider.System.GetUtcNow();
+                }
+
+                status = next;
             }
 
-            LogDrained(Route, status.HoldsNothing);
+            if (status.HoldsNothing)
+            {
+                LogDrained(Route);
+            }
+            else
+            {
+                LogDrainGaveUp(Route, status.HeldShards);
+            }
         }
         catch (Exception exception) when (exception is AskTimeoutException or ActorTerminatedException or OperationCanceledException)
         {
@@ -146,8 +164,11 @@ public sealed partial class SessionNode : IHostedService, IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Information, Message = "Node {Route}: no other worker to take its shards; leaving without a hand-off")]
     private partial void LogDrainSkipped(string route);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Node {Route} drained its shards (complete: {Complete})")]
-    private partial void LogDrained(string route, bool complete);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Node {Route} drained its shards (complete: True)")]
+    private partial void LogDrained(string route);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Node {Route} leaves with {Held} shards it could not hand off: no other worker took them (is the whole cluster stopping?)")]
+    private partial void LogDrainGaveUp(string route, int held);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Node {Route} could not finish draining: {Reason}")]
     private partial void LogDrainIncomplete(string route, string reason);

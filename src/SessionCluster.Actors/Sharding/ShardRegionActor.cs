@@ -167,10 +167,10 @@ public sealed partial class ShardRegionActor : Actor
                 break;
             case DrainRegionCommand drain:
                 Execute(_region.Drain(drain.Draining, Now));
-                Sender.Tell(new RegionDrainStatus(_region.HoldsNothing));
+                Sender.Tell(new RegionDrainStatus(_region.HeldShards.Length));
                 break;
             case GetRegionDrainStatus:
-                Sender.Tell(new RegionDrainStatus(_region.HoldsNothing));
+                Sender.Tell(new RegionDrainStatus(_region.HeldShards.Length));
                 break;
             case GetShardTable:
                 StartStatsQuery(Sender);

@@ -17,8 +17,11 @@ public sealed record GetRegionDrainStatus
     public static readonly GetRegionDrainStatus Instance = new();
 }
 
-/// <summary>Whether this node holds no shard any more.</summary>
-public sealed record RegionDrainStatus(bool HoldsNothing);
+/// <summary>How many shards this node still holds in any form (serving, handing off, receiving).</summary>
+public sealed record RegionDrainStatus(int HeldShards)
+{
+    public bool HoldsNothing => HeldShards == 0;
+}
 
 /// <summary>To the <see cref="ShardRegionActor"/>: the shard table as this node knows it. Reply: <see cref="ShardTable"/>.</summary>
 public sealed record GetShardTable
