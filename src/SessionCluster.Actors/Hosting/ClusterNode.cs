@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using SessionCluster.Actors.Membership;
 using SessionCluster.Actors.Remoting;
 using SessionCluster.Actors.Runtime;
+using SessionCluster.Actors.Sessions;
 using SessionCluster.Actors.Sharding;
 
 namespace SessionCluster.Actors.Hosting;
@@ -68,8 +69,10 @@ public sealed partial class ClusterNode : IAsyncDisposable
     public ActorRef Daemon => _daemon ?? throw new InvalidOperationException("The cluster node has not started.");
 
     /// <summary>From now on, sharding messages from other nodes go to <paramref name="region"/>, except the answers to
-    /// <paramref name="remoteRequests"/>, which complete their requests right on the transport's reader.</summary>
-    public void AttachSharding(ActorRef region, RemoteRequests remoteRequests) => _inbox.AttachSharding(region, remoteRequests);
+    /// <paramref name="remoteRequests"/>, which complete their requests right on the transport's reader, and commands for
+    /// running entities of <paramref name="localShards"/>, which go straight to them.</summary>
+    public void AttachSharding(ActorRef region, RemoteRequests remoteRequests, LocalShards localShards) =>
+        _inbox.AttachSharding(region, remoteRequests, localShards, _transport);
 
     /// <summary>The membership as this node sees it now.</summary>
     public Task<CurrentClusterState> GetStateAsync(CancellationToken cancellationToken) =>
@@ -136,9 +139,14 @@ public sealed partial class ClusterNode : IAsyncDisposable
 
         private volatile RemoteRequests? _remoteRequests;
 
-        public void AttachSharding(ActorRef region, RemoteRequests remoteRequests)
+        private volatile LocalShards? _localShards;
+        private ITransport? _transport;
+
+        public void AttachSharding(ActorRef region, RemoteRequests remoteRequests, LocalShards localShards, ITransport transport)
         {
             _remoteRequests = remoteRequests;
+            _transport = transport;
+            _localShards = localShards;
             _sharding = region;
         }
 
@@ -146,6 +154,12 @@ public sealed partial class ClusterNode : IAsyncDisposable
         {
             switch (message)
             {
+                case ShardEnvelope { Command: not CreateSession } envelope
+                    when _sharding is { } region && _localShards is { } local &&
+                         local.TryGetEntity(envelope.Shard, envelope.Command.SessionId, envelope.Epoch, out var entity):
+                    // The session's entity runs here under this allocation: no need to pass through the region.
+                    entity.Tell(envelope.Command, new RemoteReply(_transport!, envelope, region));
+                    return;
                 case ShardReply { RequestId: < 0 } reply:
                     if (_remoteRequests?.TryTake(reply.RequestId, out var answered) == true)
                     {

@@ -97,6 +97,10 @@ internal sealed class LocalActorRef : ActorRef, IActorContext, IThreadPoolWorkIt
             // An Ask to a stopped actor fails now rather than at its timeout.
             promise.Tell(new StatusFailure(new ActorTerminatedException(Path)));
         }
+        else if (sender is IUndeliveredHandler handler)
+        {
+            handler.OnUndelivered(message);
+        }
 
         return;
 
@@ -496,6 +500,7 @@ internal sealed class LocalActorRef : ActorRef, IActorContext, IThreadPoolWorkIt
             {
                 _system.PublishDeadLetter(envelope.Message, envelope.Sender, this);
                 (envelope.Sender as PromiseActorRef)?.Tell(new StatusFailure(new ActorTerminatedException(Path)));
+                (envelope.Sender as IUndeliveredHandler)?.OnUndelivered(envelope.Message);
             }
         }
 

@@ -47,6 +47,21 @@ public sealed class LocalShards(int numberOfShards)
 
     internal LocalShard? this[int shard] => Volatile.Read(ref _shards[shard]);
 
+    /// <summary>The running entity of a session in a shard serving here under an epoch no newer than
+    /// <paramref name="epoch"/> (a request sent under an older allocation must hear of the new one from the region).</summary>
+    internal bool TryGetEntity(int shard, SessionId id, long epoch, out ActorRef entity)
+    {
+        if ((uint)shard < (uint)_shards.Length && Volatile.Read(ref _shards[shard]) is { Serving: true } hosted &&
+            epoch >= hosted.Epoch && hosted.Sessions.TryGet(id, out var slot) && slot.Entity is { } running)
+        {
+            entity = running;
+            return true;
+        }
+
+        entity = null!;
+        return false;
+    }
+
     internal IEnumerable<(int Shard, LocalShard Hosted)> All
     {
         get
@@ -70,6 +85,7 @@ public sealed class LocalShards(int numberOfShards)
 public sealed class LocalShard
 {
     private volatile bool _serving = true;
+    private long _epoch;
 
     internal SessionDirectory Sessions { get; } = new();
 
@@ -77,5 +93,12 @@ public sealed class LocalShard
     {
         get => _serving;
         internal set => _serving = value;
+    }
+
+    /// <summary>The epoch of the allocation this node serves the shard under.</summary>
+    public long Epoch
+    {
+        get => Volatile.Read(ref _epoch);
+        internal set => Volatile.Write(ref _epoch, value);
     }
 }

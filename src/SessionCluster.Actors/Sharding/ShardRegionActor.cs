@@ -195,6 +195,10 @@ public sealed partial class ShardRegionActor : Actor
         {
             var (home, epoch) = _region.HomeOf(shard);
             _routes.Publish(shard, home is not null && !home.Equals(self) ? home : null, epoch);
+            if (home is not null && home.Equals(self) && _local[shard] is { } hosted)
+            {
+                hosted.Epoch = epoch;
+            }
         }
     }
 
@@ -217,7 +221,7 @@ public sealed partial class ShardRegionActor : Actor
                     var envelope = deliver.Envelope;
                     ActorRef replyTo = envelope.Origin.Equals(_transport.Self.Address)
                         ? _replyTo.Remove(envelope.RequestId, out var local) ? local : Context.System.DeadLetters
-                        : new RemoteReplyRef(_transport, envelope.Origin, envelope.RequestId);
+                        : new RemoteReply(_transport, envelope, Self);
                     Deliver(envelope.Shard, envelope.Command, replyTo);
                     break;
                 case CompleteRequest complete:
@@ -301,6 +305,7 @@ public sealed partial class ShardRegionActor : Actor
             hosted.Sessions.Add(snapshot.Id, new SessionSlot(SessionState.FromSnapshot(snapshot), _sessions, _owner));
         }
 
+        hosted.Epoch = _region.HomeOf(shard).Epoch;
         _local.Publish(shard, hosted);
         LogShard(shard, $"started with {sessions.Length} sessions");
     }
@@ -594,13 +599,5 @@ public sealed partial class ShardRegionActor : Actor
         public HashSet<NodeAddress> Waiting { get; } = [];
 
         public ITimer? Timeout { get; set; }
-    }
-
-    /// <summary>Where an entity's reply to a request from another node goes: back over the transport to its origin.</summary>
-    private sealed class RemoteReplyRef(ITransport transport, NodeAddress origin, long requestId) : ActorRef
-    {
-        public override string Path => $"remote-reply:{origin}/{requestId}";
-
-        public override void Tell(object message, ActorRef? sender = null) => transport.Send(origin, new ShardReply(requestId, message));
     }
 }
