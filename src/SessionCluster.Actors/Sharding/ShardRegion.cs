@@ -19,6 +19,9 @@ namespace SessionCluster.Actors.Sharding;
 /// bounded buffer and go out in arrival order once its home is known; a request that reaches a node no longer
 /// serving its shard is answered <see cref="ShardNotHere"/> (not applied) and re-sent by its origin.</para>
 /// <para>A proxy region (the front role) hosts nothing; it only routes.</para>
+/// <para>Commands rely on the transport's at-most-once delivery (TCP never duplicates; the in-memory network does only
+/// when a test injects it): a duplicated envelope would be applied twice. Protocol messages (allocations, hand-off
+/// slices, receipts, reports) are idempotent and tolerate loss, duplication and reordering.</para>
 /// </remarks>
 public sealed partial class ShardRegion
 {
