@@ -152,6 +152,34 @@ public sealed class ShardedSimulation
         Simulation.RunUntil(() => created >= count, timeout, $"{count} sessions created");
     }
 
+    /// <summary>The running node whose coordinator holds the post (reign active).</summary>
+    public SimulatedShardHost ActiveCoordinator => Running.Single(host => host.Coordinator?.Phase == CoordinatorPhase.Active);
+
+    /// <summary>Creates sessions (see <see cref="CreateSessions"/>), then waits until the allocation has settled.</summary>
+    public void CreateSessionsAndSettle(int count, TimeSpan timeout)
+    {
+        CreateSessions(count, timeout);
+        Simulation.RunUntil(IsSettled, timeout, "initial allocation settled");
+    }
+
+    /// <summary>A graceful leave as a node's SIGTERM does it: out of the load's rotation, drain every shard, leave,
+    /// and wait until it is gone and the allocation has settled again.</summary>
+    public void DrainAndLeave(NodeAddress address, TimeSpan timeout)
+    {
+        TakeOutOfRotation(address);
+        this[address].Drain();
+        Simulation.RunUntil(() => this[address].Region.HoldsNothing, timeout, $"{address} drained");
+        Simulation.Leave(address);
+        Simulation.RunUntil(() => !this[address].IsRunning && IsSettled(), timeout, $"{address} left and the allocation settled");
+    }
+
+    /// <summary>Waits until every request sent has been answered.</summary>
+    public void WaitForAnswers(TimeSpan timeout) => Simulation.RunUntil(() => InFlight == 0, timeout, "every request answered");
+
+    /// <summary>True if every worker but <paramref name="excluded"/> serves a number of shards in <paramref name="accepted"/>.</summary>
+    public bool WorkersServe(Func<int, bool> accepted, params NodeAddress[] excluded) =>
+        ShardCounts().Where(count => !excluded.Contains(count.Key)).All(count => accepted(count.Value));
+
     /// <summary>True when every running worker's coordinator agrees there is nothing moving and every allocated shard is
     /// served by exactly the node the table says.</summary>
     public bool IsSettled()

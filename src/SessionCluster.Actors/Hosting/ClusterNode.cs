@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging;
 using SessionCluster.Actors.Membership;
 using SessionCluster.Actors.Remoting;
 using SessionCluster.Actors.Runtime;
-using SessionCluster.Actors.Sessions;
 using SessionCluster.Actors.Sharding;
 
 namespace SessionCluster.Actors.Hosting;
@@ -68,11 +67,8 @@ public sealed partial class ClusterNode : IAsyncDisposable
     /// <summary>The membership daemon (subscribe to cluster events here); valid once started.</summary>
     public ActorRef Daemon => _daemon ?? throw new InvalidOperationException("The cluster node has not started.");
 
-    /// <summary>From now on, sharding messages from other nodes go to <paramref name="region"/>, except the answers to
-    /// <paramref name="remoteRequests"/>, which complete their requests right on the transport's reader, and commands for
-    /// running entities of <paramref name="localShards"/>, which go straight to them.</summary>
-    public void AttachSharding(ActorRef region, RemoteRequests remoteRequests, LocalShards localShards) =>
-        _inbox.AttachSharding(region, remoteRequests, localShards, _transport);
+    /// <summary>From now on, sharding messages from other nodes go to <paramref name="sharding"/>.</summary>
+    public void AttachSharding(ShardingInbox sharding) => _inbox.AttachSharding(sharding);
 
     /// <summary>The membership as this node sees it now.</summary>
     public Task<CurrentClusterState> GetStateAsync(CancellationToken cancellationToken) =>
@@ -133,54 +129,22 @@ public sealed partial class ClusterNode : IAsyncDisposable
     private sealed class TransportInbox : ITransportHandler
     {
         private volatile ActorRef? _daemon;
-        private volatile ActorRef? _sharding;
+        private volatile ShardingInbox? _sharding;
 
         public void Attach(ActorRef daemon) => _daemon = daemon;
 
-        private volatile RemoteRequests? _remoteRequests;
-
-        private volatile LocalShards? _localShards;
-        private ITransport? _transport;
-
-        public void AttachSharding(ActorRef region, RemoteRequests remoteRequests, LocalShards localShards, ITransport transport)
-        {
-            _remoteRequests = remoteRequests;
-            _transport = transport;
-            _localShards = localShards;
-            _sharding = region;
-        }
+        public void AttachSharding(ShardingInbox sharding) => _sharding = sharding;
 
         public void OnMessage(UniqueAddress from, object message)
         {
-            switch (message)
+            if (message is IRegionMessage or ICoordinatorMessage)
             {
-                case ShardEnvelope { Command: not CreateSession } envelope
-                    when _sharding is { } region && _localShards is { } local &&
-                         local.TryGetEntity(envelope.Shard, envelope.Command.SessionId, envelope.Epoch, out var entity):
-                    // The session's entity runs here under this allocation: no need to pass through the region.
-                    entity.Tell(envelope.Command, new RemoteReply(_transport!, envelope, region));
-                    return;
-                case ShardReply { RequestId: < 0 } reply:
-                    if (_remoteRequests?.TryTake(reply.RequestId, out var answered) == true)
-                    {
-                        answered.Tell(reply.Reply);
-                    }
-
-                    return;
-                case ShardNotHere { RequestId: < 0 } notHere:
-                    // Not applied there: the region re-resolves the home and answers the request itself; it also
-                    // learns from the refusal.
-                    if (_remoteRequests?.TryTake(notHere.RequestId, out var redirected) == true)
-                    {
-                        _sharding?.Tell(new InboundMessage(from, message));
-                        _sharding?.Tell(new RouteCommand(redirected.Command), redirected);
-                    }
-
-                    return;
+                _sharding?.OnMessage(from, message);
             }
-
-            var target = message is IRegionMessage or ICoordinatorMessage ? _sharding : _daemon;
-            target?.Tell(new InboundMessage(from, message));
+            else
+            {
+                _daemon?.Tell(new InboundMessage(from, message));
+            }
         }
     }
 }

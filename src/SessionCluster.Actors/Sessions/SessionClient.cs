@@ -22,7 +22,8 @@ public sealed class SessionClient(LocalShards local, SessionSettings settings)
     public async Task<object> Send(SessionCommand command, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
-        if (command is not CreateSession && local.TryGetEntity(command.SessionId, out var entity))
+        var shard = ShardId.Of(command.SessionId, local.NumberOfShards);
+        if (command is not CreateSession && local.TryGetEntity(shard, command.SessionId, long.MaxValue, out var entity))
         {
             try
             {
@@ -36,10 +37,10 @@ public sealed class SessionClient(LocalShards local, SessionSettings settings)
 
         if (_region is not { } region)
         {
-            return new ShardUnavailable(ShardId.Of(command.SessionId, local.NumberOfShards), "the node is still starting");
+            return new ShardUnavailable(shard, "the node is still starting");
         }
 
-        if (_direct is { } direct && direct.TrySend(command, local.NumberOfShards) is { } sent)
+        if (_direct is { } direct && direct.TrySend(command, shard) is { } sent)
         {
             // Straight to the remote home, one hop, no mailbox on this side; the region's tick bounds the wait.
             return await sent.ConfigureAwait(false);

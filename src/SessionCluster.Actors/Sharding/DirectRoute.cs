@@ -11,9 +11,8 @@ public sealed class DirectRoute(ITransport transport, ShardRoutes routes, Remote
 {
     /// <summary>Sends <paramref name="command"/> to its shard's remote home; null if there is no known remote home
     /// (the caller then goes through the region). The task ends with the reply or a <see cref="ShardUnavailable"/>.</summary>
-    public Task<object>? TrySend(SessionCommand command, int numberOfShards)
+    public Task<object>? TrySend(SessionCommand command, int shard)
     {
-        var shard = ShardId.Of(command.SessionId, numberOfShards);
         if (!routes.TryGetRemote(shard, out var route))
         {
             return null;

@@ -17,18 +17,7 @@ public sealed class LocalShards(int numberOfShards)
     public int NumberOfShards => _shards.Length;
 
     /// <summary>The entity of a local session whose shard is serving here, if it is running.</summary>
-    public bool TryGetEntity(SessionId id, out ActorRef entity)
-    {
-        if (Volatile.Read(ref _shards[ShardId.Of(id, _shards.Length)]) is { Serving: true } shard &&
-            shard.Sessions.TryGet(id, out var slot) && slot.Entity is { } running)
-        {
-            entity = running;
-            return true;
-        }
-
-        entity = null!;
-        return false;
-    }
+    public bool TryGetEntity(SessionId id, out ActorRef entity) => TryGetEntity(ShardId.Of(id, _shards.Length), id, long.MaxValue, out entity);
 
     /// <summary>Shards hosted here (serving or moving) with their session counts, in shard order.</summary>
     public IReadOnlyList<(int Shard, bool Serving, int Sessions)> Counts()
@@ -47,8 +36,9 @@ public sealed class LocalShards(int numberOfShards)
 
     internal LocalShard? this[int shard] => Volatile.Read(ref _shards[shard]);
 
-    /// <summary>The running entity of a session in a shard serving here under an epoch no newer than
-    /// <paramref name="epoch"/> (a request sent under an older allocation must hear of the new one from the region).</summary>
+    /// <summary>The running entity of a session in <paramref name="shard"/>, serving here under an epoch no newer than
+    /// <paramref name="epoch"/> (a request sent under an older allocation must hear of the new one from the region;
+    /// local callers pass <see cref="long.MaxValue"/>).</summary>
     internal bool TryGetEntity(int shard, SessionId id, long epoch, out ActorRef entity)
     {
         if ((uint)shard < (uint)_shards.Length && Volatile.Read(ref _shards[shard]) is { Serving: true } hosted &&

@@ -41,7 +41,7 @@ public sealed partial class ShardCoordinator
     private readonly Dictionary<UniqueAddress, RegionReport> _reports = [];
     private readonly Dictionary<int, (UniqueAddress Home, long Epoch)> _table = [];
     private readonly Dictionary<int, Move> _moves = [];
-    private List<ShardingEffect> _effects = [];
+    private readonly EffectBuffer _effects = new();
     private long _nextEpoch = 1;
     private DateTimeOffset _lastQuery = DateTimeOffset.MinValue;
     private DateTimeOffset _lastRebalance = DateTimeOffset.MinValue;
@@ -69,10 +69,6 @@ public sealed partial class ShardCoordinator
 
     /// <summary>Shards in motion, with their destination.</summary>
     public IReadOnlyDictionary<int, UniqueAddress> Moving => _moves.ToDictionary(entry => entry.Key, entry => entry.Value.To);
-
-    /// <summary>Regions that answered this reign's query, with their current weight.</summary>
-    public IReadOnlyDictionary<UniqueAddress, double> RegionWeights =>
-        _regions.Where(entry => entry.Value.HostsShards).ToDictionary(entry => entry.Key, entry => EffectiveWeight(entry.Key, entry.Value));
 
     /// <summary>This node's membership view changed: take or give up the post, forget departed regions.</summary>
     public IReadOnlyList<ShardingEffect> MembershipChanged(CurrentClusterState state, DateTimeOffset now)
@@ -178,17 +174,7 @@ public sealed partial class ShardCoordinator
         return Flush();
     }
 
-    private IReadOnlyList<ShardingEffect> Flush()
-    {
-        if (_effects.Count == 0)
-        {
-            return [];
-        }
-
-        var effects = _effects;
-        _effects = [];
-        return effects;
-    }
+    private IReadOnlyList<ShardingEffect> Flush() => _effects.Drain();
 
     /// <summary>A region that answered this reign's query.</summary>
     private sealed class RegionEntry(bool hostsShards, double weight)

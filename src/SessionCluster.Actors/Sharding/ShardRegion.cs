@@ -34,7 +34,7 @@ public sealed partial class ShardRegion
     private readonly Dictionary<long, Pending> _pending = [];
     private readonly RoutingVersion _routingVersion = new();
     private readonly HashSet<NodeAddress> _liveMembers = [];
-    private List<ShardingEffect> _effects = [];
+    private readonly EffectBuffer _effects = new();
     private (UniqueAddress Node, long Reign)? _following;
 
     // True once the followed reign has sent its table: until then the report may have been lost, so keep registering.
@@ -354,17 +354,7 @@ public sealed partial class ShardRegion
 
     private bool IsFollowed(UniqueAddress from, long reign) => _following is { } f && f.Node.Equals(from) && f.Reign == reign;
 
-    private IReadOnlyList<ShardingEffect> Flush()
-    {
-        if (_effects.Count == 0)
-        {
-            return [];
-        }
-
-        var effects = _effects;
-        _effects = [];
-        return effects;
-    }
+    private IReadOnlyList<ShardingEffect> Flush() => _effects.Drain();
 
     private enum Phase
     {

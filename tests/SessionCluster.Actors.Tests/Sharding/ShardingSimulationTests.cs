@@ -44,7 +44,7 @@ public sealed class ShardingSimulationTests
             cluster.Simulation.RunFor(TimeSpan.FromSeconds(3));
         }
 
-        cluster.Simulation.RunUntil(() => cluster.InFlight == 0, Long, "load drained");
+        cluster.WaitForAnswers(Long);
         Assert.Empty(cluster.Unavailable);
         Assert.Empty(cluster.Errors);
         Assert.True(cluster.AcknowledgedIncrements > 1000);
@@ -60,19 +60,18 @@ public sealed class ShardingSimulationTests
     public async Task A_joining_worker_takes_its_share_under_load_with_no_failed_request(int seed)
     {
         var cluster = await StartWorkers(seed, workers: 3, fronts: 1);
-        cluster.CreateSessions(300, Long);
-        cluster.Simulation.RunUntil(cluster.IsSettled, Long, "initial allocation settled");
+        cluster.CreateSessionsAndSettle(300, Long);
 
         using (cluster.RunLoad(perStep: 5, TimeSpan.FromMilliseconds(10)))
         {
             await cluster.StartAsync(4);
             cluster.Simulation.RunUntil(
-                () => cluster.IsSettled() && cluster.ShardCounts().Where(c => !c.Key.Equals(ClusterSimulation.AddressOf(3))).All(c => c.Value is 7 or 8),
+                () => cluster.IsSettled() && cluster.WorkersServe(count => count is 7 or 8, ClusterSimulation.AddressOf(3)),
                 Long,
                 "30 shards balanced over 4 workers");
         }
 
-        cluster.Simulation.RunUntil(() => cluster.InFlight == 0, Long, "load drained");
+        cluster.WaitForAnswers(Long);
         Assert.Empty(cluster.Unavailable);
         Assert.Empty(cluster.Errors);
         cluster.VerifySessions(Long);
@@ -85,20 +84,15 @@ public sealed class ShardingSimulationTests
     public async Task A_draining_worker_hands_every_shard_off_with_its_sessions_then_leaves(int seed)
     {
         var cluster = await StartWorkers(seed, workers: 4);
-        cluster.CreateSessions(300, Long);
-        cluster.Simulation.RunUntil(cluster.IsSettled, Long, "initial allocation settled");
+        cluster.CreateSessionsAndSettle(300, Long);
 
         var leaving = ClusterSimulation.AddressOf(1);
         using (cluster.RunLoad(perStep: 5, TimeSpan.FromMilliseconds(10)))
         {
-            cluster.TakeOutOfRotation(leaving);
-            cluster[leaving].Drain();
-            cluster.Simulation.RunUntil(() => cluster[leaving].Region.HoldsNothing, Long, "drained");
-            cluster.Simulation.Leave(leaving);
-            cluster.Simulation.RunUntil(() => !cluster[leaving].IsRunning && cluster.IsSettled(), Long, "left and settled");
+            cluster.DrainAndLeave(leaving, Long);
         }
 
-        cluster.Simulation.RunUntil(() => cluster.InFlight == 0, Long, "load drained");
+        cluster.WaitForAnswers(Long);
         Assert.Empty(cluster.Unavailable);
         Assert.Empty(cluster.Errors);
         cluster.VerifySessions(Long);
@@ -110,21 +104,16 @@ public sealed class ShardingSimulationTests
     public async Task The_coordinator_draining_away_hands_its_post_to_the_next_oldest(int seed)
     {
         var cluster = await StartWorkers(seed, workers: 3, fronts: 1);
-        cluster.CreateSessions(200, Long);
-        cluster.Simulation.RunUntil(cluster.IsSettled, Long, "initial allocation settled");
-        var oldest = cluster.Running.Single(host => host.Coordinator?.Phase == CoordinatorPhase.Active).Node.Address;
+        cluster.CreateSessionsAndSettle(200, Long);
+        var oldest = cluster.ActiveCoordinator.Node.Address;
 
         using (cluster.RunLoad(perStep: 3, TimeSpan.FromMilliseconds(10)))
         {
-            cluster.TakeOutOfRotation(oldest);
-            cluster[oldest].Drain();
-            cluster.Simulation.RunUntil(() => cluster[oldest].Region.HoldsNothing, Long, "coordinator drained");
-            cluster.Simulation.Leave(oldest);
-            cluster.Simulation.RunUntil(() => !cluster[oldest].IsRunning && cluster.IsSettled(), Long, "new coordinator settled");
+            cluster.DrainAndLeave(oldest, Long);
         }
 
-        cluster.Simulation.RunUntil(() => cluster.InFlight == 0, Long, "load drained");
-        Assert.NotEqual(oldest, cluster.Running.Single(host => host.Coordinator?.Phase == CoordinatorPhase.Active).Node.Address);
+        cluster.WaitForAnswers(Long);
+        Assert.NotEqual(oldest, cluster.ActiveCoordinator.Node.Address);
         Assert.Empty(cluster.Errors);
         cluster.VerifySessions(Long);
     }
@@ -136,8 +125,7 @@ public sealed class ShardingSimulationTests
     public async Task A_crashed_worker_s_shards_get_new_homes_and_every_other_session_is_exact(int seed)
     {
         var cluster = await StartWorkers(seed, workers: 4, fronts: 1);
-        cluster.CreateSessions(300, Long);
-        cluster.Simulation.RunUntil(cluster.IsSettled, Long, "initial allocation settled");
+        cluster.CreateSessionsAndSettle(300, Long);
 
         using (cluster.RunLoad(perStep: 5, TimeSpan.FromMilliseconds(10)))
         {
@@ -152,7 +140,7 @@ public sealed class ShardingSimulationTests
             cluster.Simulation.RunFor(TimeSpan.FromSeconds(2));
         }
 
-        cluster.Simulation.RunUntil(() => cluster.InFlight == 0, Long, "load drained");
+        cluster.WaitForAnswers(Long);
         Assert.Empty(cluster.Errors);
         cluster.VerifySessions(Long);
     }
@@ -163,9 +151,8 @@ public sealed class ShardingSimulationTests
     public async Task The_coordinator_crashing_mid_rebalance_leaves_one_owner_per_shard_and_loses_nothing_elsewhere(int seed)
     {
         var cluster = await StartWorkers(seed, workers: 3, fronts: 1);
-        cluster.CreateSessions(300, Long);
-        cluster.Simulation.RunUntil(cluster.IsSettled, Long, "initial allocation settled");
-        var oldest = cluster.Running.Single(host => host.Coordinator?.Phase == CoordinatorPhase.Active).Node.Address;
+        cluster.CreateSessionsAndSettle(300, Long);
+        var oldest = cluster.ActiveCoordinator.Node.Address;
 
         using (cluster.RunLoad(perStep: 5, TimeSpan.FromMilliseconds(10)))
         {
@@ -178,12 +165,12 @@ public sealed class ShardingSimulationTests
             cluster.Crash(oldest);
             cluster.Simulation.StepSize = TimeSpan.FromMilliseconds(10);
             cluster.Simulation.RunUntil(
-                () => cluster.IsSettled() && cluster.ShardCounts().Where(c => !c.Key.Equals(ClusterSimulation.AddressOf(3))).All(c => c.Value >= 9),
+                () => cluster.IsSettled() && cluster.WorkersServe(count => count >= 9, ClusterSimulation.AddressOf(3)),
                 Long,
                 "rebalanced without the old coordinator");
         }
 
-        cluster.Simulation.RunUntil(() => cluster.InFlight == 0, Long, "load drained");
+        cluster.WaitForAnswers(Long);
         Assert.Empty(cluster.Errors);
         cluster.VerifySessions(Long);
     }
@@ -206,7 +193,7 @@ public sealed class ShardingSimulationTests
         {
             await cluster.StartAsync(5);
             cluster.Simulation.RunUntil(
-                () => cluster.IsSettled() && cluster.ShardCounts().Where(c => !c.Key.Equals(ClusterSimulation.AddressOf(3))).All(c => c.Value is 7 or 8),
+                () => cluster.IsSettled() && cluster.WorkersServe(count => count is 7 or 8, ClusterSimulation.AddressOf(3)),
                 Long,
                 "30 shards balanced over 4 workers despite loss");
             var leaving = ClusterSimulation.AddressOf(1);
@@ -215,7 +202,7 @@ public sealed class ShardingSimulationTests
             cluster.Simulation.RunUntil(() => cluster[leaving].Region.HoldsNothing && cluster.IsSettled(), Long, "drained despite loss");
         }
 
-        cluster.Simulation.RunUntil(() => cluster.InFlight == 0, Long, "load drained");
+        cluster.WaitForAnswers(Long);
         Assert.Empty(cluster.Errors);
         cluster.VerifySessions(Long);
     }
@@ -227,8 +214,7 @@ public sealed class ShardingSimulationTests
     public async Task A_partition_downs_the_minority_before_its_shards_get_new_homes(int seed)
     {
         var cluster = await StartWorkers(seed, workers: 5);
-        cluster.CreateSessions(300, Long);
-        cluster.Simulation.RunUntil(cluster.IsSettled, Long, "initial allocation settled");
+        cluster.CreateSessionsAndSettle(300, Long);
         NodeAddress[] majority = [ClusterSimulation.AddressOf(0), ClusterSimulation.AddressOf(1), ClusterSimulation.AddressOf(2)];
         NodeAddress[] minority = [ClusterSimulation.AddressOf(3), ClusterSimulation.AddressOf(4)];
 
@@ -248,7 +234,7 @@ public sealed class ShardingSimulationTests
                 "minority shut down and its shards re-homed on the majority");
         }
 
-        cluster.Simulation.RunUntil(() => cluster.InFlight == 0, Long, "load drained");
+        cluster.WaitForAnswers(Long);
         Assert.Empty(cluster.Errors);
         cluster.VerifySessions(Long);
     }

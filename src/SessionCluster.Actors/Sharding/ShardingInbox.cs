@@ -1,0 +1,47 @@
+using SessionCluster.Actors.Membership;
+using SessionCluster.Actors.Remoting;
+using SessionCluster.Actors.Runtime;
+using SessionCluster.Actors.Sessions;
+
+namespace SessionCluster.Actors.Sharding;
+
+/// <summary>Where the transport's reader hands this node's sharding messages: most to the region's mailbox, but the
+/// hot ones straight to where they end up.</summary>
+/// <remarks>
+/// A command for an entity running here under the current allocation goes straight to the entity (should it have
+/// stopped meanwhile, <see cref="RemoteReply"/> hands the command back to the region). A reply to a request sent
+/// straight to a remote home completes that request (<see cref="RemoteRequests"/>). A refusal of such a request goes
+/// to the region, with the request, which re-resolves the home and answers it.
+/// </remarks>
+public sealed class ShardingInbox(ActorRef region, RemoteRequests remoteRequests, LocalShards localShards, ITransport transport)
+{
+    /// <summary>Takes one message the transport delivered.</summary>
+    public void OnMessage(UniqueAddress from, object message)
+    {
+        switch (message)
+        {
+            case ShardEnvelope { Command: not CreateSession } envelope
+                when localShards.TryGetEntity(envelope.Shard, envelope.Command.SessionId, envelope.Epoch, out var entity):
+                entity.Tell(envelope.Command, new RemoteReply(transport, envelope, region));
+                break;
+            case ShardReply { RequestId: < 0 } reply:
+                if (remoteRequests.TryTake(reply.RequestId, out var answered))
+                {
+                    answered.Tell(reply.Reply);
+                }
+
+                break;
+            case ShardNotHere { RequestId: < 0 } notHere:
+                if (remoteRequests.TryTake(notHere.RequestId, out var redirected))
+                {
+                    region.Tell(new InboundMessage(from, message));
+                    region.Tell(new RouteCommand(redirected.Command), redirected);
+                }
+
+                break;
+            default:
+                region.Tell(new InboundMessage(from, message));
+                break;
+        }
+    }
+}
