@@ -1,13 +1,14 @@
 using Microsoft.Extensions.Configuration;
 using SessionCluster.Actors.Membership;
 using SessionCluster.Actors.Remoting;
+using SessionCluster.Actors.Replication;
 using SessionCluster.Actors.Sessions;
 using SessionCluster.Actors.Sharding;
 
 namespace SessionCluster.Actors.Hosting;
 
 /// <summary>All settings of a node, read once from configuration into immutable records.</summary>
-public sealed record SessionClusterSettings(NodeSettings Node, SessionSettings Sessions, RemoteSettings Remote, ClusterSettings Cluster, ShardingSettings Sharding)
+public sealed record SessionClusterSettings(NodeSettings Node, SessionSettings Sessions, RemoteSettings Remote, ClusterSettings Cluster, ShardingSettings Sharding, ReplicationSettings Replication)
 {
     /// <summary>The root of every setting in HOCON and in <see cref="IConfiguration"/>.</summary>
     public const string Root = "session-cluster";
@@ -39,6 +40,7 @@ public sealed record SessionClusterSettings(NodeSettings Node, SessionSettings S
                 reader.Duration("sessions.expiry-check-interval", allowZero: false)),
             remote,
             ClusterSettings.Read(reader),
-            ShardingSettings.Read(reader, remote.MaxFrameSize));
+            ShardingSettings.Read(reader, remote.MaxFrameSize),
+            ReplicationSettings.Read(reader));
     }
 }

@@ -92,6 +92,9 @@ public static class WireTypeIds
     /// <summary>The session counts of the shards a region serves (<c>ShardStats</c>).</summary>
     public const int ShardStats = 34;
 
+    /// <summary>A backup holds the home's whole copy of a shard (<c>BackupSynced</c>).</summary>
+    public const int BackupSynced = 35;
+
     /// <summary>Ids from here up belong to tests and benchmarks; production code never registers them.</summary>
     public const int TestRangeStart = 1_000_000;
 }

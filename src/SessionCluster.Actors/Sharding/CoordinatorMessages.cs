@@ -38,6 +38,12 @@ public enum HostedShardStatus
 
     /// <summary>All of its sessions have arrived; not serving it until the coordinator confirms.</summary>
     Received = 4,
+
+    /// <summary>A backup of it, still receiving the home's copy.</summary>
+    Backup = 5,
+
+    /// <summary>A backup of it holding the home's whole copy, kept current by deltas.</summary>
+    SyncedBackup = 6,
 }
 
 /// <summary>Region → coordinator: where is this shard? Answered with <see cref="ShardHomes"/> (allocating it if needed).</summary>
@@ -46,8 +52,23 @@ public sealed record GetShardHome(int Shard) : ICoordinatorMessage;
 /// <summary>Coordinator → regions: these shards live there, under these epochs.</summary>
 public sealed record ShardHomes(long Reign, ImmutableArray<ShardAllocation> Allocations) : IRegionMessage;
 
-/// <summary>One shard's home and the epoch of that allocation.</summary>
-public readonly record struct ShardAllocation(int Shard, NodeAddress Home, long Epoch);
+/// <summary>One shard's home, its backups and the epoch of that allocation.</summary>
+/// <param name="Shard">The shard.</param>
+/// <param name="Home">The node that serves it.</param>
+/// <param name="Epoch">The allocation's epoch; copies refuse anything older.</param>
+/// <param name="Backups">The nodes holding copies (never the home); default means none.</param>
+public readonly record struct ShardAllocation(int Shard, NodeAddress Home, long Epoch, ImmutableArray<NodeAddress> Backups = default)
+{
+    /// <summary><see cref="Backups"/>, empty rather than default.</summary>
+    public ImmutableArray<NodeAddress> BackupNodes => Backups.IsDefault ? [] : Backups;
+
+    /// <summary>Equal when shard, home, epoch and backups (in order; default and empty alike) are.</summary>
+    public bool Equals(ShardAllocation other) =>
+        Shard == other.Shard && Equals(Home, other.Home) && Epoch == other.Epoch &&
+        BackupNodes.AsSpan().SequenceEqual(other.BackupNodes.AsSpan());
+
+    public override int GetHashCode() => HashCode.Combine(Shard, Home, Epoch, BackupNodes.Length);
+}
 
 /// <summary>Coordinator → old home: stop serving the shard and send its sessions to <paramref name="To"/>, which will
 /// serve it under <paramref name="Epoch"/> once the coordinator confirms.</summary>
@@ -55,6 +76,10 @@ public sealed record HandOffShard(long Reign, int Shard, NodeAddress To, long Ep
 
 /// <summary>New home → coordinator: every session of the shard has arrived; confirm me.</summary>
 public sealed record ShardReceived(long Reign, int Shard, long Epoch) : ICoordinatorMessage;
+
+/// <summary>Backup → coordinator: the home's whole copy of the shard has arrived here under this epoch, and deltas
+/// keep it current; promote me if the home dies.</summary>
+public sealed record BackupSynced(long Reign, int Shard, long Epoch) : ICoordinatorMessage;
 
 /// <summary>Region → coordinator: move every shard off me (weight 0), or take me back (my configured weight).</summary>
 public sealed record DrainRegion(bool Draining) : ICoordinatorMessage;

@@ -62,7 +62,7 @@ public sealed partial class ShardCoordinator
         {
             if (held.Status == HostedShardStatus.Active && !_table.ContainsKey(held.Shard))
             {
-                _table[held.Shard] = (from, held.Epoch);
+                _table[held.Shard] = ShardPlacement.Alone(from, held.Epoch);
             }
         }
 
@@ -98,11 +98,24 @@ public sealed partial class ShardCoordinator
         {
             if (Best(holders, HostedShardStatus.Active) is { } active)
             {
-                _table[shard] = (active.Region, active.Held.Epoch);
+                // The backups that follow the same epoch are the ones the home replicates to; any others are stale.
+                var backups = holders
+                    .Where(holder => holder.Held.Epoch == active.Held.Epoch && IsBackup(holder.Held.Status) && !holder.Region.Equals(active.Region))
+                    .ToList();
+                _table[shard] = new ShardPlacement(
+                    active.Region,
+                    active.Held.Epoch,
+                    [.. backups.Select(backup => backup.Region)],
+                    [.. backups.Where(backup => backup.Held.Status == HostedShardStatus.SyncedBackup).Select(backup => backup.Region)]);
             }
             else if ((Best(holders, HostedShardStatus.Received) ?? Best(holders, HostedShardStatus.HandingOff) ?? Best(holders, HostedShardStatus.Receiving)) is { } holder)
             {
-                _table[shard] = (holder.Region, _nextEpoch++);
+                _table[shard] = ShardPlacement.Alone(holder.Region, _nextEpoch++);
+            }
+            else if ((Best(holders, HostedShardStatus.SyncedBackup) ?? Best(holders, HostedShardStatus.Backup)) is { } backup)
+            {
+                // Nobody serves it, but a copy survives (its home died while there was no coordinator): promote it.
+                _table[shard] = ShardPlacement.Alone(backup.Region, _nextEpoch++);
             }
         }
 
@@ -127,6 +140,8 @@ public sealed partial class ShardCoordinator
         return best;
     }
 
+    private static bool IsBackup(HostedShardStatus status) => status is HostedShardStatus.Backup or HostedShardStatus.SyncedBackup;
+
     private void OnGetShardHome(UniqueAddress from, int shard)
     {
         if (_table.TryGetValue(shard, out var home))
@@ -147,13 +162,25 @@ public sealed partial class ShardCoordinator
         if (_moves.TryGetValue(received.Shard, out var move) && move.Epoch == received.Epoch && move.To.Equals(from))
         {
             _moves.Remove(received.Shard);
-            _table[received.Shard] = (from, received.Epoch);
+            // The backups stay where they are (the new home sends them its deltas from now on), except the new home
+            // itself if it was one: a copy on the home's own node protects nothing.
+            var old = _table.TryGetValue(received.Shard, out var placement) ? placement : ShardPlacement.Alone(from, received.Epoch);
+            _table[received.Shard] = new ShardPlacement(from, received.Epoch, old.Backups.Remove(from), old.Synced.Remove(from));
             Broadcast([received.Shard]);
         }
         else if (_table.TryGetValue(received.Shard, out var home))
         {
             // A receipt for a move already settled (either way): repeat the outcome to the one that keeps asking.
             _effects.Add(new SendToNode(from.Address, new ShardHomes(Reign, [Allocation(received.Shard, home)])));
+        }
+    }
+
+    private void OnBackupSynced(UniqueAddress from, BackupSynced synced)
+    {
+        if (_table.TryGetValue(synced.Shard, out var placement) && placement.Epoch == synced.Epoch &&
+            placement.Backups.Contains(from) && !placement.Synced.Contains(from))
+        {
+            _table[synced.Shard] = placement with { Synced = placement.Synced.Add(from) };
         }
     }
 
@@ -168,16 +195,12 @@ public sealed partial class ShardCoordinator
                 _moves.Remove(shard);
                 if (_members.ContainsKey(move.From))
                 {
-                    _table[shard] = (move.From, _nextEpoch++);
+                    _table[shard] = _table[shard] with { Home = move.From, Epoch = _nextEpoch++ };
                     Broadcast([shard]);
                 }
-                else
+                else if (Reassign(shard))
                 {
-                    _table.Remove(shard);
-                    if (Allocate(shard))
-                    {
-                        Broadcast([shard]);
-                    }
+                    Broadcast([shard]);
                 }
             }
             else if (now - move.LastSent >= _settings.RetryInterval)
@@ -202,7 +225,7 @@ public sealed partial class ShardCoordinator
         var inProgress = _moves.Where(move => listed.Contains(move.Value.From.Address)).Select(move => move.Key).ToHashSet();
         foreach (var move in _strategy.Rebalance(loads, inProgress))
         {
-            if (RegionAt(move.From) is not { } from || RegionAt(move.To) is not { } to || !_table.TryGetValue(move.Shard, out var home) || !home.Home.Equals(from))
+            if (RegionAt(move.From) is not { } from || RegionAt(move.To) is not { } to || !_table.TryGetValue(move.Shard, out var placement) || !placement.Home.Equals(from))
             {
                 continue;
             }
@@ -245,11 +268,87 @@ public sealed partial class ShardCoordinator
     {
         if (_strategy.Allocate(Loads()) is { } address && RegionAt(address) is { } region)
         {
-            _table[shard] = (region, _nextEpoch++);
+            _table[shard] = ShardPlacement.Alone(region, _nextEpoch++);
             return true;
         }
 
         return false;
+    }
+
+    /// <summary>Gives a shard whose home is gone a new one: a surviving backup if there is one (it holds every
+    /// acknowledged write; one that holds the whole copy first), else an empty allocation. False if neither is possible.</summary>
+    private bool Reassign(int shard)
+    {
+        if (_table.TryGetValue(shard, out var placement))
+        {
+            var survivors = placement.Backups.Where(IsUsable).ToList();
+            var heir = survivors.FirstOrDefault(placement.Synced.Contains) ?? survivors.FirstOrDefault();
+            if (heir is not null)
+            {
+                _table[shard] = new ShardPlacement(heir, _nextEpoch++, placement.Backups.Remove(heir), placement.Synced.Remove(heir));
+                return true;
+            }
+        }
+
+        _table.Remove(shard);
+        return Allocate(shard);
+    }
+
+    /// <summary>Gives every shard its backups: keeps those still usable, replaces the rest with the eligible regions
+    /// holding the fewest copies. Every change takes a new epoch, so that a dropped backup refuses the home's deltas
+    /// and the home learns whom to send them to.</summary>
+    private void AssignBackups()
+    {
+        if (_backupsPerShard == 0)
+        {
+            return;
+        }
+
+        var eligible = Loads().Where(load => load.Weight > 0).Select(load => RegionAt(load.Region)).OfType<UniqueAddress>().ToList();
+        var copies = eligible.ToDictionary(region => region, _ => 0);
+        foreach (var placement in _table.Values)
+        {
+            foreach (var backup in placement.Backups)
+            {
+                if (copies.TryGetValue(backup, out var count))
+                {
+                    copies[backup] = count + 1;
+                }
+            }
+        }
+
+        var changed = new List<int>();
+        foreach (var shard in _table.Keys.Order().ToList())
+        {
+            var placement = _table[shard];
+            if (_moves.ContainsKey(shard))
+            {
+                continue;
+            }
+
+            var kept = placement.Backups.Where(backup => copies.ContainsKey(backup) && !backup.Equals(placement.Home)).ToList();
+            while (kept.Count < _backupsPerShard &&
+                   eligible.Where(region => !region.Equals(placement.Home) && !kept.Contains(region))
+                       .OrderBy(region => copies[region]).ThenBy(region => region.Address.ToString(), StringComparer.Ordinal)
+                       .FirstOrDefault() is { } added)
+            {
+                kept.Add(added);
+                copies[added]++;
+            }
+
+            if (kept.Count > _backupsPerShard)
+            {
+                kept.RemoveRange(_backupsPerShard, kept.Count - _backupsPerShard);
+            }
+
+            if (!kept.SequenceEqual(placement.Backups))
+            {
+                _table[shard] = new ShardPlacement(placement.Home, _nextEpoch++, [.. kept], [.. placement.Synced.Where(kept.Contains)]);
+                changed.Add(shard);
+            }
+        }
+
+        Broadcast(changed);
     }
 
     /// <summary>Regions removed from the membership lose their shards: those are allocated anew (empty: the sessions
@@ -274,20 +373,22 @@ public sealed partial class ShardCoordinator
             if (!IsUsable(move.To) && _members.ContainsKey(move.From))
             {
                 _moves.Remove(shard);
-                _table[shard] = (move.From, _nextEpoch++);
+                _table[shard] = _table[shard] with { Home = move.From, Epoch = _nextEpoch++ };
                 changed.Add(shard);
+            }
+            else if (!_members.ContainsKey(move.From))
+            {
+                // The old home died mid-move: its backups hold every acknowledged write, the half-filled new home
+                // does not. The newer epoch makes the new home discard what it got.
+                _moves.Remove(shard);
             }
         }
 
-        foreach (var (shard, home) in _table.ToArray())
+        foreach (var (shard, placement) in _table.ToArray())
         {
-            if (!_members.ContainsKey(home.Home) && !_moves.ContainsKey(shard))
+            if (!_members.ContainsKey(placement.Home) && !_moves.ContainsKey(shard) && Reassign(shard))
             {
-                _table.Remove(shard);
-                if (Allocate(shard))
-                {
-                    changed.Add(shard);
-                }
+                changed.Add(shard);
             }
         }
 
@@ -311,7 +412,8 @@ public sealed partial class ShardCoordinator
         }
     }
 
-    private static ShardAllocation Allocation(int shard, (UniqueAddress Home, long Epoch) home) => new(shard, home.Home.Address, home.Epoch);
+    private static ShardAllocation Allocation(int shard, ShardPlacement placement) =>
+        new(shard, placement.Home.Address, placement.Epoch, [.. placement.Backups.Select(backup => backup.Address)]);
 
     /// <summary>The hosting regions as the strategy sees them; a moving shard counts at its old home until confirmed.</summary>
     private List<RegionLoad> Loads()
@@ -325,9 +427,9 @@ public sealed partial class ShardCoordinator
             }
         }
 
-        foreach (var (shard, home) in _table)
+        foreach (var (shard, placement) in _table)
         {
-            if (shardsOf.TryGetValue(home.Home, out var set))
+            if (shardsOf.TryGetValue(placement.Home, out var set))
             {
                 set.Add(shard);
             }

@@ -34,12 +34,13 @@ public sealed partial class ShardCoordinator
     private const int FullBroadcastEvery = 10;
 
     private readonly ShardingSettings _settings;
+    private readonly int _backupsPerShard;
     private readonly LeastShardAllocationStrategy _strategy;
     private readonly Dictionary<UniqueAddress, RegionEntry> _regions = [];
     private readonly Dictionary<UniqueAddress, Member> _members = [];
     private readonly HashSet<UniqueAddress> _awaiting = [];
     private readonly Dictionary<UniqueAddress, RegionReport> _reports = [];
-    private readonly Dictionary<int, (UniqueAddress Home, long Epoch)> _table = [];
+    private readonly Dictionary<int, ShardPlacement> _table = [];
     private readonly Dictionary<int, Move> _moves = [];
     private readonly EffectBuffer _effects = new();
     private long _nextEpoch = 1;
@@ -48,12 +49,17 @@ public sealed partial class ShardCoordinator
     private DateTimeOffset _lastFullBroadcast = DateTimeOffset.MinValue;
     private bool _allReachable;
 
-    public ShardCoordinator(UniqueAddress self, ShardingSettings settings)
+    /// <param name="self">This node.</param>
+    /// <param name="settings">Sharding settings.</param>
+    /// <param name="backupsPerShard">Copies of each shard besides the home's (replication-factor - 1).</param>
+    public ShardCoordinator(UniqueAddress self, ShardingSettings settings, int backupsPerShard = 0)
     {
         ArgumentNullException.ThrowIfNull(self);
         ArgumentNullException.ThrowIfNull(settings);
+        ArgumentOutOfRangeException.ThrowIfNegative(backupsPerShard);
         Self = self;
         _settings = settings;
+        _backupsPerShard = backupsPerShard;
         _strategy = new LeastShardAllocationStrategy(settings.RebalanceAbsoluteLimit, settings.RebalanceRelativeLimit);
     }
 
@@ -64,8 +70,8 @@ public sealed partial class ShardCoordinator
     /// <summary>The current reign's number; increases every time this node takes the post.</summary>
     public long Reign { get; private set; }
 
-    /// <summary>Every allocated shard: its home and epoch (empty unless <see cref="CoordinatorPhase.Active"/>).</summary>
-    public IReadOnlyDictionary<int, (UniqueAddress Home, long Epoch)> Table => _table;
+    /// <summary>Every allocated shard: its home, backups and epoch (empty unless <see cref="CoordinatorPhase.Active"/>).</summary>
+    public IReadOnlyDictionary<int, ShardPlacement> Table => _table;
 
     /// <summary>Shards in motion, with their destination.</summary>
     public IReadOnlyDictionary<int, UniqueAddress> Moving => _moves.ToDictionary(entry => entry.Key, entry => entry.Value.To);
@@ -128,6 +134,9 @@ public sealed partial class ShardCoordinator
             case ShardReceived received when received.Reign == Reign && Phase == CoordinatorPhase.Active:
                 OnShardReceived(from, received);
                 break;
+            case BackupSynced synced when synced.Reign == Reign && Phase == CoordinatorPhase.Active:
+                OnBackupSynced(from, synced);
+                break;
             case DrainRegion drain when _regions.TryGetValue(from, out var region):
                 region.Draining = drain.Draining;
                 break;
@@ -152,6 +161,7 @@ public sealed partial class ShardCoordinator
             case CoordinatorPhase.Active:
                 SuperviseMoves(now);
                 AllocateHomeless();
+                AssignBackups();
                 if (now - _lastFullBroadcast >= _settings.RetryInterval * FullBroadcastEvery)
                 {
                     // Anti-entropy: a region that missed an allocation (a lost message) learns it within a few seconds

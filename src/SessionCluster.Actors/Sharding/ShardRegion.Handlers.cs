@@ -165,8 +165,46 @@ public sealed partial class ShardRegion
             slot.Home = allocation.Home;
         }
 
+        var renewed = allocation.Epoch > slot.Epoch;
         slot.Epoch = allocation.Epoch;
+        ApplyBackups(shard, slot, allocation, renewed);
         FlushBuffer(slot, now);
+    }
+
+    /// <summary>The replica part of an allocation: a home learns where to send its deltas; a backup starts, keeps or
+    /// drops its copy. A promoted backup needs nothing here: starting the shard takes its copy over.</summary>
+    private void ApplyBackups(int shard, Slot slot, ShardAllocation allocation, bool renewed)
+    {
+        var backups = allocation.BackupNodes;
+        var changed = !backups.SequenceEqual(slot.Backups);
+        slot.Backups = backups;
+        if (slot.Phase == Phase.Active)
+        {
+            slot.Backing = Backing.None;
+            if (changed || (renewed && !backups.IsEmpty))
+            {
+                _effects.Add(new ReplicateShard(shard, allocation.Epoch, backups));
+            }
+        }
+        else if (HostsShards && backups.Contains(Self.Address))
+        {
+            if (slot.Backing == Backing.None)
+            {
+                slot.Backing = Backing.Copying;
+            }
+            else if (slot.Backing == Backing.Synced && renewed)
+            {
+                // Still a backup under the new epoch, and still whole: the coordinator only counts the current epoch.
+                ReportSynced(shard, slot);
+            }
+
+            _effects.Add(new KeepBackup(shard, allocation.Home, allocation.Epoch));
+        }
+        else if (slot.Backing != Backing.None)
+        {
+            slot.Backing = Backing.None;
+            _effects.Add(new DropBackup(shard));
+        }
     }
 
     private void OnHandOff(HandOffShard handOff)

@@ -109,7 +109,10 @@ public sealed partial class ShardRegion
         };
     }
 
-    /// <summary>Every shard held here in any form (serving, handing off, receiving), as reported to the coordinator.</summary>
+    /// <summary>The nodes this region knows to hold backups of a shard (this one included if it is one).</summary>
+    public ImmutableArray<NodeAddress> BackupsOf(int shard) => _slots[shard].Backups;
+
+    /// <summary>Every shard held here in any form (serving, handing off, receiving, backing up), as reported to the coordinator.</summary>
     public ImmutableArray<HostedShard> HeldShards
     {
         get
@@ -128,6 +131,9 @@ public sealed partial class ShardRegion
                         break;
                     case Phase.Receiving:
                         held.Add(new HostedShard(shard, slot.TransferEpoch, slot.ReceivedAll ? HostedShardStatus.Received : HostedShardStatus.Receiving));
+                        break;
+                    case Phase.Unknown or Phase.Remote when slot.Backing != Backing.None:
+                        held.Add(new HostedShard(shard, slot.Epoch, slot.Backing == Backing.Synced ? HostedShardStatus.SyncedBackup : HostedShardStatus.Backup));
                         break;
                 }
             }
@@ -221,6 +227,20 @@ public sealed partial class ShardRegion
             MakeChunks(shard, slot);
             SendUnacked(slot);
             slot.LastSent = now;
+        }
+
+        return Flush();
+    }
+
+    /// <summary>The host has received the home's whole copy of <paramref name="shard"/>, which it backs up: tell the
+    /// coordinator this copy is worth promoting.</summary>
+    public IReadOnlyList<ShardingEffect> BackupCopied(int shard)
+    {
+        var slot = _slots[shard];
+        if (slot.Backing == Backing.Copying && !IsStopped)
+        {
+            slot.Backing = Backing.Synced;
+            ReportSynced(shard, slot);
         }
 
         return Flush();
@@ -356,6 +376,26 @@ public sealed partial class ShardRegion
 
     private IReadOnlyList<ShardingEffect> Flush() => _effects.Drain();
 
+    private void ReportSynced(int shard, Slot slot)
+    {
+        if (_following is { } coordinator)
+        {
+            _effects.Add(new SendToNode(coordinator.Node.Address, new BackupSynced(coordinator.Reign, shard, slot.Epoch)));
+        }
+    }
+
+    /// <summary>Whether this region keeps a backup copy of a shard.</summary>
+    private enum Backing
+    {
+        None,
+
+        /// <summary>A backup still receiving the home's copy (deltas already apply).</summary>
+        Copying,
+
+        /// <summary>A backup holding the whole copy.</summary>
+        Synced,
+    }
+
     private enum Phase
     {
         Unknown,
@@ -406,6 +446,12 @@ public sealed partial class ShardRegion
 
         /// <summary>HandingOff and Receiving: the epoch the new home will serve under.</summary>
         public long TransferEpoch;
+
+        /// <summary>The backups of the newest allocation applied.</summary>
+        public ImmutableArray<NodeAddress> Backups = [];
+
+        /// <summary>Whether this region is one of <see cref="Backups"/>, and how far its copy is.</summary>
+        public Backing Backing;
 
         /// <summary>When something was last (re)sent for this shard: a home query, slices, a receipt.</summary>
         public DateTimeOffset LastSent = DateTimeOffset.MinValue;

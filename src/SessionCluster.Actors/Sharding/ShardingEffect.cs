@@ -27,3 +27,14 @@ public sealed record ResumeShard(int Shard) : ShardingEffect;
 
 /// <summary>Forget the shard and its sessions: they live elsewhere now.</summary>
 public sealed record DropShard(int Shard) : ShardingEffect;
+
+/// <summary>Home: ship the shard's deltas to <paramref name="Backups"/> under <paramref name="Epoch"/>, and copy the
+/// whole shard to any backup that did not have it before.</summary>
+public sealed record ReplicateShard(int Shard, long Epoch, ImmutableArray<NodeAddress> Backups) : ShardingEffect;
+
+/// <summary>Backup: keep a copy of the shard, taking deltas and copies from <paramref name="Home"/> under
+/// <paramref name="Epoch"/> or newer and refusing older ones.</summary>
+public sealed record KeepBackup(int Shard, NodeAddress Home, long Epoch) : ShardingEffect;
+
+/// <summary>Backup: forget the copy of the shard; this node no longer backs it up.</summary>
+public sealed record DropBackup(int Shard) : ShardingEffect;

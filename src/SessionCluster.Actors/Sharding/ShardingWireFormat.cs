@@ -45,6 +45,7 @@ public static class ShardingWireFormat
             .Register<HandOffShard, Wire.HandOffShard>(WireTypeIds.HandOffShard, Wire.HandOffShard.Parser, ToWire, FromWire)
             .Register<ShardReceived, Wire.ShardReceived>(WireTypeIds.ShardReceived, Wire.ShardReceived.Parser, ToWire, FromWire)
             .Register<DrainRegion, Wire.DrainRegion>(WireTypeIds.DrainRegion, Wire.DrainRegion.Parser, ToWire, FromWire)
+            .Register<BackupSynced, Wire.BackupSynced>(WireTypeIds.BackupSynced, Wire.BackupSynced.Parser, ToWire, FromWire)
             .Register<GetShardStats, Wire.GetShardStats>(WireTypeIds.GetShardStats, Wire.GetShardStats.Parser, ToWire, FromWire)
             .Register<ShardStats, Wire.ShardStats>(WireTypeIds.ShardStats, Wire.ShardStats.Parser, ToWire, FromWire);
     }
@@ -296,22 +297,40 @@ public static class ShardingWireFormat
             }
 
             ArgumentNullException.ThrowIfNull(allocation.Home, nameof(message));
-            if (!homeIndex.TryGetValue(allocation.Home, out var index))
-            {
-                index = (uint)homeIndex.Count;
-                wire.Homes.Add(ToWire(allocation.Home));
-                homeIndex.Add(allocation.Home, index);
-            }
-
-            wire.Allocations.Add(new Wire.ShardAllocation
+            var entry = new Wire.ShardAllocation
             {
                 Shard = NonNegativeToWire(allocation.Shard, "shard"),
-                HomeIndex = index,
+                HomeIndex = IndexOf(allocation.Home),
                 Epoch = NonNegativeToWire(allocation.Epoch, "epoch"),
-            });
+            };
+            foreach (var backup in allocation.BackupNodes)
+            {
+                ArgumentNullException.ThrowIfNull(backup, nameof(message));
+                var index = IndexOf(backup);
+                if (index == entry.HomeIndex || entry.BackupIndexes.Contains(index))
+                {
+                    throw new ArgumentException(Invariant($"Shard {allocation.Shard} names {backup} twice among its home and backups."), nameof(message));
+                }
+
+                entry.BackupIndexes.Add(index);
+            }
+
+            wire.Allocations.Add(entry);
         }
 
         return wire;
+
+        uint IndexOf(NodeAddress node)
+        {
+            if (!homeIndex.TryGetValue(node, out var index))
+            {
+                index = (uint)homeIndex.Count;
+                wire.Homes.Add(ToWire(node));
+                homeIndex.Add(node, index);
+            }
+
+            return index;
+        }
     }
 
     internal static ShardHomes FromWire(Wire.ShardHomes wire)
@@ -347,7 +366,25 @@ public static class ShardingWireFormat
                 throw Malformed(at + ".home_index", Invariant($"is {index}, outside the home table of {homes.Length} entries"));
             }
 
-            allocations.Add(new ShardAllocation(shard, homes[index], NonNegative(allocation.HasEpoch, allocation.Epoch, at + ".epoch")));
+            var backups = ImmutableArray.CreateBuilder<NodeAddress>(allocation.BackupIndexes.Count);
+            for (var b = 0; b < allocation.BackupIndexes.Count; b++)
+            {
+                var backup = allocation.BackupIndexes[b];
+                var field = Invariant($"{at}.backup_indexes[{b}]");
+                if (backup >= (uint)homes.Length)
+                {
+                    throw Malformed(field, Invariant($"is {backup}, outside the home table of {homes.Length} entries"));
+                }
+
+                if (backup == index || backups.Contains(homes[backup]))
+                {
+                    throw Malformed(field, Invariant($"names {homes[backup]} twice among the shard's home and backups"));
+                }
+
+                backups.Add(homes[backup]);
+            }
+
+            allocations.Add(new ShardAllocation(shard, homes[index], NonNegative(allocation.HasEpoch, allocation.Epoch, at + ".epoch"), backups.MoveToImmutable()));
         }
 
         return new ShardHomes(reign, allocations.MoveToImmutable());
@@ -378,6 +415,18 @@ public static class ShardingWireFormat
         NonNegative(wire.HasReign, wire.Reign, "ShardReceived.reign"),
         NonNegative(wire.HasShard, wire.Shard, "ShardReceived.shard"),
         NonNegative(wire.HasEpoch, wire.Epoch, "ShardReceived.epoch"));
+
+    internal static Wire.BackupSynced ToWire(BackupSynced message) => new()
+    {
+        Reign = NonNegativeToWire(message.Reign, "reign"),
+        Shard = NonNegativeToWire(message.Shard, "shard"),
+        Epoch = NonNegativeToWire(message.Epoch, "epoch"),
+    };
+
+    internal static BackupSynced FromWire(Wire.BackupSynced wire) => new(
+        NonNegative(wire.HasReign, wire.Reign, "BackupSynced.reign"),
+        NonNegative(wire.HasShard, wire.Shard, "BackupSynced.shard"),
+        NonNegative(wire.HasEpoch, wire.Epoch, "BackupSynced.epoch"));
 
     internal static Wire.DrainRegion ToWire(DrainRegion message) => new() { Draining = message.Draining };
 
@@ -483,6 +532,8 @@ public static class ShardingWireFormat
         HostedShardStatus.HandingOff => Wire.HostedShardStatus.HandingOff,
         HostedShardStatus.Receiving => Wire.HostedShardStatus.Receiving,
         HostedShardStatus.Received => Wire.HostedShardStatus.Received,
+        HostedShardStatus.Backup => Wire.HostedShardStatus.Backup,
+        HostedShardStatus.SyncedBackup => Wire.HostedShardStatus.SyncedBackup,
         _ => throw new ArgumentException(Invariant($"{(int)status} is not a defined HostedShardStatus."), "message"),
     };
 
@@ -492,6 +543,8 @@ public static class ShardingWireFormat
         Wire.HostedShardStatus.HandingOff => HostedShardStatus.HandingOff,
         Wire.HostedShardStatus.Receiving => HostedShardStatus.Receiving,
         Wire.HostedShardStatus.Received => HostedShardStatus.Received,
+        Wire.HostedShardStatus.Backup => HostedShardStatus.Backup,
+        Wire.HostedShardStatus.SyncedBackup => HostedShardStatus.SyncedBackup,
         Wire.HostedShardStatus.Unspecified => throw Malformed(field, "is missing"),
         _ => throw Malformed(field, Invariant($"is {(int)status}, not a known hosted shard status")),
     };

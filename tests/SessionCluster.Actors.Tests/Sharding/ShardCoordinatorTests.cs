@@ -42,7 +42,7 @@ public sealed class ShardCoordinatorTests
 
         Assert.Equal(CoordinatorPhase.Active, coordinator.Phase);
         var table = coordinator.Table;
-        Assert.Equal((A, 10L), table[0]);
+        Assert.Equal(ShardPlacement.Alone(A, 10), table[0]);
         Assert.Equal(B, table[1].Home);
         Assert.Equal(B, table[2].Home);
         Assert.Equal(C, table[3].Home);
@@ -107,7 +107,7 @@ public sealed class ShardCoordinatorTests
 
         var effects = coordinator.Receive(B, new ShardReceived(reign, handOff.Shard, handOff.Epoch), T0.AddSeconds(4));
 
-        Assert.Equal((B, handOff.Epoch), coordinator.Table[handOff.Shard]);
+        Assert.Equal((B, handOff.Epoch), (coordinator.Table[handOff.Shard].Home, coordinator.Table[handOff.Shard].Epoch));
         Assert.Equal(2, effects.Count(effect => effect is SendToNode { Message: ShardHomes }));
     }
 

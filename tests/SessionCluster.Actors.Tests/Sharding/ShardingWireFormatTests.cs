@@ -53,6 +53,7 @@ public sealed class ShardingWireFormatTests : IAsyncLifetime
             [typeof(HandOffShard)] = WireTypeIds.HandOffShard,
             [typeof(ShardReceived)] = WireTypeIds.ShardReceived,
             [typeof(DrainRegion)] = WireTypeIds.DrainRegion,
+            [typeof(BackupSynced)] = WireTypeIds.BackupSynced,
         };
 
         foreach (var (type, id) in expected)
@@ -190,6 +191,20 @@ public sealed class ShardingWireFormatTests : IAsyncLifetime
     }
 
     [Fact]
+    public void RoundTrip_ShardHomesWithBackups_ListsEveryNodeOnce_AndKeepsBackupOrder()
+    {
+        var homes = new ShardHomes(2, [new ShardAllocation(0, A, 4, [B, C]), new ShardAllocation(1, C, 5, [A]), new ShardAllocation(2, B, 6)]);
+        var bytes = Encode(homes);
+        var decoded = RoundTrip(homes);
+
+        Assert.Equal(homes.Allocations.ToArray(), decoded.Allocations.ToArray());
+        Assert.Equal<NodeAddress>([B, C], decoded.Allocations[0].BackupNodes);
+        Assert.Empty(decoded.Allocations[2].BackupNodes);
+        Assert.All(new[] { A, B, C }, node => Assert.Equal(1, Occurrences(bytes, Encoding.UTF8.GetBytes(node.Host))));
+        Assert.Equal(new BackupSynced(3, 7, 11), RoundTrip(new BackupSynced(3, 7, 11)));
+    }
+
+    [Fact]
     public void RoundTrip_TransferOfManySessionsAndBigValues_KeepsEverySessionExactly()
     {
         var sessions = Enumerable.Range(0, 400)
@@ -278,6 +293,10 @@ public sealed class ShardingWireFormatTests : IAsyncLifetime
         ["homes: shard twice"] = (WireTypeIds.ShardHomes, () => Homes(w => w.Allocations.Add(w.Allocations[2].Clone())), "ShardHomes.allocations[3].shard repeats the shard 2"),
         ["homes: negative epoch"] = (WireTypeIds.ShardHomes, () => Homes(w => w.Allocations[2].Epoch = -1), "ShardHomes.allocations[2].epoch is -1, below 0"),
         ["homes: home twice"] = (WireTypeIds.ShardHomes, () => Homes(w => w.Homes.Add(w.Homes[0].Clone())), "ShardHomes.homes[2] repeats 10.0.0.1:4000"),
+        ["homes: backup past table"] = (WireTypeIds.ShardHomes, () => Homes(w => w.Allocations[0].BackupIndexes.Add(5)), "ShardHomes.allocations[0].backup_indexes[0] is 5, outside the home table of 2 entries"),
+        ["homes: backup is home"] = (WireTypeIds.ShardHomes, () => Homes(w => w.Allocations[0].BackupIndexes.Add(0)), "ShardHomes.allocations[0].backup_indexes[0] names 10.0.0.1:4000 twice among the shard's home and backups"),
+        ["homes: backup twice"] = (WireTypeIds.ShardHomes, () => Homes(w => w.Allocations[0].BackupIndexes.Add([1, 1])), "ShardHomes.allocations[0].backup_indexes[1] names node-b.cluster.local:65535 twice among the shard's home and backups"),
+        ["synced: negative epoch"] = (WireTypeIds.BackupSynced, () => new Wire.BackupSynced { Reign = 1, Shard = 2, Epoch = -3 }, "BackupSynced.epoch is -3, below 0"),
         ["homes: bad home"] = (WireTypeIds.ShardHomes, () => Homes(w => w.Homes[1].Host = string.Empty), "ShardHomes.homes[1].host has 0 characters"),
         ["hand-off: missing to"] = (WireTypeIds.HandOffShard, () => new Wire.HandOffShard { Reign = 1, Shard = 1, Epoch = 1 }, "HandOffShard.to is missing"),
         ["hand-off: negative reign"] = (WireTypeIds.HandOffShard, () => new Wire.HandOffShard { Reign = -1, Shard = 1, Epoch = 1 }, "HandOffShard.reign is -1, below 0"),
@@ -344,6 +363,8 @@ public sealed class ShardingWireFormatTests : IAsyncLifetime
             new ShardHomes(1, [new(1, A, 1), new(1, B, 2)]),
             new ShardHomes(1, [new(1, null!, 1)]),
             new ShardHomes(1, [new(1, A, -1)]),
+            new ShardHomes(1, [new(1, A, 1, [A])]),
+            new ShardHomes(1, [new(1, A, 1, [B, B])]),
             new ShardHomes(1, default),
             new ShardHomes(-1, []),
             new HandOffShard(1, 1, new NodeAddress("h", 0), 1),

@@ -1,0 +1,63 @@
+using SessionCluster.Actors.Hosting;
+
+namespace SessionCluster.Actors.Replication;
+
+/// <summary>Settings of replication (<c>session-cluster.replication</c>): copies per shard, write consistency, timings.</summary>
+/// <param name="ReplicationFactor">Copies of every shard in all, the home's included: 1 keeps no backup.</param>
+/// <param name="WriteConsistency">Copies a write needs before its request is answered.</param>
+/// <param name="WriteTimeout">How long a write waits for its backups before the request fails with 503.</param>
+/// <param name="ResendInterval">How long a delta may go unacknowledged before the home sends it again.</param>
+/// <param name="CopyWindow">Slices of a shard copy to a new backup in flight at once: the back-pressure that keeps
+/// a copy from crowding out live traffic or filling the sender's memory.</param>
+/// <param name="AntiEntropyInterval">How often a backup compares digests with its shard's home to repair what got lost.</param>
+public sealed record ReplicationSettings(
+    int ReplicationFactor,
+    WriteConsistency WriteConsistency,
+    TimeSpan WriteTimeout,
+    TimeSpan ResendInterval,
+    int CopyWindow,
+    TimeSpan AntiEntropyInterval)
+{
+    /// <summary>The HOCON section, under <c>session-cluster</c>.</summary>
+    public const string Section = "replication";
+
+    private static readonly string[] ConsistencyNames = ["local", "one", "majority", "all"];
+
+    /// <summary>The values of reference.conf, for tests and simulations that build settings in code.</summary>
+    public static ReplicationSettings Default { get; } = new(
+        ReplicationFactor: 2,
+        WriteConsistency: WriteConsistency.One,
+        WriteTimeout: TimeSpan.FromSeconds(3),
+        ResendInterval: TimeSpan.FromMilliseconds(300),
+        CopyWindow: 4,
+        AntiEntropyInterval: TimeSpan.FromSeconds(10));
+
+    /// <summary>No backups at all: what a test of sharding alone uses.</summary>
+    public static ReplicationSettings None { get; } = Default with { ReplicationFactor = 1, WriteConsistency = WriteConsistency.Local };
+
+    /// <summary>Backups per shard.</summary>
+    public int Backups => ReplicationFactor - 1;
+
+    /// <summary>Backup acknowledgements a write needs when its shard has <paramref name="backups"/> backups.</summary>
+    public int RequiredAcks(int backups) => WriteConsistencyRules.RequiredAcks(WriteConsistency, backups);
+
+    /// <summary>Binds <c>session-cluster.replication</c>; every error names the key and where it was set.</summary>
+    internal static ReplicationSettings Read(SettingsReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        const string s = Section + ".";
+        return new ReplicationSettings(
+            reader.Int(s + "replication-factor", min: 1, max: 16),
+            reader.OneOf(s + "write-consistency", ConsistencyNames) switch
+            {
+                "local" => WriteConsistency.Local,
+                "majority" => WriteConsistency.Majority,
+                "all" => WriteConsistency.All,
+                _ => WriteConsistency.One,
+            },
+            reader.Duration(s + "write-timeout", allowZero: false),
+            reader.Duration(s + "resend-interval", allowZero: false),
+            reader.Int(s + "copy-window", min: 1, max: 1024),
+            reader.Duration(s + "anti-entropy-interval", allowZero: false));
+    }
+}

@@ -1,0 +1,149 @@
+using SessionCluster.Actors.Membership;
+using SessionCluster.Actors.Remoting;
+using SessionCluster.Actors.Sharding;
+
+namespace SessionCluster.Actors.Tests.Sharding;
+
+/// <summary>The coordinator's replica rules: backup placement, promotion of a backup when a home dies, rebuild.</summary>
+public sealed class ShardCoordinatorBackupTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly UniqueAddress A = new(new NodeAddress("a", 1), 1);
+    private static readonly UniqueAddress B = new(new NodeAddress("b", 1), 2);
+    private static readonly UniqueAddress C = new(new NodeAddress("c", 1), 3);
+    private static readonly UniqueAddress D = new(new NodeAddress("d", 1), 4);
+    private static readonly ShardingSettings Settings = ShardingSettings.Default with { NumberOfShards = 12 };
+
+    [Fact]
+    public void Every_shard_gets_its_backups_on_other_nodes_spread_evenly_and_announced_with_a_new_epoch()
+    {
+        var coordinator = Active(backups: 1, out _, A, B, C);
+
+        var effects = coordinator.Tick(T0.AddSeconds(1));
+
+        Assert.Equal(12, coordinator.Table.Count);
+        Assert.All(coordinator.Table.Values, placement =>
+        {
+            Assert.Single(placement.Backups);
+            Assert.NotEqual(placement.Home, placement.Backups[0]);
+        });
+        var perNode = coordinator.Table.Values.SelectMany(placement => placement.Backups).GroupBy(node => node).Select(group => group.Count()).ToList();
+        Assert.Equal(3, perNode.Count);
+        Assert.True(perNode.Max() - perNode.Min() <= 1, $"backups per node: {string.Join(", ", perNode)}");
+        var announced = effects.OfType<SendToNode>().Select(send => send.Message).OfType<ShardHomes>().SelectMany(homes => homes.Allocations).ToList();
+        Assert.All(coordinator.Table, entry => Assert.Contains(announced, allocation =>
+            allocation.Shard == entry.Key && allocation.Epoch == entry.Value.Epoch && allocation.BackupNodes.SequenceEqual([entry.Value.Backups[0].Address])));
+    }
+
+    [Fact]
+    public void A_removed_home_is_replaced_by_its_synced_backup_under_a_newer_epoch()
+    {
+        var coordinator = Active(backups: 2, out var reign, A, B, C, D);
+        coordinator.Tick(T0.AddSeconds(1));
+        var (shard, placement) = coordinator.Table.First(entry => entry.Value.Home == B);
+        var synced = placement.Backups[1];
+        coordinator.Receive(synced, new BackupSynced(reign, shard, placement.Epoch), T0.AddSeconds(1));
+        Assert.Equal<UniqueAddress>([synced], coordinator.Table[shard].Synced);
+
+        var effects = coordinator.MembershipChanged(State((A, MemberStatus.Up), (C, MemberStatus.Up), (D, MemberStatus.Up)), T0.AddSeconds(2));
+
+        var promoted = coordinator.Table[shard];
+        Assert.Equal(synced, promoted.Home);
+        Assert.True(promoted.Epoch > placement.Epoch);
+        Assert.Equal<UniqueAddress>([placement.Backups[0]], promoted.Backups);
+        Assert.Contains(effects, effect => effect is SendToNode { Message: ShardHomes homes } &&
+            homes.Allocations.Any(allocation => allocation.Shard == shard && allocation.Home == synced.Address && allocation.Epoch == promoted.Epoch));
+
+        // The next round restores the number of copies.
+        coordinator.Tick(T0.AddSeconds(3));
+        Assert.Equal(2, coordinator.Table[shard].Backups.Length);
+        Assert.DoesNotContain(B, coordinator.Table.Values.SelectMany(p => p.Backups.Add(p.Home)));
+    }
+
+    [Fact]
+    public void A_downed_backup_is_replaced_under_a_new_epoch_while_its_home_stays()
+    {
+        var coordinator = Active(backups: 1, out _, A, B, C);
+        coordinator.Tick(T0.AddSeconds(1));
+        var (shard, placement) = coordinator.Table.First(entry => entry.Value.Backups[0] == C);
+
+        coordinator.MembershipChanged(State((A, MemberStatus.Up), (B, MemberStatus.Up), (C, MemberStatus.Down)), T0.AddSeconds(2));
+        coordinator.Tick(T0.AddSeconds(2));
+
+        var after = coordinator.Table[shard];
+        Assert.Equal(placement.Home, after.Home);
+        Assert.True(after.Epoch > placement.Epoch);
+        Assert.Single(after.Backups);
+        Assert.NotEqual(C, after.Backups[0]);
+        Assert.NotEqual(after.Home, after.Backups[0]);
+    }
+
+    [Fact]
+    public void A_sync_report_for_an_older_epoch_or_from_a_non_backup_is_ignored()
+    {
+        var coordinator = Active(backups: 1, out var reign, A, B, C);
+        coordinator.Tick(T0.AddSeconds(1));
+        var (shard, placement) = coordinator.Table.First();
+        var stranger = new[] { A, B, C }.First(node => node != placement.Home && node != placement.Backups[0]);
+
+        coordinator.Receive(placement.Backups[0], new BackupSynced(reign, shard, placement.Epoch - 1), T0.AddSeconds(1));
+        coordinator.Receive(stranger, new BackupSynced(reign, shard, placement.Epoch), T0.AddSeconds(1));
+
+        Assert.Empty(coordinator.Table[shard].Synced);
+    }
+
+    [Fact]
+    public void A_confirmed_move_to_a_backup_takes_it_out_of_the_backups()
+    {
+        var coordinator = Active(backups: 1, out var reign, A, B);
+        coordinator.Tick(T0.AddSeconds(1));
+        coordinator.Receive(A, new DrainRegion(true), T0.AddSeconds(1));
+        var handOff = coordinator.Tick(T0.AddSeconds(3)).OfType<SendToNode>().Select(send => send.Message).OfType<HandOffShard>().First();
+        Assert.Equal<UniqueAddress>([B], coordinator.Table[handOff.Shard].Backups);
+
+        coordinator.Receive(B, new ShardReceived(reign, handOff.Shard, handOff.Epoch), T0.AddSeconds(4));
+
+        Assert.Equal(new ShardPlacement(B, handOff.Epoch, [], []), coordinator.Table[handOff.Shard]);
+    }
+
+    [Fact]
+    public void Rebuild_keeps_the_backups_that_follow_the_homes_epoch_and_promotes_a_lone_surviving_copy()
+    {
+        var coordinator = new ShardCoordinator(A, Settings, backupsPerShard: 1);
+        coordinator.MembershipChanged(State((A, MemberStatus.Up), (B, MemberStatus.Up), (C, MemberStatus.Up)), T0);
+        var reign = coordinator.Reign;
+        coordinator.Receive(A, Report(reign, new HostedShard(0, 7, HostedShardStatus.Active), new HostedShard(1, 9, HostedShardStatus.SyncedBackup)), T0);
+        coordinator.Receive(B, Report(reign, new HostedShard(0, 7, HostedShardStatus.SyncedBackup), new HostedShard(2, 3, HostedShardStatus.Active)), T0);
+        coordinator.Receive(C, Report(reign, new HostedShard(0, 6, HostedShardStatus.Backup), new HostedShard(2, 2, HostedShardStatus.SyncedBackup)), T0);
+
+        Assert.Equal(CoordinatorPhase.Active, coordinator.Phase);
+        Assert.Equal(new ShardPlacement(A, 7, [B], [B]), coordinator.Table[0]);
+        Assert.Equal(A, coordinator.Table[1].Home);
+        Assert.True(coordinator.Table[1].Epoch > 9);
+        Assert.Equal(new ShardPlacement(B, 3, [], []), coordinator.Table[2]);
+    }
+
+    private static ShardCoordinator Active(int backups, out long reign, params UniqueAddress[] nodes)
+    {
+        var coordinator = new ShardCoordinator(A, Settings, backups);
+        coordinator.MembershipChanged(State([.. nodes.Select(node => (node, MemberStatus.Up))]), T0);
+        reign = coordinator.Reign;
+        foreach (var node in nodes)
+        {
+            coordinator.Receive(node, Report(reign), T0);
+        }
+
+        Assert.Equal(CoordinatorPhase.Active, coordinator.Phase);
+        return coordinator;
+    }
+
+    private static RegionReport Report(long reign, params HostedShard[] shards) => new(reign, true, 1, [.. shards], shards.Length == 0 ? 0 : shards.Max(s => s.Epoch));
+
+    private static CurrentClusterState State(params (UniqueAddress Node, MemberStatus Status)[] members) =>
+        new(
+            members[0].Node,
+            [.. members.Select((member, index) => new Member(member.Node, member.Status, ["worker"], index + 1))],
+            [],
+            members[0].Node,
+            IsConverged: true);
+}

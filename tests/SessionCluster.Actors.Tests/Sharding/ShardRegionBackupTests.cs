@@ -1,0 +1,84 @@
+using SessionCluster.Actors.Remoting;
+using SessionCluster.Actors.Sharding;
+
+namespace SessionCluster.Actors.Tests.Sharding;
+
+/// <summary>The region's replica rules: a home learns its backups, a backup keeps, reports and drops its copy.</summary>
+public sealed class ShardRegionBackupTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly UniqueAddress A = new(new NodeAddress("a", 1), 1);
+    private static readonly UniqueAddress B = new(new NodeAddress("b", 1), 2);
+    private static readonly UniqueAddress C = new(new NodeAddress("c", 1), 3);
+    private static readonly ShardingSettings Settings = ShardingSettings.Default with { NumberOfShards = 10 };
+
+    [Fact]
+    public void A_home_is_told_its_backups_when_they_or_the_epoch_change_and_not_on_a_repeat()
+    {
+        var region = Following(A);
+        Assert.DoesNotContain(region.Receive(A, Homes(new ShardAllocation(3, A.Address, 5)), T0), effect => effect is ReplicateShard);
+
+        var withBackup = region.Receive(A, Homes(new ShardAllocation(3, A.Address, 6, [B.Address])), T0);
+        var replicate = Assert.Single(withBackup.OfType<ReplicateShard>());
+        Assert.Equal((3, 6L), (replicate.Shard, replicate.Epoch));
+        Assert.Equal<NodeAddress>([B.Address], replicate.Backups);
+
+        Assert.Empty(region.Receive(A, Homes(new ShardAllocation(3, A.Address, 6, [B.Address])), T0));
+    }
+
+    [Fact]
+    public void A_backup_keeps_its_copy_reports_it_and_tells_the_coordinator_once_the_copy_is_whole()
+    {
+        var region = Following(B);
+        var effects = region.Receive(A, Homes(new ShardAllocation(3, A.Address, 5, [B.Address])), T0);
+
+        Assert.Equal(new KeepBackup(3, A.Address, 5), Assert.Single(effects.OfType<KeepBackup>()));
+        Assert.Equal<HostedShard>([new HostedShard(3, 5, HostedShardStatus.Backup)], region.HeldShards);
+
+        var copied = region.BackupCopied(3);
+
+        Assert.Equal(new SendToNode(A.Address, new BackupSynced(1, 3, 5)), Assert.Single(copied));
+        Assert.Equal<HostedShard>([new HostedShard(3, 5, HostedShardStatus.SyncedBackup)], region.HeldShards);
+        Assert.Empty(region.BackupCopied(3));
+
+        // A new epoch that keeps this backup: still whole, and the coordinator hears it for the new epoch.
+        var renewed = region.Receive(A, Homes(new ShardAllocation(3, A.Address, 7, [C.Address, B.Address])), T0);
+        Assert.Contains(new SendToNode(A.Address, new BackupSynced(1, 3, 7)), renewed);
+        Assert.Contains(new KeepBackup(3, A.Address, 7), renewed);
+    }
+
+    [Fact]
+    public void A_backup_left_out_of_a_newer_allocation_drops_its_copy_and_a_promoted_one_starts_the_shard()
+    {
+        var region = Following(B);
+        region.Receive(A, Homes(new ShardAllocation(3, A.Address, 5, [B.Address]), new ShardAllocation(4, A.Address, 5, [B.Address])), T0);
+
+        var dropped = region.Receive(A, Homes(new ShardAllocation(3, A.Address, 6, [C.Address])), T0);
+        Assert.Equal([new DropBackup(3)], dropped);
+
+        var promoted = region.Receive(A, Homes(new ShardAllocation(4, B.Address, 6, [C.Address])), T0);
+        Assert.Contains(promoted, effect => effect is StartShard { Shard: 4 });
+        Assert.DoesNotContain(promoted, effect => effect is DropBackup);
+        Assert.Equal<HostedShard>([new HostedShard(4, 6, HostedShardStatus.Active)], region.HeldShards);
+    }
+
+    [Fact]
+    public void An_allocation_older_than_the_one_applied_changes_no_backup()
+    {
+        var region = Following(B);
+        region.Receive(A, Homes(new ShardAllocation(3, A.Address, 5, [B.Address])), T0);
+
+        Assert.Empty(region.Receive(A, Homes(new ShardAllocation(3, A.Address, 4, [C.Address])), T0));
+        Assert.Equal<HostedShard>([new HostedShard(3, 5, HostedShardStatus.Backup)], region.HeldShards);
+    }
+
+    private static ShardRegion Following(UniqueAddress self)
+    {
+        var region = new ShardRegion(self, hostsShards: true, Settings, TimeSpan.FromSeconds(5));
+        region.MembershipChanged(ShardRegionTests.State(A, B, C), T0);
+        region.Receive(A, new QueryRegion(1), T0);
+        return region;
+    }
+
+    private static ShardHomes Homes(params ShardAllocation[] allocations) => new(1, [.. allocations]);
+}
