@@ -1,0 +1,26 @@
+using System.Collections.Immutable;
+
+namespace SessionCluster.Actors.Replication;
+
+// The protocol between a shard's home and its backups. Every state travels as a CRDT (a delta, a join of deltas, or a
+// whole session), so each message may be lost, repeated or reordered; the epoch fences off a home that was replaced.
+
+/// <summary>Marks the messages of the replication protocol, which the transport hands to the replica side of a region.</summary>
+public interface IReplicaMessage
+{
+    /// <summary>The shard the message is about.</summary>
+    int Shard { get; }
+}
+
+/// <summary>Home → backup: the join of one session's deltas numbered <paramref name="FromSeq"/> to <paramref name="ToSeq"/>.</summary>
+public sealed record ReplicaDelta(int Shard, long Epoch, long FromSeq, long ToSeq, SessionCrdt Delta) : IReplicaMessage;
+
+/// <summary>Backup → home: the deltas numbered <paramref name="FromSeq"/> to <paramref name="ToSeq"/> of session
+/// <paramref name="SessionId"/> are merged here.</summary>
+public sealed record ReplicaDeltaAck(int Shard, long Epoch, UInt128 SessionId, long FromSeq, long ToSeq) : IReplicaMessage;
+
+/// <summary>Home → new backup: slice <paramref name="Chunk"/> of <paramref name="ChunkCount"/> of the whole shard.</summary>
+public sealed record ReplicaCopy(int Shard, long Epoch, int Chunk, int ChunkCount, ImmutableArray<SessionCrdt> Sessions) : IReplicaMessage;
+
+/// <summary>Backup → home: this slice of the copy is merged.</summary>
+public sealed record ReplicaCopyAck(int Shard, long Epoch, int Chunk) : IReplicaMessage;
