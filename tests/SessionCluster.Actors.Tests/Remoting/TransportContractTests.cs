@@ -117,6 +117,41 @@ public abstract class TransportContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Send_ToAnAddressWhereNothingListens_ReportsTheConnectionRefused()
+    {
+        var a = await StartNode("a");
+        var nowhere = UnreachableAddress();
+
+        a.Transport.Send(nowhere, new TextMessage("anyone there?"));
+
+        await Eventually.True(() => a.Inbox.Refused.Contains(nowhere), "a reports the refused connection to nowhere");
+        Assert.All(a.Inbox.Refused, peer => Assert.Equal(nowhere, peer));
+    }
+
+    [Fact]
+    public async Task Send_AfterThePeerStopped_ReportsTheConnectionRefused_NotBefore()
+    {
+        var a = await StartNode("a");
+        var b = await StartNode("b");
+        a.Transport.Send(b.Self.Address, new TextMessage("hello"));
+        await b.Inbox.WaitFor(1, "b receives while it listens");
+        Assert.Empty(a.Inbox.Refused);
+
+        await b.Transport.DisposeAsync();
+
+        // A send right after the stop may go into the old connection before its close is noticed; the next connect
+        // attempt is the one refused.
+        await Eventually.True(
+            () =>
+            {
+                a.Transport.Send(b.Self.Address, new TextMessage("are you still there?"));
+                return a.Inbox.Refused.Contains(b.Self.Address);
+            },
+            "a reports that b's address refuses connections");
+        Assert.All(a.Inbox.Refused, peer => Assert.Equal(b.Self.Address, peer));
+    }
+
+    [Fact]
     public async Task Send_AfterReceiverRestartsWithNewUid_ReachesTheNewIncarnation()
     {
         var a = await StartNode("a");
