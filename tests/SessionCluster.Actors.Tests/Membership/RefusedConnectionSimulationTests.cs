@@ -26,8 +26,7 @@ public sealed class RefusedConnectionSimulationTests(ITestOutputHelper output)
     [InlineData(103)]
     public async Task CrashedProcess_DownedAndRemovedWellUnderASecond_ThenAPartitionedNode_TakesTheDetectorAndFullStableAfter(int seed)
     {
-        var (simulation, nodes) = await FormedCluster(seed, 5);
-        var leader = nodes.Single(node => node.Machine.IsLeader);
+        var (simulation, nodes, leader) = await FiveNodes(seed);
         var crashed = nodes.Last(node => node != leader);
         var isolated = nodes.First(node => node != leader && node != crashed);
         var majority = nodes.Where(node => node != crashed && node != isolated).ToList();
@@ -75,8 +74,7 @@ public sealed class RefusedConnectionSimulationTests(ITestOutputHelper output)
     [InlineData(112)]
     public async Task CrashWhileAnotherMemberIsPartitionedOff_MixedEvidence_BothDownedTogetherAfterTheFullStableAfter(int seed)
     {
-        var (simulation, nodes) = await FormedCluster(seed, 5);
-        var leader = nodes.Single(node => node.Machine.IsLeader);
+        var (simulation, nodes, leader) = await FiveNodes(seed);
         var others = nodes.Where(node => node != leader).ToList();
         var (isolated, crashed) = (others[0], others[1]);
 
@@ -97,8 +95,7 @@ public sealed class RefusedConnectionSimulationTests(ITestOutputHelper output)
     [InlineData(122)]
     public async Task Crash_TheLeaderGetsNoRefusalItself_UsesTheRefusalsGossipedByOthers(int seed)
     {
-        var (simulation, nodes) = await FormedCluster(seed, 5);
-        var leader = nodes.Single(node => node.Machine.IsLeader);
+        var (simulation, nodes, leader) = await FiveNodes(seed);
         var crashed = nodes.Last(node => node != leader);
 
         // What the leader sends to the dead node vanishes (a black hole one way), so only the others see refusals.
@@ -133,6 +130,12 @@ public sealed class RefusedConnectionSimulationTests(ITestOutputHelper output)
         });
         Assert.All(everyone.Where(node => node != reborn), node =>
             Assert.Contains(node.Events, entry => entry.Event is MemberRemoved r && r.Member.UniqueAddress == crashed.Self));
+    }
+
+    private static async Task<(ClusterSimulation Simulation, IReadOnlyList<SimulatedNode> Nodes, SimulatedNode Leader)> FiveNodes(int seed)
+    {
+        var (simulation, nodes) = await FormedCluster(seed, 5);
+        return (simulation, nodes, nodes.Single(node => node.Machine.IsLeader));
     }
 
     /// <summary>The leader's decision that downed <paramref name="node"/>, or null.</summary>
