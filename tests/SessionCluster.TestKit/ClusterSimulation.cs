@@ -113,13 +113,22 @@ public sealed class ClusterSimulation
         return nodes;
     }
 
-    /// <summary>Kills the running incarnation on <paramref name="address"/> at once (kill -9): no goodbye.</summary>
+    /// <summary>Kills the running incarnation on <paramref name="address"/> at once (kill -9): no goodbye. Its host stays
+    /// up, so from then on a message to the address meets a refused connection.</summary>
     public void Crash(NodeAddress address)
     {
         var node = this[address];
         Network.Crash(address);
         node.MarkCrashed();
         Record(node, "crashed");
+    }
+
+    /// <summary>Kills the node on <paramref name="address"/> with its host (power lost, cable pulled): its links to every
+    /// other node go silent before the process dies, so peers never get a refused connection, only silence.</summary>
+    public void CrashHost(NodeAddress address)
+    {
+        Network.Partition([address], [.. _nodes.Select(node => node.Address).Where(other => !other.Equals(address)).Distinct()]);
+        Crash(address);
     }
 
     public void Partition(IReadOnlyCollection<NodeAddress> sideA, IReadOnlyCollection<NodeAddress> sideB)

@@ -56,6 +56,16 @@ public sealed class SimulatedNode : ITransportHandler
         }
     }
 
+    /// <summary>The network refused a connection to <paramref name="peer"/> (its node crashed or stopped): observed now.</summary>
+    public void OnConnectionRefused(NodeAddress peer)
+    {
+        if (IsRunning)
+        {
+            var now = _simulation.Clock.GetUtcNow();
+            Execute(Machine.ConnectionRefused(peer, now, now));
+        }
+    }
+
     public override string ToString() =>
         $"{Self} {(IsCrashed ? "CRASHED" : ShutDownReason is { } reason ? $"SHUT DOWN ({reason})" : Machine.Phase.ToString())}" +
         $" leader={Machine.Leader?.ToString() ?? "-"} converged={Machine.IsConverged} " +

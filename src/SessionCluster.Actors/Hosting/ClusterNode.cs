@@ -20,7 +20,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
     private readonly ActorSystem _system;
     private readonly ILogger _logger;
     private readonly TcpTransport _transport;
-    private readonly TransportInbox _inbox = new();
+    private readonly TransportInbox _inbox;
     private readonly TaskCompletionSource<string> _out = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ActorRef? _daemon;
     private volatile string? _shutDownReason;
@@ -33,6 +33,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
     {
         _settings = settings;
         _system = new ActorSystem("cluster", timeProvider, loggerFactory);
+        _inbox = new TransportInbox(timeProvider);
         _logger = loggerFactory.CreateLogger<ClusterNode>();
         var serializer = new WireSerializer();
         MembershipWireFormat.Register(serializer);
@@ -125,8 +126,9 @@ public sealed partial class ClusterNode : IAsyncDisposable
     private partial void LogLeft(UniqueAddress self, string reason);
 
     /// <summary>Hands transport deliveries to the daemon (membership) or the shard region (sharding) once they exist;
-    /// earlier ones are dropped like network loss, which both protocols recover from.</summary>
-    private sealed class TransportInbox : ITransportHandler
+    /// earlier ones are dropped like network loss, which both protocols recover from. Refused connections go to the
+    /// daemon, stamped with the time they were observed.</summary>
+    private sealed class TransportInbox(TimeProvider time) : ITransportHandler
     {
         private volatile ActorRef? _daemon;
         private volatile ShardingInbox? _sharding;
@@ -146,5 +148,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
                 _daemon?.Tell(new InboundMessage(from, message));
             }
         }
+
+        public void OnConnectionRefused(NodeAddress peer) => _daemon?.Tell(new PeerRefusedConnection(peer, time.GetUtcNow()));
     }
 }

@@ -41,6 +41,9 @@ public sealed partial class ClusterDaemon(MembershipNode machine, ITransport tra
             case InboundMessage inbound:
                 Execute(machine.Receive(inbound.From, inbound.Message, Now));
                 break;
+            case PeerRefusedConnection refused:
+                Execute(machine.ConnectionRefused(refused.Address, refused.ObservedAt, Now));
+                break;
             case GetClusterState:
                 Sender.Tell(machine.State);
                 break;

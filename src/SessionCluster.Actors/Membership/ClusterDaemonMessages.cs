@@ -6,6 +6,10 @@ namespace SessionCluster.Actors.Membership;
 /// <summary>A message from another node, as the transport delivered it.</summary>
 public sealed record InboundMessage(UniqueAddress From, object Message);
 
+/// <summary>The transport's connection to <paramref name="Address"/> was refused at <paramref name="ObservedAt"/>
+/// (see <see cref="ITransportHandler.OnConnectionRefused"/>).</summary>
+public sealed record PeerRefusedConnection(NodeAddress Address, DateTimeOffset ObservedAt);
+
 /// <summary>Asks the daemon for a <see cref="CurrentClusterState"/>.</summary>
 public sealed record GetClusterState
 {

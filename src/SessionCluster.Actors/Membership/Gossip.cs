@@ -27,6 +27,7 @@ public sealed class Gossip : IEquatable<Gossip>
         []);
 
     private ImmutableSortedSet<UniqueAddress>? _unreachable;
+    private ImmutableSortedSet<UniqueAddress>? _refused;
 
     public Gossip(
         ImmutableSortedDictionary<UniqueAddress, Member> members,
@@ -81,9 +82,13 @@ public sealed class Gossip : IEquatable<Gossip>
     /// <summary>Members reported unreachable by some observer that still counts: observers that are Down or Exiting
     /// are going away and their opinions no longer matter (as in Akka).</summary>
     public ImmutableSortedSet<UniqueAddress> Unreachable => _unreachable ??=
-        Reachability.UnreachableSubjects(observer => MemberOf(observer)?.Status is not (null or MemberStatus.Down or MemberStatus.Exiting))
-            .Where(HasMember)
-            .ToImmutableSortedSet();
+        Reachability.UnreachableSubjects(CountsAsObserver).Where(HasMember).ToImmutableSortedSet();
+
+    /// <summary>The members of <see cref="Unreachable"/> that some counting observer found unreachable by a refused
+    /// connection: their process is gone, not merely silent. One such observer is enough: a refusal comes from the
+    /// subject's own host, whatever other observers, cut off from it, may see.</summary>
+    public ImmutableSortedSet<UniqueAddress> RefusedUnreachable => _refused ??=
+        Reachability.RefusedSubjects(CountsAsObserver).Where(HasMember).ToImmutableSortedSet();
 
     /// <summary>True if <paramref name="node"/> counts as reachable from <paramref name="self"/>'s view.</summary>
     public bool IsReachable(UniqueAddress node, UniqueAddress self) => node.Equals(self) || !Unreachable.Contains(node);
@@ -235,4 +240,6 @@ public sealed class Gossip : IEquatable<Gossip>
     public override string ToString() =>
         $"Gossip(v{Version}, members: [{string.Join("; ", Members.Values)}], unreachable: {Reachability}, " +
         $"seen: [{string.Join(", ", SeenBy)}], tombstones: [{string.Join(", ", Tombstones.Keys)}])";
+
+    private bool CountsAsObserver(UniqueAddress observer) => MemberOf(observer)?.Status is not (null or MemberStatus.Down or MemberStatus.Exiting);
 }

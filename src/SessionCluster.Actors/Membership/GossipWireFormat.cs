@@ -58,6 +58,7 @@ internal static class GossipWireFormat
         {
             var row = new Wire.ReachabilityRow { ObserverIndex = addressIndex[observer], Version = (ulong)gossip.Reachability.VersionOf(observer) };
             row.UnreachableIndexes.AddRange(gossip.Reachability.UnreachableBy(observer).Select(subject => addressIndex[subject]));
+            row.RefusedIndexes.AddRange(gossip.Reachability.RefusedBy(observer).Select(subject => addressIndex[subject]));
             wire.Reachability.Add(row);
         }
 
@@ -133,7 +134,7 @@ internal static class GossipWireFormat
             tombstones.Add(node, new DateTimeOffset(entry.RemovedAtUtcTicks, TimeSpan.Zero));
         }
 
-        var rows = new List<(UniqueAddress Observer, long Version, IEnumerable<UniqueAddress> Unreachable)>();
+        var rows = new List<(UniqueAddress Observer, long Version, IEnumerable<UniqueAddress> Unreachable, IEnumerable<UniqueAddress> Refused)>();
         var observers = new HashSet<UniqueAddress>();
         for (var i = 0; i < wire.Reachability.Count; i++)
         {
@@ -153,7 +154,13 @@ internal static class GossipWireFormat
                 NotTombstoned(tombstones, subject, at + ".unreachable_indexes");
             }
 
-            rows.Add((observer, rowVersion, subjects));
+            var refused = Distinct(entry.RefusedIndexes, at + ".refused_indexes", table.Find, "address table", addresses.Length);
+            if (refused.FirstOrDefault(subject => !subjects.Contains(subject)) is { } stray)
+            {
+                throw MembershipWireFormat.Malformed(at + ".refused_indexes", $"names {stray}, which the row does not report unreachable");
+            }
+
+            rows.Add((observer, rowVersion, subjects, refused));
         }
 
         var version = new List<KeyValuePair<UniqueAddress, long>>();

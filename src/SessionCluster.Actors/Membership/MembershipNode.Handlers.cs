@@ -282,14 +282,16 @@ public sealed partial class MembershipNode
 
         foreach (var member in updated.Members.Values)
         {
+            _memberSince.TryAdd(member.UniqueAddress, now);
             if (member.Status == MemberStatus.Down)
             {
                 _downSince.TryAdd(member.UniqueAddress, now);
             }
         }
 
-        foreach (var gone in _downSince.Keys.Where(node => !updated.HasMember(node)).ToList())
+        foreach (var gone in _memberSince.Keys.Where(node => !updated.HasMember(node)).ToList())
         {
+            _memberSince.Remove(gone);
             _downSince.Remove(gone);
         }
 
@@ -317,7 +319,10 @@ public sealed partial class MembershipNode
         }
 
         _monitor.Update(updated, now);
-        _resolver.Observe(updated.Unreachable.Where(node => !node.Equals(Self) && updated.Members[node].Status is not (MemberStatus.Down or MemberStatus.Exiting)), now);
+        _resolver.Observe(
+            updated.Unreachable.Where(node => !node.Equals(Self) && updated.Members[node].Status is not (MemberStatus.Down or MemberStatus.Exiting)),
+            updated.RefusedUnreachable,
+            now);
     }
 
     private void GossipToSomeone()

@@ -34,6 +34,24 @@ namespace SessionCluster.Actors.Membership;
 // records "unreachable"/"reachable again" in its own row of the reachability table, which travels in the gossip.
 // Unreachability blocks convergence, so membership changes wait for a decision about it.
 //
+// Refused connections. Silence is ambiguous: a dead process and a partition look the same to a detector. A refused
+// connect is not: the subject's host answered, and nothing listens on the subject's port, so its process is gone
+// (TCP answers a SYN to a closed port with a reset; the transport reports ConnectionRefused, the in-memory network
+// simulates it; a partition or a lost host gives timeouts instead). The transport reports each refused attempt; the
+// host feeds it in as ConnectionRefused(address, observedAt, now), and this node marks the member at that address
+// unreachable in its own row at once, flagged as refused. The flag travels in the gossip with the row, so a leader
+// that saw no refusal itself still knows. When every unreachable member is refused, the resolver waits only
+// stable-after-refused: stable-after exists so that both sides of a split decide on the same picture, and a dead
+// process is no side. A heartbeat or ack from the member clears the flag (then its detector decides, as usual).
+// Safety. The transport knows addresses, not incarnations, and a restarted process listens on the same address with
+// a new uid. A refusal counts only against the incarnation that is the current member at that address (never self,
+// never one already Down: a new incarnation is only admitted once the old one is removed), and only if this node
+// knew it as a member when the refusal was observed (a refusal from before a new incarnation joined says nothing
+// about it) and has heard no heartbeat from it since (it answered: the refusal is stale). Downing the OLD
+// incarnation on a refusal is right even if a new one is about to start there: the old process is gone for good.
+// What the rule cannot tell from a crash: a firewall that rejects rather than drops; it then acts on a partition
+// after stable-after-refused, which is why reference.conf warns about it.
+//
 // Downing. Only the split-brain resolver downs automatically: every node tracks how long its unreachable set has
 // been stable; the leader of each side, after stable-after, applies the strategy (keep-majority by default) and
 // marks the losing side Down — its own side included, when it loses. A node that sees itself Down (or removed)
@@ -45,7 +63,8 @@ namespace SessionCluster.Actors.Membership;
 // most one side has a converged leader and the other side is stopped.
 //
 // Failure cases. Lost, duplicated or reordered messages: gossip is idempotent and retried; joins are retried.
-// Crash: detected by its monitors, downed by the leader after stable-after, removed after the margin. Partition:
+// Crash: detected by its monitors (at once on a refused connection, else by silence), downed by the leader after
+// stable-after-refused or stable-after, removed after the margin. Partition:
 // both sides detect, wait stable-after, decide complementarily; the loser shuts down. Healed before stable-after:
 // rows are cleared as heartbeats resume and nothing is downed. Flapping: each change restarts stable-after; if the
 // picture is not stable within stable-after + down-all-when-unstable, everyone is downed rather than risk two
@@ -69,6 +88,7 @@ public sealed partial class MembershipNode
     private readonly SplitBrainResolver _resolver;
     private readonly List<MembershipEffect> _effects = [];
     private readonly Dictionary<UniqueAddress, DateTimeOffset> _downSince = [];
+    private readonly Dictionary<UniqueAddress, DateTimeOffset> _memberSince = [];
     private readonly HashSet<NodeAddress> _nackedBy = [];
     private readonly HashSet<NodeAddress> _refusedBy = [];
     private Gossip _gossip = Gossip.Empty;
@@ -95,7 +115,8 @@ public sealed partial class MembershipNode
         _random = random;
         newDetector ??= () => new PhiAccrualFailureDetector(settings.FailureDetector);
         _monitor = new HeartbeatMonitor(self, settings.MonitoredBy, newDetector);
-        _resolver = new SplitBrainResolver(settings.SplitBrain.CreateStrategy(), settings.SplitBrain.StableAfter, settings.SplitBrain.DownAllWhenUnstable);
+        var splitBrain = settings.SplitBrain;
+        _resolver = new SplitBrainResolver(splitBrain.CreateStrategy(), splitBrain.StableAfter, splitBrain.DownAllWhenUnstable, splitBrain.StableAfterRefused);
     }
 
     public UniqueAddress Self { get; }
@@ -210,6 +231,26 @@ public sealed partial class MembershipNode
                                       welcome.Gossip.HasMember(Self):
                 BecomeMember(Gossip.Empty.Merge(welcome.Gossip).Seen(Self), now);
                 break;
+        }
+    }, now);
+
+    /// <summary>A connection to <paramref name="address"/> was refused at <paramref name="observedAt"/>: nothing listens
+    /// there, so the member there, if any and if the refusal is about it, is unreachable at once (see the design notes).</summary>
+    public IReadOnlyList<MembershipEffect> ConnectionRefused(NodeAddress address, DateTimeOffset observedAt, DateTimeOffset now) => Step(() =>
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        if (Phase != MembershipPhase.Member || address.Equals(Self.Address) ||
+            _gossip.Members.Values.FirstOrDefault(member => member.Address.Equals(address) && member.Status != MemberStatus.Down) is not { } member ||
+            !_memberSince.TryGetValue(member.UniqueAddress, out var since) || since > observedAt ||
+            !_monitor.Refused(member.UniqueAddress, observedAt))
+        {
+            return;
+        }
+
+        var reachability = _monitor.Evaluate(_gossip.Reachability, now);
+        if (!ReferenceEquals(reachability, _gossip.Reachability))
+        {
+            ChangeLocally(_gossip.WithReachability(reachability), now);
         }
     }, now);
 

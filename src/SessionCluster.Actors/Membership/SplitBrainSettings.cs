@@ -5,6 +5,8 @@ namespace SessionCluster.Actors.Membership;
 /// <param name="StableAfter">How long the set of unreachable members must stay unchanged before a leader decides;
 /// long enough for every node's detector to fire and the observations to spread by gossip, so both sides of a split
 /// decide from the same picture.</param>
+/// <param name="StableAfterRefused">The same wait when every unreachable member was found unreachable by a refused
+/// connection (its process is gone, so no other side decides); 0 to <paramref name="StableAfter"/>.</param>
 /// <param name="DownAllWhenUnstable">Extra time after <paramref name="StableAfter"/>, counted from the first
 /// unreachability observation, after which a leader that never saw a stable picture downs everyone; null = never.</param>
 /// <param name="Role">For keep-majority, static-quorum and keep-oldest: count only members with this role; empty =
@@ -14,6 +16,7 @@ namespace SessionCluster.Actors.Membership;
 public sealed record SplitBrainSettings(
     string ActiveStrategy,
     TimeSpan StableAfter,
+    TimeSpan StableAfterRefused,
     TimeSpan? DownAllWhenUnstable,
     string Role,
     int QuorumSize,

@@ -18,8 +18,14 @@ public interface ITransport : IAsyncDisposable
     bool Send(NodeAddress to, object message);
 }
 
-/// <summary>Receives what a transport delivers.</summary>
+/// <summary>Receives what a transport delivers, and the refused connections it meets on the way.</summary>
+/// <remarks>Called from the transport's threads (one message at a time per sender); implementations must not block.</remarks>
 public interface ITransportHandler
 {
     void OnMessage(UniqueAddress from, object message);
+
+    /// <summary>An attempt to connect to <paramref name="peer"/> was refused: its host answered, but nothing listens on
+    /// that port, so the process there is gone (crashed or stopped). Unlike silence, which a partition gives too, this is
+    /// strong evidence of a dead process. Reported once per failed attempt; attempts are backed off, so this is rare.</summary>
+    void OnConnectionRefused(NodeAddress peer);
 }

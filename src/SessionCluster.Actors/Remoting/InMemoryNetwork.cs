@@ -5,7 +5,10 @@ namespace SessionCluster.Actors.Remoting;
 /// Transit times come from the injected <see cref="TimeProvider"/> and randomness from a seeded <see cref="Random"/>,
 /// so on a manual clock a whole cluster's traffic is reproducible from the seed: the same seed and the same sends
 /// give the same deliveries in the same order. Faults are set per direction of a link; a partition is a set of
-/// blocked links. A message to an address with no live transport is lost silently, as on a real network.
+/// blocked links. A message into a partition is lost silently, as into a black hole. A message to an address with no
+/// live transport (crashed, stopped) is lost too, but the sender's transport then reports the connection refused,
+/// after the link's least transit time: as TCP does when the host is up but the process on the port is gone. So
+/// simulations tell a crashed process from a partitioned one, as the real transport lets the membership do.
 /// </remarks>
 public sealed class InMemoryNetwork
 {
@@ -126,15 +129,23 @@ public sealed class InMemoryNetwork
 
             Sent++;
             var faults = FaultsOf(sender.Self.Address, to);
-            if (!_nodes.TryGetValue(to, out var receiver) || faults.Blocked || (faults.DropRate > 0 && _random.NextDouble() < faults.DropRate))
+            var now = _time.GetUtcNow();
+            InMemoryTransport? receiver = null;
+            if (faults.Blocked || (_nodes.TryGetValue(to, out receiver) && faults.DropRate > 0 && _random.NextDouble() < faults.DropRate))
             {
                 Dropped++;
                 return true;
             }
 
+            if (receiver is null)
+            {
+                Dropped++;
+                sender.EnqueueRefusal(now + faults.MinDelay, ++_sequence, to);
+                return true;
+            }
+
             var copies = faults.DuplicateRate > 0 && _random.NextDouble() < faults.DuplicateRate ? 2 : 1;
             Duplicated += copies - 1;
-            var now = _time.GetUtcNow();
             for (var copy = 0; copy < copies; copy++)
             {
                 var delay = faults.Reorders

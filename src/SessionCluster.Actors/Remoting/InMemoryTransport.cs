@@ -4,12 +4,16 @@ namespace SessionCluster.Actors.Remoting;
 /// <remarks>
 /// Arrivals wait in a queue ordered by arrival time (then send order) and are handed to the handler one at a time by
 /// a single timer of the network's clock, so on a manual clock delivery happens inside <c>Advance</c>, in order.
+/// Refusals the network reports to this sender wait in the same queue, so they reach the handler in time order with
+/// messages, never from inside a <see cref="Send"/>; while one for a peer is waiting, more for it are not queued (a
+/// real link backs off between attempts too).
 /// </remarks>
 public sealed class InMemoryTransport : ITransport
 {
     private readonly object _gate = new();
     private readonly InMemoryNetwork _network;
     private readonly PriorityQueue<(UniqueAddress From, object Message), (DateTimeOffset At, long Sequence)> _inbox = new();
+    private readonly HashSet<NodeAddress> _pendingRefusals = [];
     private ITransportHandler? _handler;
     private ITimer? _timer;
     private DateTimeOffset _armedFor = DateTimeOffset.MaxValue;
@@ -66,12 +70,26 @@ public sealed class InMemoryTransport : ITransport
         }
     }
 
+    /// <summary>Queues the report that a connection to <paramref name="peer"/> was refused, unless one is waiting already.</summary>
+    internal void EnqueueRefusal(DateTimeOffset at, long sequence, NodeAddress peer)
+    {
+        lock (_gate)
+        {
+            if (!_stopped && _pendingRefusals.Add(peer))
+            {
+                _inbox.Enqueue((Self, new Refusal(peer)), (at, sequence));
+                ArmLocked();
+            }
+        }
+    }
+
     internal void Stop()
     {
         lock (_gate)
         {
             _stopped = true;
             _inbox.Clear();
+            _pendingRefusals.Clear();
             _timer?.Dispose();
             _timer = null;
         }
@@ -105,11 +123,22 @@ public sealed class InMemoryTransport : ITransport
 
                 _inbox.Dequeue();
                 handler = _handler;
+                if (next.Message is Refusal dequeued)
+                {
+                    _pendingRefusals.Remove(dequeued.Peer);
+                }
             }
 
             try
             {
-                handler.OnMessage(next.From, next.Message);
+                if (next.Message is Refusal refusal)
+                {
+                    handler.OnConnectionRefused(refusal.Peer);
+                }
+                else
+                {
+                    handler.OnMessage(next.From, next.Message);
+                }
             }
             catch
             {
@@ -136,4 +165,7 @@ public sealed class InMemoryTransport : ITransport
         var wait = due.At - _network.Time.GetUtcNow();
         _timer.Change(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
     }
+
+    /// <summary>An inbox entry that is not a message: the network refused a connection from this node to <c>Peer</c>.</summary>
+    private sealed record Refusal(NodeAddress Peer);
 }

@@ -10,7 +10,8 @@ namespace SessionCluster.Actors.Remoting;
 /// <code>
 /// Idle        ── a message is queued ─────────────────────────────────► Connecting
 /// Connecting  ── handshake accepted ──────────────────────────────────► Connected
-/// Connecting  ── connect or handshake failed; queue dropped ──────────► BackingOff (min·2ⁿ, at most max)
+/// Connecting  ── connect or handshake failed; queue dropped ──────────► BackingOff (min·2ⁿ, at most max);
+///                 a refused connect is also reported to the transport's handler
 /// BackingOff  ── wait over ───────────────────────────────────────────► Connecting if messages are queued, else Idle
 /// Connected   ── peer closed, write failed or stalled; frame in flight lost ► BackingOff, or straight on as after
 ///                                                                         it if the connection lasted backoff-max
@@ -109,6 +110,11 @@ internal sealed class OutboundLink
                 }
                 catch (Exception error) when (!_stopping.IsCancellationRequested)
                 {
+                    if (error is SocketException { SocketErrorCode: SocketError.ConnectionRefused })
+                    {
+                        _owner.ReportRefused(Peer);
+                    }
+
                     failures++;
                     var dropped = _batcher.DropAll();
                     // Jitter needs no seed: nothing over real sockets replays exactly anyway.

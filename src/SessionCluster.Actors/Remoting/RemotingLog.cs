@@ -65,4 +65,7 @@ internal static partial class RemotingLog
 
     [LoggerMessage(EventId = 320, Level = LogLevel.Error, Message = "The connection from {Endpoint} ({Peer}) failed unexpectedly and was closed")]
     public static partial void InboundFailed(ILogger logger, Exception exception, string endpoint, string peer);
+
+    [LoggerMessage(EventId = 321, Level = LogLevel.Error, Message = "The transport handler failed on the refused connection to {Peer}; the link goes on")]
+    public static partial void RefusalHandlerFailed(ILogger logger, Exception exception, NodeAddress peer);
 }

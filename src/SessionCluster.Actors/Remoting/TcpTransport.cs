@@ -13,7 +13,8 @@ namespace SessionCluster.Actors.Remoting;
 /// a bounded queue, batching, reconnect with backoff) and receives on the connections peers opened to it (one
 /// <see cref="InboundConnection"/> each). That keeps every connection's job simple: the sender only writes and the
 /// receiver only reads, and the per-pair send order is the order of a single TCP stream. No lock is held around I/O:
-/// the only lock guards the start/stop state and the creation of links. Counters are cumulative since construction and
+/// the only lock guards the start/stop state and the creation of links. A connect that the peer's host refuses (no
+/// listener on that port: the process died) is reported to the handler, as the membership's evidence of a crash. Counters are cumulative since construction and
 /// cheap to read, for metrics. <see cref="Self"/> shows the bound port once <see cref="StartAsync"/> has returned.
 /// </remarks>
 public sealed class TcpTransport : ITransport
@@ -27,6 +28,7 @@ public sealed class TcpTransport : ITransport
     private readonly ConcurrentDictionary<Type, bool> _reportedUnregistered = new();
     private readonly CancellationTokenSource _stopping = new();
     private Socket? _listener;
+    private ITransportHandler? _handler;
     private Task _acceptLoop = Task.CompletedTask;
     private volatile TransportState _state = TransportState.Created;
     private long _sent;
@@ -38,6 +40,7 @@ public sealed class TcpTransport : ITransport
     private long _handshakesAccepted;
     private long _closedOnBadInput;
     private long _nextConnectionId;
+    private long _connectionsRefused;
 
     /// <param name="settings">Validated here; see <see cref="RemoteSettings.Validate"/>.</param>
     /// <param name="serializer">The message types this node can send and receive; frozen when the transport starts.</param>
@@ -95,6 +98,9 @@ public sealed class TcpTransport : ITransport
     /// handshake in time.</summary>
     public long ConnectionsClosedOnBadInput => Interlocked.Read(ref _closedOnBadInput);
 
+    /// <summary>Connect attempts the peer's host refused (nothing listened on its port), each reported to the handler.</summary>
+    public long ConnectionsRefused => Interlocked.Read(ref _connectionsRefused);
+
     /// <summary>Inbound connections open now, handshaking or handshaken.</summary>
     public int InboundConnectionCount => _inbound.Count;
 
@@ -148,6 +154,7 @@ public sealed class TcpTransport : ITransport
             }
 
             _listener = listener;
+            _handler = handler;   // before Running: links, and so refusals, exist only from then on
             _state = TransportState.Running;
             _acceptLoop = AcceptLoopAsync(listener, handler);
         }
@@ -241,6 +248,20 @@ public sealed class TcpTransport : ITransport
         if (_links.TryGetValue(peer, out var link))
         {
             link.PeerSeen();
+        }
+    }
+
+    /// <summary>A link's connect attempt was refused: tells the handler, which must not throw into the link.</summary>
+    internal void ReportRefused(NodeAddress peer)
+    {
+        Interlocked.Increment(ref _connectionsRefused);
+        try
+        {
+            _handler?.OnConnectionRefused(peer);
+        }
+        catch (Exception error)
+        {
+            RemotingLog.RefusalHandlerFailed(Logger, error, peer);
         }
     }
 

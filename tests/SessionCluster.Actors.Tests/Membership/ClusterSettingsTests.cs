@@ -32,7 +32,7 @@ public sealed class ClusterSettingsTests
         var settings = Read("""
             session-cluster.cluster {
               seed-nodes = ["10.0.0.1:4053", "10.0.0.2:4053"]
-              split-brain-resolver { active-strategy = static-quorum, static-quorum.quorum-size = 3, down-all-when-unstable = off }
+              split-brain-resolver { active-strategy = static-quorum, static-quorum.quorum-size = 3, down-all-when-unstable = off, stable-after-refused = 0s }
               failure-detector.threshold = 10.5
             }
             """);
@@ -40,6 +40,7 @@ public sealed class ClusterSettingsTests
         Assert.Equal([new NodeAddress("10.0.0.1", 4053), new NodeAddress("10.0.0.2", 4053)], settings.SeedNodes);
         Assert.Equal(3, Assert.IsType<StaticQuorum>(settings.SplitBrain.CreateStrategy()).QuorumSize);
         Assert.Null(settings.SplitBrain.DownAllWhenUnstable);
+        Assert.Equal(TimeSpan.Zero, settings.SplitBrain.StableAfterRefused);
         Assert.Equal(10.5, settings.FailureDetector.Threshold);
     }
 
@@ -58,6 +59,8 @@ public sealed class ClusterSettingsTests
     [InlineData("session-cluster.cluster.gossip-interval = 10ms", "session-cluster.cluster.gossip-interval: expected a duration of at least 50ms")]
     [InlineData("session-cluster.cluster.failure-detector.threshold = high", "failure-detector.threshold: expected a number")]
     [InlineData("session-cluster.cluster.split-brain-resolver.keep-oldest.down-if-alone = maybe", "down-if-alone: expected on or off")]
+    [InlineData("session-cluster.cluster.split-brain-resolver.stable-after-refused = 2s",
+        "split-brain-resolver.stable-after-refused: expected at most stable-after (a shorter wait for members known dead), got '2s'")]
     public void Read_BadValue_NamesKey(string hocon, string expected)
     {
         var error = Assert.Throws<SettingsException>(() => Read(hocon));

@@ -144,7 +144,12 @@ public sealed class GossipMergePropertyTests
             for (var marks = random.Next(3); marks > 0; marks--)
             {
                 var subject = Nodes[random.Next(Nodes.Length)];
-                reachability = random.Next(2) == 0 ? reachability.MarkUnreachable(node, subject) : reachability.MarkReachable(node, subject);
+                reachability = random.Next(3) switch
+                {
+                    0 => reachability.MarkUnreachable(node, subject),
+                    1 => reachability.MarkUnreachable(node, subject, refused: true),
+                    _ => reachability.MarkReachable(node, subject),
+                };
             }
         }
 

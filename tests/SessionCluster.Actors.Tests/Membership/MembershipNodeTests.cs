@@ -6,9 +6,9 @@ namespace SessionCluster.Actors.Tests.Membership;
 /// <summary>The state machine driven by hand, one input at a time, asserting the exact effects.</summary>
 public sealed class MembershipNodeTests
 {
-    private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-    private static readonly UniqueAddress A = new(new NodeAddress("a", 1), 11);
-    private static readonly UniqueAddress B = new(new NodeAddress("b", 1), 22);
+    internal static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    internal static readonly UniqueAddress A = new(new NodeAddress("a", 1), 11);
+    internal static readonly UniqueAddress B = new(new NodeAddress("b", 1), 22);
 
     [Fact]
     public void Start_NoSeeds_FormsClusterAndMovesItselfUp()
@@ -125,18 +125,24 @@ public sealed class MembershipNodeTests
         Assert.Equal(MembershipPhase.Member, a.Phase);
     }
 
-    private static (MembershipNode A, MembershipNode B) TwoNodeCluster()
+    internal static (MembershipNode A, MembershipNode B) TwoNodeCluster()
     {
         var a = NewNode(A);
         a.Start(T0);
-        var b = NewNode(B, [A.Address]);
-        b.Start(T0);
-        b.Receive(A, new InitJoinAck("session-cluster"), T0);
-        var welcome = a.Receive(B, new Join("session-cluster", ["worker"]), T0).OfType<Send>().Select(send => send.Message).OfType<Welcome>().Single();
-        b.Receive(A, welcome, T0);
-        return (a, b);
+        return (a, Join(a, B));
     }
 
-    private static MembershipNode NewNode(UniqueAddress self, IReadOnlyList<NodeAddress>? seeds = null) =>
+    /// <summary>Starts <paramref name="joiner"/> with <paramref name="seed"/> as its seed and has the seed admit it, at T0.</summary>
+    internal static MembershipNode Join(MembershipNode seed, UniqueAddress joiner)
+    {
+        var node = NewNode(joiner, [seed.Self.Address]);
+        node.Start(T0);
+        node.Receive(seed.Self, new InitJoinAck("session-cluster"), T0);
+        var welcome = seed.Receive(joiner, new Join("session-cluster", ["worker"]), T0).OfType<Send>().Select(send => send.Message).OfType<Welcome>().Single();
+        node.Receive(seed.Self, welcome, T0);
+        return node;
+    }
+
+    internal static MembershipNode NewNode(UniqueAddress self, IReadOnlyList<NodeAddress>? seeds = null) =>
         new(self, ClusterSettings.Default with { SeedNodes = seeds ?? [] }, ["worker"], new Random(1));
 }

@@ -190,6 +190,20 @@ public sealed class MembershipWireFormatTests : IAsyncLifetime
         Assert.Equal(HandBuiltGossip(), MembershipWireFormat.FromWire(wire).Gossip);
     }
 
+    [Fact]
+    public void Decode_RowWithoutRefusedIndexes_AsOlderNodesWriteIt_ReadsThemAsPlainlyUnreachable()
+    {
+        var wire = MembershipWireFormat.ToWire(new GossipEnvelope(E, HandBuiltGossip()));
+        var row = wire.Gossip.Reachability[0];
+        Assert.Single(row.RefusedIndexes);
+
+        row.RefusedIndexes.Clear();
+        var reachability = MembershipWireFormat.FromWire(wire).Gossip.Reachability;
+
+        Assert.Equal([B], reachability.UnreachableBy(A));
+        Assert.Empty(reachability.RefusedBy(A));
+    }
+
     /// <summary>Each case breaks one rule of the hand-built gossip's wire form; the error must name the field.</summary>
     private static readonly Dictionary<string, (Action<Wire.GossipEnvelope, Indexes> Mutate, string Expected)> MalformedGossips = new()
     {
@@ -222,6 +236,10 @@ public sealed class MembershipWireFormatTests : IAsyncLifetime
         ["reachability subject twice"] = ((w, x) => w.Gossip.Reachability[0].UnreachableIndexes.Add(x.Of(B)), "gossip.reachability[0].unreachable_indexes[1] repeats 10.0.0.2:4000#22"),
         ["reachability of a tombstone"] = ((w, x) => w.Gossip.Reachability[0].UnreachableIndexes.Add(x.Of(D)), "gossip.reachability[0].unreachable_indexes names 10.0.0.4:4000#44, which is tombstoned"),
         ["reachability by a tombstone"] = ((w, x) => w.Gossip.Reachability[0].ObserverIndex = x.Of(D), "gossip.reachability[0].observer_index names 10.0.0.4:4000#44, which is tombstoned"),
+        ["refused subject out of range"] = ((w, _) => w.Gossip.Reachability[0].RefusedIndexes.Add(1000), "gossip.reachability[0].refused_indexes[1] is 1000, outside the address table"),
+        ["refused subject twice"] = ((w, x) => w.Gossip.Reachability[0].RefusedIndexes.Add(x.Of(B)), "gossip.reachability[0].refused_indexes[1] repeats 10.0.0.2:4000#22"),
+        ["refused subject not unreachable"] = ((w, x) => w.Gossip.Reachability[0].RefusedIndexes.Add(x.Of(C)),
+            "gossip.reachability[0].refused_indexes names 10.0.0.3:4000#33, which the row does not report unreachable"),
         ["version count 0"] = ((w, _) => w.Gossip.Version[0].Count = 0, "gossip.version[0].count is 0, outside 1 to"),
         ["version count above long"] = ((w, _) => w.Gossip.Version[0].Count = ulong.MaxValue, "gossip.version[0].count is 18446744073709551615, outside 1 to"),
         ["version index missing"] = ((w, _) => w.Gossip.Version[2].ClearAddressIndex(), "gossip.version[2].address_index is missing"),
@@ -322,8 +340,8 @@ public sealed class MembershipWireFormatTests : IAsyncLifetime
         Assert.Equal(new[] { "worker", "front" }, join.Roles);
     }
 
-    /// <summary>Members (with roles and up-numbers), a tombstone with a version entry, a reachability row, a
-    /// non-member in "seen by": one of everything, for the malformed cases to break.</summary>
+    /// <summary>Members (with roles and up-numbers), a tombstone with a version entry, a reachability row with a refused
+    /// subject, a non-member in "seen by": one of everything, for the malformed cases to break.</summary>
     private static Gossip HandBuiltGossip()
     {
         var gossip = Gossip.Empty
@@ -333,7 +351,7 @@ public sealed class MembershipWireFormatTests : IAsyncLifetime
             .WithMember(new Member(D, MemberStatus.Up, [], 3))
             .ChangedBy(A).ChangedBy(A).ChangedBy(B).ChangedBy(D)
             .Remove(D, T0.AddTicks(7));
-        return gossip.WithReachability(gossip.Reachability.MarkUnreachable(A, B)).Seen(A).Seen(B).Seen(E);
+        return gossip.WithReachability(gossip.Reachability.MarkUnreachable(A, B, refused: true)).Seen(A).Seen(B).Seen(E);
     }
 
     private static WireSerializer FrozenSerializer()
@@ -452,7 +470,7 @@ public sealed class MembershipWireFormatTests : IAsyncLifetime
         var tombstones = ImmutableSortedDictionary.CreateBuilder<UniqueAddress, DateTimeOffset>();
         var version = new Dictionary<UniqueAddress, long>();
         var seen = ImmutableSortedSet.CreateBuilder<UniqueAddress>();
-        var rows = new List<(UniqueAddress, long, IEnumerable<UniqueAddress>)>();
+        var rows = new List<(UniqueAddress, long, IEnumerable<UniqueAddress>, IEnumerable<UniqueAddress>)>();
         foreach (var node in nodes)
         {
             switch (random.Next(5))
@@ -489,7 +507,8 @@ public sealed class MembershipWireFormatTests : IAsyncLifetime
             if (nodes.Length > 0 && random.Next(3) == 0)
             {
                 var subjects = nodes.Where(_ => random.Next(4) == 0).ToList();
-                rows.Add((node, random.Next(3) == 0 ? long.MaxValue : random.NextInt64(1, 1000), subjects));
+                var refused = subjects.Where(_ => random.Next(2) == 0).ToList();
+                rows.Add((node, random.Next(3) == 0 ? long.MaxValue : random.NextInt64(1, 1000), subjects, refused));
             }
         }
 

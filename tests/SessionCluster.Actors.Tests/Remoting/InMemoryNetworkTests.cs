@@ -133,6 +133,67 @@ public sealed class InMemoryNetworkTests
     }
 
     [Fact]
+    public async Task Send_ToCrashedNode_ReportsRefusedToTheSenderAfterTheTransitTime()
+    {
+        var network = new InMemoryNetwork(_clock, seed: 1);
+        network.SetFaults(A, B, new LinkFaults(MinDelay: TimeSpan.FromMilliseconds(5), MaxDelay: TimeSpan.FromMilliseconds(5)));
+        var (a, recorder) = await StartRecording(network, A);
+        await Start(network, B);
+        network.Crash(B);
+
+        Assert.True(a.Send(B, "to the dead"));
+        _clock.Advance(TimeSpan.FromMilliseconds(4));
+        Assert.Empty(recorder.Refused);
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
+
+        Assert.Equal([B], recorder.Refused);
+        Assert.Empty(recorder.Inbox);
+        Assert.Equal(1, network.Dropped);
+    }
+
+    [Fact]
+    public async Task Send_ToNodeNeverStarted_ReportsRefused_ManySendsOneReportWhileItWaits()
+    {
+        var network = new InMemoryNetwork(_clock, seed: 1);
+        var (a, recorder) = await StartRecording(network, A);
+
+        for (var i = 0; i < 10; i++)
+        {
+            a.Send(C, i);
+        }
+
+        _clock.Advance(TimeSpan.Zero);
+        Assert.Equal([C], recorder.Refused);
+
+        a.Send(C, "again");
+        _clock.Advance(TimeSpan.Zero);
+        Assert.Equal([C, C], recorder.Refused);
+    }
+
+    [Fact]
+    public async Task Send_IntoPartition_ReportsNothing_EvenWhenTheNodeBehindItCrashed()
+    {
+        var network = new InMemoryNetwork(_clock, seed: 1);
+        var (a, recorder) = await StartRecording(network, A);
+        await Start(network, B);
+        await Start(network, C);
+
+        network.Partition([A], [B, C]);
+        network.Crash(C);
+        a.Send(B, "into the black hole");
+        a.Send(C, "into the black hole, to a dead node");
+        _clock.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.Empty(recorder.Refused);
+        Assert.Equal(2, network.Dropped);
+
+        network.Heal();
+        a.Send(C, "after the heal");
+        _clock.Advance(TimeSpan.Zero);
+        Assert.Equal([C], recorder.Refused);
+    }
+
+    [Fact]
     public async Task NewIncarnation_ReplacesOldOnSameAddress()
     {
         var network = new InMemoryNetwork(_clock, seed: 1);
@@ -152,14 +213,26 @@ public sealed class InMemoryNetworkTests
     private static async Task<(InMemoryTransport Transport, List<(UniqueAddress From, object Message)> Inbox)> Start(
         InMemoryNetwork network, NodeAddress address, long uid = 1)
     {
-        var transport = network.CreateTransport(address, uid);
-        var inbox = new List<(UniqueAddress, object)>();
-        await transport.StartAsync(new RecordingHandler(inbox), default);
-        return (transport, inbox);
+        var (transport, recorder) = await StartRecording(network, address, uid);
+        return (transport, recorder.Inbox);
     }
 
-    private sealed class RecordingHandler(List<(UniqueAddress, object)> inbox) : ITransportHandler
+    private static async Task<(InMemoryTransport Transport, Recorder Recorder)> StartRecording(InMemoryNetwork network, NodeAddress address, long uid = 1)
     {
-        public void OnMessage(UniqueAddress from, object message) => inbox.Add((from, message));
+        var transport = network.CreateTransport(address, uid);
+        var recorder = new Recorder();
+        await transport.StartAsync(recorder, default);
+        return (transport, recorder);
+    }
+
+    private sealed class Recorder : ITransportHandler
+    {
+        public List<(UniqueAddress From, object Message)> Inbox { get; } = [];
+
+        public List<NodeAddress> Refused { get; } = [];
+
+        public void OnMessage(UniqueAddress from, object message) => Inbox.Add((from, message));
+
+        public void OnConnectionRefused(NodeAddress peer) => Refused.Add(peer);
     }
 }

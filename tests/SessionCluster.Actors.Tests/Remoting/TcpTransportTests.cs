@@ -300,6 +300,20 @@ public sealed class TcpTransportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Send_ToAPortNobodyListensOn_CountsTheRefusedAttemptAndLogsIt()
+    {
+        var log = new CapturingLogger();
+        var (node, inbox) = await Start(TcpTestSettings.Loopback(), log);
+        var nowhere = TcpTestSettings.UnusedAddress();
+
+        node.Send(nowhere, new TextMessage("anyone there?"));
+
+        await Eventually.True(() => inbox.Refused.Count > 0, "the refused connect is reported");
+        Assert.True(node.ConnectionsRefused >= inbox.Refused.Count, $"{node.ConnectionsRefused} counted, {inbox.Refused.Count} reported");
+        await Eventually.True(() => log.Entries.Any(e => e.Event.Id == 304 && e.Message.Contains("ConnectionRefused")), "the failed connect is logged");
+    }
+
+    [Fact]
     public async Task Dispose_ClosesTheListener_AndLaterSendsAreRefused()
     {
         var (a, _) = await Start(TcpTestSettings.Loopback());

@@ -117,14 +117,38 @@ public abstract class TransportContractTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Send_AfterReceiverRestartsWithNewUid_ReachesTheNewIncarnation()
+    public async Task Send_ToAnAddressWhereNothingListens_ReportsTheConnectionRefused()
     {
         var a = await StartNode("a");
-        var b = await StartNode("b");
-        a.Transport.Send(b.Self.Address, new TextMessage("before"));
-        await b.Inbox.WaitFor(1, "the first incarnation receives");
+        var nowhere = UnreachableAddress();
 
-        await b.Transport.DisposeAsync();
+        a.Transport.Send(nowhere, new TextMessage("anyone there?"));
+
+        await Eventually.True(() => a.Inbox.Refused.Contains(nowhere), "a reports the refused connection to nowhere");
+        Assert.All(a.Inbox.Refused, peer => Assert.Equal(nowhere, peer));
+    }
+
+    [Fact]
+    public async Task Send_AfterThePeerStopped_ReportsTheConnectionRefused_NotBefore()
+    {
+        var (a, b) = await PairWithReceiverStopped();
+
+        // A send right after the stop may go into the old connection before its close is noticed; the next connect
+        // attempt is the one refused.
+        await Eventually.True(
+            () =>
+            {
+                a.Transport.Send(b.Self.Address, new TextMessage("are you still there?"));
+                return a.Inbox.Refused.Contains(b.Self.Address);
+            },
+            "a reports that b's address refuses connections");
+        Assert.All(a.Inbox.Refused, peer => Assert.Equal(b.Self.Address, peer));
+    }
+
+    [Fact]
+    public async Task Send_AfterReceiverRestartsWithNewUid_ReachesTheNewIncarnation()
+    {
+        var (a, b) = await PairWithReceiverStopped();
         var reborn = await StartIncarnation(b);
         Assert.Equal(b.Self.Address, reborn.Self.Address);
         Assert.NotEqual(b.Self.Uid, reborn.Self.Uid);
@@ -156,6 +180,19 @@ public abstract class TransportContractTests : IAsyncLifetime
         var received = await b.Inbox.WaitFor(2, "b receives the blob and the message after it");
         Assert.Equal(bytes, ((BlobMessage)received[0].Message).Bytes);
         Assert.Equal(new TextMessage("after"), received[1].Message);
+    }
+
+    /// <summary>Nodes a and b, a's message delivered to b (and no refusal reported while b listened), then b stopped.</summary>
+    protected async Task<(TestNode A, TestNode B)> PairWithReceiverStopped()
+    {
+        var a = await StartNode("a");
+        var b = await StartNode("b");
+        a.Transport.Send(b.Self.Address, new TextMessage("before"));
+        await b.Inbox.WaitFor(1, "b receives while it listens");
+        Assert.Empty(a.Inbox.Refused);
+
+        await b.Transport.DisposeAsync();
+        return (a, b);
     }
 
     protected async Task<TestNode> StartNode(string name)
