@@ -64,7 +64,7 @@ public sealed class AttributeEntry : IEquatable<AttributeEntry>
         }
     }
 
-    /// <summary>UTF-8 bytes of the name and the visible value, as <c>SessionState.SizeInBytes</c> counts them; 0 when removed.</summary>
+    /// <summary>UTF-8 bytes of the name and the visible value (the measure of <c>max-session-bytes</c>); 0 when removed.</summary>
     public int SizeInBytes => VisibleValue is { } value ? Encoding.UTF8.GetByteCount(Name) + value.Length : 0;
 
     /// <summary>The visible value as an integer: a tombstone is 0; false if it is JSON of another kind.</summary>

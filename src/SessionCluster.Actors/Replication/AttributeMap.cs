@@ -30,9 +30,9 @@ namespace SessionCluster.Actors.Replication;
 /// increments of the same absent name then keep only the later base's: the price of collecting at all.</para>
 /// <para><b>Order and size.</b> Entries are kept in an array sorted by ordinal name, copied on write (sessions hold
 /// few attributes, and an array costs less per session than a tree); the visible snapshot lists attributes in that
-/// order, the only order every replica can agree on without coordination (the first-set order of
-/// <c>SessionState</c> differs between replicas that saw concurrent first sets in different orders).
-/// <see cref="SizeInBytes"/> counts UTF-8 name bytes plus visible value bytes, as <c>SessionState</c> does.</para>
+/// order, the only order every replica can agree on without coordination (a first-set order would differ between
+/// replicas that saw concurrent first sets in different orders). <see cref="SizeInBytes"/> counts UTF-8 name bytes
+/// plus visible value bytes.</para>
 /// </remarks>
 public sealed class AttributeMap : IEquatable<AttributeMap>
 {
@@ -62,6 +62,22 @@ public sealed class AttributeMap : IEquatable<AttributeMap>
 
     /// <summary>How many entries are kept only to beat older writes.</summary>
     public int TombstoneCount => _entries.Count(entry => entry.IsTombstone);
+
+    /// <summary>The latest timestamp this map holds: its floor or an entry's <see cref="AttributeEntry.LastWrite"/>. A
+    /// writer whose clock has observed it stamps writes that beat everything here and are never below the floor.</summary>
+    public HlcTimestamp NewestTimestamp
+    {
+        get
+        {
+            var newest = Floor;
+            foreach (var entry in _entries)
+            {
+                newest = HlcTimestamp.Max(newest, entry.LastWrite);
+            }
+
+            return newest;
+        }
+    }
 
     /// <summary>A map holding <paramref name="entries"/> (as decoded from the wire); each name at most once.</summary>
     public static AttributeMap Of(IEnumerable<AttributeEntry> entries, HlcTimestamp floor)

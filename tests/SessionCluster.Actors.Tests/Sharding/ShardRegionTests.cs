@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using SessionCluster.Actors.Membership;
 using SessionCluster.Actors.Remoting;
+using SessionCluster.Actors.Replication;
 using SessionCluster.Actors.Sessions;
 using SessionCluster.Actors.Sharding;
 
@@ -83,7 +84,7 @@ public sealed class ShardRegionTests
         Assert.Empty(region.Receive(Origin, first, T0));
         Assert.Empty(region.Receive(Origin, second, T0));
 
-        var transfer = region.ShardCollected(3, [Snapshot(session)], T0);
+        var transfer = region.ShardCollected(3, [Session(session)], T0);
         var slice = Assert.IsType<ShardTransfer>(Assert.IsType<SendToNode>(Assert.Single(transfer)).Message);
         Assert.Equal((3, 6L, 0, 1), (slice.Shard, slice.Epoch, slice.Chunk, slice.ChunkCount));
 
@@ -103,7 +104,7 @@ public sealed class ShardRegionTests
         // was receiving it, and writes A took then were lost when B was confirmed.
         var region = ServingRegion(3, out var session);
         region.Receive(A, new HandOffShard(1, 3, B.Address, 6), T0);
-        region.ShardCollected(3, [Snapshot(session)], T0);
+        region.ShardCollected(3, [Session(session)], T0);
 
         Assert.Empty(region.Receive(A, new ShardHomes(1, [new ShardAllocation(3, A.Address, 5)]), T0));
 
@@ -133,7 +134,7 @@ public sealed class ShardRegionTests
         region.Receive(A, new QueryRegion(1), T0);
         var session = SessionIn(4);
 
-        var received = region.Receive(A, new ShardTransfer(4, 6, 0, 1, [Snapshot(session)]), T0);
+        var received = region.Receive(A, new ShardTransfer(4, 6, 0, 1, [Session(session)]), T0);
 
         Assert.Contains(new SendToNode(A.Address, new ShardTransferAck(4, 6, 0)), received);
         Assert.Contains(new SendToNode(A.Address, new ShardReceived(1, 4, 6)), received);
@@ -154,12 +155,12 @@ public sealed class ShardRegionTests
         region.MembershipChanged(State(A, B, Origin), T0);
         region.Receive(A, new QueryRegion(1), T0);
         var session = SessionIn(4);
-        region.Receive(A, new ShardTransfer(4, 6, 0, 1, [Snapshot(session)]), T0);
+        region.Receive(A, new ShardTransfer(4, 6, 0, 1, [Session(session)]), T0);
 
         var effects = region.Receive(A, new ShardHomes(1, [new ShardAllocation(4, B.Address, 6)]), T0);
 
         var start = Assert.IsType<StartShard>(Assert.Single(effects));
-        Assert.Equal(session, Assert.Single(start.Sessions).Id);
+        Assert.Equal(session.Value, Assert.Single(start.Sessions).Id);
         Assert.True(region.IsServing(4));
     }
 
@@ -257,6 +258,5 @@ public sealed class ShardRegionTests
         }
     }
 
-    private static SessionSnapshot Snapshot(SessionId id) =>
-        new(id, "a", T0, T0, TimeSpan.FromMinutes(30), ImmutableArray<KeyValuePair<string, byte[]>>.Empty);
+    private static SessionCrdt Session(SessionId id) => SessionCrdt.Create(id.Value, T0, TimeSpan.FromMinutes(30));
 }
