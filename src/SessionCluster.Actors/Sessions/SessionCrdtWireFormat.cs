@@ -52,9 +52,9 @@ public static class SessionCrdtWireFormat
             var attribute = new Wire.ReplicatedAttribute
             {
                 Name = NameToWire(entry.Name, nameof(state)),
-                BaseTimestamp = StampToWire(entry.Base.Timestamp, replicas),
+                BaseTimestamp = StampToWire(entry.BaseTimestamp, replicas),
             };
-            if (entry.Base.Value is { } json)
+            if (entry.BaseValue is { } json)
             {
                 attribute.JsonValue = JsonToWire(json, entry.Name, nameof(state));
             }
@@ -64,7 +64,7 @@ public static class SessionCrdtWireFormat
                 attribute.Increments.Add(new Wire.CounterTotals { Replica = PositionOf(replica, replicas), Increments = increments, Decrements = decrements });
             }
 
-            if (entry.LastWrite != entry.Base.Timestamp)
+            if (entry.LastWrite != entry.BaseTimestamp)
             {
                 attribute.LastWrite = StampToWire(entry.LastWrite, replicas);
             }
@@ -135,7 +135,7 @@ public static class SessionCrdtWireFormat
 
         foreach (var entry in state.Attributes.Entries)
         {
-            size += AttributeOverheadBytes + Encoding.UTF8.GetByteCount(entry.Name) + (entry.Base.Value?.Length ?? 0) +
+            size += AttributeOverheadBytes + Encoding.UTF8.GetByteCount(entry.Name) + (entry.BaseValue?.Length ?? 0) +
                 CounterOverheadBytes * entry.Increments.Entries.Length;
         }
 
@@ -150,7 +150,7 @@ public static class SessionCrdtWireFormat
         Add(state.Ended?.Timestamp.Replica ?? default);
         foreach (var entry in state.Attributes.Entries)
         {
-            Add(entry.Base.Timestamp.Replica);
+            Add(entry.BaseTimestamp.Replica);
             foreach (var (replica, _, _) in entry.Increments.Entries)
             {
                 Add(replica);
@@ -282,7 +282,7 @@ public static class SessionCrdtWireFormat
             }
         }
 
-        return new AttributeEntry(name, new LwwRegister<byte[]?>(value, baseTimestamp), totals.Length == 0 ? PNCounter.Empty : PNCounter.Of(totals), lastWrite);
+        return new AttributeEntry(name, value, baseTimestamp, totals.Length == 0 ? PNCounter.Empty : PNCounter.Of(totals), lastWrite);
     }
 
     private static Wire.SessionEndReason ReasonToWire(SessionEndReason reason) => reason switch

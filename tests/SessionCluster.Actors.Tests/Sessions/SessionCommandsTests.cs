@@ -347,8 +347,8 @@ public sealed class SessionCommandsTests
 
         var a = _state.Attributes.Find("a")!;
         Assert.Equal("2", Text(_state.Get("a")));
-        Assert.Equal(new HlcTimestamp(ahead.WallTicks, 4, NodeA), a.Base.Timestamp);
-        Assert.True(_state.Attributes.Find("n")!.LastWrite > a.Base.Timestamp);
+        Assert.Equal(new HlcTimestamp(ahead.WallTicks, 4, NodeA), a.BaseTimestamp);
+        Assert.True(_state.Attributes.Find("n")!.LastWrite > a.BaseTimestamp);
     }
 
     [Fact]

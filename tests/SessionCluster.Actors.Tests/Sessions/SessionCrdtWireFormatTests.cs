@@ -175,7 +175,7 @@ public sealed class SessionCrdtWireFormatTests
         var one = SessionCrdtWireFormat.FromWire(Wire.ReplicatedSession.Parser.ParseFrom(first.ToByteArray()), sharedReplicas: shared);
         var two = SessionCrdtWireFormat.FromWire(Wire.ReplicatedSession.Parser.ParseFrom(second.ToByteArray()), sharedReplicas: shared);
 
-        Assert.Same(one.Attributes.Find("a")!.Base.Timestamp.Replica.Value, two.Attributes.Find("a")!.Base.Timestamp.Replica.Value);
+        Assert.Same(one.Attributes.Find("a")!.BaseTimestamp.Replica.Value, two.Attributes.Find("a")!.BaseTimestamp.Replica.Value);
         Assert.Equal(3, shared.Count);
     }
 
@@ -269,10 +269,10 @@ public sealed class SessionCrdtWireFormatTests
     [Fact]
     public void Restore_BrokenInvariants_Throw()
     {
-        var entry = new AttributeEntry("a", new LwwRegister<byte[]?>("1"u8.ToArray(), At(1, A)), PNCounter.Empty, At(1, A));
+        var entry = new AttributeEntry("a", "1"u8.ToArray(), At(1, A), PNCounter.Empty, At(1, A));
 
         Assert.Throws<ArgumentException>(() => AttributeMap.Of([entry, entry], HlcTimestamp.Zero));
-        Assert.Throws<ArgumentException>(() => new AttributeEntry(string.Empty, entry.Base, PNCounter.Empty, At(1, A)));
+        Assert.Throws<ArgumentException>(() => new AttributeEntry(string.Empty, entry.BaseValue, entry.BaseTimestamp, PNCounter.Empty, At(1, A)));
         Assert.Throws<ArgumentOutOfRangeException>(() => SessionCrdt.Restore(Id, T0, TimeSpan.Zero, T0.AddTicks(-1), AttributeMap.Empty, null));
         Assert.Throws<ArgumentOutOfRangeException>(() => SessionCrdt.Restore(Id, T0, TimeSpan.FromTicks(-1), T0, AttributeMap.Empty, null));
     }

@@ -100,7 +100,7 @@ public sealed class SessionEntityStateTests : IAsyncLifetime
         var snapshot = await entity.Ask<SessionSnapshot>(new SetAttribute(Id, "a", Json("\"new\"")), Timeout);
 
         Assert.Equal("\"new\"", Text(snapshot.Attributes.Single().Value));
-        var stamp = slot.State.Attributes.Find("a")!.Base.Timestamp;
+        var stamp = slot.State.Attributes.Find("a")!.BaseTimestamp;
         Assert.True(stamp > ahead, $"the new write {stamp} follows the handed-over {ahead}");
         Assert.Equal(new ReplicaId("10.0.0.1:4000#1"), stamp.Replica);
         // The old home's copy, merged with this one, keeps the new value too.
