@@ -21,8 +21,9 @@ namespace SessionCluster.Actors.Replication;
 /// </remarks>
 public sealed class AttributeEntry : IEquatable<AttributeEntry>
 {
-    // The visible value of an entry with increments, computed once; entries without increments show their base.
-    private byte[]? _counted;
+    // Null for a plain value or removal, the common case: what only counting needs lives in a second object, so a
+    // session of plain values does not pay 32 bytes per attribute for it.
+    private readonly CountedPart? _counted;
 
     /// <summary>An entry; <paramref name="lastWrite"/> (the latest increment's timestamp) is raised to the base's if earlier.</summary>
     public AttributeEntry(string name, byte[]? baseValue, HlcTimestamp baseTimestamp, PNCounter increments, HlcTimestamp lastWrite)
@@ -32,8 +33,10 @@ public sealed class AttributeEntry : IEquatable<AttributeEntry>
         Name = name;
         BaseValue = baseValue;
         BaseTimestamp = baseTimestamp;
-        Increments = increments;
-        LastWrite = HlcTimestamp.Max(lastWrite, baseTimestamp);
+        if (!increments.IsEmpty || lastWrite > baseTimestamp)
+        {
+            _counted = new CountedPart(increments, HlcTimestamp.Max(lastWrite, baseTimestamp));
+        }
     }
 
     public string Name { get; }
@@ -45,10 +48,10 @@ public sealed class AttributeEntry : IEquatable<AttributeEntry>
     public HlcTimestamp BaseTimestamp { get; }
 
     /// <summary>The increments made on the base.</summary>
-    public PNCounter Increments { get; }
+    public PNCounter Increments => _counted?.Increments ?? PNCounter.Empty;
 
     /// <summary>The timestamp of the latest write held here: the base's, or a later increment's on that base.</summary>
-    public HlcTimestamp LastWrite { get; }
+    public HlcTimestamp LastWrite => _counted?.LastWrite ?? BaseTimestamp;
 
     /// <summary>Removed and not incremented since: invisible, kept only to beat older writes; what garbage collection drops.</summary>
     public bool IsTombstone => BaseValue is null && Increments.IsEmpty;
@@ -56,7 +59,7 @@ public sealed class AttributeEntry : IEquatable<AttributeEntry>
     /// <summary>The value a reader sees (compact JSON), or null when the attribute is removed.</summary>
     /// <remarks>With increments it is never null, so null in the cache means "not computed yet"; a race computes equal
     /// bytes twice, which is harmless.</remarks>
-    public byte[]? VisibleValue => Increments.IsEmpty ? BaseValue : _counted ??= CountedValue();
+    public byte[]? VisibleValue => _counted is not { Increments.IsEmpty: false } counted ? BaseValue : counted.Visible ??= CountedValue();
 
     /// <summary>UTF-8 bytes of the name and the visible value (the measure of <c>max-session-bytes</c>); 0 when removed.</summary>
     public int SizeInBytes => VisibleValue is { } value ? Encoding.UTF8.GetByteCount(Name) + value.Length : 0;
@@ -119,6 +122,17 @@ public sealed class AttributeEntry : IEquatable<AttributeEntry>
     /// <summary>A JSON integer (no fraction or exponent) that fits a signed 64-bit number, and nothing else.</summary>
     internal static bool TryReadLong(ReadOnlySpan<byte> utf8, out long value) =>
         Utf8Parser.TryParse(utf8, out value, out var consumed) && consumed == utf8.Length;
+
+    /// <summary>What an entry holds beyond its base once something was counted on it.</summary>
+    private sealed class CountedPart(PNCounter increments, HlcTimestamp lastWrite)
+    {
+        public PNCounter Increments { get; } = increments;
+
+        public HlcTimestamp LastWrite { get; } = lastWrite;
+
+        /// <summary>The visible value, computed on first read.</summary>
+        public byte[]? Visible { get; set; }
+    }
 
     private byte[] CountedValue() =>
         // A base that is not an integer cannot have increments in a state built by operations (Increment refuses it);
