@@ -98,6 +98,35 @@ public sealed class ShardRegionTests
     }
 
     [Fact]
+    public void A_hand_off_slices_the_sessions_so_that_no_slice_is_larger_on_the_wire_than_the_chunk_size()
+    {
+        var settings = Settings with { TransferChunkBytes = 8 * 1024 };
+        var region = new ShardRegion(A, hostsShards: true, settings, TimeSpan.FromSeconds(5));
+        region.MembershipChanged(State(A, B, Origin), T0);
+        region.Receive(A, new QueryRegion(1), T0);
+        region.Receive(A, new ShardHomes(1, [new ShardAllocation(3, A.Address, 5)]), T0);
+        region.Receive(A, new HandOffShard(1, 3, B.Address, 6), T0);
+        var writers = new[] { new ReplicaId("10.0.0.1:4000#1"), new ReplicaId("10.0.0.2:4000#2") };
+        var sessions = Enumerable.Range(0, 60).Select(i =>
+        {
+            var state = Session(new SessionId(new UInt128(3, (ulong)i)));
+            for (var a = 0; a < i % 4; a++)
+            {
+                state = state.Set($"attribute-{a}", System.Text.Encoding.UTF8.GetBytes($"\"{new string('x', 300)}\""), new HlcTimestamp(T0.UtcTicks + a, 0, writers[a % 2])).State;
+            }
+
+            return state.Increment("n", i, writers[i % 2], new HlcTimestamp(T0.UtcTicks + 9, 0, writers[i % 2])).State;
+        }).ToImmutableArray();
+
+        var slices = region.ShardCollected(3, sessions, T0).Select(effect => Assert.IsType<ShardTransfer>(Assert.IsType<SendToNode>(effect).Message)).ToList();
+
+        Assert.True(slices.Count > 1, $"{slices.Count} slices");
+        Assert.All(slices, slice => Assert.InRange(ShardingWireFormat.ToWire(slice).CalculateSize(), 1, settings.TransferChunkBytes));
+        Assert.Equal(sessions, slices.SelectMany(slice => slice.Sessions));
+        Assert.Equal(Enumerable.Range(0, slices.Count), slices.Select(slice => slice.Chunk));
+    }
+
+    [Fact]
     public void The_allocation_being_handed_off_repeated_does_not_resume_the_shard()
     {
         // Regression: a full-table broadcast repeating (A, 5) during the move used to resume the shard on A while B
