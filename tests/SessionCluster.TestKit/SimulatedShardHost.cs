@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using SessionCluster.Actors.Membership;
 using SessionCluster.Actors.Remoting;
+using SessionCluster.Actors.Replication;
 using SessionCluster.Actors.Sessions;
 using SessionCluster.Actors.Sharding;
 
@@ -14,8 +15,8 @@ public sealed class SimulatedShardHost : ISimulatedExtension
 {
     private readonly ClusterSimulation _simulation;
     private readonly SimulatedNode _node;
-    private readonly SessionSettings _sessionSettings;
-    private readonly Dictionary<int, Dictionary<SessionId, SessionState>> _shards = [];
+    private readonly SessionHost _host;
+    private readonly Dictionary<int, Dictionary<SessionId, SessionCrdt>> _shards = [];
     private readonly Dictionary<long, Action<object>> _waiting = [];
     private long _nextRequestId;
     private bool _stopped;
@@ -26,7 +27,7 @@ public sealed class SimulatedShardHost : ISimulatedExtension
         ArgumentNullException.ThrowIfNull(node);
         _simulation = simulation;
         _node = node;
-        _sessionSettings = sessionSettings;
+        _host = new SessionHost(sessionSettings, node.Address.ToString(), new ReplicaId(node.Self.ToString()));
         Region = new ShardRegion(node.Self, hostsShards, settings, sessionSettings.RequestTimeout);
         Coordinator = hostsShards ? new ShardCoordinator(node.Self, settings) : null;
     }
@@ -41,7 +42,7 @@ public sealed class SimulatedShardHost : ISimulatedExtension
     public bool IsRunning => !_stopped && _node.IsRunning;
 
     /// <summary>The sessions of a shard this node hosts (served or not), by id.</summary>
-    public IReadOnlyDictionary<SessionId, SessionState>? SessionsOf(int shard) => _shards.GetValueOrDefault(shard);
+    public IReadOnlyDictionary<SessionId, SessionCrdt>? SessionsOf(int shard) => _shards.GetValueOrDefault(shard);
 
     /// <summary>Every shard this node holds sessions for.</summary>
     public IEnumerable<int> HostedShards => _shards.Keys;
@@ -151,13 +152,11 @@ public sealed class SimulatedShardHost : ISimulatedExtension
                     Complete(complete.RequestId, complete.Reply);
                     break;
                 case StartShard start:
-                    _shards[start.Shard] = start.Sessions.ToDictionary(session => session.Id, SessionState.FromSnapshot);
+                    _shards[start.Shard] = start.Sessions.ToDictionary(session => new SessionId(session.Id));
                     _simulation.Note($"{_node.Self}: shard {start.Shard} started with {start.Sessions.Length} sessions");
                     break;
                 case CollectShard collect:
-                    var sessions = _shards.TryGetValue(collect.Shard, out var hosted)
-                        ? [.. hosted.Values.Select(state => state.ToSnapshot(_node.Address.ToString()))]
-                        : ImmutableArray<SessionSnapshot>.Empty;
+                    var sessions = _shards.TryGetValue(collect.Shard, out var hosted) ? [.. hosted.Values] : ImmutableArray<SessionCrdt>.Empty;
                     _simulation.Note($"{_node.Self}: shard {collect.Shard} collected ({sessions.Length} sessions)");
                     Execute(Region.ShardCollected(collect.Shard, sessions, Now));
                     break;
@@ -183,11 +182,21 @@ public sealed class SimulatedShardHost : ISimulatedExtension
                 return new SessionNotFound(command.SessionId);
             }
 
-            state = new SessionState(command.SessionId, Now, _sessionSettings.MaxInactiveInterval);
-            sessions[command.SessionId] = state;
+            state = SessionCommands.NewSession(command.SessionId, Now, _host.Settings);
         }
 
-        return SessionCommands.Apply(state, command, _sessionSettings, _node.Address.ToString());
+        var update = SessionCommands.Apply(state, command, _host, Now);
+        if (update.State.IsEnded)
+        {
+            // As the region does when an entity says its session ended.
+            sessions.Remove(command.SessionId);
+        }
+        else
+        {
+            sessions[command.SessionId] = update.State;
+        }
+
+        return update.Reply;
     }
 
     private void Complete(long requestId, object reply)

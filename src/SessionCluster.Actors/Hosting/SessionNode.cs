@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using SessionCluster.Actors.Replication;
 using SessionCluster.Actors.Runtime;
 using SessionCluster.Actors.Sessions;
 using SessionCluster.Actors.Sharding;
@@ -73,9 +74,11 @@ public sealed partial class SessionNode : IHostedService, IAsyncDisposable
         var region = new ShardRegion(self, HostsShards, Settings.Sharding, Settings.Sessions.RequestTimeout);
         var coordinator = HostsShards ? new ShardCoordinator(self, Settings.Sharding) : null;
         var logger = _loggerFactory.CreateLogger<ShardRegionActor>();
+        // The replica id names this incarnation (uid included), so counters it starts never hide behind a previous run's.
+        var host = new SessionHost(Settings.Sessions, Route, new ReplicaId(self.ToString()));
         _region = _system.ActorOf(
             Props.Create(() => new ShardRegionActor(
-                region, coordinator, Cluster.Transport, Cluster.Daemon, LocalShards, _routes, _remoteRequests, Settings.Sessions, Route, TimeProvider.System, logger)),
+                region, coordinator, Cluster.Transport, Cluster.Daemon, LocalShards, _routes, _remoteRequests, host, TimeProvider.System, logger)),
             "sharding");
         Cluster.AttachSharding(new ShardingInbox(_region, _remoteRequests, LocalShards, Cluster.Transport));
         Client.Attach(_region, new DirectRoute(Cluster.Transport, _routes, _remoteRequests));

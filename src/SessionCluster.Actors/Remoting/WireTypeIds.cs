@@ -56,8 +56,8 @@ public static class WireTypeIds
     /// <summary>"I do not serve that shard under that epoch": re-resolve and resend (<c>ShardNotHere</c>).</summary>
     public const int ShardNotHere = 22;
 
-    /// <summary>One slice of a shard's sessions, old home to new home (<c>ShardTransfer</c>).</summary>
-    public const int ShardTransfer = 23;
+    // Retired: 23, ShardTransfer while it carried SessionSnapshots (before sessions were replicated states).
+    // public const int ShardTransferOfSnapshots = 23;
 
     /// <summary>The new home's receipt for one slice (<c>ShardTransferAck</c>).</summary>
     public const int ShardTransferAck = 24;
@@ -92,8 +92,11 @@ public static class WireTypeIds
     /// <summary>The session counts of the shards a region serves (<c>ShardStats</c>).</summary>
     public const int ShardStats = 34;
 
+    /// <summary>One slice of a shard's sessions as replicated states, old home to new home (<c>ShardTransfer</c>).</summary>
+    public const int ShardTransfer = 35;
+
     /// <summary>A backup holds the home's whole copy of a shard (<c>BackupSynced</c>).</summary>
-    public const int BackupSynced = 35;
+    public const int BackupSynced = 36;
 
     /// <summary>Ids from here up belong to tests and benchmarks; production code never registers them.</summary>
     public const int TestRangeStart = 1_000_000;

@@ -6,10 +6,12 @@ namespace SessionCluster.Actors.Replication;
 
 /// <summary>One attribute of a replicated session: its base (the last Set or Remove) plus the increments made on it.</summary>
 /// <remarks>
-/// <para>The base is a last-writer-wins register holding compact JSON bytes, or null for a tombstone. The increments
-/// are a <see cref="PNCounter"/> that belongs to that base: a merge keeps the base with the later timestamp and only
-/// the increments made on it, so a Set or Remove supersedes every increment made on an older base, including
-/// increments concurrent with it, and increments made on one base by several replicas all count.</para>
+/// <para>The base is a last-writer-wins register (kept as its two fields, <see cref="BaseValue"/> and
+/// <see cref="BaseTimestamp"/>, not as an <see cref="LwwRegister{T}"/> object: a million sessions hold a million of
+/// them) holding compact JSON bytes, or null for a tombstone. The increments are a <see cref="PNCounter"/> that belongs
+/// to that base: a merge keeps the base with the later timestamp and only the increments made on it, so a Set or
+/// Remove supersedes every increment made on an older base, including increments concurrent with it, and increments
+/// made on one base by several replicas all count.</para>
 /// <para>The visible value: none for a bare tombstone (a removed attribute nobody incremented since); the base's bytes
 /// when nothing was incremented; otherwise the base as an integer (a tombstone counts as 0) plus the counter, written
 /// as a JSON integer. That sum can pass 64 bits only when replicas incremented concurrently near the limit; it is then
@@ -19,52 +21,47 @@ namespace SessionCluster.Actors.Replication;
 /// </remarks>
 public sealed class AttributeEntry : IEquatable<AttributeEntry>
 {
-    private byte[]? _visible;
-    private bool _visibleKnown;
+    // Null for a plain value or removal, the common case: what only counting needs lives in a second object, so a
+    // session of plain values does not pay 32 bytes per attribute for it.
+    private readonly CountedPart? _counted;
 
     /// <summary>An entry; <paramref name="lastWrite"/> (the latest increment's timestamp) is raised to the base's if earlier.</summary>
-    public AttributeEntry(string name, LwwRegister<byte[]?> @base, PNCounter increments, HlcTimestamp lastWrite)
+    public AttributeEntry(string name, byte[]? baseValue, HlcTimestamp baseTimestamp, PNCounter increments, HlcTimestamp lastWrite)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        ArgumentNullException.ThrowIfNull(@base);
         ArgumentNullException.ThrowIfNull(increments);
         Name = name;
-        Base = @base;
-        Increments = increments;
-        LastWrite = HlcTimestamp.Max(lastWrite, @base.Timestamp);
+        BaseValue = baseValue;
+        BaseTimestamp = baseTimestamp;
+        if (!increments.IsEmpty || lastWrite > baseTimestamp)
+        {
+            _counted = new CountedPart(increments, HlcTimestamp.Max(lastWrite, baseTimestamp));
+        }
     }
 
     public string Name { get; }
 
-    /// <summary>The last Set (JSON bytes) or Remove (null) and its timestamp.</summary>
-    public LwwRegister<byte[]?> Base { get; }
+    /// <summary>The last Set's JSON bytes, or null when the last base write was a Remove.</summary>
+    public byte[]? BaseValue { get; }
 
-    /// <summary>The increments made on <see cref="Base"/>.</summary>
-    public PNCounter Increments { get; }
+    /// <summary>When the base (the last Set or Remove) was written.</summary>
+    public HlcTimestamp BaseTimestamp { get; }
+
+    /// <summary>The increments made on the base.</summary>
+    public PNCounter Increments => _counted?.Increments ?? PNCounter.Empty;
 
     /// <summary>The timestamp of the latest write held here: the base's, or a later increment's on that base.</summary>
-    public HlcTimestamp LastWrite { get; }
+    public HlcTimestamp LastWrite => _counted?.LastWrite ?? BaseTimestamp;
 
     /// <summary>Removed and not incremented since: invisible, kept only to beat older writes; what garbage collection drops.</summary>
-    public bool IsTombstone => Base.Value is null && Increments.IsEmpty;
+    public bool IsTombstone => BaseValue is null && Increments.IsEmpty;
 
     /// <summary>The value a reader sees (compact JSON), or null when the attribute is removed.</summary>
-    public byte[]? VisibleValue
-    {
-        get
-        {
-            // Computed once per immutable entry; a race computes equal bytes twice, which is harmless.
-            if (!_visibleKnown)
-            {
-                _visible = ComputeVisible();
-                _visibleKnown = true;
-            }
+    /// <remarks>With increments it is never null, so null in the cache means "not computed yet"; a race computes equal
+    /// bytes twice, which is harmless.</remarks>
+    public byte[]? VisibleValue => _counted is not { Increments.IsEmpty: false } counted ? BaseValue : counted.Visible ??= CountedValue();
 
-            return _visible;
-        }
-    }
-
-    /// <summary>UTF-8 bytes of the name and the visible value, as <c>SessionState.SizeInBytes</c> counts them; 0 when removed.</summary>
+    /// <summary>UTF-8 bytes of the name and the visible value (the measure of <c>max-session-bytes</c>); 0 when removed.</summary>
     public int SizeInBytes => VisibleValue is { } value ? Encoding.UTF8.GetByteCount(Name) + value.Length : 0;
 
     /// <summary>The visible value as an integer: a tombstone is 0; false if it is JSON of another kind.</summary>
@@ -72,7 +69,7 @@ public sealed class AttributeEntry : IEquatable<AttributeEntry>
     {
         value = 0;
         long @base = 0;
-        if (Base.Value is { } bytes && !TryReadLong(bytes, out @base))
+        if (BaseValue is { } bytes && !TryReadLong(bytes, out @base))
         {
             return false;
         }
@@ -92,7 +89,7 @@ public sealed class AttributeEntry : IEquatable<AttributeEntry>
             throw new ArgumentException($"Cannot merge attribute '{left.Name}' with attribute '{right.Name}'.", nameof(right));
         }
 
-        var order = left.Base.Timestamp.CompareTo(right.Base.Timestamp);
+        var order = left.BaseTimestamp.CompareTo(right.BaseTimestamp);
         if (order != 0)
         {
             return order > 0 ? left : right;
@@ -102,39 +99,43 @@ public sealed class AttributeEntry : IEquatable<AttributeEntry>
         var lastWrite = HlcTimestamp.Max(left.LastWrite, right.LastWrite);
         return ReferenceEquals(increments, left.Increments) && lastWrite == left.LastWrite ? left
             : ReferenceEquals(increments, right.Increments) && lastWrite == right.LastWrite ? right
-            : new AttributeEntry(left.Name, left.Base, increments, lastWrite);
+            : new AttributeEntry(left.Name, left.BaseValue, left.BaseTimestamp, increments, lastWrite);
     }
 
     public bool Equals(AttributeEntry? other) =>
         other is not null &&
         string.Equals(Name, other.Name, StringComparison.Ordinal) &&
-        Base.Timestamp == other.Base.Timestamp &&
+        BaseTimestamp == other.BaseTimestamp &&
         LastWrite == other.LastWrite &&
-        (Base.Value ?? []).AsSpan().SequenceEqual(other.Base.Value ?? []) &&
-        (Base.Value is null) == (other.Base.Value is null) &&
+        (BaseValue ?? []).AsSpan().SequenceEqual(other.BaseValue ?? []) &&
+        (BaseValue is null) == (other.BaseValue is null) &&
         Increments.Equals(other.Increments);
 
     public override bool Equals(object? obj) => Equals(obj as AttributeEntry);
 
-    public override int GetHashCode() => HashCode.Combine(Name, Base.Timestamp, Increments);
+    public override int GetHashCode() => HashCode.Combine(Name, BaseTimestamp, Increments);
 
     public override string ToString() =>
-        $"{Name} = {(Base.Value is null ? "(removed)" : Encoding.UTF8.GetString(Base.Value))} at {Base.Timestamp}" +
+        $"{Name} = {(BaseValue is null ? "(removed)" : Encoding.UTF8.GetString(BaseValue))} at {BaseTimestamp}" +
         (Increments.IsEmpty ? string.Empty : $" + {Increments} (last {LastWrite})");
 
     /// <summary>A JSON integer (no fraction or exponent) that fits a signed 64-bit number, and nothing else.</summary>
     internal static bool TryReadLong(ReadOnlySpan<byte> utf8, out long value) =>
         Utf8Parser.TryParse(utf8, out value, out var consumed) && consumed == utf8.Length;
 
-    private byte[]? ComputeVisible()
+    /// <summary>What an entry holds beyond its base once something was counted on it.</summary>
+    private sealed class CountedPart(PNCounter increments, HlcTimestamp lastWrite)
     {
-        if (Increments.IsEmpty)
-        {
-            return Base.Value;
-        }
+        public PNCounter Increments { get; } = increments;
 
+        public HlcTimestamp LastWrite { get; } = lastWrite;
+
+        /// <summary>The visible value, computed on first read.</summary>
+        public byte[]? Visible { get; set; }
+    }
+
+    private byte[] CountedValue() =>
         // A base that is not an integer cannot have increments in a state built by operations (Increment refuses it);
         // showing the base keeps the view deterministic should one arrive anyway.
-        return TryReadInteger(out var sum) ? Encoding.UTF8.GetBytes(sum.ToString(CultureInfo.InvariantCulture)) : Base.Value;
-    }
+        TryReadInteger(out var sum) ? Encoding.UTF8.GetBytes(sum.ToString(CultureInfo.InvariantCulture)) : BaseValue!;
 }

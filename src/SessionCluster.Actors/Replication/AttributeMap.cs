@@ -30,17 +30,15 @@ namespace SessionCluster.Actors.Replication;
 /// increments of the same absent name then keep only the later base's: the price of collecting at all.</para>
 /// <para><b>Order and size.</b> Entries are kept in an array sorted by ordinal name, copied on write (sessions hold
 /// few attributes, and an array costs less per session than a tree); the visible snapshot lists attributes in that
-/// order, the only order every replica can agree on without coordination (the first-set order of
-/// <c>SessionState</c> differs between replicas that saw concurrent first sets in different orders).
-/// <see cref="SizeInBytes"/> counts UTF-8 name bytes plus visible value bytes, as <c>SessionState</c> does.</para>
+/// order, the only order every replica can agree on without coordination (a first-set order would differ between
+/// replicas that saw concurrent first sets in different orders). <see cref="SizeInBytes"/> counts UTF-8 name bytes
+/// plus visible value bytes.</para>
 /// </remarks>
 public sealed class AttributeMap : IEquatable<AttributeMap>
 {
     public static readonly AttributeMap Empty = new(ImmutableArray<AttributeEntry>.Empty, HlcTimestamp.Zero);
 
     private readonly ImmutableArray<AttributeEntry> _entries;
-    private int _sizeInBytes = -1;
-    private int _count = -1;
 
     private AttributeMap(ImmutableArray<AttributeEntry> entries, HlcTimestamp floor)
     {
@@ -55,13 +53,56 @@ public sealed class AttributeMap : IEquatable<AttributeMap>
     public HlcTimestamp Floor { get; }
 
     /// <summary>How many attributes a reader sees.</summary>
-    public int Count => _count >= 0 ? _count : _count = _entries.Count(entry => entry.VisibleValue is not null);
+    /// <remarks>Counted on each call rather than cached: a write reads it once, and a cache would cost every session
+    /// 8 bytes.</remarks>
+    public int Count
+    {
+        get
+        {
+            var count = 0;
+            foreach (var entry in _entries)
+            {
+                count += entry.VisibleValue is null ? 0 : 1;
+            }
 
-    /// <summary>UTF-8 bytes of the visible attributes' names and values: the measure of <c>max-session-bytes</c>.</summary>
-    public int SizeInBytes => _sizeInBytes >= 0 ? _sizeInBytes : _sizeInBytes = _entries.Sum(entry => entry.SizeInBytes);
+            return count;
+        }
+    }
+
+    /// <summary>UTF-8 bytes of the visible attributes' names and values: the measure of <c>max-session-bytes</c>,
+    /// counted on each call as <see cref="Count"/> is.</summary>
+    public int SizeInBytes
+    {
+        get
+        {
+            var size = 0;
+            foreach (var entry in _entries)
+            {
+                size += entry.SizeInBytes;
+            }
+
+            return size;
+        }
+    }
 
     /// <summary>How many entries are kept only to beat older writes.</summary>
     public int TombstoneCount => _entries.Count(entry => entry.IsTombstone);
+
+    /// <summary>The latest timestamp this map holds: its floor or an entry's <see cref="AttributeEntry.LastWrite"/>. A
+    /// writer whose clock has observed it stamps writes that beat everything here and are never below the floor.</summary>
+    public HlcTimestamp NewestTimestamp
+    {
+        get
+        {
+            var newest = Floor;
+            foreach (var entry in _entries)
+            {
+                newest = HlcTimestamp.Max(newest, entry.LastWrite);
+            }
+
+            return newest;
+        }
+    }
 
     /// <summary>A map holding <paramref name="entries"/> (as decoded from the wire); each name at most once.</summary>
     public static AttributeMap Of(IEnumerable<AttributeEntry> entries, HlcTimestamp floor)
@@ -107,13 +148,13 @@ public sealed class AttributeMap : IEquatable<AttributeMap>
     public (AttributeMap State, AttributeMap Delta) Set(string name, byte[] jsonValue, HlcTimestamp timestamp)
     {
         ArgumentNullException.ThrowIfNull(jsonValue);
-        return Write(new AttributeEntry(name, new LwwRegister<byte[]?>(jsonValue, timestamp), PNCounter.Empty, timestamp), timestamp);
+        return Write(new AttributeEntry(name, jsonValue, timestamp, PNCounter.Empty, timestamp), timestamp);
     }
 
     /// <summary>Removes <paramref name="name"/> at <paramref name="timestamp"/>, leaving a tombstone (even if this replica
     /// holds no value: another may, set concurrently before the removal).</summary>
     public (AttributeMap State, AttributeMap Delta) Remove(string name, HlcTimestamp timestamp) =>
-        Write(new AttributeEntry(name, new LwwRegister<byte[]?>(null, timestamp), PNCounter.Empty, timestamp), timestamp);
+        Write(new AttributeEntry(name, null, timestamp, PNCounter.Empty, timestamp), timestamp);
 
     /// <summary>Adds <paramref name="by"/> to the integer value of <paramref name="name"/> on behalf of
     /// <paramref name="replica"/>, at <paramref name="timestamp"/> (absent or removed counts as 0).</summary>
@@ -122,7 +163,7 @@ public sealed class AttributeMap : IEquatable<AttributeMap>
     public (AttributeMap State, AttributeMap Delta, long Value, IncrementRejection? Rejection) Increment(
         string name, long by, ReplicaId replica, HlcTimestamp timestamp)
     {
-        var entry = Find(name) ?? new AttributeEntry(name, new LwwRegister<byte[]?>(null, Floor), PNCounter.Empty, Floor);
+        var entry = Find(name) ?? new AttributeEntry(name, null, Floor, PNCounter.Empty, Floor);
         if (!entry.TryReadInteger(out var current))
         {
             return (this, Empty, 0, IncrementRejection.NotAnInteger);
@@ -144,7 +185,7 @@ public sealed class AttributeMap : IEquatable<AttributeMap>
             return (this, Empty, 0, IncrementRejection.Overflow);
         }
 
-        var (state, delta) = Write(new AttributeEntry(name, entry.Base, totals, timestamp), timestamp);
+        var (state, delta) = Write(new AttributeEntry(name, entry.BaseValue, entry.BaseTimestamp, totals, timestamp), timestamp);
         return (state, delta, (long)next, null);
     }
 
@@ -171,7 +212,7 @@ public sealed class AttributeMap : IEquatable<AttributeMap>
                 : order > 0 ? (other._entries[j++] is var theirs && theirs.LastWrite >= Floor ? theirs : null)
                 : AttributeEntry.Merge(_entries[i++], other._entries[j++]);
             // Tombstones under the floor go as they arrive: the floor says every replica has integrated them.
-            if (entry is not null && !(entry.IsTombstone && entry.Base.Timestamp < floor))
+            if (entry is not null && !(entry.IsTombstone && entry.BaseTimestamp < floor))
             {
                 merged.Add(entry);
             }
@@ -191,7 +232,7 @@ public sealed class AttributeMap : IEquatable<AttributeMap>
             return this;
         }
 
-        return new AttributeMap(_entries.RemoveAll(entry => entry.IsTombstone && entry.Base.Timestamp < stable), stable);
+        return new AttributeMap(_entries.RemoveAll(entry => entry.IsTombstone && entry.BaseTimestamp < stable), stable);
     }
 
     public bool Equals(AttributeMap? other) =>

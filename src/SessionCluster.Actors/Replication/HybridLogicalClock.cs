@@ -48,8 +48,20 @@ public sealed class HybridLogicalClock
     /// <summary>Stamps a local event (a write) at physical time <paramref name="physicalUtcTicks"/>.</summary>
     public (HybridLogicalClock Clock, HlcTimestamp Timestamp) Now(long physicalUtcTicks)
     {
-        var wall = Math.Max(Last.WallTicks, physicalUtcTicks);
-        return Advance(wall, wall == Last.WallTicks ? Last.Logical : -1);
+        var stamp = Next(Last, Replica, physicalUtcTicks);
+        return (new HybridLogicalClock(Replica, MaxDrift, stamp), stamp);
+    }
+
+    /// <summary>The reading <paramref name="replica"/>'s clock makes for a local event at <paramref name="physicalUtcTicks"/>
+    /// when the latest timestamp it has made or observed is <paramref name="after"/> (of any replica): what
+    /// <see cref="Now"/> stamps, for a single writer that keeps its last timestamp in its data rather than in a clock
+    /// object. No drift check: <paramref name="after"/> is a timestamp the writer already holds.</summary>
+    /// <returns>A timestamp after <paramref name="after"/>, with the wall part at least <paramref name="physicalUtcTicks"/>.</returns>
+    public static HlcTimestamp Next(HlcTimestamp after, ReplicaId replica, long physicalUtcTicks)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(replica.Value, nameof(replica));
+        var wall = Math.Max(after.WallTicks, physicalUtcTicks);
+        return Stamp(wall, wall == after.WallTicks ? after.Logical : -1, replica);
     }
 
     /// <summary>Takes in a reading carried by a message from another replica, received at <paramref name="physicalUtcTicks"/>.</summary>
@@ -78,16 +90,11 @@ public sealed class HybridLogicalClock
             logical = Math.Max(logical, remote.Logical);
         }
 
-        var (next, stamp) = Advance(wall, logical);
-        return (next, stamp, true);
+        var stamp = Stamp(wall, logical, Replica);
+        return (new HybridLogicalClock(Replica, MaxDrift, stamp), stamp, true);
     }
 
     /// <summary>The reading one after (<paramref name="wall"/>, <paramref name="logical"/>); -1 means "nothing at this wall yet".</summary>
-    private (HybridLogicalClock Clock, HlcTimestamp Timestamp) Advance(long wall, int logical)
-    {
-        var stamp = logical == int.MaxValue
-            ? new HlcTimestamp(checked(wall + 1), 0, Replica)
-            : new HlcTimestamp(wall, logical + 1, Replica);
-        return (new HybridLogicalClock(Replica, MaxDrift, stamp), stamp);
-    }
+    private static HlcTimestamp Stamp(long wall, int logical, ReplicaId replica) =>
+        logical == int.MaxValue ? new HlcTimestamp(checked(wall + 1), 0, replica) : new HlcTimestamp(wall, logical + 1, replica);
 }

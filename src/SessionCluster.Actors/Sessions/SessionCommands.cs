@@ -1,37 +1,213 @@
+using System.Globalization;
+using System.Text;
+using SessionCluster.Actors.Replication;
 using SessionCluster.Actors.Runtime;
 
 namespace SessionCluster.Actors.Sessions;
 
-/// <summary>What each command does to a session's state and what it answers: the rules, with no actor around them.</summary>
-/// <remarks>The entity is the single writer that calls this; simulations call it directly. Expiry and invalidation
-/// (which end the session) are the caller's business: <see cref="InvalidateSession"/> only yields its reply here.</remarks>
+/// <summary>What each command does to a session's replicated state and what it answers: the rules, pure, with no
+/// actor around them.</summary>
+/// <remarks>
+/// <para>The entity is the single writer that calls this; simulations call it directly. Every call is
+/// <c>(state, command, now) → (state, delta, reply)</c> (<see cref="SessionUpdate"/>): nothing here reads a clock or
+/// keeps one.</para>
+/// <para><b>Access and deltas.</b> Every command on a live session is an access. A read only moves
+/// <see cref="SessionCrdt.LastAccessed"/> here and yields no delta; a write's delta is the join of the access and the
+/// write, so it carries the newest access time on to the backups too.</para>
+/// <para><b>Timestamps.</b> A write is stamped by <see cref="HybridLogicalClock.Next"/> after the state's
+/// <see cref="SessionCrdt.NewestTimestamp"/>, with physical time from <c>now</c>. The state holds every stamp its
+/// writers made or merged, so it serves as the clock's memory: an entity started on a state handed over from a node
+/// whose clock ran ahead still stamps after everything in it, and no clock is kept per session.</para>
+/// <para><b>Limits.</b> max-value-size, max-attributes and max-session-size are checked against the visible attributes
+/// (what a reader sees) before anything changes; a refused command changes nothing but the access time.</para>
+/// <para><b>Ending.</b> A command on an expired session ends it with an <see cref="SessionEndReason.Expired"/> tombstone
+/// and answers <see cref="SessionNotFound"/>, as does any command on an ended session; <see cref="InvalidateSession"/>
+/// ends it with <see cref="SessionEndReason.Invalidated"/>. Asking the region to stop routing to it is the caller's part.</para>
+/// </remarks>
 public static class SessionCommands
 {
-    /// <summary>Applies <paramref name="command"/> to <paramref name="state"/> and returns the reply.</summary>
-    public static object Apply(SessionState state, SessionCommand command, SessionSettings settings, string owner)
+    /// <summary>A new live session, as the region makes it for a <see cref="CreateSession"/> of an unknown id.</summary>
+    public static SessionCrdt NewSession(SessionId id, DateTimeOffset now, SessionSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        // The settings allow "zero or less" for never; the replicated state knows only zero.
+        return SessionCrdt.Create(id.Value, now, settings.MaxInactiveInterval > TimeSpan.Zero ? settings.MaxInactiveInterval : TimeSpan.Zero);
+    }
+
+    /// <summary>Applies <paramref name="command"/>, received at <paramref name="now"/>, to <paramref name="state"/>.</summary>
+    public static SessionUpdate Apply(SessionCrdt state, SessionCommand command, SessionHost host, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(command);
-        ArgumentNullException.ThrowIfNull(settings);
-        return command switch
+        ArgumentNullException.ThrowIfNull(host);
+        if (state.IsEnded)
         {
-            GetSession or TouchSession or CreateSession => state.ToSnapshot(owner),
-            GetAttribute get => new AttributeValue(get.Name, state.Get(get.Name)),
-            SetAttribute set => state.Set(set.Name, set.JsonValue, settings) ?? (object)state.ToSnapshot(owner),
-            RemoveAttribute remove => RemoveAndSnapshot(state, remove.Name, owner),
-            IncrementAttribute increment => state.Increment(increment.Name, increment.By, settings) switch
-            {
-                (_, { } rejected) => rejected,
-                (var value, null) => new AttributeValue(increment.Name, AttributeJson.FromInteger(value)),
-            },
-            InvalidateSession => new SessionInvalidated(state.Id),
-            _ => new StatusFailure(new NotSupportedException($"Unknown session command {command.GetType().Name}.")),
-        };
+            return new(state, null, new SessionNotFound(command.SessionId));
+        }
+
+        if (Expire(state, host, now) is { } expired)
+        {
+            return expired;
+        }
+
+        switch (command)
+        {
+            case GetSession or TouchSession:
+                var accessed = state.Accessed(now);
+                return new(accessed, null, Snapshot(accessed, host.Owner));
+            case CreateSession:
+                // The whole state is the first delta a backup gets.
+                var created = state.Accessed(now);
+                return new(created, created, Snapshot(created, host.Owner));
+            case GetAttribute get:
+                return new(state.Accessed(now), null, new AttributeValue(get.Name, state.Get(get.Name)));
+            case SetAttribute set:
+                return Set(state, set, host, now);
+            case RemoveAttribute remove:
+                return Remove(state, remove, host, now);
+            case IncrementAttribute increment:
+                return Increment(state, increment, host, now);
+            case InvalidateSession:
+                var (touched, touch) = state.Touch(now);
+                var (ended, end) = touched.End(SessionEndReason.Invalidated, Stamp(touched, host, now));
+                return new(ended, SessionCrdt.Merge(end, touch), new SessionInvalidated(command.SessionId));
+            default:
+                return new(state.Accessed(now), null, new StatusFailure(new NotSupportedException($"Unknown session command {command.GetType().Name}.")));
+        }
     }
 
-    private static SessionSnapshot RemoveAndSnapshot(SessionState state, string name, string owner)
+    /// <summary>Ends <paramref name="state"/> with an expiry tombstone if it has been idle for its whole interval at
+    /// <paramref name="now"/>; null if it has not, or has already ended. The reply is <see cref="SessionNotFound"/>.</summary>
+    public static SessionUpdate? Expire(SessionCrdt state, SessionHost host, DateTimeOffset now)
     {
-        state.Remove(name);
-        return state.ToSnapshot(owner);
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(host);
+        if (state.IsEnded || !state.IsExpired(now))
+        {
+            return null;
+        }
+
+        var (ended, delta) = state.End(SessionEndReason.Expired, Stamp(state, host, now));
+        return new(ended, delta, new SessionNotFound(new SessionId(state.Id)));
     }
+
+    /// <summary>The answer that shows a whole session: its visible attributes in ordinal name order.</summary>
+    public static SessionSnapshot Snapshot(SessionCrdt state, string owner)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return new(new SessionId(state.Id), owner, state.Created, state.LastAccessed, state.MaxInactiveInterval, state.VisibleAttributes());
+    }
+
+    /// <summary>Names are 1 to <see cref="SessionSettings.MaxNameLength"/> printable characters.</summary>
+    public static SessionRejected? ValidateName(string name, SessionSettings limits)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(limits);
+        if (name.Length == 0 || name.Length > limits.MaxNameLength)
+        {
+            return new SessionRejected(SessionRejection.InvalidName, $"An attribute name must be 1 to {limits.MaxNameLength} characters; got {name.Length}.");
+        }
+
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (char.IsControl(c))
+            {
+                return new SessionRejected(SessionRejection.InvalidName, $"An attribute name must be printable: it has a control character at position {i}.");
+            }
+
+            if (char.IsHighSurrogate(c) && i + 1 < name.Length && char.IsLowSurrogate(name[i + 1]))
+            {
+                i++;
+                continue;
+            }
+
+            if (char.IsSurrogate(c))
+            {
+                return new SessionRejected(SessionRejection.InvalidName, $"An attribute name must be valid text: it has a lone surrogate at position {i}.");
+            }
+        }
+
+        return null;
+    }
+
+    private static SessionUpdate Set(SessionCrdt state, SetAttribute set, SessionHost host, DateTimeOffset now)
+    {
+        if ((ValidateName(set.Name, host.Settings) ?? Refusal(state, set.Name, set.JsonValue.Length, host.Settings)) is { } refused)
+        {
+            return new(state.Accessed(now), null, refused);
+        }
+
+        var (touched, touch) = state.Touch(now);
+        var (written, write) = touched.Set(set.Name, set.JsonValue, Stamp(touched, host, now));
+        return new(written, SessionCrdt.Merge(write, touch), Snapshot(written, host.Owner));
+    }
+
+    private static SessionUpdate Remove(SessionCrdt state, RemoveAttribute remove, SessionHost host, DateTimeOffset now)
+    {
+        if (state.Get(remove.Name) is null)
+        {
+            // Nothing visible to remove: no tombstone, or removals of names that were never set would grow the session
+            // without bound (tombstones count toward no limit until garbage collection takes them).
+            var accessed = state.Accessed(now);
+            return new(accessed, null, Snapshot(accessed, host.Owner));
+        }
+
+        var (touched, touch) = state.Touch(now);
+        var (written, write) = touched.Remove(remove.Name, Stamp(touched, host, now));
+        return new(written, SessionCrdt.Merge(write, touch), Snapshot(written, host.Owner));
+    }
+
+    private static SessionUpdate Increment(SessionCrdt state, IncrementAttribute increment, SessionHost host, DateTimeOffset now)
+    {
+        var name = increment.Name;
+        if (ValidateName(name, host.Settings) is { } invalid)
+        {
+            return new(state.Accessed(now), null, invalid);
+        }
+
+        var (touched, touch) = state.Touch(now);
+        var (written, write, _, rejection) = touched.Increment(name, increment.By, host.Replica, Stamp(touched, host, now));
+        var refused = rejection switch
+        {
+            IncrementRejection.NotAnInteger => new SessionRejected(SessionRejection.NotAnInteger, $"Attribute '{name}' is not an integer."),
+            IncrementRejection.Overflow => new SessionRejected(
+                SessionRejection.NotAnInteger, string.Create(CultureInfo.InvariantCulture, $"Incrementing '{name}' by {increment.By} would overflow a 64-bit integer.")),
+            _ => Refusal(touched, name, written.Get(name)!.Length, host.Settings),
+        };
+
+        return refused is null
+            ? new(written, SessionCrdt.Merge(write, touch), new AttributeValue(name, written.Get(name)))
+            : new(touched, null, refused);
+    }
+
+    /// <summary>Why <paramref name="state"/> may not hold a value of <paramref name="valueBytes"/> bytes under the (valid)
+    /// <paramref name="name"/>; null if it may.</summary>
+    private static SessionRejected? Refusal(SessionCrdt state, string name, int valueBytes, SessionSettings limits)
+    {
+        if (valueBytes > limits.MaxValueBytes)
+        {
+            return new SessionRejected(SessionRejection.ValueTooLarge, $"The value of '{name}' is {valueBytes} bytes; the limit is {limits.MaxValueBytes}.");
+        }
+
+        var old = state.Get(name);
+        if (old is null && state.AttributeCount >= limits.MaxAttributes)
+        {
+            return new SessionRejected(SessionRejection.TooManyAttributes, $"The session already holds {state.AttributeCount} attributes; the limit is {limits.MaxAttributes}.");
+        }
+
+        var newBytes = old is null
+            ? state.SizeInBytes + Encoding.UTF8.GetByteCount(name) + valueBytes
+            : state.SizeInBytes - old.Length + valueBytes;
+        if (newBytes > limits.MaxSessionBytes)
+        {
+            return new SessionRejected(SessionRejection.SessionTooLarge, $"The session would hold {newBytes} bytes; the limit is {limits.MaxSessionBytes}.");
+        }
+
+        return null;
+    }
+
+    /// <summary>The timestamp of a write to <paramref name="state"/> at <paramref name="now"/>: after everything it holds.</summary>
+    private static HlcTimestamp Stamp(SessionCrdt state, SessionHost host, DateTimeOffset now) =>
+        HybridLogicalClock.Next(state.NewestTimestamp, host.Replica, now.UtcTicks);
 }

@@ -1,25 +1,26 @@
+using SessionCluster.Actors.Replication;
 using SessionCluster.Actors.Runtime;
 
 namespace SessionCluster.Actors.Sessions;
 
-/// <summary>One hosted session: its entity, its state, and when it was last accessed, the hint the region's expiry sweep reads.</summary>
+/// <summary>One hosted session: its entity and its replicated state, whose last access the region's expiry sweep reads.</summary>
 /// <remarks>
 /// The slot is also the entity's constructor argument (see <see cref="Props.Create{TArgument}(Func{TArgument, Actor}, TArgument)"/>), so a session costs
-/// no closure. Only the entity writes the access time and the state; the sweep only reads the time, and an entity it
-/// suspects is asked to check itself, so the entity stays the one authority on its session. One sweep per region
-/// instead of a timer per session saves about 300 bytes per session, which matters at a million sessions.
+/// no closure. Only the entity replaces the state (an immutable <see cref="SessionCrdt"/>, a new one per change); the
+/// sweep and a hand-off only read it, and an entity the sweep suspects is asked to check itself, so the entity stays
+/// the one authority on its session. One sweep per region instead of a timer per session saves about 300 bytes per
+/// session, which matters at a million sessions; so does keeping what every session of the node shares in one
+/// <see cref="SessionHost"/>.
 /// </remarks>
 public sealed class SessionSlot
 {
-    private long _lastAccessedTicks;
+    private SessionCrdt _state;
     private ActorRef? _entity;
 
-    internal SessionSlot(SessionState state, SessionSettings settings, string owner)
+    internal SessionSlot(SessionCrdt state, SessionHost host)
     {
-        State = state;
-        Settings = settings;
-        Owner = owner;
-        _lastAccessedTicks = state.Created.UtcTicks;
+        _state = state;
+        Host = host;
     }
 
     /// <summary>The entity holding the session; null while passivated or handed off (the region starts one on demand).</summary>
@@ -29,13 +30,16 @@ public sealed class SessionSlot
         internal set => Volatile.Write(ref _entity, value);
     }
 
-    public DateTimeOffset LastAccessed => new(Volatile.Read(ref _lastAccessedTicks), TimeSpan.Zero);
+    public DateTimeOffset LastAccessed => State.LastAccessed;
 
-    internal SessionState State { get; }
+    /// <summary>The session as its entity last left it; read from any thread (the state is immutable).</summary>
+    internal SessionCrdt State
+    {
+        get => Volatile.Read(ref _state);
+        set => Volatile.Write(ref _state, value);
+    }
 
-    internal SessionSettings Settings { get; }
+    internal SessionHost Host { get; }
 
-    internal string Owner { get; }
-
-    internal void Touch(DateTimeOffset now) => Volatile.Write(ref _lastAccessedTicks, now.UtcTicks);
+    internal SessionId Id => new(State.Id);
 }

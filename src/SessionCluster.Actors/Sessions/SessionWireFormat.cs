@@ -5,8 +5,9 @@ using Google.Protobuf;
 
 namespace SessionCluster.Actors.Sessions;
 
-/// <summary>Maps session commands, replies and whole session states to and from <c>Protos/sessions.proto</c>, which
-/// explains the layout; sharding embeds these in its own envelopes to reach a session's owner and to hand shards off.</summary>
+/// <summary>Maps session commands and replies to and from <c>Protos/sessions.proto</c>, which explains the layout;
+/// sharding embeds these in its own envelopes to reach a session's owner (hand-offs ship the replicated state instead,
+/// through <see cref="SessionCrdtWireFormat"/>).</summary>
 /// <remarks>
 /// Nothing here is registered with a <see cref="Remoting.WireSerializer"/>: these messages never travel alone, so they
 /// have no type ids. Decoding is strict: anything a correct encoder never writes (a missing field, an id that is not
@@ -168,25 +169,6 @@ public static class SessionWireFormat
         }
     }
 
-    /// <summary>The wire form of a whole session, attributes in order, for a shard hand-off.</summary>
-    /// <exception cref="ArgumentException">A name that is not valid UTF-16 or an empty JSON value (neither of which the
-    /// web layer lets into a session).</exception>
-    public static Wire.SessionStateData StateToWire(SessionState state)
-    {
-        ArgumentNullException.ThrowIfNull(state);
-        // No repeat check: Set never lets a state hold two attributes of one name.
-        return StateDataToWire(state.Id, state.Created, state.LastAccessed, state.MaxInactiveInterval, state.Attributes, nameof(state));
-    }
-
-    /// <summary>The session <paramref name="wire"/> describes, as its last owner held it (the same
-    /// <see cref="SessionState.SizeInBytes"/>, attribute order and times); <paramref name="field"/> names it in errors.</summary>
-    /// <exception cref="InvalidDataException">The wire form is malformed; the message names the field.</exception>
-    public static SessionState StateFromWire(Wire.SessionStateData? wire, string field = "SessionStateData")
-    {
-        var data = ReadStateData(wire, field);
-        return SessionState.Restore(data.Id, data.Created, data.LastAccessed, data.MaxInactiveInterval, data.Attributes);
-    }
-
     /// <summary>The error for a malformed field: <c>{field} {problem}</c>, e.g.
     /// <c>SessionCommand.session_id is 15 bytes; a session id is 16</c>.</summary>
     internal static InvalidDataException Malformed(string field, string problem) => new($"Malformed session message: {field} {problem}.");
@@ -219,35 +201,16 @@ public static class SessionWireFormat
         return wire;
     }
 
-    /// <summary>A session's state as read off the wire, every field checked; what a state and a snapshot share.</summary>
+    /// <summary>The body of a snapshot as read off the wire, every field checked.</summary>
     private readonly record struct StateData(
         SessionId Id, DateTimeOffset Created, DateTimeOffset LastAccessed, TimeSpan MaxInactiveInterval, KeyValuePair<string, byte[]>[] Attributes);
 
     private static StateData ReadStateData(Wire.SessionStateData? wire, string field)
     {
-        if (wire is null)
-        {
-            throw Malformed(field, "is missing");
-        }
-
-        var id = IdFromWire(wire.SessionId, field + ".session_id");
-        var created = InstantFromWire(wire.HasCreatedUtcTicks, wire.CreatedUtcTicks, field + ".created_utc_ticks");
-        var lastAccessed = InstantFromWire(wire.HasLastAccessedUtcTicks, wire.LastAccessedUtcTicks, field + ".last_accessed_utc_ticks");
-        if (lastAccessed < created)
-        {
-            throw Malformed(field + ".last_accessed_utc_ticks", $"is {wire.LastAccessedUtcTicks}, before created_utc_ticks ({wire.CreatedUtcTicks})");
-        }
-
-        if (!wire.HasMaxInactiveIntervalTicks)
-        {
-            throw Malformed(field + ".max_inactive_interval_ticks", "is missing");
-        }
-
-        if (wire.MaxInactiveIntervalTicks < 0)
-        {
-            throw Malformed(field + ".max_inactive_interval_ticks", $"is {wire.MaxInactiveIntervalTicks}; a duration is never negative");
-        }
-
+        _ = wire ?? throw Malformed(field, "is missing");
+        var (id, created, lastAccessed, maxInactiveInterval) = HeaderFromWire(
+            wire.SessionId, (wire.HasCreatedUtcTicks, wire.CreatedUtcTicks), (wire.HasLastAccessedUtcTicks, wire.LastAccessedUtcTicks),
+            (wire.HasMaxInactiveIntervalTicks, wire.MaxInactiveIntervalTicks), field);
         var attributes = new KeyValuePair<string, byte[]>[wire.Attributes.Count];
         var seen = attributes.Length > 1 ? new HashSet<string>(attributes.Length, StringComparer.Ordinal) : null;
         for (var i = 0; i < attributes.Length; i++)
@@ -262,10 +225,37 @@ public static class SessionWireFormat
             attributes[i] = new(name, JsonFromWire(wire.Attributes[i].JsonValue, at + ".json_value"));
         }
 
-        return new StateData(id, created, lastAccessed, TimeSpan.FromTicks(wire.MaxInactiveIntervalTicks), attributes);
+        return new StateData(id, created, lastAccessed, maxInactiveInterval, attributes);
     }
 
-    private static ByteString IdToWire(SessionId id)
+    /// <summary>A session's id, creation, last access and max inactive interval, each required, in range and consistent;
+    /// the values with their presence, as the wire's <c>session_id</c>, <c>created_utc_ticks</c>,
+    /// <c>last_accessed_utc_ticks</c> and <c>max_inactive_interval_ticks</c> hold them in <paramref name="field"/>.</summary>
+    internal static (SessionId Id, DateTimeOffset Created, DateTimeOffset LastAccessed, TimeSpan MaxInactiveInterval) HeaderFromWire(
+        ByteString id, (bool Present, long Ticks) created, (bool Present, long Ticks) lastAccessed, (bool Present, long Ticks) interval, string field)
+    {
+        var sessionId = IdFromWire(id, field + ".session_id");
+        var createdAt = InstantFromWire(created.Present, created.Ticks, field + ".created_utc_ticks");
+        var accessedAt = InstantFromWire(lastAccessed.Present, lastAccessed.Ticks, field + ".last_accessed_utc_ticks");
+        if (accessedAt < createdAt)
+        {
+            throw Malformed(field + ".last_accessed_utc_ticks", $"is {lastAccessed.Ticks}, before created_utc_ticks ({created.Ticks})");
+        }
+
+        if (!interval.Present)
+        {
+            throw Malformed(field + ".max_inactive_interval_ticks", "is missing");
+        }
+
+        if (interval.Ticks < 0)
+        {
+            throw Malformed(field + ".max_inactive_interval_ticks", $"is {interval.Ticks}; a duration is never negative");
+        }
+
+        return (sessionId, createdAt, accessedAt, TimeSpan.FromTicks(interval.Ticks));
+    }
+
+    internal static ByteString IdToWire(SessionId id)
     {
         // Big-endian, as SessionId.New reads its random bytes and as the text form prints them.
         var bytes = new byte[IdBytes];
@@ -273,14 +263,14 @@ public static class SessionWireFormat
         return UnsafeByteOperations.UnsafeWrap(bytes);
     }
 
-    private static SessionId IdFromWire(ByteString wire, string field) => wire.Length switch
+    internal static SessionId IdFromWire(ByteString wire, string field) => wire.Length switch
     {
         0 => throw Malformed(field, "is missing"),
         IdBytes => new SessionId(BinaryPrimitives.ReadUInt128BigEndian(wire.Span)),
         _ => throw Malformed(field, $"is {wire.Length} bytes; a session id is {IdBytes}"),
     };
 
-    private static string NameToWire(string name, string paramName)
+    internal static string NameToWire(string name, string paramName)
     {
         ArgumentException.ThrowIfNullOrEmpty(name, paramName);
         // Protobuf strings are UTF-8, which has no form for a lone surrogate: the name would arrive changed.
@@ -313,9 +303,9 @@ public static class SessionWireFormat
         return false;
     }
 
-    private static string NameFromWire(string name, string field) => name.Length > 0 ? name : throw Malformed(field, "is missing");
+    internal static string NameFromWire(string name, string field) => name.Length > 0 ? name : throw Malformed(field, "is missing");
 
-    private static ByteString JsonToWire(byte[] json, string name, string paramName)
+    internal static ByteString JsonToWire(byte[] json, string name, string paramName)
     {
         ArgumentNullException.ThrowIfNull(json, paramName);
         if (json.Length == 0)
@@ -323,11 +313,11 @@ public static class SessionWireFormat
             throw new ArgumentException($"The value of '{name}' is empty; a JSON value is at least 1 byte.", paramName);
         }
 
-        // No copy: attribute values are immutable once set (SessionState shares them with its snapshots too).
+        // No copy: attribute values are immutable once set (the replicated state shares them with its snapshots too).
         return UnsafeByteOperations.UnsafeWrap(json);
     }
 
-    private static byte[] JsonFromWire(ByteString json, string field) =>
+    internal static byte[] JsonFromWire(ByteString json, string field) =>
         json.Length > 0 ? json.ToByteArray() : throw Malformed(field, "is empty; a JSON value is at least 1 byte");
 
     private static DateTimeOffset InstantFromWire(bool present, long utcTicks, string field)

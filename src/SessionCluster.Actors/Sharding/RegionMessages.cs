@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using SessionCluster.Actors.Remoting;
+using SessionCluster.Actors.Replication;
 using SessionCluster.Actors.Sessions;
 
 namespace SessionCluster.Actors.Sharding;
@@ -22,8 +23,9 @@ public sealed record ShardReply(long RequestId, object Reply) : IRegionMessage;
 /// The command was not applied. <paramref name="Home"/> and <paramref name="Epoch"/> are the receiver's best knowledge.</summary>
 public sealed record ShardNotHere(long RequestId, int Shard, NodeAddress? Home, long Epoch) : IRegionMessage;
 
-/// <summary>Old home → new home: slice <paramref name="Chunk"/> of <paramref name="ChunkCount"/> of the shard's sessions.</summary>
-public sealed record ShardTransfer(int Shard, long Epoch, int Chunk, int ChunkCount, ImmutableArray<SessionSnapshot> Sessions) : IRegionMessage;
+/// <summary>Old home → new home: slice <paramref name="Chunk"/> of <paramref name="ChunkCount"/> of the shard's sessions,
+/// each as its whole replicated state.</summary>
+public sealed record ShardTransfer(int Shard, long Epoch, int Chunk, int ChunkCount, ImmutableArray<SessionCrdt> Sessions) : IRegionMessage;
 
 /// <summary>New home → old home: this slice arrived; stop re-sending it.</summary>
 public sealed record ShardTransferAck(int Shard, long Epoch, int Chunk) : IRegionMessage;

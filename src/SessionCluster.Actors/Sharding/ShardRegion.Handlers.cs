@@ -1,15 +1,12 @@
 using System.Collections.Immutable;
-using System.Text;
 using SessionCluster.Actors.Remoting;
+using SessionCluster.Actors.Replication;
 using SessionCluster.Actors.Sessions;
 
 namespace SessionCluster.Actors.Sharding;
 
 public sealed partial class ShardRegion
 {
-    // Per-session framing on top of names and values when sizing hand-off slices: id, times, field tags.
-    private const int SessionOverheadBytes = 64;
-
     /// <summary>Sends an envelope on its way. <paramref name="forwarded"/>: this region took responsibility for it (a
     /// local request, or one buffered here during a hand-off), so it follows a remote home instead of bouncing.</summary>
     private void Route(ShardEnvelope envelope, DateTimeOffset now, bool forwarded)
@@ -259,7 +256,7 @@ public sealed partial class ShardRegion
             slot.Phase = Phase.Receiving;
             slot.Home = from.Address;
             slot.TransferEpoch = transfer.Epoch;
-            slot.Received = new ImmutableArray<SessionSnapshot>?[transfer.ChunkCount];
+            slot.Received = new ImmutableArray<SessionCrdt>?[transfer.ChunkCount];
             slot.ReceivedCount = 0;
             slot.LastSent = DateTimeOffset.MinValue;
         }
@@ -292,9 +289,9 @@ public sealed partial class ShardRegion
         slot.LastSent = now;
     }
 
-    private static ImmutableArray<SessionSnapshot> ReceivedSessions(Slot slot)
+    private static ImmutableArray<SessionCrdt> ReceivedSessions(Slot slot)
     {
-        var sessions = ImmutableArray.CreateBuilder<SessionSnapshot>();
+        var sessions = ImmutableArray.CreateBuilder<SessionCrdt>();
         foreach (var chunk in slot.Received ?? [])
         {
             if (chunk is { } arrived)
@@ -316,15 +313,16 @@ public sealed partial class ShardRegion
         slot.TransferEpoch = 0;
     }
 
-    /// <summary>Cuts the collected sessions into slices of at most the configured size (one session per slice at least).</summary>
+    /// <summary>Cuts the collected sessions into slices of at most the configured size on the wire (one session per
+    /// slice at least).</summary>
     private void MakeChunks(int shard, Slot slot)
     {
-        var groups = new List<ImmutableArray<SessionSnapshot>>();
-        var current = ImmutableArray.CreateBuilder<SessionSnapshot>();
+        var groups = new List<ImmutableArray<SessionCrdt>>();
+        var current = ImmutableArray.CreateBuilder<SessionCrdt>();
         var bytes = 0;
         foreach (var session in slot.Sessions)
         {
-            var size = SizeOf(session);
+            var size = SessionCrdtWireFormat.EstimatedSize(session);
             if (current.Count > 0 && bytes + size > _settings.TransferChunkBytes)
             {
                 groups.Add(current.ToImmutable());
@@ -339,17 +337,6 @@ public sealed partial class ShardRegion
         groups.Add(current.ToImmutable());
         slot.Chunks = [.. groups.Select((sessions, index) => new ShardTransfer(shard, slot.TransferEpoch, index, groups.Count, sessions))];
         slot.Acked = new bool[groups.Count];
-    }
-
-    private static int SizeOf(SessionSnapshot session)
-    {
-        var size = SessionOverheadBytes;
-        foreach (var attribute in session.Attributes)
-        {
-            size += Encoding.UTF8.GetByteCount(attribute.Key) + attribute.Value.Length;
-        }
-
-        return size;
     }
 
     private void SendUnacked(Slot slot)

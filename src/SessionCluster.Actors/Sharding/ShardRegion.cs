@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using SessionCluster.Actors.Membership;
 using SessionCluster.Actors.Remoting;
+using SessionCluster.Actors.Replication;
 using SessionCluster.Actors.Sessions;
 
 namespace SessionCluster.Actors.Sharding;
@@ -218,7 +219,7 @@ public sealed partial class ShardRegion
     }
 
     /// <summary>The host stopped every entity of <paramref name="shard"/>; these are its sessions, to hand over.</summary>
-    public IReadOnlyList<ShardingEffect> ShardCollected(int shard, ImmutableArray<SessionSnapshot> sessions, DateTimeOffset now)
+    public IReadOnlyList<ShardingEffect> ShardCollected(int shard, ImmutableArray<SessionCrdt> sessions, DateTimeOffset now)
     {
         var slot = _slots[shard];
         if (slot.Phase == Phase.HandingOff && slot.Chunks is null && !IsStopped)
@@ -459,12 +460,12 @@ public sealed partial class ShardRegion
         public Queue<Buffered>? Buffer;
 
         // HandingOff: the collected sessions, their slices and which slices the new home acknowledged.
-        public ImmutableArray<SessionSnapshot> Sessions;
+        public ImmutableArray<SessionCrdt> Sessions;
         public ShardTransfer[]? Chunks;
         public bool[]? Acked;
 
         // Receiving: the slices that arrived.
-        public ImmutableArray<SessionSnapshot>?[]? Received;
+        public ImmutableArray<SessionCrdt>?[]? Received;
         public int ReceivedCount;
 
         public bool ReceivedAll => Received is { } received && ReceivedCount == received.Length;

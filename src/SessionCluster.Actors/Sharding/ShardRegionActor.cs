@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
 using SessionCluster.Actors.Membership;
 using SessionCluster.Actors.Remoting;
+using SessionCluster.Actors.Replication;
 using SessionCluster.Actors.Runtime;
 using SessionCluster.Actors.Sessions;
 
@@ -35,8 +36,7 @@ public sealed partial class ShardRegionActor : Actor
     private readonly ShardRoutes _routes;
     private readonly RemoteRequests _remoteRequests;
     private long _publishedRoutes = -1;
-    private readonly SessionSettings _sessions;
-    private readonly string _owner;
+    private readonly SessionHost _host;
     private readonly ILogger _logger;
     private readonly TimeProvider _protocolClock;
     private readonly Dictionary<long, ActorRef> _replyTo = [];
@@ -60,8 +60,7 @@ public sealed partial class ShardRegionActor : Actor
         LocalShards local,
         ShardRoutes routes,
         RemoteRequests remoteRequests,
-        SessionSettings sessions,
-        string owner,
+        SessionHost host,
         TimeProvider protocolClock,
         ILogger logger)
     {
@@ -73,8 +72,7 @@ public sealed partial class ShardRegionActor : Actor
         _local = local;
         _routes = routes;
         _remoteRequests = remoteRequests;
-        _sessions = sessions;
-        _owner = owner;
+        _host = host;
         _logger = logger;
     }
 
@@ -85,10 +83,10 @@ public sealed partial class ShardRegionActor : Actor
         // while the cluster lives in real time); so the tick is a timer of the cluster clock, not an actor timer.
         var self = Self;
         _tick = _protocolClock.CreateTimer(static state => ((ActorRef)state!).Tell(Tick.Instance), self, TickInterval, TickInterval);
-        if (_sessions.MaxInactiveInterval > TimeSpan.Zero || _region.Settings.PassivateIdleAfter > TimeSpan.Zero)
+        if (_host.Settings.MaxInactiveInterval > TimeSpan.Zero || _region.Settings.PassivateIdleAfter > TimeSpan.Zero)
         {
             // Nothing to sweep for when sessions never expire and entities are never passivated.
-            Context.Timers.StartPeriodicTimer(SweepKey, Sweep.Instance, _sessions.ExpiryCheckInterval);
+            Context.Timers.StartPeriodicTimer(SweepKey, Sweep.Instance, _host.Settings.ExpiryCheckInterval);
         }
     }
 
@@ -270,8 +268,7 @@ public sealed partial class ShardRegionActor : Actor
                 return;
             }
 
-            var state = new SessionState(command.SessionId, SessionNow, _sessions.MaxInactiveInterval);
-            slot = new SessionSlot(state, _sessions, _owner);
+            slot = new SessionSlot(SessionCommands.NewSession(command.SessionId, SessionNow, _host.Settings), _host);
             hosted.Sessions.Add(command.SessionId, slot);
         }
 
@@ -292,17 +289,17 @@ public sealed partial class ShardRegionActor : Actor
     private ActorRef StartEntity(SessionSlot slot)
     {
         // A fresh name per incarnation: a passivated entity may still be stopping under its old one.
-        var entity = Context.ActorOf(Props.Create(static (SessionSlot s) => new SessionEntity(s), slot), $"{slot.State.Id}-{++_nextEntity}");
+        var entity = Context.ActorOf(Props.Create(static (SessionSlot s) => new SessionEntity(s), slot), $"{slot.Id}-{++_nextEntity}");
         slot.Entity = entity;
         return entity;
     }
 
-    private void StartShard(int shard, ImmutableArray<SessionSnapshot> sessions)
+    private void StartShard(int shard, ImmutableArray<SessionCrdt> sessions)
     {
         var hosted = new LocalShard();
-        foreach (var snapshot in sessions)
+        foreach (var state in sessions)
         {
-            hosted.Sessions.Add(snapshot.Id, new SessionSlot(SessionState.FromSnapshot(snapshot), _sessions, _owner));
+            hosted.Sessions.Add(new SessionId(state.Id), new SessionSlot(state, _host));
         }
 
         hosted.Epoch = _region.HomeOf(shard).Epoch;
@@ -327,7 +324,7 @@ public sealed partial class ShardRegionActor : Actor
                 StopEntityOf(slot, entity);
                 running++;
             }
-            else if (_stopping.ContainsKey(slot.State.Id))
+            else if (_stopping.ContainsKey(slot.Id))
             {
                 // Passivated a moment ago and still applying what it had queued: its state is not final yet.
                 running++;
@@ -348,7 +345,7 @@ public sealed partial class ShardRegionActor : Actor
     private void StopEntityOf(SessionSlot slot, ActorRef entity)
     {
         slot.Entity = null;
-        _stopping.TryAdd(slot.State.Id, null);
+        _stopping.TryAdd(slot.Id, null);
         entity.Tell(StopEntity.Instance, Self);
     }
 
@@ -403,13 +400,14 @@ public sealed partial class ShardRegionActor : Actor
     private void FinishCollecting(int shard, LocalShard hosted)
     {
         var now = SessionNow;
-        var sessions = ImmutableArray.CreateBuilder<SessionSnapshot>(hosted.Sessions.Count);
+        var sessions = ImmutableArray.CreateBuilder<SessionCrdt>(hosted.Sessions.Count);
         foreach (var slot in hosted.Sessions.Slots)
         {
-            // Expired sessions are not worth moving; they are simply not handed over.
-            if (!slot.State.IsExpired(now))
+            // Expired and ended sessions are not worth moving; they are simply not handed over.
+            var state = slot.State;
+            if (!state.IsEnded && !state.IsExpired(now))
             {
-                sessions.Add(slot.State.ToSnapshot(_owner));
+                sessions.Add(state);
             }
         }
 
@@ -463,7 +461,7 @@ public sealed partial class ShardRegionActor : Actor
             foreach (var slot in hosted.Sessions.Slots)
             {
                 var idle = now - slot.LastAccessed;
-                var expired = _sessions.MaxInactiveInterval > TimeSpan.Zero && idle >= _sessions.MaxInactiveInterval;
+                var expired = _host.Settings.MaxInactiveInterval > TimeSpan.Zero && idle >= _host.Settings.MaxInactiveInterval;
                 if (slot.Entity is { } entity)
                 {
                     if (expired)
@@ -477,7 +475,7 @@ public sealed partial class ShardRegionActor : Actor
                 }
                 else if (slot.State.IsExpired(now))
                 {
-                    hosted.Sessions.Remove(slot.State.Id, out _);
+                    hosted.Sessions.Remove(slot.Id, out _);
                 }
             }
         }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using SessionCluster.Actors.Remoting;
+using SessionCluster.Actors.Replication;
 using SessionCluster.Actors.Sessions;
 
 namespace SessionCluster.Actors.Sharding;
@@ -16,8 +17,8 @@ public sealed record DeliverLocally(ShardEnvelope Envelope) : ShardingEffect;
 /// <summary>Answer the local request <paramref name="RequestId"/> with <paramref name="Reply"/>.</summary>
 public sealed record CompleteRequest(long RequestId, object Reply) : ShardingEffect;
 
-/// <summary>Start hosting a shard, empty or with the sessions handed over.</summary>
-public sealed record StartShard(int Shard, ImmutableArray<SessionSnapshot> Sessions) : ShardingEffect;
+/// <summary>Start hosting a shard, empty or with the sessions (whole replicated states) handed over.</summary>
+public sealed record StartShard(int Shard, ImmutableArray<SessionCrdt> Sessions) : ShardingEffect;
 
 /// <summary>Stop the shard's entities and report its sessions with <see cref="ShardRegion.ShardCollected"/>.</summary>
 public sealed record CollectShard(int Shard) : ShardingEffect;

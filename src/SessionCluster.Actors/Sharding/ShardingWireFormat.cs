@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using SessionCluster.Actors.Remoting;
+using SessionCluster.Actors.Replication;
 using SessionCluster.Actors.Sessions;
 using static System.FormattableString;
 
@@ -7,7 +8,8 @@ namespace SessionCluster.Actors.Sharding;
 
 /// <summary>Puts the sharding messages on the wire: registers each with a <see cref="WireSerializer"/> under its id in
 /// <see cref="WireTypeIds"/> (20–39), with its mapping to and from <c>Protos/sharding.proto</c>, which explains the
-/// layout; session commands, replies and states inside them go through <see cref="SessionWireFormat"/>.</summary>
+/// layout; session commands and replies inside them go through <see cref="SessionWireFormat"/>, the sessions a hand-off
+/// ships through <see cref="SessionCrdtWireFormat"/>.</summary>
 /// <remarks>
 /// Decoding is strict: anything a correct encoder never writes (a missing required field, a negative shard, epoch or
 /// reign, a chunk outside its count, a weight that is NaN, infinite or negative, an unknown status, an empty oneof, an
@@ -141,18 +143,16 @@ public static class ShardingWireFormat
             Chunk = message.Chunk,
             ChunkCount = message.ChunkCount,
         };
-        var seen = new HashSet<SessionId>(sessions.Length);
+        var seen = new HashSet<UInt128>(sessions.Length);
         foreach (var session in sessions)
         {
             ArgumentNullException.ThrowIfNull(session, nameof(message));
             if (!seen.Add(session.Id))
             {
-                throw new ArgumentException($"Session {session.Id} appears twice in one slice of shard {message.Shard}.", nameof(message));
+                throw new ArgumentException($"Session {new SessionId(session.Id)} appears twice in one slice of shard {message.Shard}.", nameof(message));
             }
 
-            // A snapshot travels as the session layer's SessionSnapshot message (owner and whole state); its reply
-            // mapping writes exactly that, and refuses what the wire cannot carry.
-            wire.Sessions.Add(SessionWireFormat.ReplyToWire(session).Snapshot);
+            wire.Sessions.Add(SessionCrdtWireFormat.ToWire(session));
         }
 
         return wire;
@@ -174,20 +174,20 @@ public static class ShardingWireFormat
             throw Malformed("ShardTransfer.chunk", Invariant($"is {chunk}, outside 0 to {count - 1}"));
         }
 
-        var sessions = ImmutableArray.CreateBuilder<SessionSnapshot>(wire.Sessions.Count);
-        var seen = new HashSet<SessionId>(wire.Sessions.Count);
+        var sessions = ImmutableArray.CreateBuilder<SessionCrdt>(wire.Sessions.Count);
+        var seen = new HashSet<UInt128>(wire.Sessions.Count);
+        // A slice names the same few writers in every session: their ids are decoded once and shared.
+        var replicas = new Dictionary<string, ReplicaId>(StringComparer.Ordinal);
         for (var i = 0; i < wire.Sessions.Count; i++)
         {
             var at = Invariant($"ShardTransfer.sessions[{i}]");
-            var session = wire.Sessions[i];
-            var owner = session.Owner.Length > 0 ? session.Owner : throw Malformed(at + ".owner", "is missing");
-            var state = SessionWireFormat.StateFromWire(session.State, at + ".state");
+            var state = SessionCrdtWireFormat.FromWire(wire.Sessions[i], at, replicas);
             if (!seen.Add(state.Id))
             {
-                throw Malformed(at + ".state.session_id", $"repeats the session {state.Id}");
+                throw Malformed(at + ".session_id", $"repeats the session {new SessionId(state.Id)}");
             }
 
-            sessions.Add(state.ToSnapshot(owner));
+            sessions.Add(state);
         }
 
         return new ShardTransfer(shard, epoch, chunk, count, sessions.MoveToImmutable());

@@ -25,7 +25,7 @@ public static class SessionEndpoints
         {
             name = AttributeName(http, name);
             var limits = node.Settings.Sessions;
-            if (SessionState.ValidateName(name, limits) is { } invalid)
+            if (SessionCommands.ValidateName(name, limits) is { } invalid)
             {
                 await SessionJson.WriteError(http.Response, StatusCodes.Status400BadRequest, invalid.Message);
                 return;
@@ -98,7 +98,7 @@ public static class SessionEndpoints
     private static async Task Handle(HttpContext http, SessionNode node, Func<SessionId, SessionCommand> command, string? name = null)
     {
         var limits = node.Settings.Sessions;
-        if (name is not null && SessionState.ValidateName(name, limits) is { } invalid)
+        if (name is not null && SessionCommands.ValidateName(name, limits) is { } invalid)
         {
             await SessionJson.WriteError(http.Response, StatusCodes.Status400BadRequest, invalid.Message);
             return;

@@ -68,6 +68,40 @@ public sealed class HybridLogicalClockTests
     }
 
     [Fact]
+    public void Next_AfterAnotherReplicasReading_FollowsItOnItsWallOrMovesToPhysicalTime()
+    {
+        var other = new HlcTimestamp(500, 7, B);
+
+        Assert.Equal(new HlcTimestamp(500, 8, A), HybridLogicalClock.Next(other, A, 100));
+        Assert.Equal(new HlcTimestamp(501, 0, A), HybridLogicalClock.Next(other, A, 501));
+        Assert.Equal(new HlcTimestamp(100, 0, A), HybridLogicalClock.Next(HlcTimestamp.Zero, A, 100));
+        Assert.ThrowsAny<ArgumentException>(() => HybridLogicalClock.Next(other, default, 100));
+    }
+
+    [Fact]
+    public void Next_IsWhatNowStamps_ForAClockWhoseLastReadingItIsGiven()
+    {
+        var events = Gen.Choose(-50, 50);
+        ReplicationGen.Check(Prop.ForAll(ReplicationGen.ArrayOf(events), steps =>
+        {
+            var clock = new HybridLogicalClock(A, TimeSpan.FromTicks(60));
+            long physical = 1_000;
+            foreach (var delta in steps)
+            {
+                physical += delta;
+                var expected = HybridLogicalClock.Next(clock.Last, A, physical);
+                (clock, var stamp) = clock.Now(physical);
+                if (stamp != expected)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }));
+    }
+
+    [Fact]
     public void Compare_EqualWallAndLogical_OrdersByReplica()
     {
         Assert.True(new HlcTimestamp(5, 1, A) < new HlcTimestamp(5, 1, B));

@@ -77,7 +77,7 @@ public sealed class SessionCrdtTests
     }
 
     [Fact]
-    public void SizeInBytes_CountsVisibleNamesAndValuesAsSessionStateDoes()
+    public void SizeInBytes_CountsVisibleNamesAndValues()
     {
         var (state, _) = Fresh.Set("name", Json("\"héllo\""), At(1, A));
         var (withCounter, _, _, _) = state.Increment("n", 100, B, At(2, B));
@@ -87,6 +87,33 @@ public sealed class SessionCrdtTests
         Assert.Equal(4 + 8 + 1 + 3, withCounter.SizeInBytes);
         Assert.Equal(1 + 3, removed.SizeInBytes);
         Assert.Equal(1, removed.AttributeCount);
+    }
+
+    [Fact]
+    public void NewestTimestamp_IsTheLatestWriteFloorOrEnd()
+    {
+        Assert.Equal(HlcTimestamp.Zero, Fresh.NewestTimestamp);
+        var (set, _) = Fresh.Set("a", Json("1"), At(4, B));
+        var (counted, _, _, _) = set.Increment("n", 1, A, At(6, A));
+        var (removed, _) = counted.Remove("a", At(5, B));
+        var collected = removed.CollectGarbage(At(9, A));
+
+        Assert.Equal(At(4, B), set.NewestTimestamp);
+        Assert.Equal(At(6, A), counted.NewestTimestamp);
+        Assert.Equal(At(6, A), removed.NewestTimestamp);
+        Assert.Equal(At(9, A), collected.NewestTimestamp);
+        Assert.Equal(At(12, B), collected.End(SessionEndReason.Expired, At(12, B)).State.NewestTimestamp);
+    }
+
+    [Fact]
+    public void Accessed_IsTouchWithoutItsDelta_AndNeverMovesBack()
+    {
+        var later = Created.AddMinutes(3);
+
+        Assert.Equal(Fresh.Touch(later).State, Fresh.Accessed(later));
+        Assert.Same(Fresh, Fresh.Accessed(Created.AddMinutes(-1)));
+        Assert.Same(Fresh, Fresh.Accessed(Created));
+        Assert.Throws<InvalidOperationException>(() => Fresh.End(SessionEndReason.Invalidated, At(1, A)).State.Accessed(later));
     }
 
     [Fact]

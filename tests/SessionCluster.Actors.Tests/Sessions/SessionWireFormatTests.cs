@@ -6,8 +6,8 @@ using Wire = SessionCluster.Actors.Sessions.Wire;
 
 namespace SessionCluster.Actors.Tests.Sessions;
 
-/// <summary>The session wire format: every command, reply and whole state survives the trip through bytes exactly, and
-/// malformed input is rejected with an error that names the field.</summary>
+/// <summary>The session wire format: every command and reply survives the trip through bytes exactly, and malformed
+/// input is rejected with an error that names the field.</summary>
 public sealed class SessionWireFormatTests
 {
     private static readonly SessionId Id = new(new UInt128(0x0123_4567_89ab_cdef, 0xfedc_ba98_7654_3210));
@@ -16,14 +16,6 @@ public sealed class SessionWireFormatTests
     // Names and values a byte-for-byte comparison would catch mangling: non-ASCII, astral-plane, escapes kept as sent.
     private const string UnicodeName = "ünïcødé ☃ \ud83d\ude00";
     private static readonly byte[] UnicodeJson = Encoding.UTF8.GetBytes("{\"a\":[1,2.5,null],\"b\":\"héllo \\u0000 \ud83d\ude00\"}");
-
-    private static readonly SessionSettings Generous = SessionClusterSettings.Default.Sessions with
-    {
-        MaxValueBytes = 1000,
-        MaxAttributes = 100,
-        MaxSessionBytes = 100_000,
-        MaxNameLength = 100,
-    };
 
     public static TheoryData<string> Ids() => ["0", "1", "max", "mixed"];
 
@@ -130,77 +122,6 @@ public sealed class SessionWireFormatTests
     }
 
     [Fact]
-    public void RoundTrip_State_KeepsTimesIntervalOrderAndSize()
-    {
-        var state = new SessionState(Id, T0.AddTicks(3), TimeSpan.FromTicks(18_000_000_007));
-        Assert.Null(state.Set("first", "1"u8.ToArray(), Generous));
-        Assert.Null(state.Set(UnicodeName, UnicodeJson, Generous));
-        Assert.Null(state.Set("removed", "true"u8.ToArray(), Generous));
-        Assert.Null(state.Set("last", "\"x\""u8.ToArray(), Generous));
-        Assert.True(state.Remove("removed"));
-        state.Touch(T0.AddTicks(987_654_321));
-
-        var restored = RoundTripState(state);
-
-        AssertStateEqual(state, restored);
-        Assert.Equal(["first", UnicodeName, "last"], restored.ToSnapshot("n").Attributes.Select(a => a.Key));
-    }
-
-    [Fact]
-    public void RoundTrip_EmptyStateThatNeverExpires_IsEqual()
-    {
-        var state = new SessionState(Id, T0, TimeSpan.Zero);
-
-        var restored = RoundTripState(state);
-
-        AssertStateEqual(state, restored);
-        Assert.Null(restored.TimeToExpiry(T0.AddYears(1)));
-    }
-
-    [Fact]
-    public void RoundTrip_StateWithAnOffset_KeepsTheInstants()
-    {
-        var created = new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.FromHours(2)).AddTicks(1);
-        var state = new SessionState(Id, created, TimeSpan.FromMinutes(30));
-
-        var restored = RoundTripState(state);
-
-        Assert.Equal(created.UtcTicks, restored.Created.UtcTicks);
-        Assert.Equal(created.UtcTicks, restored.LastAccessed.UtcTicks);
-    }
-
-    [Fact]
-    public void StateFromWire_RestoredState_GoesOnAsTheOriginalWould()
-    {
-        var original = new SessionState(Id, T0, TimeSpan.FromMinutes(30));
-        original.Set("a", "12"u8.ToArray(), Generous);
-        original.Set("b", UnicodeJson, Generous);
-        var restored = RoundTripState(original);
-
-        foreach (var state in new[] { original, restored })
-        {
-            Assert.Null(state.Set("c", "3"u8.ToArray(), Generous));
-            Assert.Null(state.Set("a", "1"u8.ToArray(), Generous));
-            Assert.True(state.Remove("b"));
-            Assert.Equal((5L, (SessionRejected?)null), state.Increment("c", 2, Generous));
-            state.Touch(T0.AddMinutes(1));
-        }
-
-        AssertStateEqual(original, restored);
-    }
-
-    [Fact]
-    public void StateFromWire_RestoredState_DoesNotShareTheDecodedMessage()
-    {
-        var wire = SessionWireFormat.StateToWire(StateWith(("a", "1")));
-        var restored = SessionWireFormat.StateFromWire(wire);
-
-        wire.Attributes[0].JsonValue = ByteString.CopyFromUtf8("2");
-
-        Assert.Equal("1"u8.ToArray(), restored.Get("a"));
-    }
-
-    [Fact]
     public void FromWire_InsideAnEnvelope_NamesTheWholePath()
     {
         var command = SessionWireFormat.ToWire(new GetSession(Id));
@@ -209,7 +130,7 @@ public sealed class SessionWireFormatTests
         AssertMalformed(() => SessionWireFormat.FromWire(command, "DeliverCommand.command"), "DeliverCommand.command.session_id is missing");
         AssertMalformed(() => SessionWireFormat.FromWire(null, "DeliverCommand.command"), "DeliverCommand.command is missing");
         AssertMalformed(() => SessionWireFormat.ReplyFromWire(null, "CommandReply.reply"), "CommandReply.reply is missing");
-        AssertMalformed(() => SessionWireFormat.StateFromWire(null, "HandOff.sessions[3]"), "HandOff.sessions[3] is missing");
+        AssertMalformed(() => SessionCrdtWireFormat.FromWire(null, "HandOff.sessions[3]"), "HandOff.sessions[3] is missing");
     }
 
     private static readonly Dictionary<string, (Func<Wire.SessionCommand> Build, string Expected)> MalformedCommands = new()
@@ -267,32 +188,32 @@ public sealed class SessionWireFormatTests
 
     private static readonly Dictionary<string, (Action<Wire.SessionStateData> Mutate, string Expected)> MalformedStates = new()
     {
-        ["missing id"] = (s => s.SessionId = ByteString.Empty, "SessionStateData.session_id is missing"),
-        ["32-byte id"] = (s => s.SessionId = ByteString.CopyFrom(new byte[32]), "SessionStateData.session_id is 32 bytes; a session id is 16"),
-        ["missing created"] = (s => s.ClearCreatedUtcTicks(), "SessionStateData.created_utc_ticks is missing"),
-        ["negative created"] = (s => s.CreatedUtcTicks = -1, "SessionStateData.created_utc_ticks is -1, outside 0 to"),
-        ["created past the calendar"] = (s => s.CreatedUtcTicks = long.MaxValue, $"SessionStateData.created_utc_ticks is {long.MaxValue}, outside 0 to"),
-        ["missing last accessed"] = (s => s.ClearLastAccessedUtcTicks(), "SessionStateData.last_accessed_utc_ticks is missing"),
-        ["accessed before created"] = (s => s.LastAccessedUtcTicks = s.CreatedUtcTicks - 1, "SessionStateData.last_accessed_utc_ticks is"),
-        ["missing interval"] = (s => s.ClearMaxInactiveIntervalTicks(), "SessionStateData.max_inactive_interval_ticks is missing"),
-        ["negative interval"] = (s => s.MaxInactiveIntervalTicks = -1, "SessionStateData.max_inactive_interval_ticks is -1; a duration is never negative"),
-        ["empty name"] = (s => s.Attributes[2].Name = string.Empty, "SessionStateData.attributes[2].name is missing"),
-        ["empty json"] = (s => s.Attributes[0].JsonValue = ByteString.Empty, "SessionStateData.attributes[0].json_value is empty"),
-        ["duplicate name"] = (s => s.Attributes[2].Name = "b", "SessionStateData.attributes[2].name repeats the attribute 'b'"),
+        ["missing id"] = (s => s.SessionId = ByteString.Empty, "SessionReply.snapshot.state.session_id is missing"),
+        ["32-byte id"] = (s => s.SessionId = ByteString.CopyFrom(new byte[32]), "SessionReply.snapshot.state.session_id is 32 bytes; a session id is 16"),
+        ["missing created"] = (s => s.ClearCreatedUtcTicks(), "SessionReply.snapshot.state.created_utc_ticks is missing"),
+        ["negative created"] = (s => s.CreatedUtcTicks = -1, "SessionReply.snapshot.state.created_utc_ticks is -1, outside 0 to"),
+        ["created past the calendar"] = (s => s.CreatedUtcTicks = long.MaxValue, $"SessionReply.snapshot.state.created_utc_ticks is {long.MaxValue}, outside 0 to"),
+        ["missing last accessed"] = (s => s.ClearLastAccessedUtcTicks(), "SessionReply.snapshot.state.last_accessed_utc_ticks is missing"),
+        ["accessed before created"] = (s => s.LastAccessedUtcTicks = s.CreatedUtcTicks - 1, "SessionReply.snapshot.state.last_accessed_utc_ticks is"),
+        ["missing interval"] = (s => s.ClearMaxInactiveIntervalTicks(), "SessionReply.snapshot.state.max_inactive_interval_ticks is missing"),
+        ["negative interval"] = (s => s.MaxInactiveIntervalTicks = -1, "SessionReply.snapshot.state.max_inactive_interval_ticks is -1; a duration is never negative"),
+        ["empty name"] = (s => s.Attributes[2].Name = string.Empty, "SessionReply.snapshot.state.attributes[2].name is missing"),
+        ["empty json"] = (s => s.Attributes[0].JsonValue = ByteString.Empty, "SessionReply.snapshot.state.attributes[0].json_value is empty"),
+        ["duplicate name"] = (s => s.Attributes[2].Name = "b", "SessionReply.snapshot.state.attributes[2].name repeats the attribute 'b'"),
     };
 
     public static TheoryData<string> MalformedStateCases() => [.. MalformedStates.Keys];
 
     [Theory]
     [MemberData(nameof(MalformedStateCases))]
-    public void StateFromWire_MalformedState_ThrowsNamingTheField(string name)
+    public void ReplyFromWire_MalformedSnapshotState_ThrowsNamingTheField(string name)
     {
         var (mutate, expected) = MalformedStates[name];
-        var wire = SessionWireFormat.StateToWire(StateWith(("a", "1"), ("b", "2"), ("c", "3")));
-        mutate(wire);
+        var wire = SessionWireFormat.ReplyToWire(Snapshot() with { Attributes = [new("a", "1"u8.ToArray()), new("b", "2"u8.ToArray()), new("c", "3"u8.ToArray())] });
+        mutate(wire.Snapshot.State);
         var bytes = wire.ToByteArray();
 
-        AssertMalformed(() => SessionWireFormat.StateFromWire(Wire.SessionStateData.Parser.ParseFrom(bytes)), expected);
+        AssertMalformed(() => SessionWireFormat.ReplyFromWire(Wire.SessionReply.Parser.ParseFrom(bytes)), expected);
     }
 
     [Fact]
@@ -320,24 +241,6 @@ public sealed class SessionWireFormatTests
         Assert.Throws<ArgumentException>(() => SessionWireFormat.ReplyToWire(Snapshot() with { Attributes = [new("a", "1"u8.ToArray()), new("a", "2"u8.ToArray())] }));
     }
 
-    [Fact]
-    public void StateToWire_NameTheWireCannotCarry_Throws()
-    {
-        // A state only holds such a name if something bypassed ValidateName; the wire still refuses to mangle it.
-        var restored = SessionState.Restore(Id, T0, T0, TimeSpan.Zero, [new("a" + '\ud800', "1"u8.ToArray())]);
-
-        Assert.Throws<ArgumentException>(() => SessionWireFormat.StateToWire(restored));
-    }
-
-    [Fact]
-    public void Restore_BrokenInvariants_Throw()
-    {
-        Assert.Throws<ArgumentException>(() => SessionState.Restore(Id, T0, T0, TimeSpan.Zero, [new("a", "1"u8.ToArray()), new("a", "2"u8.ToArray())]));
-        Assert.Throws<ArgumentException>(() => SessionState.Restore(Id, T0, T0, TimeSpan.Zero, [new(string.Empty, "1"u8.ToArray())]));
-        Assert.Throws<ArgumentOutOfRangeException>(() => SessionState.Restore(Id, T0, T0.AddTicks(-1), TimeSpan.Zero, []));
-        Assert.Throws<ArgumentOutOfRangeException>(() => SessionState.Restore(Id, T0, T0, TimeSpan.FromTicks(-1), []));
-    }
-
     private sealed record UnknownCommand(SessionId SessionId) : SessionCommand(SessionId);
 
     private static SessionId IdFor(string which) => which switch
@@ -350,18 +253,6 @@ public sealed class SessionWireFormatTests
 
     private static SessionSnapshot Snapshot() =>
         new(Id, "node-a", T0, T0.AddSeconds(1), TimeSpan.FromMinutes(30), [new("a", "1"u8.ToArray()), new("b", "2"u8.ToArray())]);
-
-    private static SessionState StateWith(params (string Name, string Json)[] attributes)
-    {
-        var state = new SessionState(Id, T0, TimeSpan.FromMinutes(30));
-        foreach (var (name, json) in attributes)
-        {
-            Assert.Null(state.Set(name, Encoding.UTF8.GetBytes(json), Generous));
-        }
-
-        state.Touch(T0.AddSeconds(5));
-        return state;
-    }
 
     private static Wire.SessionCommand Command(SessionCommand command, Action<Wire.SessionCommand> mutate)
     {
@@ -396,14 +287,6 @@ public sealed class SessionWireFormatTests
         return decoded;
     }
 
-    private static SessionState RoundTripState(SessionState state)
-    {
-        var bytes = SessionWireFormat.StateToWire(state).ToByteArray();
-        var decoded = SessionWireFormat.StateFromWire(Wire.SessionStateData.Parser.ParseFrom(bytes));
-        Assert.Equal(bytes, SessionWireFormat.StateToWire(decoded).ToByteArray());
-        return decoded;
-    }
-
     private static void AssertSnapshotEqual(SessionSnapshot expected, SessionSnapshot actual)
     {
         Assert.Equal(expected.Id, actual.Id);
@@ -413,13 +296,6 @@ public sealed class SessionWireFormatTests
         Assert.Equal(expected.MaxInactiveInterval, actual.MaxInactiveInterval);
         Assert.Equal(expected.Attributes.Select(a => a.Key), actual.Attributes.Select(a => a.Key));
         Assert.Equal(expected.Attributes.Select(a => Convert.ToHexString(a.Value)), actual.Attributes.Select(a => Convert.ToHexString(a.Value)));
-    }
-
-    private static void AssertStateEqual(SessionState expected, SessionState actual)
-    {
-        AssertSnapshotEqual(expected.ToSnapshot("n"), actual.ToSnapshot("n"));
-        Assert.Equal(expected.AttributeCount, actual.AttributeCount);
-        Assert.Equal(expected.SizeInBytes, actual.SizeInBytes);
     }
 
     private static void AssertMalformed(Action decode, string expected)

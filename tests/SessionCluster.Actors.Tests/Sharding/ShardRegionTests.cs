@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using SessionCluster.Actors.Membership;
 using SessionCluster.Actors.Remoting;
+using SessionCluster.Actors.Replication;
 using SessionCluster.Actors.Sessions;
 using SessionCluster.Actors.Sharding;
 
@@ -83,7 +84,7 @@ public sealed class ShardRegionTests
         Assert.Empty(region.Receive(Origin, first, T0));
         Assert.Empty(region.Receive(Origin, second, T0));
 
-        var transfer = region.ShardCollected(3, [Snapshot(session)], T0);
+        var transfer = region.ShardCollected(3, [Session(session)], T0);
         var slice = Assert.IsType<ShardTransfer>(Assert.IsType<SendToNode>(Assert.Single(transfer)).Message);
         Assert.Equal((3, 6L, 0, 1), (slice.Shard, slice.Epoch, slice.Chunk, slice.ChunkCount));
 
@@ -97,13 +98,42 @@ public sealed class ShardRegionTests
     }
 
     [Fact]
+    public void A_hand_off_slices_the_sessions_so_that_no_slice_is_larger_on_the_wire_than_the_chunk_size()
+    {
+        var settings = Settings with { TransferChunkBytes = 8 * 1024 };
+        var region = new ShardRegion(A, hostsShards: true, settings, TimeSpan.FromSeconds(5));
+        region.MembershipChanged(State(A, B, Origin), T0);
+        region.Receive(A, new QueryRegion(1), T0);
+        region.Receive(A, new ShardHomes(1, [new ShardAllocation(3, A.Address, 5)]), T0);
+        region.Receive(A, new HandOffShard(1, 3, B.Address, 6), T0);
+        var writers = new[] { new ReplicaId("10.0.0.1:4000#1"), new ReplicaId("10.0.0.2:4000#2") };
+        var sessions = Enumerable.Range(0, 60).Select(i =>
+        {
+            var state = Session(new SessionId(new UInt128(3, (ulong)i)));
+            for (var a = 0; a < i % 4; a++)
+            {
+                state = state.Set($"attribute-{a}", System.Text.Encoding.UTF8.GetBytes($"\"{new string('x', 300)}\""), new HlcTimestamp(T0.UtcTicks + a, 0, writers[a % 2])).State;
+            }
+
+            return state.Increment("n", i, writers[i % 2], new HlcTimestamp(T0.UtcTicks + 9, 0, writers[i % 2])).State;
+        }).ToImmutableArray();
+
+        var slices = region.ShardCollected(3, sessions, T0).Select(effect => Assert.IsType<ShardTransfer>(Assert.IsType<SendToNode>(effect).Message)).ToList();
+
+        Assert.True(slices.Count > 1, $"{slices.Count} slices");
+        Assert.All(slices, slice => Assert.InRange(ShardingWireFormat.ToWire(slice).CalculateSize(), 1, settings.TransferChunkBytes));
+        Assert.Equal(sessions, slices.SelectMany(slice => slice.Sessions));
+        Assert.Equal(Enumerable.Range(0, slices.Count), slices.Select(slice => slice.Chunk));
+    }
+
+    [Fact]
     public void The_allocation_being_handed_off_repeated_does_not_resume_the_shard()
     {
         // Regression: a full-table broadcast repeating (A, 5) during the move used to resume the shard on A while B
         // was receiving it, and writes A took then were lost when B was confirmed.
         var region = ServingRegion(3, out var session);
         region.Receive(A, new HandOffShard(1, 3, B.Address, 6), T0);
-        region.ShardCollected(3, [Snapshot(session)], T0);
+        region.ShardCollected(3, [Session(session)], T0);
 
         Assert.Empty(region.Receive(A, new ShardHomes(1, [new ShardAllocation(3, A.Address, 5)]), T0));
 
@@ -133,7 +163,7 @@ public sealed class ShardRegionTests
         region.Receive(A, new QueryRegion(1), T0);
         var session = SessionIn(4);
 
-        var received = region.Receive(A, new ShardTransfer(4, 6, 0, 1, [Snapshot(session)]), T0);
+        var received = region.Receive(A, new ShardTransfer(4, 6, 0, 1, [Session(session)]), T0);
 
         Assert.Contains(new SendToNode(A.Address, new ShardTransferAck(4, 6, 0)), received);
         Assert.Contains(new SendToNode(A.Address, new ShardReceived(1, 4, 6)), received);
@@ -154,12 +184,12 @@ public sealed class ShardRegionTests
         region.MembershipChanged(State(A, B, Origin), T0);
         region.Receive(A, new QueryRegion(1), T0);
         var session = SessionIn(4);
-        region.Receive(A, new ShardTransfer(4, 6, 0, 1, [Snapshot(session)]), T0);
+        region.Receive(A, new ShardTransfer(4, 6, 0, 1, [Session(session)]), T0);
 
         var effects = region.Receive(A, new ShardHomes(1, [new ShardAllocation(4, B.Address, 6)]), T0);
 
         var start = Assert.IsType<StartShard>(Assert.Single(effects));
-        Assert.Equal(session, Assert.Single(start.Sessions).Id);
+        Assert.Equal(session.Value, Assert.Single(start.Sessions).Id);
         Assert.True(region.IsServing(4));
     }
 
@@ -257,6 +287,5 @@ public sealed class ShardRegionTests
         }
     }
 
-    private static SessionSnapshot Snapshot(SessionId id) =>
-        new(id, "a", T0, T0, TimeSpan.FromMinutes(30), ImmutableArray<KeyValuePair<string, byte[]>>.Empty);
+    private static SessionCrdt Session(SessionId id) => SessionCrdt.Create(id.Value, T0, TimeSpan.FromMinutes(30));
 }

@@ -3,6 +3,7 @@ using System.Text;
 using Google.Protobuf;
 using SessionCluster.Actors.Membership;
 using SessionCluster.Actors.Remoting;
+using SessionCluster.Actors.Replication;
 using SessionCluster.Actors.Sessions;
 using SessionCluster.Actors.Sharding;
 using SessionCluster.Actors.Tests.Remoting;
@@ -208,7 +209,7 @@ public sealed class ShardingWireFormatTests : IAsyncLifetime
     public void RoundTrip_TransferOfManySessionsAndBigValues_KeepsEverySessionExactly()
     {
         var sessions = Enumerable.Range(0, 400)
-            .Select(i => Snapshot(new SessionId(new UInt128((ulong)i, 0xabcdef)), $"node-{i % 5}", attributes: i % 7, valueBytes: i % 50 == 0 ? 200_000 : 100 + i))
+            .Select(i => State(new SessionId(new UInt128((ulong)i, 0xabcdef)), $"node-{i % 5}:4000#{i % 3}", attributes: i % 7, valueBytes: i % 50 == 0 ? 200_000 : 100 + i))
             .ToImmutableArray();
         var transfer = new ShardTransfer(Shard: 41, Epoch: 9, Chunk: 2, ChunkCount: 3, sessions);
         var bytes = Encode(transfer);
@@ -219,8 +220,8 @@ public sealed class ShardingWireFormatTests : IAsyncLifetime
         Assert.Equal(sessions.Length, decoded.Sessions.Length);
         for (var i = 0; i < sessions.Length; i++)
         {
-            AssertSnapshotEqual(sessions[i], decoded.Sessions[i]);
-            Assert.Equal(SessionState.FromSnapshot(sessions[i]).SizeInBytes, SessionState.FromSnapshot(decoded.Sessions[i]).SizeInBytes);
+            Assert.Equal(sessions[i], decoded.Sessions[i]);
+            Assert.Equal(sessions[i].SizeInBytes, decoded.Sessions[i].SizeInBytes);
         }
 
         Assert.Equal(bytes, Encode(decoded));
@@ -231,10 +232,26 @@ public sealed class ShardingWireFormatTests : IAsyncLifetime
     public void RoundTrip_TransferOfASessionWithAnOffsetAndNoExpiry_KeepsTheInstants()
     {
         var offset = TimeSpan.FromHours(-5);
-        var snapshot = new SessionSnapshot(Id, "n", T0.ToOffset(offset), T0.AddTicks(1).ToOffset(offset), TimeSpan.Zero, []);
-        var decoded = Assert.Single(RoundTrip(new ShardTransfer(1, 1, 0, 1, [snapshot])).Sessions);
+        var state = SessionCrdt.Create(Id.Value, T0.ToOffset(offset), TimeSpan.Zero).Touch(T0.AddTicks(1).ToOffset(offset)).State;
+        var decoded = Assert.Single(RoundTrip(new ShardTransfer(1, 1, 0, 1, [state])).Sessions);
 
-        AssertSnapshotEqual(snapshot, decoded);
+        Assert.Equal(state, decoded);
+        Assert.Equal((T0.UtcTicks, T0.UtcTicks + 1), (decoded.Created.UtcTicks, decoded.LastAccessed.UtcTicks));
+    }
+
+    [Fact]
+    public void RoundTrip_TransferOfEndedSessionsAndCountersOfSeveralReplicas_KeepsThemExactly()
+    {
+        var counted = SessionCrdt.Merge(
+            State(Id, "node-a:1#1", attributes: 2, valueBytes: 8).Increment("n", 4, new ReplicaId("node-a:1#1"), Stamp(50, "node-a:1#1")).State,
+            State(Id, "node-a:1#1", attributes: 2, valueBytes: 8).Increment("n", -9, new ReplicaId("node-b:1#2"), Stamp(51, "node-b:1#2")).State);
+        var ended = State(new SessionId(UInt128.One), "node-c:1#3", attributes: 3, valueBytes: 5).End(SessionEndReason.Invalidated, Stamp(60, "node-c:1#3")).State;
+
+        var decoded = RoundTrip(new ShardTransfer(2, 3, 0, 1, [counted, ended]));
+
+        Assert.Equal([counted, ended], decoded.Sessions.ToArray());
+        Assert.Equal("-5", Encoding.UTF8.GetString(decoded.Sessions[0].Get("n")!));
+        Assert.True(decoded.Sessions[1].IsEnded);
     }
 
     /// <summary>Each case breaks one rule of a valid message's wire form; the error must name the field.</summary>
@@ -267,10 +284,11 @@ public sealed class ShardingWireFormatTests : IAsyncLifetime
         ["transfer: negative chunk"] = (WireTypeIds.ShardTransfer, () => Transfer(w => w.Chunk = -1), "ShardTransfer.chunk is -1, outside 0 to 2"),
         ["transfer: missing chunk"] = (WireTypeIds.ShardTransfer, () => Transfer(w => w.ClearChunk()), "ShardTransfer.chunk is missing"),
         ["transfer: negative shard"] = (WireTypeIds.ShardTransfer, () => Transfer(w => w.Shard = -1), "ShardTransfer.shard is -1, below 0"),
-        ["transfer: session without owner"] = (WireTypeIds.ShardTransfer, () => Transfer(w => w.Sessions[1].Owner = string.Empty), "ShardTransfer.sessions[1].owner is missing"),
-        ["transfer: session without state"] = (WireTypeIds.ShardTransfer, () => Transfer(w => w.Sessions[0].State = null), "ShardTransfer.sessions[0].state is missing"),
-        ["transfer: bad attribute"] = (WireTypeIds.ShardTransfer, () => Transfer(w => w.Sessions[1].State.Attributes[0].JsonValue = ByteString.Empty), "ShardTransfer.sessions[1].state.attributes[0].json_value is empty"),
-        ["transfer: session twice"] = (WireTypeIds.ShardTransfer, () => Transfer(w => w.Sessions.Add(w.Sessions[0].Clone())), "ShardTransfer.sessions[2].state.session_id repeats the session"),
+        ["transfer: session without id"] = (WireTypeIds.ShardTransfer, () => Transfer(w => w.Sessions[1].SessionId = ByteString.Empty), "ShardTransfer.sessions[1].session_id is missing"),
+        ["transfer: session without creation"] = (WireTypeIds.ShardTransfer, () => Transfer(w => w.Sessions[0].ClearCreatedUtcTicks()), "ShardTransfer.sessions[0].created_utc_ticks is missing"),
+        ["transfer: bad attribute"] = (WireTypeIds.ShardTransfer, () => Transfer(w => w.Sessions[1].Attributes[0].JsonValue = ByteString.Empty), "ShardTransfer.sessions[1].attributes[0].json_value is empty"),
+        ["transfer: bad stamp"] = (WireTypeIds.ShardTransfer, () => Transfer(w => w.Sessions[0].Attributes[0].BaseTimestamp.Replica = 7), "ShardTransfer.sessions[0].attributes[0].base_timestamp.replica is 7, outside the 1 replicas listed"),
+        ["transfer: session twice"] = (WireTypeIds.ShardTransfer, () => Transfer(w => w.Sessions.Add(w.Sessions[0].Clone())), "ShardTransfer.sessions[2].session_id repeats the session"),
         ["ack: negative chunk"] = (WireTypeIds.ShardTransferAck, () => new Wire.ShardTransferAck { Shard = 1, Epoch = 1, Chunk = -1 }, "ShardTransferAck.chunk is -1, below 0"),
         ["ack: missing epoch"] = (WireTypeIds.ShardTransferAck, () => new Wire.ShardTransferAck { Shard = 1, Chunk = 0 }, "ShardTransferAck.epoch is missing"),
         ["register: missing flag"] = (WireTypeIds.RegisterRegion, () => new Wire.RegisterRegion(), "RegisterRegion.hosts_shards is missing"),
@@ -320,7 +338,7 @@ public sealed class ShardingWireFormatTests : IAsyncLifetime
     [Fact]
     public void Decode_TruncatedTransfer_Throws()
     {
-        var bytes = Encode(new ShardTransfer(1, 1, 0, 1, [Snapshot(Id, "n", attributes: 2, valueBytes: 100)]));
+        var bytes = Encode(new ShardTransfer(1, 1, 0, 1, [State(Id, "n:1#1", attributes: 2, valueBytes: 100)]));
 
         Assert.Throws<InvalidProtocolBufferException>(() => Decode(WireTypeIds.ShardTransfer, bytes[..^3]));
     }
@@ -328,7 +346,8 @@ public sealed class ShardingWireFormatTests : IAsyncLifetime
     [Fact]
     public void Encode_ValuesTheWireCannotCarry_Throw()
     {
-        var snapshot = Snapshot(Id, "n", attributes: 1, valueBytes: 1);
+        var state = State(Id, "n:1#1", attributes: 1, valueBytes: 1);
+        var unwritable = SessionCrdt.Create(Id.Value, T0, TimeSpan.Zero).Set("a" + '\ud800', "1"u8.ToArray(), Stamp(1, "n:1#1")).State;
         HostedShard active = new(1, 1, HostedShardStatus.Active);
         object[] refused =
         [
@@ -343,12 +362,12 @@ public sealed class ShardingWireFormatTests : IAsyncLifetime
             new ShardReply(1, new ShardUnavailable(-1, "x")),
             new ShardNotHere(1, 0, new NodeAddress("h", 70_000), 0),
             new ShardNotHere(1, 0, null, -1),
-            new ShardTransfer(1, 1, 1, 1, [snapshot]),
-            new ShardTransfer(1, 1, -1, 1, [snapshot]),
+            new ShardTransfer(1, 1, 1, 1, [state]),
+            new ShardTransfer(1, 1, -1, 1, [state]),
             new ShardTransfer(1, 1, 0, 0, []),
             new ShardTransfer(1, 1, 0, 1, default),
-            new ShardTransfer(1, 1, 0, 1, [snapshot, snapshot with { Owner = "other" }]),
-            new ShardTransfer(1, 1, 0, 1, [snapshot with { Owner = string.Empty }]),
+            new ShardTransfer(1, 1, 0, 1, [state, state.Touch(T0.AddDays(1)).State]),
+            new ShardTransfer(1, 1, 0, 1, [unwritable]),
             new ShardTransferAck(1, 1, -1),
             new QueryRegion(-1),
             new RegionReport(1, true, double.NaN, [], 0),
@@ -384,7 +403,7 @@ public sealed class ShardingWireFormatTests : IAsyncLifetime
         var (a, _) = await StartTcp(uid: 911);
         var (b, inboxB) = await StartTcp(uid: 912);
         // About 200 KB: the largest slice that fits the tests' 256 KiB frames, like a real hand-off chunk.
-        var bigSlice = Enumerable.Range(0, 40).Select(i => Snapshot(new SessionId((UInt128)i + 1), "node-a", attributes: 5, valueBytes: 1000)).ToImmutableArray();
+        var bigSlice = Enumerable.Range(0, 40).Select(i => State(new SessionId((UInt128)i + 1), "node-a:4000#1", attributes: 5, valueBytes: 1000)).ToImmutableArray();
         object[] messages =
         [
             new ShardEnvelope(1, a.Self.Address, 7, 3, new SetAttribute(Id, "n", "1"u8.ToArray())),
@@ -429,6 +448,21 @@ public sealed class ShardingWireFormatTests : IAsyncLifetime
         return new SessionSnapshot(id, owner, created, created.AddMilliseconds(1234.5678), TimeSpan.FromTicks(18_000_000_001), values);
     }
 
+    /// <summary>A replicated session with <paramref name="attributes"/> values of the asked size written by <paramref name="writer"/>.</summary>
+    private static SessionCrdt State(SessionId id, string writer, int attributes, int valueBytes)
+    {
+        var snapshot = Snapshot(id, "owner", attributes, valueBytes);
+        var state = SessionCrdt.Create(id.Value, snapshot.Created, snapshot.MaxInactiveInterval);
+        for (var i = 0; i < attributes; i++)
+        {
+            state = state.Set(snapshot.Attributes[i].Key, snapshot.Attributes[i].Value, Stamp(i + 1, writer)).State;
+        }
+
+        return state.Touch(snapshot.LastAccessed).State;
+    }
+
+    private static HlcTimestamp Stamp(long ticks, string writer) => new(T0.UtcTicks + ticks, 0, new ReplicaId(writer));
+
     private static Wire.ShardEnvelope Envelope(Action<Wire.ShardEnvelope> mutate) =>
         Mutated(ShardingWireFormat.ToWire(new ShardEnvelope(5, A, 3, 2, new GetAttribute(Id, "a"))), mutate);
 
@@ -441,7 +475,7 @@ public sealed class ShardingWireFormatTests : IAsyncLifetime
     private static Wire.ShardNotHere NotHere(Action<Wire.ShardNotHere> mutate) => Mutated(ShardingWireFormat.ToWire(new ShardNotHere(5, 3, B, 2)), mutate);
 
     private static Wire.ShardTransfer Transfer(Action<Wire.ShardTransfer> mutate) => Mutated(
-        ShardingWireFormat.ToWire(new ShardTransfer(3, 2, 1, 3, [Snapshot(Id, "n", attributes: 1, valueBytes: 5), Snapshot(new SessionId(UInt128.One), "m", attributes: 2, valueBytes: 5)])),
+        ShardingWireFormat.ToWire(new ShardTransfer(3, 2, 1, 3, [State(Id, "n:1#1", attributes: 1, valueBytes: 5), State(new SessionId(UInt128.One), "m:1#2", attributes: 2, valueBytes: 5)])),
         mutate);
 
     private static Wire.RegionReport Report(Action<Wire.RegionReport> mutate) => Mutated(
