@@ -38,6 +38,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
         var serializer = new WireSerializer();
         MembershipWireFormat.Register(serializer);
         ShardingWireFormat.Register(serializer);
+        ReplicaWireFormat.Register(serializer);
         // The incarnation uid: random, so a node restarted on the same address is told apart from the one that died.
         var uid = BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8)) & long.MaxValue;
         _transport = new TcpTransport(settings.Remote, serializer, uid, timeProvider, loggerFactory.CreateLogger<TcpTransport>());
@@ -139,7 +140,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
 
         public void OnMessage(UniqueAddress from, object message)
         {
-            if (message is IRegionMessage or ICoordinatorMessage)
+            if (message is IRegionMessage or ICoordinatorMessage or Replication.IReplicaMessage)
             {
                 _sharding?.OnMessage(from, message);
             }

@@ -72,15 +72,16 @@ public sealed partial class SessionNode : IHostedService, IAsyncDisposable
         await Cluster.StartAsync(cancellationToken).ConfigureAwait(false);
         var self = Cluster.Self;
         var region = new ShardRegion(self, HostsShards, Settings.Sharding, Settings.Sessions.RequestTimeout);
-        var coordinator = HostsShards ? new ShardCoordinator(self, Settings.Sharding) : null;
+        var coordinator = HostsShards ? new ShardCoordinator(self, Settings.Sharding, Settings.Replication.Backups) : null;
+        var replicas = HostsShards ? new ShardReplicas(Settings.Sharding.NumberOfShards, Settings.Replication, Cluster.Transport, TimeProvider.System) : null;
         var logger = _loggerFactory.CreateLogger<ShardRegionActor>();
         // The replica id names this incarnation (uid included), so counters it starts never hide behind a previous run's.
-        var host = new SessionHost(Settings.Sessions, Route, new ReplicaId(self.ToString()));
+        var host = new SessionHost(Settings.Sessions, Route, new ReplicaId(self.ToString()), replicas);
         _region = _system.ActorOf(
             Props.Create(() => new ShardRegionActor(
                 region, coordinator, Cluster.Transport, Cluster.Daemon, LocalShards, _routes, _remoteRequests, host, TimeProvider.System, logger)),
             "sharding");
-        Cluster.AttachSharding(new ShardingInbox(_region, _remoteRequests, LocalShards, Cluster.Transport));
+        Cluster.AttachSharding(new ShardingInbox(_region, _remoteRequests, LocalShards, Cluster.Transport, replicas));
         Client.Attach(_region, new DirectRoute(Cluster.Transport, _routes, _remoteRequests));
         _ready = true;
         LogStarted(Route, string.Join(",", Settings.Node.Roles));

@@ -43,7 +43,8 @@ public static class WireTypeIds
     /// <summary>The answer to a heartbeat (<c>HeartbeatAck</c>).</summary>
     public const int HeartbeatAck = 108;
 
-    // ---- sharding: 20–39 (Sharding/ShardingWireFormat.cs, Sharding/Protos/sharding.proto) ----
+    // ---- sharding: 20–39 (Sharding/ShardingWireFormat.cs, Sharding/Protos/sharding.proto), and replication between
+    // regions: 37–39 and 40–59 (Sharding/ReplicaWireFormat.cs) ----
     // All below 128, so each of these envelopes spends one byte on its type id. The hot path takes the lowest numbers:
     // every remote request is a ShardEnvelope answered by a ShardReply (or a ShardNotHere while a shard moves).
 
@@ -97,6 +98,18 @@ public static class WireTypeIds
 
     /// <summary>A backup holds the home's whole copy of a shard (<c>BackupSynced</c>).</summary>
     public const int BackupSynced = 36;
+
+    /// <summary>One session's deltas, home to backup (<c>ReplicaDelta</c>).</summary>
+    public const int ReplicaDelta = 37;
+
+    /// <summary>A backup merged those deltas (<c>ReplicaDeltaAck</c>).</summary>
+    public const int ReplicaDeltaAck = 38;
+
+    /// <summary>One slice of a whole shard, home to new backup (a <c>ShardTransfer</c> message).</summary>
+    public const int ReplicaCopy = 39;
+
+    /// <summary>A backup merged a slice of the copy (a <c>ShardTransferAck</c> message).</summary>
+    public const int ReplicaCopyAck = 40;
 
     /// <summary>Ids from here up belong to tests and benchmarks; production code never registers them.</summary>
     public const int TestRangeStart = 1_000_000;

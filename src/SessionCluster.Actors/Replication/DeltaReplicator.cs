@@ -32,6 +32,9 @@ public sealed class DeltaReplicator<TReply>
     /// <param name="targets">The shard's current backups and how many must acknowledge.</param>
     public DeltaReplicator(ReplicaTargets targets) => _targets = targets;
 
+    /// <summary>The backups and consistency it replicates to now.</summary>
+    public ReplicaTargets Targets => _targets;
+
     /// <summary>Nothing in flight and nothing held: the owner may drop this machine.</summary>
     public bool IsIdle => _pending.Count == 0 && _held.Count == 0;
 

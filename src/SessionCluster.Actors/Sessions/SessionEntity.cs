@@ -1,3 +1,5 @@
+using SessionCluster.Actors.Remoting;
+using SessionCluster.Actors.Replication;
 using SessionCluster.Actors.Runtime;
 
 namespace SessionCluster.Actors.Sessions;
@@ -10,10 +12,16 @@ namespace SessionCluster.Actors.Sessions;
 /// which sends <see cref="CheckSessionExpiry"/> to the entities it suspects. Once expired or invalidated (an end
 /// tombstone in the state) the entity answers <see cref="SessionNotFound"/> to anything still queued and asks its region
 /// to stop it, so a request that races with expiry gets a clear answer instead of a dead letter.
+/// <para>Replication: each change's delta goes to the shard's backups through a <see cref="DeltaReplicator{TReply}"/>,
+/// created only while something is in flight, and every reply waits until the write consistency holds for the writes
+/// before it. Told to stop meanwhile, the entity first lets its replies go (acknowledged or timed out).</para>
 /// </remarks>
-public sealed class SessionEntity : Actor
+public sealed class SessionEntity : Actor, IReplicationOutput<SessionEntity.Waiting>
 {
+    private const string ResendKey = "resend";
     private readonly SessionSlot _slot;
+    private DeltaReplicator<Waiting>? _replicator;
+    private ActorRef? _stopRequestedBy;
 
     public SessionEntity(SessionSlot slot) => _slot = slot;
 
@@ -22,21 +30,38 @@ public sealed class SessionEntity : Actor
         switch (message)
         {
             case SessionCommand command:
-                var update = SessionCommands.Apply(_slot.State, command, _slot.Host, Context.System.TimeProvider.GetUtcNow());
-                Commit(update);
-                Sender.Tell(update.Reply);
+                var now = Context.System.TimeProvider.GetUtcNow();
+                var update = SessionCommands.Apply(_slot.State, command, _slot.Host, now);
+                Commit(update, now);
+                Answer(update.Reply, Sender, now);
+                break;
+            case BackupAcknowledged acknowledged:
+                _replicator?.Acknowledged(acknowledged.Backup, acknowledged.Epoch, acknowledged.FromSeq, acknowledged.ToSeq, this);
+                StopIfDone();
+                break;
+            case ReplicationTick:
+                if (_replicator is { } replicator && _slot.Host.Replicas is { } channel)
+                {
+                    var tickNow = Context.System.TimeProvider.GetUtcNow();
+                    Retarget(replicator, channel, tickNow);
+                    replicator.Tick(tickNow, channel.Settings.ResendInterval, this);
+                }
+
+                StopIfDone();
                 break;
             case CheckSessionExpiry:
-                if (SessionCommands.Expire(_slot.State, _slot.Host, Context.System.TimeProvider.GetUtcNow()) is { } expired)
+                var checkedAt = Context.System.TimeProvider.GetUtcNow();
+                if (SessionCommands.Expire(_slot.State, _slot.Host, checkedAt) is { } expired)
                 {
-                    Commit(expired);
+                    Commit(expired, checkedAt);
                 }
 
                 break;
             case StopEntity:
-                // Everything queued before this has been applied: the state in the slot is final until a new entity starts.
-                Sender.Tell(new EntityStopped(_slot.Id), Self);
-                Context.Stop(Self);
+                // Everything queued before this has been applied: the state in the slot is final until a new entity
+                // starts. Replies still waiting for backups go first (each has a deadline), so none is lost.
+                _stopRequestedBy = Sender;
+                StopIfDone();
                 break;
             default:
                 Unhandled(message);
@@ -44,11 +69,46 @@ public sealed class SessionEntity : Actor
         }
     }
 
-    private void Commit(SessionUpdate update)
+    /// <summary>IReplicationOutput: a delta (or a join of several) to one backup.</summary>
+    void IReplicationOutput<Waiting>.Send(NodeAddress backup, long epoch, long fromSeq, long toSeq, SessionCrdt delta) =>
+        _slot.Host.Replicas?.Send(backup, new ReplicaDelta(_slot.Host.Replicas.ShardOf(delta.Id), epoch, fromSeq, toSeq, delta));
+
+    /// <summary>IReplicationOutput: the writes before this reply are safe.</summary>
+    void IReplicationOutput<Waiting>.Release(Waiting reply) => reply.To.Tell(reply.Reply);
+
+    /// <summary>IReplicationOutput: they did not become safe in time.</summary>
+    void IReplicationOutput<Waiting>.Fail(Waiting reply) =>
+        reply.To.Tell(_slot.Host.Replicas!.NotReplicated(_slot.Host.Replicas.ShardOf(_slot.State.Id)));
+
+    private void Answer(object reply, ActorRef to, DateTimeOffset now)
     {
-        // update.Delta is what a backup needs to be as current as this state; shipping it is the replicator's part
-        // (issue 5), which does not exist yet, so nothing takes it here.
+        if (_replicator is null || _slot.Host.Replicas is not { } channel)
+        {
+            to.Tell(reply);
+            return;
+        }
+
+        _replicator.Reply(new Waiting(to, reply), now + channel.Settings.WriteTimeout, this);
+        StopIfDone();
+    }
+
+    private void Commit(SessionUpdate update, DateTimeOffset now)
+    {
         _slot.State = update.State;
+        if (update.Delta is { } delta && _slot.Host.Replicas is { } channel)
+        {
+            // The slot's state is written before the backups are read, so a copy to a backup added after this read
+            // already holds the change; one added before it is sent the delta.
+            var shard = channel.ShardOf(delta.Id);
+            var replicator = _replicator ??= StartReplicator(channel.TargetsOf(shard), channel);
+            Retarget(replicator, channel, now);
+            replicator.Write(channel.NextSeq(shard), delta, now, this);
+            if (replicator.IsIdle)
+            {
+                DropReplicator();
+            }
+        }
+
         if (update.State.IsEnded)
         {
             // Said again for each command still queued behind the end: the region drops a session once and ignores
@@ -56,6 +116,57 @@ public sealed class SessionEntity : Actor
             Context.Parent.Tell(new SessionEnded(_slot.Id), Self);
         }
     }
+
+    private DeltaReplicator<Waiting> StartReplicator(ReplicaTargets targets, IReplicaChannel channel)
+    {
+        Context.Timers.StartPeriodicTimer(ResendKey, ReplicationTick.Instance, channel.Settings.ResendInterval);
+        return new DeltaReplicator<Waiting>(targets);
+    }
+
+    private void DropReplicator()
+    {
+        _replicator = null;
+        Context.Timers.Cancel(ResendKey);
+    }
+
+    /// <summary>Follows the shard's backups as the coordinator changes them.</summary>
+    private void Retarget(DeltaReplicator<Waiting> replicator, IReplicaChannel channel, DateTimeOffset now)
+    {
+        var current = channel.TargetsOf(channel.ShardOf(_slot.State.Id));
+        if (current.Epoch != replicator.Targets.Epoch || !current.Backups.SequenceEqual(replicator.Targets.Backups) ||
+            current.RequiredAcks != replicator.Targets.RequiredAcks)
+        {
+            replicator.Retarget(current, now, this);
+        }
+    }
+
+    private void StopIfDone()
+    {
+        if (_replicator is { IsIdle: true })
+        {
+            DropReplicator();
+        }
+
+        if (_stopRequestedBy is { } stopper && (_replicator is null || _replicator.HeldReplies == 0))
+        {
+            // Deltas still unacknowledged are in the slot's state, which the shard's next copy or home carries on.
+            stopper.Tell(new EntityStopped(_slot.Id), Self);
+            Context.Stop(Self);
+            _stopRequestedBy = null;
+        }
+    }
+
+    /// <summary>A reply waiting for its writes to reach the backups.</summary>
+    public readonly record struct Waiting(ActorRef To, object Reply);
+}
+
+/// <summary>From the transport, via the region's inbox, to an entity: a backup holds these deltas of its session.</summary>
+public sealed record BackupAcknowledged(NodeAddress Backup, long Epoch, long FromSeq, long ToSeq);
+
+/// <summary>To an entity from its own timer: re-send unacknowledged deltas, fail replies past their deadline.</summary>
+public sealed record ReplicationTick
+{
+    public static readonly ReplicationTick Instance = new();
 }
 
 /// <summary>From the region's sweep to an entity it suspects is idle: end the session if it has expired.</summary>

@@ -10,4 +10,5 @@ namespace SessionCluster.Actors.Sessions;
 /// <param name="Owner">The node's route: the <see cref="SessionSnapshot.Owner"/> of every answer.</param>
 /// <param name="Replica">This node incarnation (the text of its <c>UniqueAddress</c>): the writer in every timestamp and
 /// counter total its entities make, so a restarted node never counts on behind its previous incarnation's totals.</param>
-public sealed record SessionHost(SessionSettings Settings, string Owner, ReplicaId Replica);
+/// <param name="Replicas">Where the entities send their deltas; null keeps no backup (a node alone, unit tests).</param>
+public sealed record SessionHost(SessionSettings Settings, string Owner, ReplicaId Replica, IReplicaChannel? Replicas = null);

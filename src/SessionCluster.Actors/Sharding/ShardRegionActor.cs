@@ -37,6 +37,8 @@ public sealed partial class ShardRegionActor : Actor
     private readonly RemoteRequests _remoteRequests;
     private long _publishedRoutes = -1;
     private readonly SessionHost _host;
+    private readonly ShardReplicas? _replicas;
+    private readonly Dictionary<(int Shard, NodeAddress To), ShardCopy> _copies = [];
     private readonly ILogger _logger;
     private readonly TimeProvider _protocolClock;
     private readonly Dictionary<long, ActorRef> _replyTo = [];
@@ -73,6 +75,7 @@ public sealed partial class ShardRegionActor : Actor
         _routes = routes;
         _remoteRequests = remoteRequests;
         _host = host;
+        _replicas = host.Replicas as ShardReplicas;
         _logger = logger;
     }
 
@@ -123,6 +126,17 @@ public sealed partial class ShardRegionActor : Actor
             case StatsQueryTimedOut timedOut:
                 FinishStatsQuery(timedOut.QueryId);
                 break;
+            case InboundMessage { Message: ReplicaCopyAck ack } inbound:
+                if (_copies.TryGetValue((ack.Shard, inbound.From.Address), out var copy) && copy.Epoch == ack.Epoch)
+                {
+                    copy.Acknowledged(ack.Chunk);
+                }
+
+                break;
+            case BackupCopyCompleted completed:
+                Execute(_region.BackupCopied(completed.Shard));
+                LogShard(completed.Shard, "backup copy complete");
+                break;
             case InboundMessage { Message: IRegionMessage } inbound:
                 Execute(_region.Receive(inbound.From, inbound.Message, Now));
                 break;
@@ -146,6 +160,7 @@ public sealed partial class ShardRegionActor : Actor
             case Tick:
                 _remoteRequests.FailExpiredOrDeparted(Now, _region.IsLive);
                 Execute(_region.Tick(Now));
+                SendCopies();
                 if (_coordinator is not null)
                 {
                     var before = _coordinator.Phase;
@@ -156,6 +171,7 @@ public sealed partial class ShardRegionActor : Actor
                 break;
             case Sweep:
                 SweepSessions();
+                _replicas?.Sweep(SessionNow);
                 break;
             case EntityStopped stopped:
                 OnEntityStopped(stopped);
@@ -247,6 +263,15 @@ public sealed partial class ShardRegionActor : Actor
                 case DropShard drop:
                     DropShard(drop.Shard);
                     break;
+                case ReplicateShard replicate:
+                    Replicate(replicate);
+                    break;
+                case KeepBackup keep:
+                    _replicas?.Keep(keep.Shard, keep.Home, keep.Epoch);
+                    break;
+                case DropBackup dropBackup:
+                    _replicas?.Take(dropBackup.Shard);
+                    break;
             }
         }
     }
@@ -297,9 +322,25 @@ public sealed partial class ShardRegionActor : Actor
     private void StartShard(int shard, ImmutableArray<SessionCrdt> sessions)
     {
         var hosted = new LocalShard();
-        foreach (var state in sessions)
+        // A promoted backup (or a new home that was one) merges its copy in: it holds every acknowledged write, and a
+        // merge with what arrived by hand-off loses nothing either way.
+        var backedUp = _replicas?.Take(shard) ?? [];
+        foreach (var state in sessions.Concat(backedUp))
         {
-            hosted.Sessions.Add(new SessionId(state.Id), new SessionSlot(state, _host));
+            var id = new SessionId(state.Id);
+            if (hosted.Sessions.TryGet(id, out var existing))
+            {
+                existing.State = SessionCrdt.Merge(existing.State, state);
+            }
+            else
+            {
+                hosted.Sessions.Add(id, new SessionSlot(state, _host));
+            }
+        }
+
+        if (backedUp.Length > 0)
+        {
+            LogShard(shard, $"took over its backup copy of {backedUp.Length} sessions");
         }
 
         hosted.Epoch = _region.HomeOf(shard).Epoch;
@@ -415,9 +456,70 @@ public sealed partial class ShardRegionActor : Actor
         Execute(_region.ShardCollected(shard, sessions.ToImmutable(), Now));
     }
 
+    /// <summary>The shard served here replicates to these backups from now on; a backup that is new gets a whole copy.</summary>
+    private void Replicate(ReplicateShard replicate)
+    {
+        if (_replicas is null)
+        {
+            return;
+        }
+
+        var before = _replicas.TargetsOf(replicate.Shard).Backups;
+        _replicas.Target(replicate.Shard, replicate.Epoch, replicate.Backups);
+        foreach (var key in _copies.Keys.Where(key => key.Shard == replicate.Shard && !replicate.Backups.Contains(key.To)).ToList())
+        {
+            _copies.Remove(key);
+        }
+
+        if (_local[replicate.Shard] is not { } hosted)
+        {
+            return;
+        }
+
+        foreach (var backup in replicate.Backups)
+        {
+            if (!before.Contains(backup) || _copies.ContainsKey((replicate.Shard, backup)))
+            {
+                // Read after the targets were published: every write the copy misses was sent to the backup as a delta.
+                var states = hosted.Sessions.Slots.Select(slot => slot.State).ToList();
+                _copies[(replicate.Shard, backup)] = new ShardCopy(
+                    replicate.Shard, replicate.Epoch, backup, states, _region.Settings.TransferChunkBytes, _replicas.Settings.CopyWindow);
+            }
+        }
+
+        SendCopies();
+    }
+
+    private void SendCopies()
+    {
+        if (_copies.Count == 0 || _replicas is null)
+        {
+            return;
+        }
+
+        foreach (var (key, copy) in _copies.ToList())
+        {
+            foreach (var slice in copy.Due(Now, _replicas.Settings.ResendInterval))
+            {
+                _transport.Send(copy.To, slice);
+            }
+
+            if (copy.IsComplete)
+            {
+                _copies.Remove(key);
+            }
+        }
+    }
+
     private void DropShard(int shard)
     {
         _collecting.Remove(shard);
+        _replicas?.Untarget(shard);
+        foreach (var key in _copies.Keys.Where(key => key.Shard == shard).ToList())
+        {
+            _copies.Remove(key);
+        }
+
         if (_local.Remove(shard) is not { } hosted)
         {
             return;
@@ -475,7 +577,15 @@ public sealed partial class ShardRegionActor : Actor
                 }
                 else if (slot.State.IsExpired(now))
                 {
-                    hosted.Sessions.Remove(slot.Id, out _);
+                    if (_replicas is null)
+                    {
+                        hosted.Sessions.Remove(slot.Id, out _);
+                    }
+                    else
+                    {
+                        // The backups must hear of the end too: the entity writes the tombstone and replicates it.
+                        StartEntity(slot).Tell(CheckSessionExpiry.Instance, Self);
+                    }
                 }
             }
         }

@@ -42,3 +42,6 @@ public sealed record LocateSession(SessionId SessionId);
 
 /// <summary>A session's shard and that shard's home and epoch as this node knows them (home null while unknown or moving).</summary>
 public sealed record SessionLocation(SessionId SessionId, int Shard, NodeAddress? Home, long Epoch);
+
+/// <summary>From the transport's reader to the region actor: this node's backup copy of the shard is now whole.</summary>
+public sealed record BackupCopyCompleted(int Shard);

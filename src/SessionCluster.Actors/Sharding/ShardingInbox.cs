@@ -1,5 +1,6 @@
 using SessionCluster.Actors.Membership;
 using SessionCluster.Actors.Remoting;
+using SessionCluster.Actors.Replication;
 using SessionCluster.Actors.Runtime;
 using SessionCluster.Actors.Sessions;
 
@@ -13,7 +14,7 @@ namespace SessionCluster.Actors.Sharding;
 /// straight to a remote home completes that request (<see cref="RemoteRequests"/>). A refusal of such a request goes
 /// to the region, with the request, which re-resolves the home and answers it.
 /// </remarks>
-public sealed class ShardingInbox(ActorRef region, RemoteRequests remoteRequests, LocalShards localShards, ITransport transport)
+public sealed class ShardingInbox(ActorRef region, RemoteRequests remoteRequests, LocalShards localShards, ITransport transport, ShardReplicas? replicas = null)
 {
     /// <summary>Takes one message the transport delivered.</summary>
     public void OnMessage(UniqueAddress from, object message)
@@ -36,6 +37,25 @@ public sealed class ShardingInbox(ActorRef region, RemoteRequests remoteRequests
                 {
                     region.Tell(new InboundMessage(from, message));
                     region.Tell(new RouteCommand(redirected.Command), redirected);
+                }
+
+                break;
+            case ReplicaDelta delta:
+                // Merged on the reader's thread: a backup takes deltas at the home's write rate, which a hop through
+                // the region's mailbox would cap.
+                replicas?.OnDelta(from, delta);
+                break;
+            case ReplicaCopy slice:
+                if (replicas?.OnCopy(from, slice) == true)
+                {
+                    region.Tell(new BackupCopyCompleted(slice.Shard));
+                }
+
+                break;
+            case ReplicaDeltaAck ack:
+                if (localShards[ack.Shard] is { } hosted && hosted.Sessions.TryGet(new SessionId(ack.SessionId), out var slot) && slot.Entity is { } writer)
+                {
+                    writer.Tell(new BackupAcknowledged(from.Address, ack.Epoch, ack.FromSeq, ack.ToSeq));
                 }
 
                 break;

@@ -1,0 +1,123 @@
+using System.Collections.Immutable;
+using SessionCluster.Actors.Remoting;
+using SessionCluster.Actors.Replication;
+using SessionCluster.Actors.Sessions;
+using static System.FormattableString;
+using Wire = SessionCluster.Actors.Sharding.Wire;
+
+namespace SessionCluster.Actors.Sharding;
+
+/// <summary>The replication messages between a shard's home and its backups on the wire (<c>Protos/sharding.proto</c>).</summary>
+/// <remarks>They live with sharding's wire format because the regions exchange them and they embed the session layer's
+/// replicated state, which the replication layer below cannot see. A whole-shard copy reuses the hand-off's slice
+/// messages (the same shape) under type ids of its own, so a slice can never be taken for the other kind.</remarks>
+public static class ReplicaWireFormat
+{
+    /// <summary>Registers the replication messages (ReplicaDelta, ReplicaDeltaAck, ReplicaCopy, ReplicaCopyAck).</summary>
+    public static void Register(WireSerializer serializer)
+    {
+        ArgumentNullException.ThrowIfNull(serializer);
+        serializer
+            .Register<ReplicaDelta, Wire.ReplicaDelta>(WireTypeIds.ReplicaDelta, Wire.ReplicaDelta.Parser, ToWire, FromWire)
+            .Register<ReplicaDeltaAck, Wire.ReplicaDeltaAck>(WireTypeIds.ReplicaDeltaAck, Wire.ReplicaDeltaAck.Parser, ToWire, FromWire)
+            .Register<ReplicaCopy, Wire.ShardTransfer>(
+                WireTypeIds.ReplicaCopy,
+                Wire.ShardTransfer.Parser,
+                copy => ShardingWireFormat.ToWire(new ShardTransfer(copy.Shard, copy.Epoch, copy.Chunk, copy.ChunkCount, copy.Sessions)),
+                wire => ShardingWireFormat.FromWire(wire) is var slice ? new ReplicaCopy(slice.Shard, slice.Epoch, slice.Chunk, slice.ChunkCount, slice.Sessions) : null!)
+            .Register<ReplicaCopyAck, Wire.ShardTransferAck>(
+                WireTypeIds.ReplicaCopyAck,
+                Wire.ShardTransferAck.Parser,
+                ack => ShardingWireFormat.ToWire(new ShardTransferAck(ack.Shard, ack.Epoch, ack.Chunk)),
+                wire => ShardingWireFormat.FromWire(wire) is var slice ? new ReplicaCopyAck(slice.Shard, slice.Epoch, slice.Chunk) : null!);
+    }
+
+    internal static Wire.ReplicaDelta ToWire(ReplicaDelta message)
+    {
+        ArgumentNullException.ThrowIfNull(message.Delta, nameof(message));
+        Ordered(message.FromSeq, message.ToSeq);
+        return new Wire.ReplicaDelta
+        {
+            Shard = NonNegative(message.Shard, "shard"),
+            Epoch = NonNegative(message.Epoch, "epoch"),
+            FromSeq = message.FromSeq,
+            ToSeq = message.ToSeq,
+            Delta = SessionCrdtWireFormat.ToWire(message.Delta),
+        };
+    }
+
+    internal static ReplicaDelta FromWire(Wire.ReplicaDelta wire)
+    {
+        var (from, to) = Sequence(wire.HasFromSeq, wire.FromSeq, wire.HasToSeq, wire.ToSeq, "ReplicaDelta");
+        if (wire.Delta is null)
+        {
+            throw ShardingWireFormat.Malformed("ReplicaDelta.delta", "is missing");
+        }
+
+        return new ReplicaDelta(
+            NonNegative(wire.HasShard, wire.Shard, "ReplicaDelta.shard"),
+            NonNegative(wire.HasEpoch, wire.Epoch, "ReplicaDelta.epoch"),
+            from,
+            to,
+            SessionCrdtWireFormat.FromWire(wire.Delta, "ReplicaDelta.delta"));
+    }
+
+    internal static Wire.ReplicaDeltaAck ToWire(ReplicaDeltaAck message)
+    {
+        Ordered(message.FromSeq, message.ToSeq);
+        return new Wire.ReplicaDeltaAck
+        {
+            Shard = NonNegative(message.Shard, "shard"),
+            Epoch = NonNegative(message.Epoch, "epoch"),
+            SessionId = SessionWireFormat.IdToWire(new SessionId(message.SessionId)),
+            FromSeq = message.FromSeq,
+            ToSeq = message.ToSeq,
+        };
+    }
+
+    internal static ReplicaDeltaAck FromWire(Wire.ReplicaDeltaAck wire)
+    {
+        var (from, to) = Sequence(wire.HasFromSeq, wire.FromSeq, wire.HasToSeq, wire.ToSeq, "ReplicaDeltaAck");
+        return new ReplicaDeltaAck(
+            NonNegative(wire.HasShard, wire.Shard, "ReplicaDeltaAck.shard"),
+            NonNegative(wire.HasEpoch, wire.Epoch, "ReplicaDeltaAck.epoch"),
+            SessionWireFormat.IdFromWire(wire.SessionId, "ReplicaDeltaAck.session_id").Value,
+            from,
+            to);
+    }
+
+    private static (long From, long To) Sequence(bool hasFrom, long from, bool hasTo, long to, string message)
+    {
+        if (!hasFrom)
+        {
+            throw ShardingWireFormat.Malformed(message + ".from_seq", "is missing");
+        }
+
+        if (!hasTo)
+        {
+            throw ShardingWireFormat.Malformed(message + ".to_seq", "is missing");
+        }
+
+        return from <= to ? (from, to) : throw ShardingWireFormat.Malformed(message + ".to_seq", Invariant($"is {to}, before from_seq {from}"));
+    }
+
+    private static void Ordered(long from, long to)
+    {
+        if (from > to)
+        {
+            throw new ArgumentException(Invariant($"A sequence range {from}..{to} cannot go on the wire: it runs backwards."), "message");
+        }
+    }
+
+    private static int NonNegative(int value, string what) =>
+        value >= 0 ? value : throw new ArgumentException(Invariant($"A {what} of {value} cannot go on the wire: it is never negative."), "message");
+
+    private static long NonNegative(long value, string what) =>
+        value >= 0 ? value : throw new ArgumentException(Invariant($"A {what} of {value} cannot go on the wire: it is never negative."), "message");
+
+    private static int NonNegative(bool present, int value, string field) =>
+        !present ? throw ShardingWireFormat.Malformed(field, "is missing") : value >= 0 ? value : throw ShardingWireFormat.Malformed(field, Invariant($"is {value}, below 0"));
+
+    private static long NonNegative(bool present, long value, string field) =>
+        !present ? throw ShardingWireFormat.Malformed(field, "is missing") : value >= 0 ? value : throw ShardingWireFormat.Malformed(field, Invariant($"is {value}, below 0"));
+}

@@ -1,0 +1,164 @@
+using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
+using SessionCluster.Actors.Remoting;
+using SessionCluster.Actors.Replication;
+
+namespace SessionCluster.Actors.Sharding;
+
+/// <summary>This node's side of replication, shared by its region actor, its session entities and the transport's
+/// reader: the backups of each shard it serves (for the entities' deltas), and the copies it keeps of shards it backs up.</summary>
+/// <remarks>
+/// <para>Targets are written only by the region actor (on <see cref="ReplicateShard"/>) and read by entities on any
+/// thread: each is an immutable value behind a volatile reference.</para>
+/// <para>A backup copy (<see cref="ShardReplica"/>) is changed by the transport's reader (deltas and copy slices,
+/// merged right where they arrive, then acknowledged) and by the region actor (keep, drop, take over on promotion).
+/// Each copy has its own lock, held only for the merge: never around I/O, and never two at once.</para>
+/// </remarks>
+public sealed class ShardReplicas : IReplicaChannel
+{
+    // Boxed, so that a reader on another thread sees a whole value: a struct this size cannot be written atomically.
+    private readonly StrongBox<ReplicaTargets>?[] _targets;
+    private readonly long[] _seq;
+    private readonly ShardReplica?[] _copies;
+    private readonly ITransport _transport;
+    private readonly TimeProvider _clock;
+
+    public ShardReplicas(int numberOfShards, ReplicationSettings settings, ITransport transport, TimeProvider clock)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(transport);
+        ArgumentNullException.ThrowIfNull(clock);
+        _targets = new StrongBox<ReplicaTargets>?[numberOfShards];
+        _seq = new long[numberOfShards];
+        _copies = new ShardReplica?[numberOfShards];
+        Settings = settings;
+        _transport = transport;
+        _clock = clock;
+    }
+
+    public ReplicationSettings Settings { get; }
+
+    public int ShardOf(UInt128 sessionId) => ShardId.Of(new Sessions.SessionId(sessionId), _targets.Length);
+
+    public ReplicaTargets TargetsOf(int shard) => Volatile.Read(ref _targets[shard]) is { } box ? box.Value : new ReplicaTargets(0, [], 0);
+
+    public long NextSeq(int shard) => Interlocked.Increment(ref _seq[shard]);
+
+    public void Send(NodeAddress to, object message) => _transport.Send(to, message);
+
+    public object NotReplicated(int shard) =>
+        new ShardUnavailable(shard, "the write did not reach its backups in time; it is applied but may not survive a crash", MayHaveApplied: true);
+
+    /// <summary>Region actor: the shard served here replicates to <paramref name="backups"/> under <paramref name="epoch"/>.</summary>
+    internal void Target(int shard, long epoch, ImmutableArray<NodeAddress> backups) =>
+        Volatile.Write(ref _targets[shard], new StrongBox<ReplicaTargets>(new ReplicaTargets(epoch, backups, Settings.RequiredAcks(backups.Length))));
+
+    /// <summary>Region actor: the shard is no longer served here.</summary>
+    internal void Untarget(int shard) => Volatile.Write(ref _targets[shard], null);
+
+    /// <summary>Region actor: keep (or start) a backup copy of the shard, following its home under the epoch.</summary>
+    internal void Keep(int shard, NodeAddress home, long epoch)
+    {
+        if (Volatile.Read(ref _copies[shard]) is { } copy)
+        {
+            lock (copy)
+            {
+                copy.Follow(home, epoch);
+            }
+
+            return;
+        }
+
+        Interlocked.CompareExchange(ref _copies[shard], new ShardReplica(shard, home, epoch), null);
+    }
+
+    /// <summary>Region actor: forget the shard's copy (no longer a backup), or take it over (promoted to home).</summary>
+    internal ImmutableArray<SessionCrdt> Take(int shard)
+    {
+        if (Interlocked.Exchange(ref _copies[shard], null) is not { } copy)
+        {
+            return [];
+        }
+
+        lock (copy)
+        {
+            return [.. copy.Sessions.Where(session => !session.IsEnded)];
+        }
+    }
+
+    /// <summary>Region actor: periodic upkeep of the copies (forget long-ended sessions).</summary>
+    internal void Sweep(DateTimeOffset now)
+    {
+        foreach (var copy in _copies)
+        {
+            if (copy is not null)
+            {
+                lock (copy)
+                {
+                    copy.ForgetEnded(now);
+                }
+            }
+        }
+    }
+
+    /// <summary>Transport reader: a delta for a copy kept here; merged and acknowledged, or dropped as stale.</summary>
+    internal void OnDelta(UniqueAddress from, ReplicaDelta delta)
+    {
+        if ((uint)delta.Shard >= (uint)_copies.Length || Volatile.Read(ref _copies[delta.Shard]) is not { } copy)
+        {
+            // Not a backup of it (yet, or any more): no ack, so the home keeps trying until its targets change.
+            return;
+        }
+
+        bool accepted;
+        lock (copy)
+        {
+            accepted = copy.ApplyDelta(delta.Epoch, delta.Delta, _clock.GetUtcNow());
+        }
+
+        if (accepted)
+        {
+            _transport.Send(from.Address, new ReplicaDeltaAck(delta.Shard, delta.Epoch, delta.Delta.Id, delta.FromSeq, delta.ToSeq));
+        }
+    }
+
+    /// <summary>Transport reader: a slice of a whole copy. True when it completed the copy.</summary>
+    internal bool OnCopy(UniqueAddress from, ReplicaCopy slice)
+    {
+        if ((uint)slice.Shard >= (uint)_copies.Length || Volatile.Read(ref _copies[slice.Shard]) is not { } copy)
+        {
+            return false;
+        }
+
+        (bool Accepted, bool Completed) outcome;
+        lock (copy)
+        {
+            outcome = copy.ApplyCopy(slice.Epoch, slice.Chunk, slice.ChunkCount, slice.Sessions, _clock.GetUtcNow());
+        }
+
+        if (outcome.Accepted)
+        {
+            _transport.Send(from.Address, new ReplicaCopyAck(slice.Shard, slice.Epoch, slice.Chunk));
+        }
+
+        return outcome.Completed;
+    }
+
+    /// <summary>Sessions held in backup copies, per shard (for operators).</summary>
+    public IReadOnlyList<(int Shard, int Sessions, bool Whole)> BackupCounts()
+    {
+        var counts = new List<(int, int, bool)>();
+        for (var shard = 0; shard < _copies.Length; shard++)
+        {
+            if (Volatile.Read(ref _copies[shard]) is { } copy)
+            {
+                lock (copy)
+                {
+                    counts.Add((shard, copy.Count, copy.IsWhole));
+                }
+            }
+        }
+
+        return counts;
+    }
+}
