@@ -57,6 +57,9 @@ public sealed partial class SessionNode : IHostedService, IAsyncDisposable
     /// <summary>The shards this node hosts, with their sessions.</summary>
     public LocalShards LocalShards { get; }
 
+    /// <summary>This node's backup copies and replication targets; null on a front node or before start.</summary>
+    public ShardReplicas? Replicas { get; private set; }
+
     /// <summary>True if this node hosts shards (worker role); false for a front node, which only routes.</summary>
     public bool HostsShards => Settings.Node.Roles.Contains(CoordinatorPlacement.WorkerRole);
 
@@ -73,15 +76,15 @@ public sealed partial class SessionNode : IHostedService, IAsyncDisposable
         var self = Cluster.Self;
         var region = new ShardRegion(self, HostsShards, Settings.Sharding, Settings.Sessions.RequestTimeout);
         var coordinator = HostsShards ? new ShardCoordinator(self, Settings.Sharding, Settings.Replication.Backups) : null;
-        var replicas = HostsShards ? new ShardReplicas(Settings.Sharding.NumberOfShards, Settings.Replication, Cluster.Transport, TimeProvider.System) : null;
+        Replicas = HostsShards ? new ShardReplicas(Settings.Sharding.NumberOfShards, Settings.Replication, Cluster.Transport, TimeProvider.System) : null;
         var logger = _loggerFactory.CreateLogger<ShardRegionActor>();
         // The replica id names this incarnation (uid included), so counters it starts never hide behind a previous run's.
-        var host = new SessionHost(Settings.Sessions, Route, new ReplicaId(self.ToString()), replicas);
+        var host = new SessionHost(Settings.Sessions, Route, new ReplicaId(self.ToString()), Replicas);
         _region = _system.ActorOf(
             Props.Create(() => new ShardRegionActor(
                 region, coordinator, Cluster.Transport, Cluster.Daemon, LocalShards, _routes, _remoteRequests, host, TimeProvider.System, logger)),
             "sharding");
-        Cluster.AttachSharding(new ShardingInbox(_region, _remoteRequests, LocalShards, Cluster.Transport, replicas));
+        Cluster.AttachSharding(new ShardingInbox(_region, _remoteRequests, LocalShards, Cluster.Transport, Replicas));
         Client.Attach(_region, new DirectRoute(Cluster.Transport, _routes, _remoteRequests));
         _ready = true;
         LogStarted(Route, string.Join(",", Settings.Node.Roles));

@@ -663,7 +663,7 @@ public sealed partial class ShardRegionActor : Actor
         for (var shard = 0; shard < _local.NumberOfShards; shard++)
         {
             var (home, epoch) = _region.HomeOf(shard);
-            shards.Add(new ShardTableEntry(shard, home, epoch, counts.TryGetValue(shard, out var sessions) ? sessions : null));
+            shards.Add(new ShardTableEntry(shard, home, epoch, counts.TryGetValue(shard, out var sessions) ? sessions : null) { Backups = _region.BackupsOf(shard) });
         }
 
         return new ShardTable(_region.Coordinator?.Address, shards.ToImmutable());

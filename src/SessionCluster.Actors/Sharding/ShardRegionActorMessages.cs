@@ -35,7 +35,11 @@ public sealed record GetShardTable
 public sealed record ShardTable(NodeAddress? Coordinator, ImmutableArray<ShardTableEntry> Shards);
 
 /// <summary>One shard in a <see cref="ShardTable"/>; <see cref="Sessions"/> is known only for shards hosted here.</summary>
-public sealed record ShardTableEntry(int Shard, NodeAddress? Home, long Epoch, int? Sessions);
+public sealed record ShardTableEntry(int Shard, NodeAddress? Home, long Epoch, int? Sessions)
+{
+    /// <summary>The nodes holding backup copies of the shard, as this node last heard.</summary>
+    public ImmutableArray<NodeAddress> Backups { get; init; } = [];
+}
 
 /// <summary>To the <see cref="ShardRegionActor"/>: where does this session live? Reply: <see cref="SessionLocation"/>.</summary>
 public sealed record LocateSession(SessionId SessionId);

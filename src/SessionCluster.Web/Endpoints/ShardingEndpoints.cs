@@ -32,6 +32,13 @@ public static class ShardingEndpoints
                     writer.WriteNumber("id", shard.Shard);
                     WriteAddress(writer, "home", shard.Home?.ToString());
                     writer.WriteNumber("epoch", shard.Epoch);
+                    writer.WriteStartArray("backups");
+                    foreach (var backup in shard.Backups)
+                    {
+                        writer.WriteStringValue(backup.ToString());
+                    }
+
+                    writer.WriteEndArray();
                     if (shard.Sessions is { } sessions)
                     {
                         writer.WriteNumber("sessions", sessions);
@@ -62,6 +69,18 @@ public static class ShardingEndpoints
                     writer.WriteNumber("id", shard);
                     writer.WriteNumber("sessions", sessions);
                     writer.WriteBoolean("serving", serving);
+                    writer.WriteEndObject();
+                }
+
+                writer.WriteEndArray();
+                // Copies this node keeps of shards served elsewhere; "whole" once the home's full copy has arrived.
+                writer.WriteStartArray("backups");
+                foreach (var (shard, sessions, whole) in node.Replicas?.BackupCounts() ?? [])
+                {
+                    writer.WriteStartObject();
+                    writer.WriteNumber("id", shard);
+                    writer.WriteNumber("sessions", sessions);
+                    writer.WriteBoolean("whole", whole);
                     writer.WriteEndObject();
                 }
 
