@@ -2,7 +2,12 @@ namespace SessionCluster.Actors.Sessions;
 
 /// <summary>A request addressed to one session; the region routes it by <see cref="SessionId"/>.</summary>
 /// <remarks>Every command counts as an access: it refreshes the session's last-accessed time.</remarks>
-public abstract record SessionCommand(SessionId SessionId);
+public abstract record SessionCommand(SessionId SessionId)
+{
+    /// <summary>True if applying the command twice has the effect of applying it once, so that a request whose first
+    /// attempt may or may not have been applied (its home died before answering) can be sent again.</summary>
+    public virtual bool IsRetrySafe => true;
+}
 
 /// <summary>Reply: <see cref="SessionSnapshot"/>.</summary>
 public sealed record GetSession(SessionId SessionId) : SessionCommand(SessionId);
@@ -17,7 +22,11 @@ public sealed record SetAttribute(SessionId SessionId, string Name, byte[] JsonV
 public sealed record RemoveAttribute(SessionId SessionId, string Name) : SessionCommand(SessionId);
 
 /// <summary>Adds <paramref name="By"/> to an integer attribute (a missing one starts at 0). Reply: <see cref="AttributeValue"/> or <see cref="SessionRejected"/>.</summary>
-public sealed record IncrementAttribute(SessionId SessionId, string Name, long By) : SessionCommand(SessionId);
+public sealed record IncrementAttribute(SessionId SessionId, string Name, long By) : SessionCommand(SessionId)
+{
+    /// <summary>False: a second attempt would count again.</summary>
+    public override bool IsRetrySafe => false;
+}
 
 /// <summary>Ends the session for good. Reply: <see cref="SessionInvalidated"/>.</summary>
 public sealed record InvalidateSession(SessionId SessionId) : SessionCommand(SessionId);

@@ -31,13 +31,22 @@ public sealed class RemoteRequests(TimeProvider clock, TimeSpan timeout)
     public bool TryTake(long id, out RemoteRequest request) => _waiting.TryRemove(id, out request!);
 
     /// <summary>Fails the requests past their deadline, or whose home is no longer a member.</summary>
-    internal void FailExpiredOrDeparted(DateTimeOffset now, Func<NodeAddress, bool> isLive)
+    /// <param name="now">Protocol time.</param>
+    /// <param name="isLive">Whether a home is still a member.</param>
+    /// <param name="resend">Takes a request whose home left and that is safe to send again (the region re-routes it).</param>
+    internal void FailExpiredOrDeparted(DateTimeOffset now, Func<NodeAddress, bool> isLive, Action<RemoteRequest> resend)
     {
         foreach (var (id, request) in _waiting)
         {
             var expired = request.Deadline <= now;
             if ((expired || !isLive(request.Home)) && _waiting.TryRemove(id, out _))
             {
+                if (!expired && request.Command.IsRetrySafe)
+                {
+                    resend(request);
+                    continue;
+                }
+
                 var reason = expired ? "the shard's home did not answer in time" : $"the shard's home {request.Home} left the cluster";
                 request.Tell(new ShardUnavailable(request.Shard, reason, MayHaveApplied: true));
             }

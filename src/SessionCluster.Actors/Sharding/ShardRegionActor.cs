@@ -158,7 +158,7 @@ public sealed partial class ShardRegionActor : Actor
                 _clusterDaemon.Tell(GetClusterState.Instance, Self);
                 break;
             case Tick:
-                _remoteRequests.FailExpiredOrDeparted(Now, _region.IsLive);
+                _remoteRequests.FailExpiredOrDeparted(Now, _region.IsLive, request => Self.Tell(new RouteCommand(request.Command), request));
                 Execute(_region.Tick(Now));
                 SendCopies();
                 if (_coordinator is not null)

@@ -32,7 +32,7 @@ public sealed class RemoteRequestsTests
         var recent = requests.Register(new GetSession(SessionId.New()), 4, Home);
 
         clock.Advance(TimeSpan.FromSeconds(1));
-        requests.FailExpiredOrDeparted(clock.GetUtcNow(), _ => true);
+        requests.FailExpiredOrDeparted(clock.GetUtcNow(), _ => true, _ => Assert.Fail("nothing is re-sent for a live home"));
 
         var unavailable = Assert.IsType<ShardUnavailable>(await late.Task);
         Assert.True(unavailable.MayHaveApplied);
@@ -42,18 +42,25 @@ public sealed class RemoteRequestsTests
     }
 
     [Fact]
-    public async Task Requests_to_a_home_that_left_fail_at_once()
+    public async Task Requests_to_a_home_that_left_are_re_sent_if_safe_and_fail_at_once_if_not()
     {
         var clock = new ManualTimeProvider();
         var requests = new RemoteRequests(clock, TimeSpan.FromSeconds(5));
         var other = new NodeAddress("other", 1);
-        var toHome = requests.Register(new GetSession(SessionId.New()), 1, Home);
+        var read = requests.Register(new GetSession(SessionId.New()), 1, Home);
+        var increment = requests.Register(new IncrementAttribute(SessionId.New(), "n", 1), 1, Home);
         var toOther = requests.Register(new GetSession(SessionId.New()), 2, other);
+        var resent = new List<RemoteRequest>();
 
-        requests.FailExpiredOrDeparted(clock.GetUtcNow(), address => !address.Equals(Home));
+        requests.FailExpiredOrDeparted(clock.GetUtcNow(), address => !address.Equals(Home), resent.Add);
 
-        Assert.Contains("left the cluster", Assert.IsType<ShardUnavailable>(await toHome.Task).Reason);
+        Assert.Equal([read], resent);
+        Assert.False(read.Task.IsCompleted);
+        var unavailable = Assert.IsType<ShardUnavailable>(await increment.Task);
+        Assert.Contains("left the cluster", unavailable.Reason);
+        Assert.True(unavailable.MayHaveApplied);
         Assert.False(toOther.Task.IsCompleted);
+        Assert.Equal(1, requests.Count);
     }
 
     [Fact]
