@@ -36,12 +36,20 @@ internal sealed class SessionTraffic : IAsyncDisposable
     private long _slowestTicks;
     private TimeSpan? _elapsed;
 
-    private SessionTraffic(SessionContractClient client, SessionFleet fleet, int seed)
+    private long _uncertain;
+
+    private SessionTraffic(SessionContractClient client, SessionFleet fleet, int seed, bool tolerateUncertain)
     {
         _client = client;
         _sessions = fleet.Sessions;
         Seed = seed;
+        _tolerateUncertain = tolerateUncertain;
     }
+
+    private readonly bool _tolerateUncertain;
+
+    /// <summary>Increments answered 503 "may have applied" while uncertain outcomes were tolerated (a home was killed).</summary>
+    public long Uncertain => Interlocked.Read(ref _uncertain);
 
     public int Seed { get; }
 
@@ -58,9 +66,15 @@ internal sealed class SessionTraffic : IAsyncDisposable
     public IReadOnlyList<string> Failures => [.. _failures];
 
     /// <summary>Starts <paramref name="loops"/> loops, each with one request in flight at a time.</summary>
-    public static SessionTraffic Start(SessionContractClient client, SessionFleet fleet, int loops, int seed)
+    /// <param name="client">Where the requests go.</param>
+    /// <param name="fleet">The sessions to load.</param>
+    /// <param name="loops">Loops, each with one request in flight.</param>
+    /// <param name="seed">Loop i draws from <c>seed + i</c>.</param>
+    /// <param name="tolerateUncertain">Count an increment answered 503 "may have applied" as uncertain (its session's
+    /// counter may or may not include it) instead of as a failure: what a kill -9 of the home can cause.</param>
+    public static SessionTraffic Start(SessionContractClient client, SessionFleet fleet, int loops, int seed, bool tolerateUncertain = false)
     {
-        var traffic = new SessionTraffic(client, fleet, seed);
+        var traffic = new SessionTraffic(client, fleet, seed, tolerateUncertain);
         traffic._loops = [.. Enumerable.Range(0, loops).Select(loop => Task.Run(() => traffic.RunAsync(new Random(seed + loop))))];
         return traffic;
     }
@@ -79,7 +93,7 @@ internal sealed class SessionTraffic : IAsyncDisposable
         var elapsed = _elapsed ?? Stopwatch.GetElapsedTime(_started);
         var requests = Increments + Reads + Failed;
         var text = $"seed {Seed}: {requests} requests in {elapsed.TotalSeconds:0.0} s ({requests / Math.Max(elapsed.TotalSeconds, 0.001):0}/s): " +
-                   $"{Increments} increments acknowledged, {Reads} reads, {Failed} failed; slowest answer {TimeSpan.FromTicks(Interlocked.Read(ref _slowestTicks)).TotalMilliseconds:0} ms";
+                   $"{Increments} increments acknowledged, {Uncertain} uncertain, {Reads} reads, {Failed} failed; slowest answer {TimeSpan.FromTicks(Interlocked.Read(ref _slowestTicks)).TotalMilliseconds:0} ms";
         var failures = Failures;
         if (failures.Count > 0)
         {
@@ -117,6 +131,12 @@ internal sealed class SessionTraffic : IAsyncDisposable
         if (Replaced(session, call) is { } replaced)
         {
             Fail(replaced);
+        }
+        else if (_tolerateUncertain && call.Status == 503 &&
+                 (call.Body.Contains("may or may not have been applied", StringComparison.Ordinal) || call.Body.Contains("did not answer in time", StringComparison.Ordinal)))
+        {
+            session.MarkUncertain();
+            Interlocked.Increment(ref _uncertain);
         }
         else if (!call.Succeeded || call.Value is not { } value)
         {

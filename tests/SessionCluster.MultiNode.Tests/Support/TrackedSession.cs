@@ -7,6 +7,8 @@ internal sealed class TrackedSession(string id, string cookie)
     private readonly HashSet<long> _values = [];
     private long _acknowledged;
 
+    private long _uncertain;
+
     /// <summary>The 32 hex digits of the id.</summary>
     public string Id { get; } = id;
 
@@ -15,6 +17,12 @@ internal sealed class TrackedSession(string id, string cookie)
 
     /// <summary>Increments answered 200 with a value: exactly what the counter must hold once no request is in flight.</summary>
     public long Acknowledged => Interlocked.Read(ref _acknowledged);
+
+    /// <summary>Increments answered 503 "may have applied" (their home died with them): each may or may not count.</summary>
+    public long Uncertain => Interlocked.Read(ref _uncertain);
+
+    /// <summary>Records an increment whose outcome the cluster could not tell.</summary>
+    public void MarkUncertain() => Interlocked.Increment(ref _uncertain);
 
     /// <summary>
     /// Records an acknowledged increment that answered <paramref name="value"/>. False when an earlier increment

@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using System.Text.Json;
+using SessionCluster.MultiNode.Tests.Support;
+using SessionCluster.TestKit;
+using Xunit.Abstractions;
+
+namespace SessionCluster.MultiNode.Tests;
+
+/// <summary>
+/// Replication across real processes on 127.0.0.1: a Lighthouse, three workers and a front; 1,000 sessions with their
+/// backups whole on other workers; under a steady load of reads and increments through the front, a worker that is not
+/// the coordinator gets <c>kill -9</c>, then the coordinator's worker does after the replicas are whole again. Every
+/// session survives, every read succeeds, and every counter holds exactly its acknowledged increments plus at most the
+/// increments whose answer was "may have applied" (their home died with them), which are counted and reported.
+/// </summary>
+[Trait("Category", "MultiNode")]
+public sealed class FailoverSpec(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const int NumberOfShards = 100;
+    private const int SessionCount = 1_000;
+    private const int InFlight = 16;
+    private const int LoadLoops = 8;
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan LoadAfterFailover = TimeSpan.FromSeconds(2);
+
+    private LocalCluster? _cluster;
+    private SessionContractClient? _client;
+    private SessionTraffic? _traffic;
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
+
+    private LocalCluster Cluster => _cluster ?? throw new InvalidOperationException("The cluster has not started.");
+
+    public async Task InitializeAsync() => _cluster = await LocalCluster.StartAsync(workers: 3, fronts: 1, oneByOne: true);
+
+    public async Task DisposeAsync()
+    {
+        if (_traffic is not null)
+        {
+            await _traffic.DisposeAsync();
+        }
+
+        _client?.Dispose();
+        _http.Dispose();
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task ThreeWorkersAndAFront_KillTwoWorkersInTurnUnderLoad_NoSessionLostAndNoAcknowledgedIncrementLost()
+    {
+        await Cluster.LaunchOneByOneAsync(Deadline);
+        _client = new SessionContractClient(Cluster.Front(1), maxConnections: InFlight);
+        var (fleet, failures) = await SessionFleet.CreateAsync(_client, SessionCount, InFlight);
+        Assert.True(failures.Count == 0, $"creations failed: {string.Join("\n", failures.Take(10))}");
+
+        var workers = Cluster.Workers.ToList();
+        var coordinator = await CoordinatorAsync();
+        var first = workers.First(worker => worker.ClusterAddress != coordinator);
+        await KillUnderLoad(first, fleet, workers.Where(worker => worker != first).ToList());
+
+        var second = workers.Single(worker => worker.ClusterAddress == coordinator);
+        await KillUnderLoad(second, fleet, workers.Where(worker => worker != first && worker != second).ToList());
+    }
+
+    private async Task KillUnderLoad(NodeProcess victim, SessionFleet fleet, IReadOnlyList<NodeProcess> survivors)
+    {
+        await WholeReplicas(Cluster.Workers.Where(worker => !worker.HasExited).ToList());
+        _traffic = SessionTraffic.Start(_client!, fleet, LoadLoops, Random.Shared.Next(), tolerateUncertain: true);
+        // Load duration before the kill, not a wait for a condition: requests in flight when the home dies.
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+
+        var killed = Stopwatch.GetTimestamp();
+        victim.Kill();
+        var homes = survivors.Select(worker => worker.ClusterAddress).ToHashSet();
+        await Eventually.Value(
+            async () => (await Cluster.ReadShardsAsync(Cluster.Front(1))).Table,
+            table => table is not null && table.Shards.Count == NumberOfShards && table.Shards.All(shard => shard.Home is { } home && homes.Contains(home)) &&
+                     table.TotalSessions == SessionCount,
+            $"every shard served by the survivors [{string.Join(", ", homes)}] with all {SessionCount} sessions, after kill -9 of {victim.Name}",
+            Deadline);
+        output.WriteLine($"  {victim.Name} killed; every shard served again by the survivors after {Stopwatch.GetElapsedTime(killed).TotalMilliseconds:0} ms");
+
+        // Load duration, not a wait for a condition: requests on the promoted shards at their new homes.
+        await Task.Delay(LoadAfterFailover);
+        await _traffic.StopAsync();
+        output.WriteLine($"  load: {_traffic.Summary()}");
+        Assert.True(_traffic.Failed == 0, $"Requests failed under the failover of {victim.Name}: {_traffic.Summary()}");
+        var discrepancies = await fleet.VerifyCountersAsync(_client!, SessionTraffic.Counter, InFlight);
+        Assert.True(discrepancies.Count == 0, $"{discrepancies.Count} sessions lost writes:\n  {string.Join("\n  ", discrepancies.Take(20))}");
+        await _traffic.DisposeAsync();
+        _traffic = null;
+    }
+
+    /// <summary>Waits until every shard has a whole backup copy on some worker of <paramref name="workers"/>.</summary>
+    private async Task WholeReplicas(IReadOnlyList<NodeProcess> workers)
+    {
+        await Eventually.Value(
+            async () =>
+            {
+                var whole = 0;
+                foreach (var worker in workers)
+                {
+                    using var document = JsonDocument.Parse(await _http.GetStringAsync(new Uri(worker.BaseAddress, "/cluster/shards/local")));
+                    whole += document.RootElement.GetProperty("backups").EnumerateArray().Count(copy => copy.GetProperty("whole").GetBoolean());
+                }
+
+                return whole;
+            },
+            whole => whole >= NumberOfShards,
+            $"a whole backup copy of each of the {NumberOfShards} shards on [{string.Join(", ", workers.Select(worker => worker.Name))}]",
+            Deadline);
+    }
+
+    private async Task<string> CoordinatorAsync() =>
+        (await Eventually.Value(
+            async () => (await Cluster.ReadShardsAsync(Cluster.Front(1))).Table,
+            table => table?.Coordinator is not null,
+            "the front to know the coordinator",
+            Deadline))!.Coordinator!;
+}
