@@ -45,7 +45,13 @@ public sealed class DeltaReplicator<TReply>
     public int HeldReplies => _held.Count;
 
     /// <summary>A new write: sends its <paramref name="delta"/> (sequence number <paramref name="seq"/>) to every backup.</summary>
-    public void Write(long seq, SessionCrdt delta, DateTimeOffset now, IReplicationOutput<TReply> output)
+    /// <param name="seq">Its sequence number, above every earlier one.</param>
+    /// <param name="delta">What changed.</param>
+    /// <param name="now">Protocol time.</param>
+    /// <param name="output">Where the sends go.</param>
+    /// <param name="durable">False for a change no reply needs to wait for (a read's access time): it is sent and
+    /// re-sent like any other, but a reply does not wait for its acknowledgement.</param>
+    public void Write(long seq, SessionCrdt delta, DateTimeOffset now, IReplicationOutput<TReply> output, bool durable = true)
     {
         ArgumentNullException.ThrowIfNull(delta);
         ArgumentNullException.ThrowIfNull(output);
@@ -59,7 +65,7 @@ public sealed class DeltaReplicator<TReply>
             return;
         }
 
-        var pending = new PendingDelta(seq, delta) { LastSent = now };
+        var pending = new PendingDelta(seq, delta) { LastSent = now, Durable = durable };
         _pending.Add(pending);
         foreach (var backup in _targets.Backups)
         {
@@ -197,7 +203,7 @@ public sealed class DeltaReplicator<TReply>
                 break;
             }
 
-            if (pending.AckedBy.Count(_targets.Backups.Contains) < _targets.RequiredAcks)
+            if (pending.Durable && pending.AckedBy.Count(_targets.Backups.Contains) < _targets.RequiredAcks)
             {
                 return false;
             }
@@ -215,6 +221,8 @@ public sealed class DeltaReplicator<TReply>
         public ImmutableArray<NodeAddress> AckedBy { get; set; } = [];
 
         public DateTimeOffset LastSent { get; set; }
+
+        public bool Durable { get; init; } = true;
     }
 
     private readonly record struct HeldReply(TReply Reply, long Covers, DateTimeOffset Deadline);

@@ -10,13 +10,16 @@ namespace SessionCluster.Actors.Replication;
 /// <param name="CopyWindow">Slices of a shard copy to a new backup in flight at once: the back-pressure that keeps
 /// a copy from crowding out live traffic or filling the sender's memory.</param>
 /// <param name="AntiEntropyInterval">How often a backup compares digests with its shard's home to repair what got lost.</param>
+/// <param name="TouchInterval">How stale a read-only session's last access may be on its backups: reads are not
+/// replicated one by one, so after a failover such a session may expire up to this much early.</param>
 public sealed record ReplicationSettings(
     int ReplicationFactor,
     WriteConsistency WriteConsistency,
     TimeSpan WriteTimeout,
     TimeSpan ResendInterval,
     int CopyWindow,
-    TimeSpan AntiEntropyInterval)
+    TimeSpan AntiEntropyInterval,
+    TimeSpan TouchInterval)
 {
     /// <summary>The HOCON section, under <c>session-cluster</c>.</summary>
     public const string Section = "replication";
@@ -30,7 +33,8 @@ public sealed record ReplicationSettings(
         WriteTimeout: TimeSpan.FromSeconds(3),
         ResendInterval: TimeSpan.FromMilliseconds(300),
         CopyWindow: 4,
-        AntiEntropyInterval: TimeSpan.FromSeconds(10));
+        AntiEntropyInterval: TimeSpan.FromSeconds(10),
+        TouchInterval: TimeSpan.FromMinutes(1));
 
     /// <summary>No backups at all: what a test of sharding alone uses.</summary>
     public static ReplicationSettings None { get; } = Default with { ReplicationFactor = 1, WriteConsistency = WriteConsistency.Local };
@@ -58,6 +62,7 @@ public sealed record ReplicationSettings(
             reader.Duration(s + "write-timeout", allowZero: false),
             reader.Duration(s + "resend-interval", allowZero: false),
             reader.Int(s + "copy-window", min: 1, max: 1024),
-            reader.Duration(s + "anti-entropy-interval", allowZero: false));
+            reader.Duration(s + "anti-entropy-interval", allowZero: false),
+            reader.Duration(s + "touch-interval", allowZero: false));
     }
 }

@@ -22,6 +22,7 @@ public sealed class SessionEntity : Actor, IReplicationOutput<SessionEntity.Wait
     private readonly SessionSlot _slot;
     private DeltaReplicator<Waiting>? _replicator;
     private ActorRef? _stopRequestedBy;
+    private DateTimeOffset _shippedAccess = DateTimeOffset.MinValue;
 
     public SessionEntity(SessionSlot slot) => _slot = slot;
 
@@ -95,8 +96,30 @@ public sealed class SessionEntity : Actor, IReplicationOutput<SessionEntity.Wait
     private void Commit(SessionUpdate update, DateTimeOffset now)
     {
         _slot.State = update.State;
+        if (_shippedAccess == DateTimeOffset.MinValue)
+        {
+            // What the backups are taken to know when this incarnation starts: a copy of the state it starts from.
+            _shippedAccess = update.State.LastAccessed;
+        }
+
+        if (update.Delta is null && _slot.Host.Replicas is { } touchChannel && !update.State.IsEnded &&
+            update.State.LastAccessed - _shippedAccess >= touchChannel.Settings.TouchInterval)
+        {
+            // A session only read: ship its last access now and then, or a promoted backup would expire it early.
+            var shard = touchChannel.ShardOf(update.State.Id);
+            var replicator = _replicator ??= StartReplicator(touchChannel.TargetsOf(shard), touchChannel);
+            Retarget(replicator, touchChannel, now);
+            replicator.Write(touchChannel.NextSeq(shard), update.State.Touch(update.State.LastAccessed).Delta, now, this, durable: false);
+            _shippedAccess = update.State.LastAccessed;
+            if (replicator.IsIdle)
+            {
+                DropReplicator();
+            }
+        }
+
         if (update.Delta is { } delta && _slot.Host.Replicas is { } channel)
         {
+            _shippedAccess = update.State.LastAccessed;
             // The slot's state is written before the backups are read, so a copy to a backup added after this read
             // already holds the change; one added before it is sent the delta.
             var shard = channel.ShardOf(delta.Id);

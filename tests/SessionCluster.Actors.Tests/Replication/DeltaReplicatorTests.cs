@@ -149,6 +149,21 @@ public sealed class DeltaReplicatorTests
         Assert.Equal(["r"], output.Released);
     }
 
+    [Fact]
+    public void A_reply_does_not_wait_for_a_delta_written_as_not_durable_which_still_replicates()
+    {
+        var output = new Output();
+        var replicator = new DeltaReplicator<string>(new ReplicaTargets(4, [B], 1));
+
+        replicator.Write(1, Delta("touch", 1), T0, output, durable: false);
+        replicator.Reply("read", T0.AddSeconds(3), output);
+
+        Assert.Equal(["read"], output.Released);
+        Assert.Equal(1, replicator.PendingDeltas);
+        replicator.Tick(T0 + Resend, Resend, output);
+        Assert.Equal(2, output.Sent.Count);
+    }
+
     [Theory]
     [InlineData(WriteConsistency.One, 1)]
     [InlineData(WriteConsistency.Majority, 1)]
