@@ -111,6 +111,9 @@ public static class WireTypeIds
     /// <summary>A backup merged a slice of the copy (a <c>ShardTransferAck</c> message).</summary>
     public const int ReplicaCopyAck = 40;
 
+    /// <summary>A backup's fingerprints of a shard's sessions, for anti-entropy (<c>ReplicaDigest</c>).</summary>
+    public const int ReplicaDigest = 41;
+
     /// <summary>Ids from here up belong to tests and benchmarks; production code never registers them.</summary>
     public const int TestRangeStart = 1_000_000;
 }

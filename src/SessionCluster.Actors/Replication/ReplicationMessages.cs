@@ -22,5 +22,12 @@ public sealed record ReplicaDeltaAck(int Shard, long Epoch, UInt128 SessionId, l
 /// <summary>Home → new backup: slice <paramref name="Chunk"/> of <paramref name="ChunkCount"/> of the whole shard.</summary>
 public sealed record ReplicaCopy(int Shard, long Epoch, int Chunk, int ChunkCount, ImmutableArray<SessionCrdt> Sessions) : IReplicaMessage;
 
+/// <summary>Backup → home, every anti-entropy interval: a fingerprint of each session this copy holds. The home answers
+/// with the whole state of every session it serves whose fingerprint differs or is missing (as <see cref="ReplicaDelta"/>s).</summary>
+public sealed record ReplicaDigest(int Shard, long Epoch, ImmutableArray<SessionFingerprint> Sessions) : IReplicaMessage;
+
+/// <summary>One session in a <see cref="ReplicaDigest"/>.</summary>
+public readonly record struct SessionFingerprint(UInt128 SessionId, ulong Hash);
+
 /// <summary>Backup → home: this slice of the copy is merged.</summary>
 public sealed record ReplicaCopyAck(int Shard, long Epoch, int Chunk) : IReplicaMessage;

@@ -25,6 +25,7 @@ public static class ReplicaWireFormat
                 Wire.ShardTransfer.Parser,
                 copy => ShardingWireFormat.ToWire(new ShardTransfer(copy.Shard, copy.Epoch, copy.Chunk, copy.ChunkCount, copy.Sessions)),
                 wire => ShardingWireFormat.FromWire(wire) is var slice ? new ReplicaCopy(slice.Shard, slice.Epoch, slice.Chunk, slice.ChunkCount, slice.Sessions) : null!)
+            .Register<ReplicaDigest, Wire.ReplicaDigest>(WireTypeIds.ReplicaDigest, Wire.ReplicaDigest.Parser, ToWire, FromWire)
             .Register<ReplicaCopyAck, Wire.ShardTransferAck>(
                 WireTypeIds.ReplicaCopyAck,
                 Wire.ShardTransferAck.Parser,
@@ -84,6 +85,44 @@ public static class ReplicaWireFormat
             SessionWireFormat.IdFromWire(wire.SessionId, "ReplicaDeltaAck.session_id").Value,
             from,
             to);
+    }
+
+    internal static Wire.ReplicaDigest ToWire(ReplicaDigest message)
+    {
+        var wire = new Wire.ReplicaDigest { Shard = NonNegative(message.Shard, "shard"), Epoch = NonNegative(message.Epoch, "epoch") };
+        foreach (var session in message.Sessions.IsDefault ? [] : message.Sessions)
+        {
+            wire.Sessions.Add(new Wire.SessionFingerprint { SessionId = SessionWireFormat.IdToWire(new SessionId(session.SessionId)), Hash = session.Hash });
+        }
+
+        return wire;
+    }
+
+    internal static ReplicaDigest FromWire(Wire.ReplicaDigest wire)
+    {
+        var sessions = ImmutableArray.CreateBuilder<SessionFingerprint>(wire.Sessions.Count);
+        var seen = new HashSet<UInt128>(wire.Sessions.Count);
+        for (var i = 0; i < wire.Sessions.Count; i++)
+        {
+            var at = Invariant($"ReplicaDigest.sessions[{i}]");
+            var id = SessionWireFormat.IdFromWire(wire.Sessions[i].SessionId, at + ".session_id").Value;
+            if (!wire.Sessions[i].HasHash)
+            {
+                throw ShardingWireFormat.Malformed(at + ".hash", "is missing");
+            }
+
+            if (!seen.Add(id))
+            {
+                throw ShardingWireFormat.Malformed(at + ".session_id", $"repeats the session {new SessionId(id)}");
+            }
+
+            sessions.Add(new SessionFingerprint(id, wire.Sessions[i].Hash));
+        }
+
+        return new ReplicaDigest(
+            NonNegative(wire.HasShard, wire.Shard, "ReplicaDigest.shard"),
+            NonNegative(wire.HasEpoch, wire.Epoch, "ReplicaDigest.epoch"),
+            sessions.MoveToImmutable());
     }
 
     private static (long From, long To) Sequence(bool hasFrom, long from, bool hasTo, long to, string message)

@@ -23,6 +23,7 @@ namespace SessionCluster.Actors.Sharding;
 public sealed partial class ShardRegionActor : Actor
 {
     private const string SweepKey = "sweep";
+    private const string AntiEntropyKey = "anti-entropy";
     private static readonly TimeSpan TickInterval = TimeSpan.FromMilliseconds(50);
 
     // How long GET /cluster/shards waits for other homes' session counts; a silent home's shards show no count.
@@ -91,6 +92,11 @@ public sealed partial class ShardRegionActor : Actor
             // Nothing to sweep for when sessions never expire and entities are never passivated.
             Context.Timers.StartPeriodicTimer(SweepKey, Sweep.Instance, _host.Settings.ExpiryCheckInterval);
         }
+
+        if (_replicas is not null)
+        {
+            Context.Timers.StartPeriodicTimer(AntiEntropyKey, AntiEntropy.Instance, _replicas.Settings.AntiEntropyInterval);
+        }
     }
 
     protected internal override void PostStop()
@@ -133,6 +139,9 @@ public sealed partial class ShardRegionActor : Actor
                 }
 
                 break;
+            case InboundMessage { Message: ReplicaDigest digest } inbound:
+                Repair(inbound.From.Address, digest);
+                break;
             case BackupCopyCompleted completed:
                 Execute(_region.BackupCopied(completed.Shard));
                 LogShard(completed.Shard, "backup copy complete");
@@ -172,6 +181,13 @@ public sealed partial class ShardRegionActor : Actor
             case Sweep:
                 SweepSessions();
                 _replicas?.Sweep(SessionNow);
+                break;
+            case AntiEntropy:
+                foreach (var (home, digest) in _replicas?.Digests() ?? [])
+                {
+                    _transport.Send(home, digest);
+                }
+
                 break;
             case EntityStopped stopped:
                 OnEntityStopped(stopped);
@@ -490,6 +506,40 @@ public sealed partial class ShardRegionActor : Actor
         SendCopies();
     }
 
+    /// <summary>Anti-entropy, home side: sends a backup the whole state of every session it lacks or holds differently.
+    /// Sessions the backup holds that this home does not (ended and forgotten here) are left to the backup's sweep.</summary>
+    private void Repair(NodeAddress backup, ReplicaDigest digest)
+    {
+        if (_replicas is null || _local[digest.Shard] is not { Serving: true } hosted)
+        {
+            return;
+        }
+
+        var targets = _replicas.TargetsOf(digest.Shard);
+        if (targets.Epoch != digest.Epoch || !targets.Backups.Contains(backup))
+        {
+            return;
+        }
+
+        var held = digest.Sessions.ToDictionary(session => session.SessionId, session => session.Hash);
+        var repaired = 0;
+        foreach (var slot in hosted.Sessions.Slots)
+        {
+            var state = slot.State;
+            if (!held.TryGetValue(state.Id, out var hash) || hash != SessionDigest.Of(state))
+            {
+                // A whole state is a valid delta; sequence 0 matches no entity's pending delta, so its ack counts nothing.
+                _transport.Send(backup, new ReplicaDelta(digest.Shard, targets.Epoch, 0, 0, state));
+                repaired++;
+            }
+        }
+
+        if (repaired > 0)
+        {
+            LogShard(digest.Shard, $"anti-entropy sent {repaired} sessions to {backup}");
+        }
+    }
+
     private void SendCopies()
     {
         if (_copies.Count == 0 || _replicas is null)
@@ -693,6 +743,11 @@ public sealed partial class ShardRegionActor : Actor
     private sealed class Sweep
     {
         public static readonly Sweep Instance = new();
+    }
+
+    private sealed class AntiEntropy
+    {
+        public static readonly AntiEntropy Instance = new();
     }
 
     private sealed record StatsQueryTimedOut(long QueryId);

@@ -144,6 +144,48 @@ public sealed class ShardReplicas : IReplicaChannel
         return outcome.Completed;
     }
 
+    /// <summary>Region actor, every anti-entropy interval: each copy's fingerprints, to send to its home.</summary>
+    internal IReadOnlyList<(NodeAddress Home, ReplicaDigest Digest)> Digests()
+    {
+        var digests = new List<(NodeAddress, ReplicaDigest)>();
+        for (var shard = 0; shard < _copies.Length; shard++)
+        {
+            if (Volatile.Read(ref _copies[shard]) is not { } copy)
+            {
+                continue;
+            }
+
+            SessionCrdt[] sessions;
+            NodeAddress home;
+            long epoch;
+            lock (copy)
+            {
+                sessions = [.. copy.Sessions];
+                home = copy.Home;
+                epoch = copy.Epoch;
+            }
+
+            // Hashed outside the lock: the states are immutable.
+            digests.Add((home, new ReplicaDigest(shard, epoch, [.. sessions.Select(state => new SessionFingerprint(state.Id, SessionDigest.Of(state)))])));
+        }
+
+        return digests;
+    }
+
+    /// <summary>The state this node's backup copy holds of a session, or null.</summary>
+    internal SessionCrdt? Find(int shard, UInt128 sessionId)
+    {
+        if (Volatile.Read(ref _copies[shard]) is not { } copy)
+        {
+            return null;
+        }
+
+        lock (copy)
+        {
+            return copy.Get(sessionId);
+        }
+    }
+
     /// <summary>Sessions held in backup copies, per shard (for operators).</summary>
     public IReadOnlyList<(int Shard, int Sessions, bool Whole)> BackupCounts()
     {
