@@ -23,7 +23,6 @@ namespace SessionCluster.Actors.Sharding;
 public sealed partial class ShardRegionActor : Actor
 {
     private const string SweepKey = "sweep";
-    private const string AntiEntropyKey = "anti-entropy";
     private static readonly TimeSpan TickInterval = TimeSpan.FromMilliseconds(50);
 
     // How long GET /cluster/shards waits for other homes' session counts; a silent home's shards show no count.
@@ -44,6 +43,7 @@ public sealed partial class ShardRegionActor : Actor
     private readonly TimeProvider _protocolClock;
     private readonly Dictionary<long, ActorRef> _replyTo = [];
     private ITimer? _tick;
+    private ITimer? _antiEntropy;
     private readonly Dictionary<int, int> _collecting = [];
 
     // Entities told to stop (passivation, hand-off) that have not confirmed yet, with the commands that arrived for
@@ -95,13 +95,16 @@ public sealed partial class ShardRegionActor : Actor
 
         if (_replicas is not null)
         {
-            Context.Timers.StartPeriodicTimer(AntiEntropyKey, AntiEntropy.Instance, _replicas.Settings.AntiEntropyInterval);
+            // A protocol round, so on the cluster's clock like the tick.
+            var interval = _replicas.Settings.AntiEntropyInterval;
+            _antiEntropy = _protocolClock.CreateTimer(static state => ((ActorRef)state!).Tell(AntiEntropy.Instance), self, interval, interval);
         }
     }
 
     protected internal override void PostStop()
     {
         _tick?.Dispose();
+        _antiEntropy?.Dispose();
         _clusterDaemon.Tell(new UnsubscribeClusterEvents(Self));
     }
 

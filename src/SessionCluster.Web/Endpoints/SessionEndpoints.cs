@@ -124,12 +124,16 @@ public static class SessionEndpoints
             return;
         }
 
-        SessionCookie.Refresh(http.Response, limits.CookieName, id, node.Route, cookieId, cookieRoute);
+        // The route names the session's home when the reply says it (a snapshot): after a move or a failover the cookie
+        // follows the new home, so a sticky balancer in front sends the next request straight there (Tomcat's
+        // JvmRouteBinderValve). Other replies keep the route the cookie had.
+        var route = SessionCookie.RouteFor(reply is SessionSnapshot owned ? owned.Owner : null, cookieRoute, node.Route);
+        SessionCookie.Refresh(http.Response, limits.CookieName, id, route, cookieId, cookieRoute);
 
         switch (reply)
         {
             case SessionSnapshot snapshot:
-                await SessionJson.WriteSession(http.Response, snapshot, node.Route, node.Route);
+                await SessionJson.WriteSession(http.Response, snapshot, route, node.Route);
                 break;
             case AttributeValue { JsonValue: { } value } attribute:
                 await SessionJson.WriteAttribute(http.Response, attribute.Name, value);

@@ -43,6 +43,11 @@ public static class SessionCookie
         }
     }
 
+    /// <summary>The route a response's cookie should carry: the session's home when the reply named it, else the route
+    /// the cookie already had, else the node that answered.</summary>
+    public static string RouteFor(string? home, string? cookieRoute, string servedBy) =>
+        !string.IsNullOrEmpty(home) ? home : !string.IsNullOrEmpty(cookieRoute) ? cookieRoute : servedBy;
+
     /// <summary>Tells the browser to drop the cookie at once.</summary>
     public static void Expire(HttpResponse response, string cookieName) =>
         response.Cookies.Delete(cookieName, new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Lax, Path = "/" });
