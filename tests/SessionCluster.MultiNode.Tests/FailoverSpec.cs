@@ -50,6 +50,19 @@ public sealed class FailoverSpec(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task ThreeWorkersAndAFront_KillTwoWorkersInTurnUnderLoad_NoSessionLostAndNoAcknowledgedIncrementLost()
     {
+        try
+        {
+            await KillTwoWorkersInTurn();
+        }
+        catch
+        {
+            output.WriteLine(Cluster.Report());
+            throw;
+        }
+    }
+
+    private async Task KillTwoWorkersInTurn()
+    {
         await Cluster.LaunchOneByOneAsync(Deadline);
         _client = new SessionContractClient(Cluster.Front(1), maxConnections: InFlight);
         var (fleet, failures) = await SessionFleet.CreateAsync(_client, SessionCount, InFlight);
@@ -71,6 +84,10 @@ public sealed class FailoverSpec(ITestOutputHelper output) : IAsyncLifetime
         // Load duration before the kill, not a wait for a condition: requests in flight when the home dies.
         await Task.Delay(TimeSpan.FromMilliseconds(500));
 
+        // A session living on the victim, to see its cookie follow it to its new home.
+        var orphan = await SessionHomedOn(fleet, victim);
+        var orphanRoute = orphan.Cookie.Split('.', 2)[1];
+
         var killed = Stopwatch.GetTimestamp();
         victim.Kill();
         var homes = survivors.Select(worker => worker.ClusterAddress).ToHashSet();
@@ -91,6 +108,29 @@ public sealed class FailoverSpec(ITestOutputHelper output) : IAsyncLifetime
         Assert.True(discrepancies.Count == 0, $"{discrepancies.Count} sessions lost writes:\n  {string.Join("\n  ", discrepancies.Take(20))}");
         await _traffic.DisposeAsync();
         _traffic = null;
+
+        var rebound = await _client!.GetAsync(orphan);
+        Assert.True(rebound.Succeeded && rebound.Cookie is not null, $"the orphaned session {orphan.Id} answers with a new cookie: {rebound}");
+        using var body = JsonDocument.Parse(rebound.Body);
+        var newRoute = rebound.Cookie!.Split('.', 2)[1];
+        Assert.NotEqual(orphanRoute, newRoute);
+        Assert.Equal(body.RootElement.GetProperty("owner").GetString(), newRoute);
+        output.WriteLine($"  session {orphan.Id}: cookie route {orphanRoute} rewritten to its new home {newRoute}");
+    }
+
+    /// <summary>A session of <paramref name="fleet"/> whose shard's home is <paramref name="node"/>, per the front.</summary>
+    private async Task<TrackedSession> SessionHomedOn(SessionFleet fleet, NodeProcess node)
+    {
+        foreach (var session in fleet.Sessions)
+        {
+            using var location = JsonDocument.Parse(await _http.GetStringAsync(new Uri(Cluster.Front(1).BaseAddress, $"/cluster/sessions/{session.Id}")));
+            if (location.RootElement.GetProperty("home").GetString() == node.ClusterAddress)
+            {
+                return session;
+            }
+        }
+
+        throw new InvalidOperationException($"No session of the fleet lives on {node.Name}.");
     }
 
     /// <summary>Waits until every shard has a whole backup copy on some worker of <paramref name="workers"/>.</summary>

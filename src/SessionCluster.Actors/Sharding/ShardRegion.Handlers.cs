@@ -112,8 +112,19 @@ public sealed partial class ShardRegion
         var shard = allocation.Shard;
         var slot = _slots[shard];
         _maxEpochSeen = Math.Max(_maxEpochSeen, allocation.Epoch);
-        if (allocation.Epoch < slot.Epoch || (slot.Phase == Phase.Receiving && allocation.Epoch < slot.TransferEpoch && !allocation.Home.Equals(Self.Address)))
+        if (allocation.Epoch < slot.Epoch)
         {
+            return;
+        }
+
+        if (slot.Phase == Phase.Receiving && allocation.Epoch < slot.TransferEpoch && !allocation.Home.Equals(Self.Address))
+        {
+            // Older than the move this node receives, so it changes nothing about serving; but it is still the newest
+            // word on the shard's backups, and this node may be one: without its copy it would never acknowledge the
+            // old home's deltas, whose replies (and so the move itself) would wait for the write timeout.
+            var newer = allocation.Epoch > slot.Epoch;
+            slot.Epoch = allocation.Epoch;
+            ApplyBackups(shard, slot, allocation, newer);
             return;
         }
 
@@ -158,8 +169,19 @@ public sealed partial class ShardRegion
             }
 
             ClearTransfer(slot);
-            slot.Phase = Phase.Remote;
-            slot.Home = allocation.Home;
+            if (_liveMembers.Contains(allocation.Home))
+            {
+                slot.Phase = Phase.Remote;
+                slot.Home = allocation.Home;
+            }
+            else
+            {
+                // A home this node has seen downed or removed: the coordinator has not heard yet (it keeps a downed
+                // home's shards until removal, then promotes a backup). Sending there would only wait for a timeout;
+                // hold the requests and ask again until the successor is named.
+                slot.Phase = Phase.Unknown;
+                slot.Home = null;
+            }
         }
 
         var renewed = allocation.Epoch > slot.Epoch;

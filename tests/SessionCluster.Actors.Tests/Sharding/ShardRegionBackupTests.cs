@@ -1,4 +1,6 @@
 using SessionCluster.Actors.Remoting;
+using SessionCluster.Actors.Replication;
+using SessionCluster.Actors.Sessions;
 using SessionCluster.Actors.Sharding;
 
 namespace SessionCluster.Actors.Tests.Sharding;
@@ -70,6 +72,38 @@ public sealed class ShardRegionBackupTests
 
         Assert.Empty(region.Receive(A, Homes(new ShardAllocation(3, A.Address, 4, [C.Address])), T0));
         Assert.Equal<HostedShard>([new HostedShard(3, 5, HostedShardStatus.Backup)], region.HeldShards);
+    }
+
+    [Fact]
+    public void An_allocation_naming_a_downed_home_holds_requests_until_the_successor_is_named()
+    {
+        var region = new ShardRegion(C, hostsShards: false, Settings, TimeSpan.FromSeconds(5));
+        region.MembershipChanged(ShardRegionTests.State(A, B, C), T0);
+        region.Receive(A, new QueryRegion(1), T0);
+        region.MembershipChanged(ShardRegionTests.State(A, C), T0);
+        var session = Enumerable.Range(0, 10_000).Select(i => new SessionId(new UInt128(7, (ulong)i))).First(id => region.ShardOf(id) == 3);
+
+        Assert.Empty(region.Receive(A, Homes(new ShardAllocation(3, B.Address, 5, [A.Address])), T0));
+        var held = region.Submit(1, new GetSession(session), T0);
+
+        Assert.DoesNotContain(held, effect => effect is SendToNode { Message: ShardEnvelope });
+        Assert.Equal((null, 5L), region.HomeOf(3));
+        var promoted = region.Receive(A, Homes(new ShardAllocation(3, A.Address, 6)), T0);
+        var sent = Assert.Single(promoted.OfType<SendToNode>(), send => send.Message is ShardEnvelope);
+        Assert.Equal(A.Address, sent.To);
+    }
+
+    [Fact]
+    public void A_move_target_that_is_also_a_backup_keeps_its_copy_when_the_backup_allocation_arrives_after_the_first_slice()
+    {
+        var region = Following(B);
+        var session = SessionCrdt.Create(1, T0, TimeSpan.FromMinutes(30));
+
+        // The old home's first slice (epoch 9) overtakes the coordinator's allocation naming B a backup (epoch 8).
+        region.Receive(A, new ShardTransfer(3, 9, 0, 2, [session]), T0);
+        var effects = region.Receive(A, Homes(new ShardAllocation(3, A.Address, 8, [B.Address])), T0);
+
+        Assert.Contains(new KeepBackup(3, A.Address, 8), effects);
     }
 
     private static ShardRegion Following(UniqueAddress self)
