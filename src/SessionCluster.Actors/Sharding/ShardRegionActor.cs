@@ -51,6 +51,10 @@ public sealed partial class ShardRegionActor : Actor
     // had queued, so two entities never write one session at the same time.
     private readonly Dictionary<SessionId, List<(SessionCommand Command, ActorRef ReplyTo)>?> _stopping = [];
     private readonly Dictionary<long, StatsQuery> _statsQueries = [];
+
+    // The same entities by session: a stopping entity still waits for its backups' acknowledgements (its replies
+    // leave only then), and the transport finds only running entities in the slots.
+    private readonly Dictionary<SessionId, ActorRef> _stoppingEntities = [];
     private long _nextQueryId;
     private long _nextRequestId;
     private long _nextEntity;
@@ -141,6 +145,12 @@ public sealed partial class ShardRegionActor : Actor
                     copy.Acknowledged(ack.Chunk);
                 }
 
+                break;
+            case InboundMessage { Message: ReplicaDeltaAck ack } inbound:
+                var acked = new SessionId(ack.SessionId);
+                var writer = _stoppingEntities.GetValueOrDefault(acked) ??
+                    (_local[ack.Shard] is { } ackedShard && ackedShard.Sessions.TryGet(acked, out var ackedSlot) ? ackedSlot.Entity : null);
+                writer?.Tell(new BackupAcknowledged(inbound.From.Address, ack.Epoch, ack.FromSeq, ack.ToSeq));
                 break;
             case InboundMessage { Message: ReplicaDigest digest } inbound:
                 Repair(inbound.From.Address, digest);
@@ -406,11 +416,13 @@ public sealed partial class ShardRegionActor : Actor
     {
         slot.Entity = null;
         _stopping.TryAdd(slot.Id, null);
+        _stoppingEntities[slot.Id] = entity;
         entity.Tell(StopEntity.Instance, Self);
     }
 
     private void OnEntityStopped(EntityStopped stopped)
     {
+        _stoppingEntities.Remove(stopped.SessionId);
         var shard = ShardId.Of(stopped.SessionId, _local.NumberOfShards);
         if (_stopping.Remove(stopped.SessionId, out var waiting) && waiting is { Count: > 0 })
         {

@@ -57,6 +57,11 @@ public sealed class ShardingInbox(ActorRef region, RemoteRequests remoteRequests
                 {
                     writer.Tell(new BackupAcknowledged(from.Address, ack.Epoch, ack.FromSeq, ack.ToSeq));
                 }
+                else
+                {
+                    // Its entity may be stopping (passivation, hand-off) and still waiting for this: the region knows it.
+                    region.Tell(new InboundMessage(from, message));
+                }
 
                 break;
             default:
