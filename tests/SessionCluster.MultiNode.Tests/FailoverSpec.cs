@@ -110,18 +110,19 @@ public sealed class FailoverSpec(ITestOutputHelper output) : IAsyncLifetime
         _traffic = null;
 
         var rebound = await _client!.GetAsync(orphan);
-        Assert.True(rebound.Succeeded && rebound.Cookie is not null, $"the orphaned session {orphan.Id} answers with a new cookie: {rebound}");
+        Assert.True(rebound.Succeeded, $"the orphaned session {orphan.Id} answers: {rebound}");
         using var body = JsonDocument.Parse(rebound.Body);
-        var newRoute = rebound.Cookie!.Split('.', 2)[1];
-        Assert.NotEqual(orphanRoute, newRoute);
-        Assert.Equal(body.RootElement.GetProperty("owner").GetString(), newRoute);
-        output.WriteLine($"  session {orphan.Id}: cookie route {orphanRoute} rewritten to its new home {newRoute}");
+        var owner = body.RootElement.GetProperty("owner").GetString();
+        Assert.NotEqual(victim.Node, owner);
+        Assert.Equal($"{orphan.Id}.{owner}", rebound.Cookie);
+        output.WriteLine($"  session {orphan.Id}: cookie route {orphanRoute} rewritten to its new home {owner}");
     }
 
-    /// <summary>A session of <paramref name="fleet"/> whose shard's home is <paramref name="node"/>, per the front.</summary>
+    /// <summary>A session of <paramref name="fleet"/> whose shard's home is <paramref name="node"/>, per the front, and
+    /// whose cookie names that node's route (its home has not changed since it was created).</summary>
     private async Task<TrackedSession> SessionHomedOn(SessionFleet fleet, NodeProcess node)
     {
-        foreach (var session in fleet.Sessions)
+        foreach (var session in fleet.Sessions.Where(session => session.Cookie.EndsWith("." + node.Node, StringComparison.Ordinal)))
         {
             using var location = JsonDocument.Parse(await _http.GetStringAsync(new Uri(Cluster.Front(1).BaseAddress, $"/cluster/sessions/{session.Id}")));
             if (location.RootElement.GetProperty("home").GetString() == node.ClusterAddress)
