@@ -134,23 +134,32 @@ public sealed class FailoverSpec(ITestOutputHelper output) : IAsyncLifetime
         throw new InvalidOperationException($"No session of the fleet lives on {node.Name}.");
     }
 
-    /// <summary>Waits until every shard has a whole backup copy on some worker of <paramref name="workers"/>.</summary>
+    /// <summary>Waits until, in the front's table, every shard has a home and a backup among <paramref name="workers"/>,
+    /// and each backup's own <c>/cluster/shards/local</c> says its copy is whole; the same on two polls in a row.</summary>
     private async Task WholeReplicas(IReadOnlyList<NodeProcess> workers)
     {
+        var streak = 0;
         await Eventually.Value(
             async () =>
             {
-                var whole = 0;
+                var table = (await Cluster.ReadShardsAsync(Cluster.Front(1))).Table;
+                var whole = new HashSet<(string Node, int Shard)>();
                 foreach (var worker in workers)
                 {
                     using var document = JsonDocument.Parse(await _http.GetStringAsync(new Uri(worker.BaseAddress, "/cluster/shards/local")));
-                    whole += document.RootElement.GetProperty("backups").EnumerateArray().Count(copy => copy.GetProperty("whole").GetBoolean());
+                    foreach (var copy in document.RootElement.GetProperty("backups").EnumerateArray().Where(copy => copy.GetProperty("whole").GetBoolean()))
+                    {
+                        whole.Add((worker.ClusterAddress, copy.GetProperty("id").GetInt32()));
+                    }
                 }
 
-                return whole;
+                var replicated = table is not null && table.Shards.Count == NumberOfShards && table.Shards.All(shard =>
+                    shard.Home is not null && shard.Backups is { Count: > 0 } backups && backups.All(backup => whole.Contains((backup, shard.Id))));
+                streak = replicated ? streak + 1 : 0;
+                return streak;
             },
-            whole => whole >= NumberOfShards,
-            $"a whole backup copy of each of the {NumberOfShards} shards on [{string.Join(", ", workers.Select(worker => worker.Name))}]",
+            polls => polls >= 2,
+            $"every shard in the front's table with a backup among [{string.Join(", ", workers.Select(worker => worker.Name))}] whose copy is whole",
             Deadline);
     }
 

@@ -163,9 +163,20 @@ public sealed partial class ShardCoordinator
         {
             _moves.Remove(received.Shard);
             // The backups stay where they are (the new home sends them its deltas from now on), except the new home
-            // itself if it was one: a copy on the home's own node protects nothing.
+            // itself if it was one: a copy on the home's own node protects nothing. Then the old home fills a free
+            // place: it holds every session already, so the shard is never without a whole copy (were the new home to
+            // die before a fresh backup had its copy, the sessions would die with it). Not a draining one: it is leaving.
             var old = _table.TryGetValue(received.Shard, out var placement) ? placement : ShardPlacement.Alone(from, received.Epoch);
-            _table[received.Shard] = new ShardPlacement(from, received.Epoch, old.Backups.Remove(from), old.Synced.Remove(from));
+            var backups = old.Backups.Remove(from);
+            var synced = old.Synced.Remove(from);
+            if (backups.Length < _backupsPerShard && !backups.Contains(move.From) &&
+                _regions.TryGetValue(move.From, out var oldHome) && EffectiveWeight(move.From, oldHome) > 0)
+            {
+                backups = backups.Add(move.From);
+                synced = synced.Add(move.From);
+            }
+
+            _table[received.Shard] = new ShardPlacement(from, received.Epoch, backups, synced);
             Broadcast([received.Shard]);
         }
         else if (_table.TryGetValue(received.Shard, out var home))

@@ -55,6 +55,9 @@ public sealed partial class ShardRegionActor : Actor
     // The same entities by session: a stopping entity still waits for its backups' acknowledgements (its replies
     // leave only then), and the transport finds only running entities in the slots.
     private readonly Dictionary<SessionId, ActorRef> _stoppingEntities = [];
+
+    // The sessions of the shard dropped by the decision being carried out, if any (see KeepBackup).
+    private (int Shard, ImmutableArray<SessionCrdt> Sessions)? _justDropped;
     private long _nextQueryId;
     private long _nextRequestId;
     private long _nextEntity;
@@ -253,6 +256,19 @@ public sealed partial class ShardRegionActor : Actor
 
     private void Execute(IReadOnlyList<ShardingEffect> effects)
     {
+        try
+        {
+            ExecuteEach(effects);
+        }
+        finally
+        {
+            // A dropped shard's sessions are kept only for a KeepBackup of the same decision.
+            _justDropped = null;
+        }
+    }
+
+    private void ExecuteEach(IReadOnlyList<ShardingEffect> effects)
+    {
         foreach (var effect in effects)
         {
             switch (effect)
@@ -296,7 +312,18 @@ public sealed partial class ShardRegionActor : Actor
                     Replicate(replicate);
                     break;
                 case KeepBackup keep:
-                    _replicas?.Keep(keep.Shard, keep.Home, keep.Epoch);
+                    if (_replicas is not null && _justDropped is { } dropped && dropped.Shard == keep.Shard)
+                    {
+                        // This node served the shard until this very decision and now backs it up: what it held is a
+                        // whole copy already, with nothing to wait for.
+                        _replicas.KeepWhole(keep.Shard, keep.Home, keep.Epoch, dropped.Sessions, SessionNow);
+                        Execute(_region.BackupCopied(keep.Shard));
+                    }
+                    else
+                    {
+                        _replicas?.Keep(keep.Shard, keep.Home, keep.Epoch);
+                    }
+
                     break;
                 case DropBackup dropBackup:
                     _replicas?.Take(dropBackup.Shard);
@@ -580,6 +607,7 @@ public sealed partial class ShardRegionActor : Actor
     {
         _collecting.Remove(shard);
         _replicas?.Untarget(shard);
+        _justDropped = null;
         foreach (var key in _copies.Keys.Where(key => key.Shard == shard).ToList())
         {
             _copies.Remove(key);
@@ -600,6 +628,7 @@ public sealed partial class ShardRegionActor : Actor
         }
 
         LogShard(shard, $"dropped ({hosted.Sessions.Count} sessions now live elsewhere)");
+        _justDropped = (shard, [.. hosted.Sessions.Slots.Select(slot => slot.State)]);
     }
 
     private void OnSessionEnded(SessionId id)

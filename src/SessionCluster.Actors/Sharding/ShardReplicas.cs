@@ -72,6 +72,19 @@ public sealed class ShardReplicas : IReplicaChannel
         Interlocked.CompareExchange(ref _copies[shard], new ShardReplica(shard, home, epoch), null);
     }
 
+    /// <summary>Region actor: keep a copy of a shard this node served until now, which it already holds whole.</summary>
+    internal void KeepWhole(int shard, NodeAddress home, long epoch, IReadOnlyList<SessionCrdt> sessions, DateTimeOffset now)
+    {
+        Keep(shard, home, epoch);
+        if (Volatile.Read(ref _copies[shard]) is { } copy)
+        {
+            lock (copy)
+            {
+                copy.ApplyCopy(epoch, 0, 1, sessions, now);
+            }
+        }
+    }
+
     /// <summary>Region actor: forget the shard's copy (no longer a backup), or take it over (promoted to home).</summary>
     internal ImmutableArray<SessionCrdt> Take(int shard)
     {

@@ -93,13 +93,28 @@ public sealed class ShardCoordinatorBackupTests
     }
 
     [Fact]
-    public void A_confirmed_move_to_a_backup_takes_it_out_of_the_backups()
+    public void A_confirmed_move_to_a_backup_takes_it_out_of_the_backups_and_the_old_home_takes_its_place()
+    {
+        var coordinator = Active(backups: 1, out var reign, A);
+        coordinator.Tick(T0.AddSeconds(1));
+        coordinator.MembershipChanged(State((A, MemberStatus.Up), (B, MemberStatus.Up)), T0.AddSeconds(1));
+        coordinator.Receive(B, Report(reign), T0.AddSeconds(1));
+        var handOff = coordinator.Tick(T0.AddSeconds(3)).OfType<SendToNode>().Select(send => send.Message).OfType<HandOffShard>().First();
+        Assert.Equal<UniqueAddress>([B], coordinator.Table[handOff.Shard].Backups);
+
+        coordinator.Receive(B, new ShardReceived(reign, handOff.Shard, handOff.Epoch), T0.AddSeconds(4));
+
+        // The old home holds every session already: it is the new backup, whole from the start.
+        Assert.Equal(new ShardPlacement(B, handOff.Epoch, [A], [A]), coordinator.Table[handOff.Shard]);
+    }
+
+    [Fact]
+    public void A_shard_moved_off_a_draining_home_does_not_keep_it_as_a_backup()
     {
         var coordinator = Active(backups: 1, out var reign, A, B);
         coordinator.Tick(T0.AddSeconds(1));
         coordinator.Receive(A, new DrainRegion(true), T0.AddSeconds(1));
         var handOff = coordinator.Tick(T0.AddSeconds(3)).OfType<SendToNode>().Select(send => send.Message).OfType<HandOffShard>().First();
-        Assert.Equal<UniqueAddress>([B], coordinator.Table[handOff.Shard].Backups);
 
         coordinator.Receive(B, new ShardReceived(reign, handOff.Shard, handOff.Epoch), T0.AddSeconds(4));
 
