@@ -167,7 +167,14 @@ public static class SessionCommands
         }
 
         var (touched, touch) = state.Touch(now);
-        var (written, write, _, rejection) = touched.Increment(name, increment.By, host.Replica, Stamp(touched, host, now));
+        var (written, write, value, rejection, repeated) = touched.Increment(name, increment.By, increment.OperationId, host.Replica, Stamp(touched, host, now));
+        if (repeated)
+        {
+            // A retry of an increment already applied: the first answer again, and no limit checks (nothing is added). Its
+            // delta re-ships what the first one did, so this answer too waits for the write consistency.
+            return new(written, SessionCrdt.Merge(write, touch), new AttributeValue(name, Encoding.UTF8.GetBytes(value.ToString(CultureInfo.InvariantCulture))));
+        }
+
         var refused = rejection switch
         {
             IncrementRejection.NotAnInteger => new SessionRejected(SessionRejection.NotAnInteger, $"Attribute '{name}' is not an integer."),

@@ -34,6 +34,7 @@ internal static class ReplicationGen
             (6, Gen.Constant(StepKind.Set)),
             (3, Gen.Constant(StepKind.Remove)),
             (10, Gen.Constant(StepKind.Increment)),
+            (3, Gen.Constant(StepKind.Retry)),
             (2, Gen.Constant(StepKind.Touch)),
             (1, Gen.Constant(StepKind.End)),
             (14, Gen.Constant(StepKind.Deliver)),

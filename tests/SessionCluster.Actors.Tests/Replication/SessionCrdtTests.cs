@@ -14,7 +14,7 @@ public sealed class SessionCrdtTests
     public void Operations_ReturnDeltasThatRebuildTheState()
     {
         var (s1, d1) = Fresh.Set("user", Json("\"ann\""), At(1, A));
-        var (s2, d2, value, _) = s1.Increment("visits", 3, A, At(2, A));
+        var (s2, d2, value, _, _) = s1.Increment("visits", 3, 1, A, At(2, A));
         var (s3, d3) = s2.Touch(Created.AddMinutes(5));
         var (s4, d4) = s3.Remove("user", At(3, A));
 
@@ -69,7 +69,7 @@ public sealed class SessionCrdtTests
     {
         var (state, _) = Fresh.Set("s", Json("\"x\""), At(1, A));
 
-        var (next, delta, _, rejection) = state.Increment("s", 1, A, At(2, A));
+        var (next, delta, _, rejection, _) = state.Increment("s", 1, 2, A, At(2, A));
 
         Assert.Equal(IncrementRejection.NotAnInteger, rejection);
         Assert.Same(state, next);
@@ -80,7 +80,7 @@ public sealed class SessionCrdtTests
     public void SizeInBytes_CountsVisibleNamesAndValues()
     {
         var (state, _) = Fresh.Set("name", Json("\"héllo\""), At(1, A));
-        var (withCounter, _, _, _) = state.Increment("n", 100, B, At(2, B));
+        var (withCounter, _, _, _, _) = state.Increment("n", 100, 3, B, At(2, B));
         var (removed, _) = withCounter.Remove("name", At(3, A));
 
         Assert.Equal(4 + 8, state.SizeInBytes);
@@ -94,7 +94,7 @@ public sealed class SessionCrdtTests
     {
         Assert.Equal(HlcTimestamp.Zero, Fresh.NewestTimestamp);
         var (set, _) = Fresh.Set("a", Json("1"), At(4, B));
-        var (counted, _, _, _) = set.Increment("n", 1, A, At(6, A));
+        var (counted, _, _, _, _) = set.Increment("n", 1, 4, A, At(6, A));
         var (removed, _) = counted.Remove("a", At(5, B));
         var collected = removed.CollectGarbage(At(9, A));
 

@@ -43,9 +43,9 @@ public sealed class SessionCrdtWireFormatTests
     public void RoundTrip_CountersFromSeveralReplicas_KeepEveryReplicasTotals()
     {
         var state = SessionCrdt.Create(Id, T0, TimeSpan.FromMinutes(30));
-        state = state.Increment("n", 5, A, At(1, A)).State;
-        state = SessionCrdt.Merge(state.Increment("n", -2, B, At(2, B)).State, state.Increment("n", 10, C, At(2, C)).State);
-        state = state.Increment("n", long.MinValue, A, At(3, A)).State;
+        state = state.Increment("n", 5, 1, A, At(1, A)).State;
+        state = SessionCrdt.Merge(state.Increment("n", -2, 2, B, At(2, B)).State, state.Increment("n", 10, 3, C, At(2, C)).State);
+        state = state.Increment("n", long.MinValue, 4, A, At(3, A)).State;
 
         var restored = RoundTrip(state);
         var wire = SessionCrdtWireFormat.ToWire(state);
@@ -80,7 +80,7 @@ public sealed class SessionCrdtWireFormatTests
         {
             state.Set("x", "[1]"u8.ToArray(), At(20, B)).Delta,
             state.Remove("a", At(21, A)).Delta,
-            state.Increment("n", 3, C, At(22, C)).Delta,
+            state.Increment("n", 3, 5, C, At(22, C)).Delta,
             state.Touch(T0.AddDays(1)).Delta,
             state.End(SessionEndReason.Invalidated, At(23, B)).Delta,
         };
@@ -140,7 +140,7 @@ public sealed class SessionCrdtWireFormatTests
         SessionCommand[] commands =
         [
             new SetAttribute(new SessionId(Id), "c", "3"u8.ToArray()), new SetAttribute(new SessionId(Id), "a", "1"u8.ToArray()),
-            new RemoveAttribute(new SessionId(Id), UnicodeName), new IncrementAttribute(new SessionId(Id), "n", 2),
+            new RemoveAttribute(new SessionId(Id), UnicodeName), new IncrementAttribute(new SessionId(Id), "n", 2, IncrementAttribute.NewOperationId()),
         ];
 
         foreach (var command in commands)
@@ -191,7 +191,7 @@ public sealed class SessionCrdtWireFormatTests
         SessionCrdt[] states =
         [
             SessionCrdt.Create(Id, T0, TimeSpan.Zero), Busy(), Busy().End(SessionEndReason.Expired, At(99, A)).State, big,
-            SessionCrdt.Merge(Busy().Increment("n", 1, B, At(50, B)).State, Busy().Increment("n", long.MaxValue, C, At(50, C)).State),
+            SessionCrdt.Merge(Busy().Increment("n", 1, 6, B, At(50, B)).State, Busy().Increment("n", long.MaxValue, 7, C, At(50, C)).State),
         ];
 
         foreach (var state in states)
@@ -273,8 +273,8 @@ public sealed class SessionCrdtWireFormatTests
 
         Assert.Throws<ArgumentException>(() => AttributeMap.Of([entry, entry], HlcTimestamp.Zero));
         Assert.Throws<ArgumentException>(() => new AttributeEntry(string.Empty, entry.BaseValue, entry.BaseTimestamp, PNCounter.Empty, At(1, A)));
-        Assert.Throws<ArgumentOutOfRangeException>(() => SessionCrdt.Restore(Id, T0, TimeSpan.Zero, T0.AddTicks(-1), AttributeMap.Empty, null));
-        Assert.Throws<ArgumentOutOfRangeException>(() => SessionCrdt.Restore(Id, T0, TimeSpan.FromTicks(-1), T0, AttributeMap.Empty, null));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SessionCrdt.Restore(Id, T0, TimeSpan.Zero, T0.AddTicks(-1), AttributeMap.Empty, null, RecentIncrements.Empty));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SessionCrdt.Restore(Id, T0, TimeSpan.FromTicks(-1), T0, AttributeMap.Empty, null, RecentIncrements.Empty));
     }
 
     /// <summary>A live state with a value, a counter of three replicas, a tombstone, a unicode attribute, a floor and an access.</summary>
@@ -288,7 +288,7 @@ public sealed class SessionCrdtWireFormatTests
         state = state.Set(UnicodeName, UnicodeJson, At(5, B)).State;
         state = state.Remove("gone", At(6, C)).State;
         state = state.Set("n", "-9"u8.ToArray(), At(7, A)).State;
-        state = state.Increment("n", 3, B, At(8, B)).State.Increment("n", 1, C, At(9, C)).State;
+        state = state.Increment("n", 3, 8, B, At(8, B)).State.Increment("n", 1, 9, C, At(9, C)).State;
         return state.Touch(T0.AddTicks(987_654_321)).State;
     }
 
@@ -298,7 +298,7 @@ public sealed class SessionCrdtWireFormatTests
     {
         var state = SessionCrdt.Create(Id, T0, TimeSpan.FromMinutes(30)).CollectGarbage(At(1, A));
         state = state.Set("a", "1"u8.ToArray(), At(2, A)).State.Set("b", "2"u8.ToArray(), At(3, B)).State;
-        state = state.Increment("b", 1, A, At(4, A)).State.Increment("b", 1, C, At(5, C)).State;
+        state = state.Increment("b", 1, 10, A, At(4, A)).State.Increment("b", 1, 11, C, At(5, C)).State;
         return state.Set("c", "3"u8.ToArray(), At(6, A)).State.Set("d", "4"u8.ToArray(), At(7, A)).State;
     }
 

@@ -35,8 +35,8 @@ public sealed class SessionEntityStateTests : IAsyncLifetime
 
         for (var i = 0; i < 5; i++)
         {
-            await entityA.Ask<AttributeValue>(new IncrementAttribute(Id, "n", 1), Timeout);
-            await entityB.Ask<AttributeValue>(new IncrementAttribute(Id, "n", 10), Timeout);
+            await entityA.Ask<AttributeValue>(new IncrementAttribute(Id, "n", 1, IncrementAttribute.NewOperationId()), Timeout);
+            await entityB.Ask<AttributeValue>(new IncrementAttribute(Id, "n", 10, IncrementAttribute.NewOperationId()), Timeout);
         }
 
         Assert.Equal("5", Text(onA.State.Get("n")));

@@ -27,7 +27,7 @@ public sealed class RemoteRequestsTests
     {
         var clock = new ManualTimeProvider();
         var requests = new RemoteRequests(clock, TimeSpan.FromSeconds(5));
-        var late = requests.Register(new IncrementAttribute(SessionId.New(), "n", 1), 3, Home);
+        var late = requests.Register(new IncrementAttribute(SessionId.New(), "n", 1, IncrementAttribute.NewOperationId()), 3, Home);
         clock.Advance(TimeSpan.FromSeconds(4));
         var recent = requests.Register(new GetSession(SessionId.New()), 4, Home);
 
