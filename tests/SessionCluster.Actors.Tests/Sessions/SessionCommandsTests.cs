@@ -223,6 +223,74 @@ public sealed class SessionCommandsTests
     }
 
     [Fact]
+    public void Increment_Retried_AnswersTheFirstReplyAndCountsOnce()
+    {
+        var increment = Increment("n", 5);
+        var first = Run(increment);
+        var backup = SessionCommands.NewSession(Id, Start, Limits).Apply(first.Delta!);
+        _now = _now.AddSeconds(2);
+
+        var retry = Run(increment);
+
+        Assert.Equal("5", Text(Assert.IsType<AttributeValue>(first.Reply).JsonValue));
+        Assert.Equal(("n", "5"), (Assert.IsType<AttributeValue>(retry.Reply).Name, Text(((AttributeValue)retry.Reply).JsonValue)));
+        Assert.Equal("5", Text(_state.Get("n")));
+        Assert.Equal(_now, _state.LastAccessed);
+        // Like any write it yields a delta (the entry, the record and the access), so its reply waits for the backups.
+        Assert.Equal(_state, backup.Apply(retry.Delta!));
+    }
+
+    [Fact]
+    public void Increment_RetriedOnThePromotedBackup_AnswersTheFirstReplyAndCountsOnce()
+    {
+        // Node A is the home and B its backup, which merges A's deltas; A dies with the second reply, B is promoted.
+        var increment = Increment("n", 5);
+        var backup = SessionCommands.NewSession(Id, Start, Limits).Apply(Run(Increment("n", 1)).Delta!);
+        var first = Run(increment);
+        backup = backup.Apply(first.Delta!);
+
+        var retry = SessionCommands.Apply(backup, increment, HostB, Start.AddSeconds(1));
+        var next = SessionCommands.Apply(retry.State, Increment("n", 1), HostB, Start.AddSeconds(2));
+
+        Assert.Equal("6", Text(Assert.IsType<AttributeValue>(first.Reply).JsonValue));
+        Assert.Equal("6", Text(Assert.IsType<AttributeValue>(retry.Reply).JsonValue));
+        Assert.Equal("7", Text(Assert.IsType<AttributeValue>(next.Reply).JsonValue));
+    }
+
+    [Fact]
+    public void Increment_RetriedWhenItsAttributeCouldNoLongerBeAdded_IsStillAnswered()
+    {
+        var increment = Increment("n", 5);
+        Run(increment);
+        Run(new RemoveAttribute(Id, "n"));
+        Run(new SetAttribute(Id, "a", Json("1")));
+        Run(new SetAttribute(Id, "b", Json("2")));
+
+        var retry = Run(increment);
+
+        // Nothing is added, so no limit applies: the answer is the first one, and "n" stays removed.
+        Assert.Equal("5", Text(Assert.IsType<AttributeValue>(retry.Reply).JsonValue));
+        Assert.Null(_state.Get("n"));
+        Assert.IsType<SessionRejected>(Run(Increment("n", 5)).Reply);
+    }
+
+    [Fact]
+    public void Increment_RetriedAfterCapacityNewerIncrements_IsCountedAgain()
+    {
+        // Documented (RecentIncrements): only the newest Capacity increments are remembered.
+        var increment = Increment("n", 5);
+        Run(increment);
+        for (var i = 0; i < RecentIncrements.Capacity; i++)
+        {
+            Run(Increment("n", 1));
+        }
+
+        var retry = Run(increment);
+
+        Assert.Equal((5 + RecentIncrements.Capacity + 5).ToString(CultureInfo.InvariantCulture), Text(Assert.IsType<AttributeValue>(retry.Reply).JsonValue));
+    }
+
+    [Fact]
     public void Reads_MoveLastAccessedButYieldNoDelta()
     {
         Run(new SetAttribute(Id, "a", Json("1")));
