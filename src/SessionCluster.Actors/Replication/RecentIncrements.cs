@@ -32,7 +32,8 @@ public readonly struct RecentIncrements : IEquatable<RecentIncrements>
     /// home's connection is refused or times out, while the session has no home to apply anything else. So what must
     /// fit between a record and its retry is the session's other increments in flight at the same moment, plus the few
     /// that reach the new home first; one user's browser keeps at most 6 connections to a host (HTTP/1.1), and 8
-    /// leaves room over that at about 400 bytes per counting session, which a million sessions per node can afford.</remarks>
+    /// leaves room over that. Each record costs a session that counts 48 bytes: a full memory (408 bytes) is already
+    /// about as large as a small session's own state, and a million sessions per node is the goal.</remarks>
     public const int Capacity = 8;
 
     // Null when empty (default(RecentIncrements) is the empty memory); never longer than Capacity; strictly descending.

@@ -30,7 +30,7 @@ public sealed record IncrementAttribute(SessionId SessionId, string Name, long B
     /// <remarks>From the operating system's generator: ids minted on different nodes must not collide, which a
     /// user-space generator's seeding does not promise (a cloned VM or container restores the same state); a collision
     /// within one session's few remembered increments would have an increment answered without being applied. It costs
-    /// about 100 ns, nothing next to the request that needs it.</remarks>
+    /// under a microsecond, nothing next to the request that needs it.</remarks>
     public static ulong NewOperationId()
     {
         Span<byte> bytes = stackalloc byte[sizeof(ulong)];
