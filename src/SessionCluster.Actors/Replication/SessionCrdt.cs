@@ -14,15 +14,16 @@ namespace SessionCluster.Actors.Replication;
 /// beats every write older than it. It also beats writes newer than it, which cannot be legitimate: ids are never
 /// reused and an ended session refuses commands, so such a write could only come from a bug, and dropping it is
 /// better than bringing back half a session. An ended state is small (identity and tombstone, no increments
-/// remembered: an ended session answers every command with not-found), and the operations
-/// refuse to run on one. Two ends merge last-writer-wins, keeping the later one's reason. Forgetting an ended session
-/// altogether is the shard's decision, under the same stability rule as attribute tombstones: once every replica has
-/// it, no late delta can recreate the session.</para>
+/// remembered: an ended session answers every command with not-found), and the operations refuse to run on one. Two
+/// ends merge last-writer-wins, keeping the later one's reason. Forgetting an ended session altogether is the shard's
+/// decision, under the same stability rule as attribute tombstones: once every replica has it, no late delta can
+/// recreate the session.</para>
 /// <para><b>Deltas.</b> A delta is itself a <see cref="SessionCrdt"/> holding the identity plus only what changed
-/// (one attribute entry and, for an increment, its record; the new access time; or the end), with <see cref="LastAccessed"/> = <see cref="Created"/>
-/// and no floor where nothing changed, so <see cref="Apply"/>, which is <see cref="Merge"/>, adds just that. A home
-/// ships deltas to its backups and may join several into one with <see cref="Merge"/>; anti-entropy ships full
-/// states. Every operation returns the same state as applying its delta to the old one.</para>
+/// (one attribute entry and, for an increment, its record; the new access time; or the end), with
+/// <see cref="LastAccessed"/> = <see cref="Created"/> and no floor where nothing changed, so <see cref="Apply"/>, which
+/// is <see cref="Merge"/>, adds just that. A home ships deltas to its backups and may join several into one with
+/// <see cref="Merge"/>; anti-entropy ships full states. Every operation returns the same state as applying its delta to
+/// the old one.</para>
 /// <para><b>Time.</b> Nothing here reads a clock: writes take timestamps from the caller's
 /// <see cref="HybridLogicalClock"/>, which must have observed the states and deltas merged here (so a write made after
 /// a merge is stamped after everything merged; <see cref="NewestTimestamp"/> is what to observe), and access times come
@@ -83,8 +84,14 @@ public sealed class SessionCrdt : IEquatable<SessionCrdt>
     /// <summary>The latest hybrid logical timestamp this state holds (an attribute write, a remembered increment, the
     /// garbage-collection floor or the end); <see cref="HlcTimestamp.Zero"/> for a fresh session. A single writer stamps
     /// its next write after it (<see cref="HybridLogicalClock.Next"/>), which is observing everything merged here.</summary>
-    public HlcTimestamp NewestTimestamp =>
-        HlcTimestamp.Max(Ended is { } end ? HlcTimestamp.Max(end.Timestamp, Attributes.NewestTimestamp) : Attributes.NewestTimestamp, RecentIncrements.Newest);
+    public HlcTimestamp NewestTimestamp
+    {
+        get
+        {
+            var newest = HlcTimestamp.Max(Attributes.NewestTimestamp, RecentIncrements.Newest);
+            return Ended is { } end ? HlcTimestamp.Max(end.Timestamp, newest) : newest;
+        }
+    }
 
     /// <summary>A new, live session with no attributes: also the first delta to ship to backups.</summary>
     public static SessionCrdt Create(UInt128 id, DateTimeOffset created, TimeSpan maxInactiveInterval)
@@ -109,7 +116,9 @@ public sealed class SessionCrdt : IEquatable<SessionCrdt>
         ArgumentOutOfRangeException.ThrowIfLessThan(lastAccessed, created);
         return new SessionCrdt(
             id, created.ToUniversalTime(), maxInactiveInterval, lastAccessed.ToUniversalTime(),
-            ended is null ? attributes : AttributeMap.Empty.CollectGarbage(attributes.Floor), ended, ended is null ? recentIncrements : default);
+            ended is null ? attributes : AttributeMap.Empty.CollectGarbage(attributes.Floor),
+            ended,
+            ended is null ? recentIncrements : RecentIncrements.Empty);
     }
 
     /// <summary>The visible value of <paramref name="name"/> (compact JSON), or null.</summary>
@@ -158,7 +167,7 @@ public sealed class SessionCrdt : IEquatable<SessionCrdt>
         var (attributes, attributesDelta, value, rejection) = Attributes.Increment(name, by, replica, timestamp);
         if (rejection is not null)
         {
-            return (this, DeltaOf(AttributeMap.Empty, Created, null, default), 0, rejection, false);
+            return (this, DeltaOf(AttributeMap.Empty, Created, null, RecentIncrements.Empty), 0, rejection, false);
         }
 
         var record = new AppliedIncrement(operationId, attributes.Find(name)!.Name, value, timestamp);
@@ -170,7 +179,7 @@ public sealed class SessionCrdt : IEquatable<SessionCrdt>
     public (SessionCrdt State, SessionCrdt Delta) Touch(DateTimeOffset now)
     {
         EnsureLive();
-        var delta = DeltaOf(AttributeMap.Empty, now.ToUniversalTime() < Created ? Created : now.ToUniversalTime(), null, default);
+        var delta = DeltaOf(AttributeMap.Empty, now.ToUniversalTime() < Created ? Created : now.ToUniversalTime(), null, RecentIncrements.Empty);
         return (Apply(delta), delta);
     }
 
@@ -186,7 +195,7 @@ public sealed class SessionCrdt : IEquatable<SessionCrdt>
     /// <summary>Ends the session at <paramref name="timestamp"/>: its attributes go, its tombstone stays.</summary>
     public (SessionCrdt State, SessionCrdt Delta) End(SessionEndReason reason, HlcTimestamp timestamp)
     {
-        var delta = DeltaOf(AttributeMap.Empty, Created, new LwwRegister<SessionEndReason>(reason, timestamp), default);
+        var delta = DeltaOf(AttributeMap.Empty, Created, new LwwRegister<SessionEndReason>(reason, timestamp), RecentIncrements.Empty);
         return (Apply(delta), delta);
     }
 
@@ -196,7 +205,9 @@ public sealed class SessionCrdt : IEquatable<SessionCrdt>
     public SessionCrdt CollectGarbage(HlcTimestamp stable)
     {
         var collected = Attributes.CollectGarbage(stable);
-        return ReferenceEquals(collected, Attributes) ? this : new SessionCrdt(Id, Created, MaxInactiveInterval, LastAccessed, collected, Ended, RecentIncrements);
+        return ReferenceEquals(collected, Attributes)
+            ? this
+            : new SessionCrdt(Id, Created, MaxInactiveInterval, LastAccessed, collected, Ended, RecentIncrements);
     }
 
     /// <summary>The join of two replicas (or a replica and a delta) of one session.</summary>
@@ -241,12 +252,13 @@ public sealed class SessionCrdt : IEquatable<SessionCrdt>
     public override int GetHashCode() => HashCode.Combine(Id, LastAccessed, Attributes, Ended);
 
     public override string ToString() =>
-        $"session {Id:x32} last accessed {LastAccessed:O}" +
-        (Ended is { } end ? $", {end.Value} at {end.Timestamp}" : $", {Attributes}" + (RecentIncrements.IsEmpty ? string.Empty : $"; applied {RecentIncrements}"));
+        $"session {Id:x32} last accessed {LastAccessed:O}" + (Ended is { } end
+            ? $", {end.Value} at {end.Timestamp}"
+            : $", {Attributes}" + (RecentIncrements.IsEmpty ? string.Empty : $"; applied {RecentIncrements}"));
 
     private (SessionCrdt State, SessionCrdt Delta) WithAttributes(AttributeMap attributesDelta)
     {
-        var delta = DeltaOf(attributesDelta, Created, null, default);
+        var delta = DeltaOf(attributesDelta, Created, null, RecentIncrements.Empty);
         return (Apply(delta), delta);
     }
 

@@ -11,8 +11,9 @@ namespace SessionCluster.Actors.Sessions;
 /// Decoding is strict, as <see cref="SessionWireFormat"/>'s is: anything a correct encoder never writes throws
 /// <see cref="InvalidDataException"/> naming the field (e.g. <c>ShardTransfer.sessions[3].attributes[0].last_write</c>);
 /// nothing is repaired. Encoding throws <see cref="ArgumentException"/> for what the wire cannot carry (a name with a
-/// lone surrogate, an empty JSON value, a negative clock part, an end or an applied increment stamped zero). A decoded state equals the encoded
-/// one (<see cref="SessionCrdt.Equals(SessionCrdt)"/>) and encodes to the same bytes. Pure and thread-safe.
+/// lone surrogate, an empty JSON value, a negative clock part, an end or an applied increment stamped zero). A decoded
+/// state equals the encoded one (<see cref="SessionCrdt.Equals(SessionCrdt)"/>) and encodes to the same bytes. Pure and
+/// thread-safe.
 /// </remarks>
 public static class SessionCrdtWireFormat
 {
@@ -82,7 +83,8 @@ public static class SessionCrdtWireFormat
                 Name = NameToWire(applied.Name, nameof(state)),
                 Value = applied.Value,
                 Timestamp = StampToWire(applied.Timestamp, replicas)
-                    ?? throw new ArgumentException($"Session {state.Id:x32} remembers an increment stamped zero; a clock stamps every write.", nameof(state)),
+                    ?? throw new ArgumentException(
+                        $"Session {state.Id:x32} remembers an increment stamped zero; a clock stamps every write.", nameof(state)),
             });
         }
 

@@ -43,7 +43,12 @@ public static class SessionWireFormat
                 wire.RemoveAttribute = new() { Name = NameToWire(remove.Name, nameof(command)) };
                 break;
             case IncrementAttribute increment:
-                wire.IncrementAttribute = new() { Name = NameToWire(increment.Name, nameof(command)), By = increment.By, OperationId = increment.OperationId };
+                wire.IncrementAttribute = new()
+                {
+                    Name = NameToWire(increment.Name, nameof(command)),
+                    By = increment.By,
+                    OperationId = increment.OperationId,
+                };
                 break;
             case InvalidateSession:
                 wire.InvalidateSession = new();

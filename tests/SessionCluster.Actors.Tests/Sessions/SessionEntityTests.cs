@@ -219,11 +219,16 @@ public sealed class SessionEntityTests : IAsyncLifetime
     public async Task Increments_RacingWithPassivation_AreEachAppliedOnce()
     {
         // Every sweep passivates the entity while increments keep arriving: commands for an entity that is still
-        // stopping must wait for it, or two entities would write the session at once and lose updates.
+        // stopping must wait for it, or two entities would write the session at once and lose updates. The manual clock
+        // runs about 2 s ahead per real millisecond, so requests wait on it for a day: a 5 s timeout fired whenever a
+        // busy machine held a request for 3 ms (it failed this way about one run in two under load).
         var defaults = SessionClusterSettings.Default;
         var settings = defaults with
         {
-            Sessions = defaults.Sessions with { MaxInactiveInterval = TimeSpan.Zero, ExpiryCheckInterval = TimeSpan.FromSeconds(1) },
+            Sessions = defaults.Sessions with
+            {
+                MaxInactiveInterval = TimeSpan.Zero, ExpiryCheckInterval = TimeSpan.FromSeconds(1), RequestTimeout = TimeSpan.FromDays(1),
+            },
             Sharding = defaults.Sharding with { PassivateIdleAfter = TimeSpan.FromSeconds(1) },
         };
         var clock = new ManualTimeProvider();
