@@ -22,6 +22,7 @@ public sealed class ShardedSimulation
     private readonly HashSet<int> _lostShards = [];
     private readonly HashSet<NodeAddress> _outOfRotation = [];
     private readonly Random _random;
+    private ulong _lastOperationId;
 
     public ShardedSimulation(ClusterSimulation simulation, ShardingSettings settings)
     {
@@ -272,7 +273,8 @@ public sealed class ShardedSimulation
             var ledger = _ledger[id];
             InFlight++;
             ledger.Unknown++;
-            Pick().Submit(new IncrementAttribute(id, Counter, 1), reply =>
+            // Operation ids counted rather than drawn: unique in the run, and the seed's draws stay as they were.
+            Pick().Submit(new IncrementAttribute(id, Counter, 1, ++_lastOperationId), reply =>
             {
                 InFlight--;
                 switch (reply)

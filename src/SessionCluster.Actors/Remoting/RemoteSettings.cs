@@ -34,7 +34,9 @@ public sealed record RemoteSettings(
     TimeSpan ReconnectBackoffMax)
 {
     /// <summary>The protocol this build speaks. Raise it when old nodes could no longer read what new nodes write.</summary>
-    public const int CurrentProtocolVersion = 1;
+    /// <remarks>2: increments carry a required operation id, and replicated sessions the increments they applied; a
+    /// version-1 node would drop both and count retried increments twice.</remarks>
+    public const int CurrentProtocolVersion = 2;
 
     /// <summary>The smallest <see cref="MaxFrameSize"/> allowed: room for any handshake and a useful batch.</summary>
     public const int MinFrameSize = 4 * 1024;

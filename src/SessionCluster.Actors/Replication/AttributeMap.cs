@@ -189,7 +189,9 @@ public sealed class AttributeMap : IEquatable<AttributeMap>
             return (this, Empty, 0, IncrementRejection.Overflow);
         }
 
-        var (state, delta) = Write(new AttributeEntry(name, entry.BaseValue, entry.BaseTimestamp, totals, timestamp), timestamp);
+        // The entry's own name string, not the caller's: what else refers to the name (a record of the increment) then
+        // shares one copy of it.
+        var (state, delta) = Write(new AttributeEntry(entry.Name, entry.BaseValue, entry.BaseTimestamp, totals, timestamp), timestamp);
         return (state, delta, (long)next, null);
     }
 

@@ -7,19 +7,23 @@ namespace SessionCluster.Actors.Replication;
 /// at creation and must be equal on both sides of a merge. <see cref="LastAccessed"/> is a max register (a touch never
 /// moves it back). <see cref="Attributes"/> is an <see cref="AttributeMap"/> (last-writer-wins values, tombstones and
 /// PN-counter increments; its remarks give the semantics and the garbage-collection rule). <see cref="Ended"/> is the
-/// end tombstone: the session was invalidated or expired, at a hybrid logical timestamp.</para>
+/// end tombstone: the session was invalidated or expired, at a hybrid logical timestamp. <see cref="RecentIncrements"/>
+/// remembers the last few increments by operation id, so that a retried increment is answered, not counted twice (its
+/// remarks give the bound and the merge).</para>
 /// <para><b>End wins.</b> Once either side of a merge is ended, the result is ended and holds no attributes, so an end
 /// beats every write older than it. It also beats writes newer than it, which cannot be legitimate: ids are never
 /// reused and an ended session refuses commands, so such a write could only come from a bug, and dropping it is
-/// better than bringing back half a session. An ended state is small (identity and tombstone), and the operations
-/// refuse to run on one. Two ends merge last-writer-wins, keeping the later one's reason. Forgetting an ended session
-/// altogether is the shard's decision, under the same stability rule as attribute tombstones: once every replica has
-/// it, no late delta can recreate the session.</para>
+/// better than bringing back half a session. An ended state is small (identity and tombstone, no increments
+/// remembered: an ended session answers every command with not-found), and the operations refuse to run on one. Two
+/// ends merge last-writer-wins, keeping the later one's reason. Forgetting an ended session altogether is the shard's
+/// decision, under the same stability rule as attribute tombstones: once every replica has it, no late delta can
+/// recreate the session.</para>
 /// <para><b>Deltas.</b> A delta is itself a <see cref="SessionCrdt"/> holding the identity plus only what changed
-/// (one attribute entry, the new access time, or the end), with <see cref="LastAccessed"/> = <see cref="Created"/>
-/// and no floor where nothing changed, so <see cref="Apply"/>, which is <see cref="Merge"/>, adds just that. A home
-/// ships deltas to its backups and may join several into one with <see cref="Merge"/>; anti-entropy ships full
-/// states. Every operation returns the same state as applying its delta to the old one.</para>
+/// (one attribute entry and, for an increment, its record; the new access time; or the end), with
+/// <see cref="LastAccessed"/> = <see cref="Created"/> and no floor where nothing changed, so <see cref="Apply"/>, which
+/// is <see cref="Merge"/>, adds just that. A home ships deltas to its backups and may join several into one with
+/// <see cref="Merge"/>; anti-entropy ships full states. Every operation returns the same state as applying its delta to
+/// the old one.</para>
 /// <para><b>Time.</b> Nothing here reads a clock: writes take timestamps from the caller's
 /// <see cref="HybridLogicalClock"/>, which must have observed the states and deltas merged here (so a write made after
 /// a merge is stamped after everything merged; <see cref="NewestTimestamp"/> is what to observe), and access times come
@@ -37,7 +41,8 @@ public sealed class SessionCrdt : IEquatable<SessionCrdt>
         TimeSpan maxInactiveInterval,
         DateTimeOffset lastAccessed,
         AttributeMap attributes,
-        LwwRegister<SessionEndReason>? ended)
+        LwwRegister<SessionEndReason>? ended,
+        RecentIncrements recentIncrements)
     {
         Id = id;
         _createdTicks = created.UtcTicks;
@@ -45,6 +50,7 @@ public sealed class SessionCrdt : IEquatable<SessionCrdt>
         _lastAccessedTicks = lastAccessed.UtcTicks;
         Attributes = attributes;
         Ended = ended;
+        RecentIncrements = recentIncrements;
     }
 
     /// <summary>The session id's 128 bits (this layer sits below <c>Sessions</c> and does not know its type).</summary>
@@ -66,24 +72,33 @@ public sealed class SessionCrdt : IEquatable<SessionCrdt>
 
     public bool IsEnded => Ended is not null;
 
+    /// <summary>The increments applied most recently, by operation id; empty once ended.</summary>
+    public RecentIncrements RecentIncrements { get; }
+
     /// <summary>Visible attributes; what <c>max-attributes</c> limits.</summary>
     public int AttributeCount => Attributes.Count;
 
     /// <summary>UTF-8 bytes of visible names and values; what <c>max-session-bytes</c> limits.</summary>
     public int SizeInBytes => Attributes.SizeInBytes;
 
-    /// <summary>The latest hybrid logical timestamp this state holds (an attribute write, the garbage-collection floor
-    /// or the end); <see cref="HlcTimestamp.Zero"/> for a fresh session. A single writer stamps its next write after it
-    /// (<see cref="HybridLogicalClock.Next"/>), which is observing everything merged here.</summary>
-    public HlcTimestamp NewestTimestamp =>
-        Ended is { } end ? HlcTimestamp.Max(end.Timestamp, Attributes.NewestTimestamp) : Attributes.NewestTimestamp;
+    /// <summary>The latest hybrid logical timestamp this state holds (an attribute write, a remembered increment, the
+    /// garbage-collection floor or the end); <see cref="HlcTimestamp.Zero"/> for a fresh session. A single writer stamps
+    /// its next write after it (<see cref="HybridLogicalClock.Next"/>), which is observing everything merged here.</summary>
+    public HlcTimestamp NewestTimestamp
+    {
+        get
+        {
+            var newest = HlcTimestamp.Max(Attributes.NewestTimestamp, RecentIncrements.Newest);
+            return Ended is { } end ? HlcTimestamp.Max(end.Timestamp, newest) : newest;
+        }
+    }
 
     /// <summary>A new, live session with no attributes: also the first delta to ship to backups.</summary>
     public static SessionCrdt Create(UInt128 id, DateTimeOffset created, TimeSpan maxInactiveInterval)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxInactiveInterval, TimeSpan.Zero);
         var utc = created.ToUniversalTime();
-        return new SessionCrdt(id, utc, maxInactiveInterval, utc, AttributeMap.Empty, null);
+        return new SessionCrdt(id, utc, maxInactiveInterval, utc, AttributeMap.Empty, null, RecentIncrements.Empty);
     }
 
     /// <summary>A state as decoded from the wire; the arguments must come from a state this type made.</summary>
@@ -93,14 +108,17 @@ public sealed class SessionCrdt : IEquatable<SessionCrdt>
         TimeSpan maxInactiveInterval,
         DateTimeOffset lastAccessed,
         AttributeMap attributes,
-        LwwRegister<SessionEndReason>? ended)
+        LwwRegister<SessionEndReason>? ended,
+        RecentIncrements recentIncrements)
     {
         ArgumentNullException.ThrowIfNull(attributes);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxInactiveInterval, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(lastAccessed, created);
         return new SessionCrdt(
             id, created.ToUniversalTime(), maxInactiveInterval, lastAccessed.ToUniversalTime(),
-            ended is null ? attributes : AttributeMap.Empty.CollectGarbage(attributes.Floor), ended);
+            ended is null ? attributes : AttributeMap.Empty.CollectGarbage(attributes.Floor),
+            ended,
+            ended is null ? recentIncrements : RecentIncrements.Empty);
     }
 
     /// <summary>The visible value of <paramref name="name"/> (compact JSON), or null.</summary>
@@ -128,27 +146,40 @@ public sealed class SessionCrdt : IEquatable<SessionCrdt>
     }
 
     /// <summary>Adds <paramref name="by"/> to the integer attribute <paramref name="name"/> for <paramref name="replica"/>
-    /// with checked 64-bit arithmetic; concurrent increments on other replicas all count.</summary>
-    /// <returns>The new state, its delta and the new value; or, with a rejection, this state and an empty delta.</returns>
-    public (SessionCrdt State, SessionCrdt Delta, long Value, IncrementRejection? Rejection) Increment(
-        string name, long by, ReplicaId replica, HlcTimestamp timestamp)
+    /// with checked 64-bit arithmetic, once per <paramref name="operationId"/>; concurrent increments on other replicas
+    /// all count.</summary>
+    /// <returns>The new state, its delta (the entry and the increment's record) and the new value. For an operation
+    /// this state remembers on <paramref name="name"/>, <c>Repeated</c>: this state, the value the first application
+    /// left, and a delta that ships the attribute's entry and the record again (a no-op where they are, and what puts
+    /// an increment that a dead home applied on a second node before its retry is answered). With a rejection: this
+    /// state and an empty delta.</returns>
+    public (SessionCrdt State, SessionCrdt Delta, long Value, IncrementRejection? Rejection, bool Repeated) Increment(
+        string name, long by, ulong operationId, ReplicaId replica, HlcTimestamp timestamp)
     {
         EnsureLive();
-        var (_, delta, value, rejection) = Attributes.Increment(name, by, replica, timestamp);
-        if (rejection is not null)
+        if (RecentIncrements.Find(operationId, name) is { } applied)
         {
-            return (this, DeltaOf(AttributeMap.Empty, Created, null), 0, rejection);
+            var entry = Attributes.Find(name);
+            var shipped = entry is null ? AttributeMap.Empty : AttributeMap.Of([entry], HlcTimestamp.Zero);
+            return (this, DeltaOf(shipped, Created, null, RecentIncrements.Of(applied)), applied.Value, null, true);
         }
 
-        var (state, sessionDelta) = WithAttributes(delta);
-        return (state, sessionDelta, value, null);
+        var (attributes, attributesDelta, value, rejection) = Attributes.Increment(name, by, replica, timestamp);
+        if (rejection is not null)
+        {
+            return (this, DeltaOf(AttributeMap.Empty, Created, null, RecentIncrements.Empty), 0, rejection, false);
+        }
+
+        var record = new AppliedIncrement(operationId, attributes.Find(name)!.Name, value, timestamp);
+        var delta = DeltaOf(attributesDelta, Created, null, RecentIncrements.Of(record));
+        return (Apply(delta), delta, value, null, false);
     }
 
     /// <summary>Records an access at <paramref name="now"/> (never moves <see cref="LastAccessed"/> back).</summary>
     public (SessionCrdt State, SessionCrdt Delta) Touch(DateTimeOffset now)
     {
         EnsureLive();
-        var delta = DeltaOf(AttributeMap.Empty, now.ToUniversalTime() < Created ? Created : now.ToUniversalTime(), null);
+        var delta = DeltaOf(AttributeMap.Empty, now.ToUniversalTime() < Created ? Created : now.ToUniversalTime(), null, RecentIncrements.Empty);
         return (Apply(delta), delta);
     }
 
@@ -158,13 +189,13 @@ public sealed class SessionCrdt : IEquatable<SessionCrdt>
     {
         EnsureLive();
         var utc = now.ToUniversalTime();
-        return utc <= LastAccessed ? this : new SessionCrdt(Id, Created, MaxInactiveInterval, utc, Attributes, Ended);
+        return utc <= LastAccessed ? this : new SessionCrdt(Id, Created, MaxInactiveInterval, utc, Attributes, Ended, RecentIncrements);
     }
 
     /// <summary>Ends the session at <paramref name="timestamp"/>: its attributes go, its tombstone stays.</summary>
     public (SessionCrdt State, SessionCrdt Delta) End(SessionEndReason reason, HlcTimestamp timestamp)
     {
-        var delta = DeltaOf(AttributeMap.Empty, Created, new LwwRegister<SessionEndReason>(reason, timestamp));
+        var delta = DeltaOf(AttributeMap.Empty, Created, new LwwRegister<SessionEndReason>(reason, timestamp), RecentIncrements.Empty);
         return (Apply(delta), delta);
     }
 
@@ -174,7 +205,9 @@ public sealed class SessionCrdt : IEquatable<SessionCrdt>
     public SessionCrdt CollectGarbage(HlcTimestamp stable)
     {
         var collected = Attributes.CollectGarbage(stable);
-        return ReferenceEquals(collected, Attributes) ? this : new SessionCrdt(Id, Created, MaxInactiveInterval, LastAccessed, collected, Ended);
+        return ReferenceEquals(collected, Attributes)
+            ? this
+            : new SessionCrdt(Id, Created, MaxInactiveInterval, LastAccessed, collected, Ended, RecentIncrements);
     }
 
     /// <summary>The join of two replicas (or a replica and a delta) of one session.</summary>
@@ -196,8 +229,9 @@ public sealed class SessionCrdt : IEquatable<SessionCrdt>
         var attributes = ended is null
             ? left.Attributes.Merge(right.Attributes)
             : AttributeMap.Empty.CollectGarbage(HlcTimestamp.Max(left.Attributes.Floor, right.Attributes.Floor));
+        var recent = ended is null ? left.RecentIncrements.Merge(right.RecentIncrements) : RecentIncrements.Empty;
         var lastAccessed = left.LastAccessed >= right.LastAccessed ? left.LastAccessed : right.LastAccessed;
-        return new SessionCrdt(left.Id, left.Created, left.MaxInactiveInterval, lastAccessed, attributes, ended);
+        return new SessionCrdt(left.Id, left.Created, left.MaxInactiveInterval, lastAccessed, attributes, ended, recent);
     }
 
     /// <summary>This state with <paramref name="delta"/> merged in: the same as <see cref="Merge"/>.</summary>
@@ -210,23 +244,27 @@ public sealed class SessionCrdt : IEquatable<SessionCrdt>
         MaxInactiveInterval == other.MaxInactiveInterval &&
         LastAccessed == other.LastAccessed &&
         Attributes.Equals(other.Attributes) &&
-        Equals(Ended, other.Ended);
+        Equals(Ended, other.Ended) &&
+        RecentIncrements.Equals(other.RecentIncrements);
 
     public override bool Equals(object? obj) => Equals(obj as SessionCrdt);
 
     public override int GetHashCode() => HashCode.Combine(Id, LastAccessed, Attributes, Ended);
 
     public override string ToString() =>
-        $"session {Id:x32} last accessed {LastAccessed:O}" + (Ended is { } end ? $", {end.Value} at {end.Timestamp}" : $", {Attributes}");
+        $"session {Id:x32} last accessed {LastAccessed:O}" + (Ended is { } end
+            ? $", {end.Value} at {end.Timestamp}"
+            : $", {Attributes}" + (RecentIncrements.IsEmpty ? string.Empty : $"; applied {RecentIncrements}"));
 
     private (SessionCrdt State, SessionCrdt Delta) WithAttributes(AttributeMap attributesDelta)
     {
-        var delta = DeltaOf(attributesDelta, Created, null);
+        var delta = DeltaOf(attributesDelta, Created, null, RecentIncrements.Empty);
         return (Apply(delta), delta);
     }
 
-    private SessionCrdt DeltaOf(AttributeMap attributes, DateTimeOffset lastAccessed, LwwRegister<SessionEndReason>? ended) =>
-        new(Id, Created, MaxInactiveInterval, lastAccessed, attributes, ended);
+    private SessionCrdt DeltaOf(
+        AttributeMap attributes, DateTimeOffset lastAccessed, LwwRegister<SessionEndReason>? ended, RecentIncrements recentIncrements) =>
+        new(Id, Created, MaxInactiveInterval, lastAccessed, attributes, ended, recentIncrements);
 
     private void EnsureLive()
     {

@@ -20,6 +20,9 @@ public sealed class ShardCopy
     // Per attribute entry: timestamp, tombstone flag, counter entries.
     private const int EntryOverheadBytes = 40;
 
+    // Per remembered increment: operation id, value, timestamp, and a name as long as the attribute's usually is.
+    private const int AppliedIncrementBytes = 56;
+
     private readonly IReadOnlyList<SessionCrdt> _sessions;
     private readonly int[] _starts;
     private readonly DateTimeOffset[] _sentAt;
@@ -113,7 +116,8 @@ public sealed class ShardCopy
         var bytes = 0;
         for (var i = 0; i < sessions.Count; i++)
         {
-            var size = SessionOverheadBytes + sessions[i].SizeInBytes + (EntryOverheadBytes * sessions[i].Attributes.Entries.Length);
+            var size = SessionOverheadBytes + sessions[i].SizeInBytes + (EntryOverheadBytes * sessions[i].Attributes.Entries.Length) +
+                (AppliedIncrementBytes * sessions[i].RecentIncrements.Count);
             if (bytes > 0 && bytes + size > chunkBytes)
             {
                 starts.Add(i);

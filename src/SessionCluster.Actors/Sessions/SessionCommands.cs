@@ -20,6 +20,11 @@ namespace SessionCluster.Actors.Sessions;
 /// whose clock ran ahead still stamps after everything in it, and no clock is kept per session.</para>
 /// <para><b>Limits.</b> max-value-size, max-attributes and max-session-size are checked against the visible attributes
 /// (what a reader sees) before anything changes; a refused command changes nothing but the access time.</para>
+/// <para><b>Retries.</b> An <see cref="IncrementAttribute"/> whose operation id the state remembers
+/// (<see cref="SessionCrdt.RecentIncrements"/>) is a retry of an increment already applied, here or by a home that died:
+/// it is answered with the value that increment left and counted no more. It still yields a delta (the attribute's entry
+/// and the record, re-shipped), so its answer, like the first, waits until the write consistency holds: after a
+/// failover that is what puts the dead home's increment on a second node before the retry is acknowledged.</para>
 /// <para><b>Ending.</b> A command on an expired session ends it with an <see cref="SessionEndReason.Expired"/> tombstone
 /// and answers <see cref="SessionNotFound"/>, as does any command on an ended session; <see cref="InvalidateSession"/>
 /// ends it with <see cref="SessionEndReason.Invalidated"/>. Asking the region to stop routing to it is the caller's part.</para>
@@ -167,7 +172,15 @@ public static class SessionCommands
         }
 
         var (touched, touch) = state.Touch(now);
-        var (written, write, _, rejection) = touched.Increment(name, increment.By, host.Replica, Stamp(touched, host, now));
+        var (written, write, value, rejection, repeated) =
+            touched.Increment(name, increment.By, increment.OperationId, host.Replica, Stamp(touched, host, now));
+        if (repeated)
+        {
+            // No limit checks: nothing is added. The first answer's bytes are the counted value's text, as here.
+            var first = Encoding.UTF8.GetBytes(value.ToString(CultureInfo.InvariantCulture));
+            return new(written, SessionCrdt.Merge(write, touch), new AttributeValue(name, first));
+        }
+
         var refused = rejection switch
         {
             IncrementRejection.NotAnInteger => new SessionRejected(SessionRejection.NotAnInteger, $"Attribute '{name}' is not an integer."),

@@ -11,17 +11,20 @@ namespace SessionCluster.Actors.Sessions;
 /// Decoding is strict, as <see cref="SessionWireFormat"/>'s is: anything a correct encoder never writes throws
 /// <see cref="InvalidDataException"/> naming the field (e.g. <c>ShardTransfer.sessions[3].attributes[0].last_write</c>);
 /// nothing is repaired. Encoding throws <see cref="ArgumentException"/> for what the wire cannot carry (a name with a
-/// lone surrogate, an empty JSON value, a negative clock part, an end stamped zero). A decoded state equals the encoded
-/// one (<see cref="SessionCrdt.Equals(SessionCrdt)"/>) and encodes to the same bytes. Pure and thread-safe.
+/// lone surrogate, an empty JSON value, a negative clock part, an end or an applied increment stamped zero). A decoded
+/// state equals the encoded one (<see cref="SessionCrdt.Equals(SessionCrdt)"/>) and encodes to the same bytes. Pure and
+/// thread-safe.
 /// </remarks>
 public static class SessionCrdtWireFormat
 {
     // Upper bounds for slicing a hand-off (EstimatedSize), in bytes with tags and lengths: a session's fixed fields,
-    // floor and end; an attribute's two stamps and framing; one counter total; the framing of one writer id.
+    // floor and end; an attribute's two stamps and framing; one counter total; the framing of one writer id; an applied
+    // increment's id, value, stamp and framing.
     private const int SessionOverheadBytes = 112;
     private const int AttributeOverheadBytes = 56;
     private const int CounterOverheadBytes = 28;
     private const int ReplicaOverheadBytes = 3;
+    private const int AppliedIncrementOverheadBytes = 52;
 
     /// <summary>The wire form of <paramref name="state"/>.</summary>
     /// <exception cref="ArgumentException">A value the wire does not carry (see the remarks).</exception>
@@ -72,6 +75,19 @@ public static class SessionCrdtWireFormat
             wire.Attributes.Add(attribute);
         }
 
+        foreach (var applied in state.RecentIncrements.Entries)
+        {
+            wire.RecentIncrements.Add(new Wire.AppliedIncrement
+            {
+                OperationId = applied.OperationId,
+                Name = NameToWire(applied.Name, nameof(state)),
+                Value = applied.Value,
+                Timestamp = StampToWire(applied.Timestamp, replicas)
+                    ?? throw new ArgumentException(
+                        $"Session {state.Id:x32} remembers an increment stamped zero; a clock stamps every write.", nameof(state)),
+            });
+        }
+
         foreach (var replica in replicas)
         {
             wire.Replicas.Add(replica.Value);
@@ -119,7 +135,8 @@ public static class SessionCrdtWireFormat
         }
 
         var attributes = entries.Length == 0 && floor == HlcTimestamp.Zero ? AttributeMap.Empty : AttributeMap.Of(entries, floor);
-        return SessionCrdt.Restore(id.Value, created, maxInactiveInterval, lastAccessed, attributes, ended);
+        var recent = RecentFromWire(wire, attributes, replicas, field + ".recent_increments");
+        return SessionCrdt.Restore(id.Value, created, maxInactiveInterval, lastAccessed, attributes, ended, recent);
     }
 
     /// <summary>A little more than the bytes <paramref name="state"/> takes on the wire, never less: what a hand-off
@@ -137,6 +154,11 @@ public static class SessionCrdtWireFormat
         {
             size += AttributeOverheadBytes + Encoding.UTF8.GetByteCount(entry.Name) + (entry.BaseValue?.Length ?? 0) +
                 CounterOverheadBytes * entry.Increments.Entries.Length;
+        }
+
+        foreach (var applied in state.RecentIncrements.Entries)
+        {
+            size += AppliedIncrementOverheadBytes + Encoding.UTF8.GetByteCount(applied.Name);
         }
 
         return size;
@@ -157,6 +179,11 @@ public static class SessionCrdtWireFormat
             }
 
             Add(entry.LastWrite.Replica);
+        }
+
+        foreach (var applied in state.RecentIncrements.Entries)
+        {
+            Add(applied.Timestamp.Replica);
         }
 
         return writers;
@@ -283,6 +310,42 @@ public static class SessionCrdtWireFormat
         }
 
         return new AttributeEntry(name, value, baseTimestamp, totals.Length == 0 ? PNCounter.Empty : PNCounter.Of(totals), lastWrite);
+    }
+
+    private static RecentIncrements RecentFromWire(Wire.ReplicatedSession wire, AttributeMap attributes, ReplicaId[] replicas, string field)
+    {
+        var count = wire.RecentIncrements.Count;
+        if (count > 0 && wire.Ended is not null)
+        {
+            throw Malformed(field, $"holds {count} entries in an ended session, which keeps none");
+        }
+
+        if (count > RecentIncrements.Capacity)
+        {
+            throw Malformed(field, $"holds {count} entries; a session keeps at most {RecentIncrements.Capacity}");
+        }
+
+        var applied = new AppliedIncrement[count];
+        for (var i = 0; i < count; i++)
+        {
+            var at = string.Create(CultureInfo.InvariantCulture, $"{field}[{i}]");
+            var record = wire.RecentIncrements[i];
+            if (!record.HasOperationId || !record.HasValue || record.Timestamp is null)
+            {
+                throw Malformed(at + (!record.HasOperationId ? ".operation_id" : !record.HasValue ? ".value" : ".timestamp"), "is missing");
+            }
+
+            var name = NameFromWire(record.Name, at + ".name");
+            // The attribute's copy of the name where it has one: a counting session repeats the name in every record.
+            name = attributes.Find(name)?.Name ?? name;
+            applied[i] = new AppliedIncrement(record.OperationId, name, record.Value, StampFromWire(record.Timestamp, replicas, at + ".timestamp"));
+            if (i > 0 && applied[i - 1].CompareTo(applied[i]) <= 0)
+            {
+                throw Malformed(at, $"({applied[i]}) does not follow ({applied[i - 1]}); applied increments are in strictly descending order");
+            }
+        }
+
+        return RecentIncrements.Of(applied);
     }
 
     private static Wire.SessionEndReason ReasonToWire(SessionEndReason reason) => reason switch

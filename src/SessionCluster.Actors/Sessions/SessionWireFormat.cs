@@ -43,7 +43,12 @@ public static class SessionWireFormat
                 wire.RemoveAttribute = new() { Name = NameToWire(remove.Name, nameof(command)) };
                 break;
             case IncrementAttribute increment:
-                wire.IncrementAttribute = new() { Name = NameToWire(increment.Name, nameof(command)), By = increment.By };
+                wire.IncrementAttribute = new()
+                {
+                    Name = NameToWire(increment.Name, nameof(command)),
+                    By = increment.By,
+                    OperationId = increment.OperationId,
+                };
                 break;
             case InvalidateSession:
                 wire.InvalidateSession = new();
@@ -85,7 +90,10 @@ public static class SessionWireFormat
             Wire.SessionCommand.CommandOneofCase.IncrementAttribute => new IncrementAttribute(
                 id,
                 NameFromWire(wire.IncrementAttribute.Name, field + ".increment_attribute.name"),
-                wire.IncrementAttribute.HasBy ? wire.IncrementAttribute.By : throw Malformed(field + ".increment_attribute.by", "is missing")),
+                wire.IncrementAttribute.HasBy ? wire.IncrementAttribute.By : throw Malformed(field + ".increment_attribute.by", "is missing"),
+                wire.IncrementAttribute.HasOperationId
+                    ? wire.IncrementAttribute.OperationId
+                    : throw Malformed(field + ".increment_attribute.operation_id", "is missing")),
             Wire.SessionCommand.CommandOneofCase.InvalidateSession => new InvalidateSession(id),
             Wire.SessionCommand.CommandOneofCase.TouchSession => new TouchSession(id),
             Wire.SessionCommand.CommandOneofCase.CreateSession => new CreateSession(id),

@@ -33,7 +33,7 @@ public sealed class RemoteRequests(TimeProvider clock, TimeSpan timeout)
     /// <summary>Fails the requests past their deadline, or whose home is no longer a member.</summary>
     /// <param name="now">Protocol time.</param>
     /// <param name="isLive">Whether a home is still a member.</param>
-    /// <param name="resend">Takes a request whose home left and that is safe to send again (the region re-routes it).</param>
+    /// <param name="resend">Takes a request whose home left, to send again (the region re-routes it).</param>
     internal void FailExpiredOrDeparted(DateTimeOffset now, Func<NodeAddress, bool> isLive, Action<RemoteRequest> resend)
     {
         foreach (var (id, request) in _waiting)
@@ -41,8 +41,9 @@ public sealed class RemoteRequests(TimeProvider clock, TimeSpan timeout)
             var expired = request.Deadline <= now;
             if ((expired || !isLive(request.Home)) && _waiting.TryRemove(id, out _))
             {
-                if (!expired && request.Command.IsRetrySafe)
+                if (!expired)
                 {
+                    // Every command is idempotent (see SessionCommand): the next home answers it as if it were the first.
                     resend(request);
                     continue;
                 }

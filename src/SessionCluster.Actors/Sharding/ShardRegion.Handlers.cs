@@ -504,17 +504,10 @@ public sealed partial class ShardRegion
 
         foreach (var pending in lost ?? [])
         {
-            if (pending.Envelope.Command.IsRetrySafe)
-            {
-                // The home died with the request: send it again to whoever takes the shard over (a promoted backup
-                // holds every acknowledged write), which the client only notices as a slower answer.
-                pending.SentTo = null;
-                Route(pending.Envelope, now, forwarded: true);
-            }
-            else
-            {
-                Fail(pending.Envelope, $"the shard's home {pending.SentTo} left the cluster", mayHaveApplied: true);
-            }
+            // The home died with the request: send it again to whoever takes the shard over (a promoted backup holds
+            // every acknowledged write, and every command is idempotent), which the client only notices as a slower answer.
+            pending.SentTo = null;
+            Route(pending.Envelope, now, forwarded: true);
         }
     }
 

@@ -64,7 +64,9 @@ public static class SessionEndpoints
                 return;
             }
 
-            await Handle(http, node, id => new IncrementAttribute(id, name, by), name);
+            // The operation id is minted here, where the request enters the cluster, so that every retry inside it
+            // carries the same one and the session counts it once.
+            await Handle(http, node, id => new IncrementAttribute(id, name, by, IncrementAttribute.NewOperationId()), name);
         });
 
         app.MapPost("/session/invalidate", async (HttpContext http, SessionNode node) =>

@@ -9,6 +9,9 @@ internal enum StepKind
     Set,
     Remove,
     Increment,
+
+    /// <summary>An earlier increment operation sent again (same id, name and step), as a region retries a command.</summary>
+    Retry,
     Touch,
     End,
     Deliver,
@@ -36,6 +39,7 @@ internal sealed class ReplicaSimulation
     private readonly List<(int To, SessionCrdt Delta, HlcTimestamp Stamp)> _inFlight = [];
     private readonly HybridLogicalClock[] _clocks = new HybridLogicalClock[Replicas];
     private readonly long[] _physical = new long[Replicas];
+    private ulong _lastOperation;
 
     public ReplicaSimulation(bool collectGarbage)
     {
@@ -60,6 +64,15 @@ internal sealed class ReplicaSimulation
     public Dictionary<string, long> AcceptedIncrements { get; } = [];
 
     public HashSet<string> Overwritten { get; } = [];
+
+    /// <summary>Every increment operation accepted, once each: what a retry sends again.</summary>
+    public List<(ulong Id, string Name, long By)> Operations { get; } = [];
+
+    /// <summary>The record of every application of an increment: each first one, and each retry that was not recognised.</summary>
+    public List<AppliedIncrement> Applied { get; } = [];
+
+    /// <summary>Retries answered as repeats, with the value the answer carried.</summary>
+    public List<(ulong Id, long Value)> Repeats { get; } = [];
 
     public static ReplicaId Replica(int index) => new($"node-{index}");
 
@@ -94,13 +107,11 @@ internal sealed class ReplicaSimulation
                 Overwritten.Add(name);
                 break;
             case StepKind.Increment when !state.IsEnded:
-                var (next, delta, _, rejection) = state.Increment(name, step.Amount, Replica(r), Stamp(r));
-                if (rejection is null)
-                {
-                    Write(r, (next, delta));
-                    AcceptedIncrements[name] = AcceptedIncrements.GetValueOrDefault(name) + step.Amount;
-                }
-
+                Count(r, name, step.Amount, ++_lastOperation);
+                break;
+            case StepKind.Retry when !state.IsEnded && Operations.Count > 0:
+                var (id, retried, by) = Operations[(int)(Math.Abs(step.Amount) % Operations.Count)];
+                Count(r, retried, by, id);
                 break;
             case StepKind.Touch when !state.IsEnded:
                 Write(r, state.Touch(new DateTimeOffset(_physical[r], TimeSpan.Zero)));
@@ -182,6 +193,30 @@ internal sealed class ReplicaSimulation
         var (clock, stamp) = _clocks[replica].Now(_physical[replica]);
         _clocks[replica] = clock;
         return stamp;
+    }
+
+    private void Count(int r, string name, long by, ulong operation)
+    {
+        var stamp = Stamp(r);
+        var (next, delta, value, rejection, repeated) = States[r].Increment(name, by, operation, Replica(r), stamp);
+        if (rejection is not null)
+        {
+            return;
+        }
+
+        Write(r, (next, delta));
+        if (repeated)
+        {
+            Repeats.Add((operation, value));
+            return;
+        }
+
+        AcceptedIncrements[name] = AcceptedIncrements.GetValueOrDefault(name) + by;
+        Applied.Add(new AppliedIncrement(operation, name, value, stamp));
+        if (!Operations.Exists(known => known.Id == operation))
+        {
+            Operations.Add((operation, name, by));
+        }
     }
 
     private void Write(int from, (SessionCrdt State, SessionCrdt Delta) update)

@@ -29,11 +29,23 @@ internal static class ReplicationGen
     /// <summary>A register whose value is a function of its timestamp: equal timestamps are the same write.</summary>
     public static readonly Gen<LwwRegister<string>> Register = Timestamp.Select(stamp => new LwwRegister<string>($"v{stamp}", stamp));
 
+    /// <summary>Records on crowded timestamps, few ids and names, so that equal records and ties on a timestamp both occur.</summary>
+    public static readonly Gen<AppliedIncrement> Applied =
+        from operation in Gen.Choose(0, 6)
+        from name in Gen.Elements("a", "b")
+        from value in Gen.Choose(-3, 3)
+        from stamp in Timestamp
+        select new AppliedIncrement((ulong)operation, name, value, stamp);
+
+    /// <summary>Sets of up to twice the capacity, so that merges evict.</summary>
+    public static readonly Gen<AppliedIncrement[]> AppliedSet = Gen.ArrayOf(Applied).Select(all => all.Take(2 * RecentIncrements.Capacity).ToArray());
+
     public static readonly Gen<Step> Step =
         from kind in Gen.Frequency(
             (6, Gen.Constant(StepKind.Set)),
             (3, Gen.Constant(StepKind.Remove)),
             (10, Gen.Constant(StepKind.Increment)),
+            (3, Gen.Constant(StepKind.Retry)),
             (2, Gen.Constant(StepKind.Touch)),
             (1, Gen.Constant(StepKind.End)),
             (14, Gen.Constant(StepKind.Deliver)),

@@ -3,8 +3,9 @@ using SessionCluster.Actors.Replication;
 
 namespace SessionCluster.Actors.Tests.Replication;
 
-/// <summary>The merge laws and convergence of <see cref="SessionCrdt"/> (and so of <see cref="AttributeMap"/>), over
-/// states that three concurrently writing replicas reach through random steps.</summary>
+/// <summary>The merge laws and convergence of <see cref="SessionCrdt"/> (and so of <see cref="AttributeMap"/> and
+/// <see cref="RecentIncrements"/>), over states that three concurrently writing (and retrying) replicas reach through
+/// random steps.</summary>
 public sealed class SessionCrdtPropertyTests
 {
     private static readonly FsCheck.Arbitrary<List<Step>> Steps = ReplicationGen.Steps(ReplicationGen.Step);
@@ -56,8 +57,10 @@ public sealed class SessionCrdtPropertyTests
     [Fact]
     public void Increments_ConcurrentOnAllReplicas_AllCountAfterConvergence()
     {
+        // Retries too: one answered as a repeat must add nothing, one applied again (not remembered there) counts.
         var counting = Gen.Frequency(
             (5, ReplicationGen.LiveStep.Select(step => step with { Kind = StepKind.Increment })),
+            (2, ReplicationGen.LiveStep.Select(step => step with { Kind = StepKind.Retry })),
             (5, ReplicationGen.LiveStep.Select(step => step with { Kind = StepKind.Deliver })));
         ReplicationGen.Check(Prop.ForAll(ReplicationGen.Steps(counting), Arb.From(Gen.Choose(1, 4)), (steps, dropEvery) =>
         {
@@ -71,6 +74,49 @@ public sealed class SessionCrdtPropertyTests
                     : value is null));
         }));
     }
+
+    [Fact]
+    public void RecentIncrements_AfterHeal_AreTheNewestApplicationsOnEveryReplica() =>
+        ReplicationGen.Check(Prop.ForAll(LiveSteps, Arb.From(Gen.Choose(1, 4)), (steps, dropEvery) =>
+        {
+            var simulation = ReplicaSimulation.Run(steps);
+            simulation.Drop(dropEvery);
+            simulation.Heal();
+            var expected = RecentIncrements.Of(simulation.Applied);
+            return simulation.States.All(state => state.RecentIncrements == expected);
+        }));
+
+    [Fact]
+    public void Retry_AfterHeal_IsAnsweredWithItsValueOnEveryReplica_ExactlyWhileRemembered() =>
+        ReplicationGen.Check(Prop.ForAll(LiveSteps, Arb.From(Gen.Choose(0, int.MaxValue)), (steps, pick) =>
+        {
+            var simulation = ReplicaSimulation.Run(steps);
+            simulation.Heal();
+            if (simulation.Applied.Count == 0)
+            {
+                return true;
+            }
+
+            var retried = simulation.Applied[pick % simulation.Applied.Count];
+            var remembered = RecentIncrements.Of(simulation.Applied).Find(retried.OperationId, retried.Name);
+            return simulation.States.Select((state, i) =>
+            {
+                var replica = ReplicaSimulation.Replica(i);
+                var (next, delta, value, _, repeated) = state.Increment(
+                    retried.Name, 1, retried.OperationId, replica, HybridLogicalClock.Next(state.NewestTimestamp, replica, 0));
+                return remembered is { } first
+                    ? repeated && value == first.Value && ReferenceEquals(next, state) && state.Apply(delta).Equals(state)
+                    : !repeated;
+            }).All(holds => holds);
+        }));
+
+    [Fact]
+    public void Repeats_AnswerAValueThatAnApplicationOfTheSameOperationLeft() =>
+        ReplicationGen.Check(Prop.ForAll(Steps, steps =>
+        {
+            var simulation = ReplicaSimulation.Run(steps);
+            return simulation.Repeats.All(repeat => simulation.Applied.Exists(applied => applied.OperationId == repeat.Id && applied.Value == repeat.Value));
+        }));
 
     [Fact]
     public void Set_MadeAfterMergingIncrements_WinsOnEveryReplica() =>

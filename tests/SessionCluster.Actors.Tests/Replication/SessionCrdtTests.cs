@@ -14,7 +14,7 @@ public sealed class SessionCrdtTests
     public void Operations_ReturnDeltasThatRebuildTheState()
     {
         var (s1, d1) = Fresh.Set("user", Json("\"ann\""), At(1, A));
-        var (s2, d2, value, _) = s1.Increment("visits", 3, A, At(2, A));
+        var (s2, d2, value, _, _) = s1.Increment("visits", 3, 1, A, At(2, A));
         var (s3, d3) = s2.Touch(Created.AddMinutes(5));
         var (s4, d4) = s3.Remove("user", At(3, A));
 
@@ -69,7 +69,7 @@ public sealed class SessionCrdtTests
     {
         var (state, _) = Fresh.Set("s", Json("\"x\""), At(1, A));
 
-        var (next, delta, _, rejection) = state.Increment("s", 1, A, At(2, A));
+        var (next, delta, _, rejection, _) = state.Increment("s", 1, 2, A, At(2, A));
 
         Assert.Equal(IncrementRejection.NotAnInteger, rejection);
         Assert.Same(state, next);
@@ -80,7 +80,7 @@ public sealed class SessionCrdtTests
     public void SizeInBytes_CountsVisibleNamesAndValues()
     {
         var (state, _) = Fresh.Set("name", Json("\"héllo\""), At(1, A));
-        var (withCounter, _, _, _) = state.Increment("n", 100, B, At(2, B));
+        var (withCounter, _, _, _, _) = state.Increment("n", 100, 3, B, At(2, B));
         var (removed, _) = withCounter.Remove("name", At(3, A));
 
         Assert.Equal(4 + 8, state.SizeInBytes);
@@ -94,7 +94,7 @@ public sealed class SessionCrdtTests
     {
         Assert.Equal(HlcTimestamp.Zero, Fresh.NewestTimestamp);
         var (set, _) = Fresh.Set("a", Json("1"), At(4, B));
-        var (counted, _, _, _) = set.Increment("n", 1, A, At(6, A));
+        var (counted, _, _, _, _) = set.Increment("n", 1, 4, A, At(6, A));
         var (removed, _) = counted.Remove("a", At(5, B));
         var collected = removed.CollectGarbage(At(9, A));
 
@@ -117,6 +117,102 @@ public sealed class SessionCrdtTests
     }
 
     [Fact]
+    public void Increment_SameOperationAgain_AnswersTheFirstValueAndCountsOnce()
+    {
+        var (first, delta, value, _, repeated) = Fresh.Increment("n", 5, 77, A, At(1, A));
+
+        var (again, shipped, valueAgain, rejection, repeatedAgain) = first.Increment("n", 5, 77, A, At(2, A));
+
+        Assert.Equal((5L, false), (value, repeated));
+        Assert.Equal((5L, true, (IncrementRejection?)null), (valueAgain, repeatedAgain, rejection));
+        Assert.Same(first, again);
+        Assert.Equal("5", Text(first.Get("n")));
+        Assert.Equal([new AppliedIncrement(77, "n", 5, At(1, A))], first.RecentIncrements.Entries.ToArray());
+        // The repeat's delta ships the entry and the record again: merging it anywhere they are changes nothing.
+        Assert.Equal(delta.Attributes, shipped.Attributes);
+        Assert.Equal(delta.RecentIncrements, shipped.RecentIncrements);
+        Assert.Equal(first, first.Apply(shipped));
+    }
+
+    [Fact]
+    public void Increment_RepeatedOnABackupThatMergedTheDelta_IsRecognised()
+    {
+        // The home counts twice and dies with the second reply; the backup, promoted, gets the retry.
+        var (home, d1, _, _, _) = Fresh.Increment("n", 5, 1, A, At(1, A));
+        var (_, d2, _, _, _) = home.Increment("n", 2, 2, A, At(2, A));
+        var promoted = Fresh.Apply(d2).Apply(d1);
+
+        var (state, _, value, _, repeated) = promoted.Increment("n", 2, 2, B, At(3, B));
+        var (next, _, fresh, _, freshRepeated) = state.Increment("n", 1, 3, B, At(4, B));
+
+        Assert.Equal((7L, true), (value, repeated));
+        Assert.Equal((8L, false), (fresh, freshRepeated));
+        Assert.Equal("8", Text(next.Get("n")));
+        Assert.Equal([3UL, 2UL, 1UL], next.RecentIncrements.Entries.Select(applied => applied.OperationId));
+    }
+
+    [Fact]
+    public void Increment_RepeatAfterTheAttributeWasSet_AnswersTheFirstValueAndLeavesTheSetValue()
+    {
+        var (counted, _, _, _, _) = Fresh.Increment("n", 5, 1, A, At(1, A));
+        var (set, _) = counted.Set("n", Json("100"), At(2, A));
+
+        var (state, _, value, _, repeated) = set.Increment("n", 5, 1, A, At(3, A));
+
+        Assert.Equal((5L, true), (value, repeated));
+        Assert.Equal("100", Text(state.Get("n")));
+    }
+
+    [Fact]
+    public void Increment_SameIdOnAnotherAttribute_IsAnotherOperation()
+    {
+        var (first, _, _, _, _) = Fresh.Increment("n", 5, 1, A, At(1, A));
+
+        var (state, _, value, _, repeated) = first.Increment("m", 5, 1, A, At(2, A));
+
+        Assert.Equal((5L, false), (value, repeated));
+        Assert.Equal(2, state.RecentIncrements.Count);
+    }
+
+    [Fact]
+    public void Increment_RepeatOfAnOperationPastTheNewestCapacity_IsCountedAgain()
+    {
+        // Documented: the memory holds the newest Capacity increments; an older retry is taken for a new increment.
+        var state = Fresh.Increment("n", 1, 1000, A, At(1, A)).State;
+        for (var i = 0; i < RecentIncrements.Capacity; i++)
+        {
+            state = state.Increment("n", 1, (ulong)i, A, At(2 + i, A)).State;
+        }
+
+        var (counted, _, value, _, repeated) = state.Increment("n", 1, 1000, A, At(100, A));
+
+        Assert.Null(state.RecentIncrements.Find(1000, "n"));
+        Assert.Equal((RecentIncrements.Capacity + 2L, false), (value, repeated));
+        Assert.Equal(new AppliedIncrement(1000, "n", RecentIncrements.Capacity + 2L, At(100, A)), counted.RecentIncrements.Entries[0]);
+    }
+
+    [Fact]
+    public void End_ForgetsTheIncrements_AndMergesKeepThemForgotten()
+    {
+        var (counted, _, _, _, _) = Fresh.Increment("n", 5, 1, A, At(1, A));
+        var (ended, endDelta) = counted.End(SessionEndReason.Expired, At(2, B));
+
+        Assert.True(ended.RecentIncrements.IsEmpty);
+        Assert.True(SessionCrdt.Merge(counted, endDelta).RecentIncrements.IsEmpty);
+        Assert.Equal(ended, SessionCrdt.Merge(endDelta, counted));
+    }
+
+    [Fact]
+    public void NewestTimestamp_CoversTheRememberedIncrements()
+    {
+        var remembered = RecentIncrements.Of(new AppliedIncrement(1, "n", 1, At(8, B)));
+
+        var restored = SessionCrdt.Restore(42, Created, TimeSpan.FromMinutes(30), Created, AttributeMap.Empty, null, remembered);
+
+        Assert.Equal(At(8, B), restored.NewestTimestamp);
+    }
+
+    [Fact]
     public void Merge_OfDifferentSessions_Throws()
     {
         var other = SessionCrdt.Create(43, Created, TimeSpan.FromMinutes(30));
@@ -127,4 +223,6 @@ public sealed class SessionCrdtTests
     private static HlcTimestamp At(long wall, ReplicaId replica) => new(wall, 0, replica);
 
     private static byte[] Json(string text) => Encoding.UTF8.GetBytes(text);
+
+    private static string? Text(byte[]? bytes) => bytes is null ? null : Encoding.UTF8.GetString(bytes);
 }

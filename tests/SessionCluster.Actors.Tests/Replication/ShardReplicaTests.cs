@@ -17,7 +17,7 @@ public sealed class ShardReplicaTests
     {
         var (s1, d1) = Session.Set("x", "1"u8.ToArray(), Stamp(1));
         var (s2, d2) = s1.Set("y", "2"u8.ToArray(), Stamp(2));
-        var (_, d3, _, _) = s2.Increment("n", 5, Writer, Stamp(3));
+        var (_, d3, _, _, _) = s2.Increment("n", 5, 1, Writer, Stamp(3));
         var inOrder = new ShardReplica(0, A, 1);
         var shuffled = new ShardReplica(0, A, 1);
 

@@ -153,8 +153,8 @@ public sealed class SessionCommandsTests
     [Fact]
     public void Increment_Missing_StartsAtZero()
     {
-        Assert.Equal("5", Text(Assert.IsType<AttributeValue>(Run(new IncrementAttribute(Id, "n", 5)).Reply).JsonValue));
-        Assert.Equal("3", Text(Assert.IsType<AttributeValue>(Run(new IncrementAttribute(Id, "n", -2)).Reply).JsonValue));
+        Assert.Equal("5", Text(Assert.IsType<AttributeValue>(Run(Increment("n", 5)).Reply).JsonValue));
+        Assert.Equal("3", Text(Assert.IsType<AttributeValue>(Run(Increment("n", -2)).Reply).JsonValue));
         Assert.Equal("3", Text(_state.Get("n")));
     }
 
@@ -168,7 +168,7 @@ public sealed class SessionCommandsTests
     {
         Run(new SetAttribute(Id, "n", Json(value)), HostA with { Settings = Limits with { MaxValueBytes = 100 } });
 
-        var update = Run(new IncrementAttribute(Id, "n", 1));
+        var update = Run(Increment("n", 1));
 
         var refused = Assert.IsType<SessionRejected>(update.Reply);
         Assert.Equal((SessionRejection.NotAnInteger, "Attribute 'n' is not an integer."), (refused.Reason, refused.Message));
@@ -182,7 +182,7 @@ public sealed class SessionCommandsTests
         var host = HostA with { Settings = Limits with { MaxValueBytes = 100 } };
         Run(new SetAttribute(Id, "n", Json(long.MaxValue.ToString(CultureInfo.InvariantCulture))), host);
 
-        var refused = Assert.IsType<SessionRejected>(Run(new IncrementAttribute(Id, "n", 1), host).Reply);
+        var refused = Assert.IsType<SessionRejected>(Run(Increment("n", 1), host).Reply);
 
         Assert.Equal((SessionRejection.NotAnInteger, "Incrementing 'n' by 1 would overflow a 64-bit integer."), (refused.Reason, refused.Message));
         Assert.Equal(long.MaxValue.ToString(CultureInfo.InvariantCulture), Text(_state.Get("n")));
@@ -191,11 +191,11 @@ public sealed class SessionCommandsTests
     [Fact]
     public void Increment_PastTheValueOrSessionLimits_Rejects()
     {
-        Run(new IncrementAttribute(Id, "n", 999_999_999));
+        Run(Increment("n", 999_999_999));
 
-        var tooLong = Assert.IsType<SessionRejected>(Run(new IncrementAttribute(Id, "n", 99_000_000_000)).Reply);
+        var tooLong = Assert.IsType<SessionRejected>(Run(Increment("n", 99_000_000_000)).Reply);
         var host = HostA with { Settings = Limits with { MaxSessionBytes = 12 } };
-        var tooBig = Assert.IsType<SessionRejected>(Run(new IncrementAttribute(Id, "mm", 1), host).Reply);
+        var tooBig = Assert.IsType<SessionRejected>(Run(Increment("mm", 1), host).Reply);
 
         Assert.Equal((SessionRejection.ValueTooLarge, "The value of 'n' is 11 bytes; the limit is 10."), (tooLong.Reason, tooLong.Message));
         Assert.Equal((SessionRejection.SessionTooLarge, "The session would hold 13 bytes; the limit is 12."), (tooBig.Reason, tooBig.Message));
@@ -207,19 +207,87 @@ public sealed class SessionCommandsTests
     [Fact]
     public void Increment_OnTwoReplicas_MergesToTheSum()
     {
-        Run(new IncrementAttribute(Id, "n", 2));
+        Run(Increment("n", 2));
         var onA = _state;
         var onB = _state;
         for (var i = 0; i < 3; i++)
         {
-            onA = SessionCommands.Apply(onA, new IncrementAttribute(Id, "n", 10), HostA, Start).State;
-            onB = SessionCommands.Apply(onB, new IncrementAttribute(Id, "n", 100), HostB, Start).State;
+            onA = SessionCommands.Apply(onA, Increment("n", 10), HostA, Start).State;
+            onB = SessionCommands.Apply(onB, Increment("n", 100), HostB, Start).State;
         }
 
         Assert.Equal("32", Text(onA.Get("n")));
         Assert.Equal("302", Text(onB.Get("n")));
         Assert.Equal("332", Text(SessionCrdt.Merge(onA, onB).Get("n")));
         Assert.Equal(SessionCrdt.Merge(onA, onB), SessionCrdt.Merge(onB, onA));
+    }
+
+    [Fact]
+    public void Increment_Retried_AnswersTheFirstReplyAndCountsOnce()
+    {
+        var increment = Increment("n", 5);
+        var first = Run(increment);
+        var backup = SessionCommands.NewSession(Id, Start, Limits).Apply(first.Delta!);
+        _now = _now.AddSeconds(2);
+
+        var retry = Run(increment);
+
+        Assert.Equal("5", Text(Assert.IsType<AttributeValue>(first.Reply).JsonValue));
+        Assert.Equal(("n", "5"), (Assert.IsType<AttributeValue>(retry.Reply).Name, Text(((AttributeValue)retry.Reply).JsonValue)));
+        Assert.Equal("5", Text(_state.Get("n")));
+        Assert.Equal(_now, _state.LastAccessed);
+        // Like any write it yields a delta (the entry, the record and the access), so its reply waits for the backups.
+        Assert.Equal(_state, backup.Apply(retry.Delta!));
+    }
+
+    [Fact]
+    public void Increment_RetriedOnThePromotedBackup_AnswersTheFirstReplyAndCountsOnce()
+    {
+        // Node A is the home and B its backup, which merges A's deltas; A dies with the second reply, B is promoted.
+        var increment = Increment("n", 5);
+        var backup = SessionCommands.NewSession(Id, Start, Limits).Apply(Run(Increment("n", 1)).Delta!);
+        var first = Run(increment);
+        backup = backup.Apply(first.Delta!);
+
+        var retry = SessionCommands.Apply(backup, increment, HostB, Start.AddSeconds(1));
+        var next = SessionCommands.Apply(retry.State, Increment("n", 1), HostB, Start.AddSeconds(2));
+
+        Assert.Equal("6", Text(Assert.IsType<AttributeValue>(first.Reply).JsonValue));
+        Assert.Equal("6", Text(Assert.IsType<AttributeValue>(retry.Reply).JsonValue));
+        Assert.Equal("7", Text(Assert.IsType<AttributeValue>(next.Reply).JsonValue));
+    }
+
+    [Fact]
+    public void Increment_RetriedWhenItsAttributeCouldNoLongerBeAdded_IsStillAnswered()
+    {
+        var increment = Increment("n", 5);
+        Run(increment);
+        Run(new RemoveAttribute(Id, "n"));
+        Run(new SetAttribute(Id, "a", Json("1")));
+        Run(new SetAttribute(Id, "b", Json("2")));
+
+        var retry = Run(increment);
+
+        // Nothing is added, so no limit applies: the answer is the first one, and "n" stays removed.
+        Assert.Equal("5", Text(Assert.IsType<AttributeValue>(retry.Reply).JsonValue));
+        Assert.Null(_state.Get("n"));
+        Assert.IsType<SessionRejected>(Run(Increment("n", 5)).Reply);
+    }
+
+    [Fact]
+    public void Increment_RetriedAfterCapacityNewerIncrements_IsCountedAgain()
+    {
+        // Documented (RecentIncrements): only the newest Capacity increments are remembered.
+        var increment = Increment("n", 5);
+        Run(increment);
+        for (var i = 0; i < RecentIncrements.Capacity; i++)
+        {
+            Run(Increment("n", 1));
+        }
+
+        var retry = Run(increment);
+
+        Assert.Equal((5 + RecentIncrements.Capacity + 5).ToString(CultureInfo.InvariantCulture), Text(Assert.IsType<AttributeValue>(retry.Reply).JsonValue));
     }
 
     [Fact]
@@ -246,8 +314,8 @@ public sealed class SessionCommandsTests
     {
         SessionCommand[] writes =
         [
-            new SetAttribute(Id, "a", Json("1")), new IncrementAttribute(Id, "n", 4), new SetAttribute(Id, "a", Json("2")),
-            new RemoveAttribute(Id, "a"), new IncrementAttribute(Id, "n", -1), new InvalidateSession(Id),
+            new SetAttribute(Id, "a", Json("1")), Increment("n", 4), new SetAttribute(Id, "a", Json("2")),
+            new RemoveAttribute(Id, "a"), Increment("n", -1), new InvalidateSession(Id),
         ];
         var backup = _state;
 
@@ -343,7 +411,7 @@ public sealed class SessionCommandsTests
         _state = _state.Set("a", Json("1"), ahead).State;
 
         Run(new SetAttribute(Id, "a", Json("2")));
-        Run(new IncrementAttribute(Id, "n", 1));
+        Run(Increment("n", 1));
 
         var a = _state.Attributes.Find("a")!;
         Assert.Equal("2", Text(_state.Get("a")));
@@ -376,6 +444,9 @@ public sealed class SessionCommandsTests
         Assert.Equal(["a", "z"], snapshot.Attributes.Select(a => a.Key));
         Assert.Equal(["2", "1"], snapshot.Attributes.Select(a => Text(a.Value)));
     }
+
+    /// <summary>A new increment operation, as a request entering the cluster mints it.</summary>
+    private static IncrementAttribute Increment(string name, long by) => new(Id, name, by, IncrementAttribute.NewOperationId());
 
     private SessionUpdate Run(SessionCommand command, SessionHost? host = null)
     {

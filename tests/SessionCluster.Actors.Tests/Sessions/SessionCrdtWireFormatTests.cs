@@ -43,9 +43,9 @@ public sealed class SessionCrdtWireFormatTests
     public void RoundTrip_CountersFromSeveralReplicas_KeepEveryReplicasTotals()
     {
         var state = SessionCrdt.Create(Id, T0, TimeSpan.FromMinutes(30));
-        state = state.Increment("n", 5, A, At(1, A)).State;
-        state = SessionCrdt.Merge(state.Increment("n", -2, B, At(2, B)).State, state.Increment("n", 10, C, At(2, C)).State);
-        state = state.Increment("n", long.MinValue, A, At(3, A)).State;
+        state = state.Increment("n", 5, 1, A, At(1, A)).State;
+        state = SessionCrdt.Merge(state.Increment("n", -2, 2, B, At(2, B)).State, state.Increment("n", 10, 3, C, At(2, C)).State);
+        state = state.Increment("n", long.MinValue, 4, A, At(3, A)).State;
 
         var restored = RoundTrip(state);
         var wire = SessionCrdtWireFormat.ToWire(state);
@@ -55,6 +55,28 @@ public sealed class SessionCrdtWireFormatTests
         Assert.Equal([A.Value, B.Value, C.Value], wire.Replicas);
         // The counter stands on the implicit removal at the floor, zero: the wire leaves it out.
         Assert.Null(wire.Attributes[0].BaseTimestamp);
+    }
+
+    [Fact]
+    public void RoundTrip_RememberedIncrements_KeepsThemAndSharesTheAttributesCopyOfTheName()
+    {
+        var state = Busy();
+        for (var i = 0; i < RecentIncrements.Capacity + 3; i++)
+        {
+            state = state.Increment(i % 2 == 0 ? "n" : "m", -i, (ulong)i << 40, i % 3 == 0 ? A : C, At(30 + i, i % 3 == 0 ? A : C)).State;
+        }
+
+        // A record whose attribute has gone since keeps a name of its own.
+        state = state.Remove("m", At(50, B)).State.CollectGarbage(At(51, B));
+
+        var restored = RoundTrip(state);
+
+        Assert.Equal(RecentIncrements.Capacity, restored.RecentIncrements.Count);
+        Assert.Equal(state.RecentIncrements, restored.RecentIncrements);
+        Assert.Null(restored.Attributes.Find("m"));
+        Assert.All(
+            restored.RecentIncrements.Entries.Where(applied => applied.Name == "n"),
+            applied => Assert.Same(restored.Attributes.Find("n")!.Name, applied.Name));
     }
 
     [Theory]
@@ -80,7 +102,7 @@ public sealed class SessionCrdtWireFormatTests
         {
             state.Set("x", "[1]"u8.ToArray(), At(20, B)).Delta,
             state.Remove("a", At(21, A)).Delta,
-            state.Increment("n", 3, C, At(22, C)).Delta,
+            state.Increment("n", 3, 5, C, At(22, C)).Delta,
             state.Touch(T0.AddDays(1)).Delta,
             state.End(SessionEndReason.Invalidated, At(23, B)).Delta,
         };
@@ -140,7 +162,7 @@ public sealed class SessionCrdtWireFormatTests
         SessionCommand[] commands =
         [
             new SetAttribute(new SessionId(Id), "c", "3"u8.ToArray()), new SetAttribute(new SessionId(Id), "a", "1"u8.ToArray()),
-            new RemoveAttribute(new SessionId(Id), UnicodeName), new IncrementAttribute(new SessionId(Id), "n", 2),
+            new RemoveAttribute(new SessionId(Id), UnicodeName), new IncrementAttribute(new SessionId(Id), "n", 2, IncrementAttribute.NewOperationId()),
         ];
 
         foreach (var command in commands)
@@ -191,7 +213,9 @@ public sealed class SessionCrdtWireFormatTests
         SessionCrdt[] states =
         [
             SessionCrdt.Create(Id, T0, TimeSpan.Zero), Busy(), Busy().End(SessionEndReason.Expired, At(99, A)).State, big,
-            SessionCrdt.Merge(Busy().Increment("n", 1, B, At(50, B)).State, Busy().Increment("n", long.MaxValue, C, At(50, C)).State),
+            SessionCrdt.Merge(Busy().Increment("n", 1, 6, B, At(50, B)).State, Busy().Increment("n", long.MaxValue, 7, C, At(50, C)).State),
+            Enumerable.Range(0, RecentIncrements.Capacity).Aggregate(
+                Busy(), (counted, i) => counted.Increment(UnicodeName + i, long.MinValue + i, ulong.MaxValue - (ulong)i, C, At(60 + i, C)).State),
         ];
 
         foreach (var state in states)
@@ -232,6 +256,20 @@ public sealed class SessionCrdtWireFormatTests
         ["end without stamp"] = (w => w.Ended = new Wire.SessionEnd { Reason = Wire.SessionEndReason.Expired }, "ReplicatedSession.ended.timestamp is missing"),
         ["end without reason"] = (w => w.Ended = new Wire.SessionEnd { Timestamp = w.Floor.Clone() }, "ReplicatedSession.ended.reason is missing"),
         ["end of unknown reason"] = (w => w.Ended = new Wire.SessionEnd { Reason = (Wire.SessionEndReason)9, Timestamp = w.Floor.Clone() }, "ReplicatedSession.ended.reason is 9, not a known end reason"),
+        ["applied without id"] = (w => w.RecentIncrements[0].ClearOperationId(), "ReplicatedSession.recent_increments[0].operation_id is missing"),
+        ["applied without value"] = (w => w.RecentIncrements[1].ClearValue(), "ReplicatedSession.recent_increments[1].value is missing"),
+        ["applied without stamp"] = (w => w.RecentIncrements[0].Timestamp = null, "ReplicatedSession.recent_increments[0].timestamp is missing"),
+        ["applied stamp without wall"] = (w => w.RecentIncrements[1].Timestamp.ClearWallTicks(), "ReplicatedSession.recent_increments[1].timestamp.wall_ticks is missing"),
+        ["applied stamp of no replica"] = (w => w.RecentIncrements[0].Timestamp.Replica = 3, "ReplicatedSession.recent_increments[0].timestamp.replica is 3, outside the 3 replicas listed"),
+        ["applied without name"] = (w => w.RecentIncrements[1].Name = string.Empty, "ReplicatedSession.recent_increments[1].name is missing"),
+        ["applied oldest first"] = (w => w.RecentIncrements.Add(w.RecentIncrements[0].Clone()), "ReplicatedSession.recent_increments[2] (000000000000000b b = 4 at"),
+        ["applied twice"] = (w => w.RecentIncrements[1] = w.RecentIncrements[0].Clone(), "ReplicatedSession.recent_increments[1] (000000000000000b b = 4 at"),
+        ["applied more than kept"] = (w => w.RecentIncrements.Add(Enumerable.Repeat(w.RecentIncrements[1], 7).Select(r => r.Clone())), "ReplicatedSession.recent_increments holds 9 entries; a session keeps at most 8"),
+        ["applied in an ended session"] = (w =>
+        {
+            w.Attributes.Clear();
+            w.Ended = new Wire.SessionEnd { Reason = Wire.SessionEndReason.Invalidated, Timestamp = w.Floor.Clone() };
+        }, "ReplicatedSession.recent_increments holds 2 entries in an ended session, which keeps none"),
         ["ended with attributes"] = (w => w.Ended = new Wire.SessionEnd { Reason = Wire.SessionEndReason.Invalidated, Timestamp = w.Floor.Clone() }, "ReplicatedSession.attributes holds 4 entries in an ended session"),
     };
 
@@ -261,6 +299,7 @@ public sealed class SessionCrdtWireFormatTests
             fresh.End(SessionEndReason.Expired, HlcTimestamp.Zero).State,
             fresh.Set("a", "1"u8.ToArray(), new HlcTimestamp(5, -1, A)).State,
             fresh.Set("a", "1"u8.ToArray(), new HlcTimestamp(5, 0, default)).State,
+            SessionCrdt.Restore(Id, T0, TimeSpan.Zero, T0, AttributeMap.Empty, null, RecentIncrements.Of(new AppliedIncrement(1, "n", 1, HlcTimestamp.Zero))),
         ];
 
         Assert.All(refused, state => Assert.ThrowsAny<ArgumentException>(() => SessionCrdtWireFormat.ToWire(state)));
@@ -273,8 +312,8 @@ public sealed class SessionCrdtWireFormatTests
 
         Assert.Throws<ArgumentException>(() => AttributeMap.Of([entry, entry], HlcTimestamp.Zero));
         Assert.Throws<ArgumentException>(() => new AttributeEntry(string.Empty, entry.BaseValue, entry.BaseTimestamp, PNCounter.Empty, At(1, A)));
-        Assert.Throws<ArgumentOutOfRangeException>(() => SessionCrdt.Restore(Id, T0, TimeSpan.Zero, T0.AddTicks(-1), AttributeMap.Empty, null));
-        Assert.Throws<ArgumentOutOfRangeException>(() => SessionCrdt.Restore(Id, T0, TimeSpan.FromTicks(-1), T0, AttributeMap.Empty, null));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SessionCrdt.Restore(Id, T0, TimeSpan.Zero, T0.AddTicks(-1), AttributeMap.Empty, null, RecentIncrements.Empty));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SessionCrdt.Restore(Id, T0, TimeSpan.FromTicks(-1), T0, AttributeMap.Empty, null, RecentIncrements.Empty));
     }
 
     /// <summary>A live state with a value, a counter of three replicas, a tombstone, a unicode attribute, a floor and an access.</summary>
@@ -288,17 +327,17 @@ public sealed class SessionCrdtWireFormatTests
         state = state.Set(UnicodeName, UnicodeJson, At(5, B)).State;
         state = state.Remove("gone", At(6, C)).State;
         state = state.Set("n", "-9"u8.ToArray(), At(7, A)).State;
-        state = state.Increment("n", 3, B, At(8, B)).State.Increment("n", 1, C, At(9, C)).State;
+        state = state.Increment("n", 3, 8, B, At(8, B)).State.Increment("n", 1, 9, C, At(9, C)).State;
         return state.Touch(T0.AddTicks(987_654_321)).State;
     }
 
     /// <summary>A state whose wire form the malformed cases edit: attributes a, b (a counter of two replicas with a
-    /// later write), c, d, in order; three replicas; a floor.</summary>
+    /// later write), c, d, in order; three replicas; a floor; the two increments of b remembered, newest (id 11) first.</summary>
     private static SessionCrdt Shaped()
     {
         var state = SessionCrdt.Create(Id, T0, TimeSpan.FromMinutes(30)).CollectGarbage(At(1, A));
         state = state.Set("a", "1"u8.ToArray(), At(2, A)).State.Set("b", "2"u8.ToArray(), At(3, B)).State;
-        state = state.Increment("b", 1, A, At(4, A)).State.Increment("b", 1, C, At(5, C)).State;
+        state = state.Increment("b", 1, 10, A, At(4, A)).State.Increment("b", 1, 11, C, At(5, C)).State;
         return state.Set("c", "3"u8.ToArray(), At(6, A)).State.Set("d", "4"u8.ToArray(), At(7, A)).State;
     }
 

@@ -33,7 +33,7 @@ public sealed class SessionEntityReplicationTests : IAsyncLifetime
     public async Task A_write_is_answered_only_once_its_backup_acknowledged_it()
     {
         var entity = Start();
-        var reply = entity.Ask<AttributeValue>(new IncrementAttribute(Id, "n", 2), Timeout);
+        var reply = entity.Ask<AttributeValue>(new IncrementAttribute(Id, "n", 2, 1), Timeout);
 
         var sent = await Eventually.Value(() => Task.FromResult(_channel.Sent.ToArray()), s => s.Length == 1, "the delta sent", Timeout);
         var (to, message) = sent[0];

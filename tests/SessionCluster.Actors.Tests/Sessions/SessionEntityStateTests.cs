@@ -35,13 +35,47 @@ public sealed class SessionEntityStateTests : IAsyncLifetime
 
         for (var i = 0; i < 5; i++)
         {
-            await entityA.Ask<AttributeValue>(new IncrementAttribute(Id, "n", 1), Timeout);
-            await entityB.Ask<AttributeValue>(new IncrementAttribute(Id, "n", 10), Timeout);
+            await entityA.Ask<AttributeValue>(new IncrementAttribute(Id, "n", 1, IncrementAttribute.NewOperationId()), Timeout);
+            await entityB.Ask<AttributeValue>(new IncrementAttribute(Id, "n", 10, IncrementAttribute.NewOperationId()), Timeout);
         }
 
         Assert.Equal("5", Text(onA.State.Get("n")));
         Assert.Equal("50", Text(onB.State.Get("n")));
         Assert.Equal("55", Text(SessionCrdt.Merge(onA.State, onB.State).Get("n")));
+    }
+
+    [Fact]
+    public async Task Increment_SentTwice_IsAnsweredTwiceWithTheSameValueAndCountedOnce()
+    {
+        var (slot, entity) = Start(SessionCommands.NewSession(Id, _clock.GetUtcNow(), Settings), "10.0.0.1:4000#1");
+        var increment = new IncrementAttribute(Id, "n", 7, 0x1d);
+
+        var first = await entity.Ask<AttributeValue>(increment, Timeout);
+        var retry = await entity.Ask<AttributeValue>(increment, Timeout);
+
+        Assert.Equal("7", Text(first.JsonValue));
+        Assert.Equal("7", Text(retry.JsonValue));
+        Assert.Equal("7", Text(slot.State.Get("n")));
+        Assert.Equal([0x1dUL], slot.State.RecentIncrements.Entries.Select(applied => applied.OperationId));
+    }
+
+    [Fact]
+    public async Task Increment_RetriedOnAnEntityStartedOnTheBackupsCopy_IsAnsweredWithTheFirstValueAndCountedOnce()
+    {
+        var start = SessionCommands.NewSession(Id, _clock.GetUtcNow(), Settings);
+        var (home, homeEntity) = Start(start, "10.0.0.1:4000#1");
+        var increment = new IncrementAttribute(Id, "n", 3, 0x2e);
+        await homeEntity.Ask<AttributeValue>(new IncrementAttribute(Id, "n", 10, 0x1d), Timeout);
+        await homeEntity.Ask<AttributeValue>(increment, Timeout);
+
+        // The backup held what the home wrote; the home died before its reply left, and the backup was promoted.
+        var (promoted, promotedEntity) = Start(SessionCrdt.Merge(start, home.State), "10.0.0.2:4000#2");
+        var retry = await promotedEntity.Ask<AttributeValue>(increment, Timeout);
+        var next = await promotedEntity.Ask<AttributeValue>(new IncrementAttribute(Id, "n", 1, 0x3f), Timeout);
+
+        Assert.Equal("13", Text(retry.JsonValue));
+        Assert.Equal("14", Text(next.JsonValue));
+        Assert.Equal("14", Text(promoted.State.Get("n")));
     }
 
     [Fact]

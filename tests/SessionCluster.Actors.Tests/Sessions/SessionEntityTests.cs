@@ -52,10 +52,10 @@ public sealed class SessionEntityTests : IAsyncLifetime
         var get = Assert.IsType<AttributeValue>(await _client.Send(new GetAttribute(id, "a"), default));
         Assert.Equal("\"x\"", Text(get.JsonValue));
 
-        var increment = Assert.IsType<AttributeValue>(await _client.Send(new IncrementAttribute(id, "n", 7), default));
+        var increment = Assert.IsType<AttributeValue>(await _client.Send(new IncrementAttribute(id, "n", 7, IncrementAttribute.NewOperationId()), default));
         Assert.Equal("7", Text(increment.JsonValue));
 
-        var rejected = Assert.IsType<SessionRejected>(await _client.Send(new IncrementAttribute(id, "a", 1), default));
+        var rejected = Assert.IsType<SessionRejected>(await _client.Send(new IncrementAttribute(id, "a", 1, IncrementAttribute.NewOperationId()), default));
         Assert.Equal(SessionRejection.NotAnInteger, rejected.Reason);
 
         var removed = Assert.IsType<SessionSnapshot>(await _client.Send(new RemoveAttribute(id, "a"), default));
@@ -77,7 +77,7 @@ public sealed class SessionEntityTests : IAsyncLifetime
     {
         var id = (await Create()).Id;
 
-        await Task.WhenAll(Enumerable.Range(0, 500).Select(_ => _client.Send(new IncrementAttribute(id, "n", 1), default)));
+        await Task.WhenAll(Enumerable.Range(0, 500).Select(_ => _client.Send(new IncrementAttribute(id, "n", 1, IncrementAttribute.NewOperationId()), default)));
 
         var value = Assert.IsType<AttributeValue>(await _client.Send(new GetAttribute(id, "n"), default));
         Assert.Equal("500", Text(value.JsonValue));
@@ -219,7 +219,9 @@ public sealed class SessionEntityTests : IAsyncLifetime
     public async Task Increments_RacingWithPassivation_AreEachAppliedOnce()
     {
         // Every sweep passivates the entity while increments keep arriving: commands for an entity that is still
-        // stopping must wait for it, or two entities would write the session at once and lose updates.
+        // stopping must wait for it, or two entities would write the session at once and lose updates. The manual clock
+        // runs about 2 s ahead per real millisecond, so requests wait on it for a day: a 5 s timeout fired whenever a
+        // busy machine held a request for 3 ms (it failed this way about one run in two under load).
         var defaults = SessionClusterSettings.Default;
         var settings = defaults with
         {
@@ -237,7 +239,7 @@ public sealed class SessionEntityTests : IAsyncLifetime
         {
             for (var i = 0; i < 2500; i++)
             {
-                Assert.IsType<AttributeValue>(await node.Client.Send(new IncrementAttribute(id, "n", 1), default));
+                Assert.IsType<AttributeValue>(await node.Client.Send(new IncrementAttribute(id, "n", 1, IncrementAttribute.NewOperationId()), default));
             }
         })));
         var passivations = 0;

@@ -55,13 +55,23 @@ public sealed class SessionWireFormatTests
     }
 
     [Theory]
-    [InlineData(long.MinValue)]
-    [InlineData(-1L)]
-    [InlineData(0L)]
-    [InlineData(1L)]
-    [InlineData(long.MaxValue)]
-    public void RoundTrip_IncrementAttribute_KeepsTheStep(long by) =>
-        Assert.Equal(new IncrementAttribute(Id, "n", by), RoundTrip(new IncrementAttribute(Id, "n", by)));
+    [InlineData(long.MinValue, 0UL)]
+    [InlineData(-1L, 1UL)]
+    [InlineData(0L, 0x8000_0000_0000_0000UL)]
+    [InlineData(1L, 0xfedc_ba98_7654_3210UL)]
+    [InlineData(long.MaxValue, ulong.MaxValue)]
+    public void RoundTrip_IncrementAttribute_KeepsTheStepAndTheOperationId(long by, ulong operationId) =>
+        Assert.Equal(new IncrementAttribute(Id, "n", by, operationId), RoundTrip(new IncrementAttribute(Id, "n", by, operationId)));
+
+    [Fact]
+    public void ToWire_OperationId_TakesEightBytesWhateverItsValue()
+    {
+        var small = SessionWireFormat.ToWire(new IncrementAttribute(Id, "n", 1, 0)).CalculateSize();
+        var large = SessionWireFormat.ToWire(new IncrementAttribute(Id, "n", 1, ulong.MaxValue)).CalculateSize();
+
+        Assert.Equal(small, large);
+        Assert.Equal(9, small - Command(new IncrementAttribute(Id, "n", 1, 0), c => c.IncrementAttribute.ClearOperationId()).CalculateSize());
+    }
 
     [Fact]
     public void ToWire_SessionId_IsItsTextFormAsBigEndianBytes()
@@ -143,8 +153,9 @@ public sealed class SessionWireFormatTests
         ["set: empty name"] = (() => Command(new SetAttribute(Id, "a", "1"u8.ToArray()), c => c.SetAttribute.Name = string.Empty), "SessionCommand.set_attribute.name is missing"),
         ["set: empty json"] = (() => Command(new SetAttribute(Id, "a", "1"u8.ToArray()), c => c.SetAttribute.JsonValue = ByteString.Empty), "SessionCommand.set_attribute.json_value is empty"),
         ["remove: empty name"] = (() => Command(new RemoveAttribute(Id, "a"), c => c.RemoveAttribute.Name = string.Empty), "SessionCommand.remove_attribute.name is missing"),
-        ["increment: empty name"] = (() => Command(new IncrementAttribute(Id, "a", 1), c => c.IncrementAttribute.Name = string.Empty), "SessionCommand.increment_attribute.name is missing"),
-        ["increment: missing step"] = (() => Command(new IncrementAttribute(Id, "a", 0), c => c.IncrementAttribute.ClearBy()), "SessionCommand.increment_attribute.by is missing"),
+        ["increment: empty name"] = (() => Command(new IncrementAttribute(Id, "a", 1, 7), c => c.IncrementAttribute.Name = string.Empty), "SessionCommand.increment_attribute.name is missing"),
+        ["increment: missing step"] = (() => Command(new IncrementAttribute(Id, "a", 0, 7), c => c.IncrementAttribute.ClearBy()), "SessionCommand.increment_attribute.by is missing"),
+        ["increment: missing operation id"] = (() => Command(new IncrementAttribute(Id, "a", 1, 0), c => c.IncrementAttribute.ClearOperationId()), "SessionCommand.increment_attribute.operation_id is missing"),
     };
 
     public static TheoryData<string> MalformedCommandCases() => [.. MalformedCommands.Keys];
@@ -221,7 +232,7 @@ public sealed class SessionWireFormatTests
     {
         Assert.Throws<ArgumentException>(() => SessionWireFormat.ToWire(new GetAttribute(Id, string.Empty)));
         Assert.Throws<ArgumentException>(() => SessionWireFormat.ToWire(new RemoveAttribute(Id, "a" + '\ud800')));
-        Assert.Throws<ArgumentException>(() => SessionWireFormat.ToWire(new IncrementAttribute(Id, '\udc00' + "b", 1)));
+        Assert.Throws<ArgumentException>(() => SessionWireFormat.ToWire(new IncrementAttribute(Id, '\udc00' + "b", 1, IncrementAttribute.NewOperationId())));
         Assert.Throws<ArgumentException>(() => SessionWireFormat.ToWire(new SetAttribute(Id, "a", [])));
         Assert.Throws<ArgumentNullException>(() => SessionWireFormat.ToWire(new SetAttribute(Id, "a", null!)));
         Assert.Throws<ArgumentException>(() => SessionWireFormat.ToWire(new UnknownCommand(Id)));

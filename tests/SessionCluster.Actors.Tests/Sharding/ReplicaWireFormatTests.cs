@@ -15,7 +15,7 @@ public sealed class ReplicaWireFormatTests
     private static readonly WireSerializer Frozen = FrozenSerializer();
     private static readonly SessionCrdt Session = SessionCrdt.Create(0xabcdef, T0, TimeSpan.FromMinutes(30))
         .Set("cart", "[1,2]"u8.ToArray(), new HlcTimestamp(T0.UtcTicks, 1, Writer)).State
-        .Increment("n", 3, Writer, new HlcTimestamp(T0.UtcTicks, 2, Writer)).State;
+        .Increment("n", 3, 1, Writer, new HlcTimestamp(T0.UtcTicks, 2, Writer)).State;
 
     [Fact]
     public void Every_replica_message_round_trips_exactly_under_its_own_type_id()
@@ -67,7 +67,7 @@ public sealed class ReplicaWireFormatTests
     {
         var read = Session.Touch(T0.AddMinutes(5)).State;
         var written = Session.Set("cart", "[1]"u8.ToArray(), new HlcTimestamp(T0.UtcTicks, 3, Writer)).State;
-        var counted = Session.Increment("n", 1, new ReplicaId("10.0.0.2:4000#1"), new HlcTimestamp(T0.UtcTicks, 3, Writer)).State;
+        var counted = Session.Increment("n", 1, 2, new ReplicaId("10.0.0.2:4000#1"), new HlcTimestamp(T0.UtcTicks, 3, Writer)).State;
 
         Assert.Equal(SessionDigest.Of(Session), SessionDigest.Of(read));
         Assert.NotEqual(SessionDigest.Of(Session), SessionDigest.Of(written));

@@ -79,8 +79,8 @@ public sealed class ShardRegionTests
 
         Assert.Equal(new CollectShard(3), Assert.Single(region.Receive(A, new HandOffShard(1, 3, B.Address, 6), T0)));
         Assert.False(region.IsServing(3));
-        var first = new ShardEnvelope(1, Origin.Address, 3, 5, new IncrementAttribute(session, "n", 1));
-        var second = new ShardEnvelope(2, Origin.Address, 3, 5, new IncrementAttribute(session, "n", 1));
+        var first = new ShardEnvelope(1, Origin.Address, 3, 5, new IncrementAttribute(session, "n", 1, IncrementAttribute.NewOperationId()));
+        var second = new ShardEnvelope(2, Origin.Address, 3, 5, new IncrementAttribute(session, "n", 1, IncrementAttribute.NewOperationId()));
         Assert.Empty(region.Receive(Origin, first, T0));
         Assert.Empty(region.Receive(Origin, second, T0));
 
@@ -115,7 +115,7 @@ public sealed class ShardRegionTests
                 state = state.Set($"attribute-{a}", System.Text.Encoding.UTF8.GetBytes($"\"{new string('x', 300)}\""), new HlcTimestamp(T0.UtcTicks + a, 0, writers[a % 2])).State;
             }
 
-            return state.Increment("n", i, writers[i % 2], new HlcTimestamp(T0.UtcTicks + 9, 0, writers[i % 2])).State;
+            return state.Increment("n", i, 1, writers[i % 2], new HlcTimestamp(T0.UtcTicks + 9, 0, writers[i % 2])).State;
         }).ToImmutableArray();
 
         var slices = region.ShardCollected(3, sessions, T0).Select(effect => Assert.IsType<ShardTransfer>(Assert.IsType<SendToNode>(effect).Message)).ToList();
@@ -227,20 +227,26 @@ public sealed class ShardRegionTests
     }
 
     [Fact]
-    public void A_request_sent_to_a_home_that_then_leaves_fails_at_once_as_possibly_applied()
+    public void A_request_sent_to_a_home_that_then_leaves_waits_for_the_next_home_and_goes_there()
     {
         var region = new ShardRegion(Origin, hostsShards: false, Settings, TimeSpan.FromSeconds(5));
         region.MembershipChanged(State(A, B, Origin), T0);
         region.Receive(A, new QueryRegion(1), T0);
         region.Receive(A, new ShardHomes(1, [new ShardAllocation(2, B.Address, 3)]), T0);
-        var sent = region.Submit(1, new IncrementAttribute(SessionIn(2), "n", 1), T0);
+        var increment = new IncrementAttribute(SessionIn(2), "n", 1, IncrementAttribute.NewOperationId());
+        var sent = region.Submit(1, increment, T0);
         Assert.Equal(B.Address, Assert.IsType<SendToNode>(Assert.Single(sent)).To);
 
         var effects = region.MembershipChanged(State(A, Origin), T0);
 
-        var complete = Assert.IsType<CompleteRequest>(Assert.Single(effects, effect => effect is CompleteRequest));
-        Assert.True(Assert.IsType<ShardUnavailable>(complete.Reply).MayHaveApplied);
+        // Not failed: held, and the coordinator asked where the shard lives now.
+        Assert.DoesNotContain(effects, effect => effect is CompleteRequest);
+        Assert.Contains(new SendToNode(A.Address, new GetShardHome(2)), effects);
         Assert.Equal((null, 3L), region.HomeOf(2));
+
+        var resent = region.Receive(A, new ShardHomes(1, [new ShardAllocation(2, A.Address, 4)]), T0);
+        var envelope = Assert.IsType<ShardEnvelope>(Assert.IsType<SendToNode>(Assert.Single(resent)).Message);
+        Assert.Same(increment, envelope.Command);
     }
 
     [Fact]

@@ -105,7 +105,7 @@ public sealed class ShardingWireFormatTests : IAsyncLifetime
         SessionCommand[] commands =
         [
             new CreateSession(Id), new GetSession(Id), new GetAttribute(Id, "cart ☃"), new SetAttribute(Id, "cart", "{\"n\":[1,2]}"u8.ToArray()),
-            new RemoveAttribute(Id, "cart"), new IncrementAttribute(Id, "n", -1), new IncrementAttribute(Id, "n", long.MinValue),
+            new RemoveAttribute(Id, "cart"), new IncrementAttribute(Id, "n", -1, IncrementAttribute.NewOperationId()), new IncrementAttribute(Id, "n", long.MinValue, IncrementAttribute.NewOperationId()),
             new InvalidateSession(Id), new TouchSession(new SessionId(UInt128.MaxValue)),
         ];
 
@@ -243,8 +243,8 @@ public sealed class ShardingWireFormatTests : IAsyncLifetime
     public void RoundTrip_TransferOfEndedSessionsAndCountersOfSeveralReplicas_KeepsThemExactly()
     {
         var counted = SessionCrdt.Merge(
-            State(Id, "node-a:1#1", attributes: 2, valueBytes: 8).Increment("n", 4, new ReplicaId("node-a:1#1"), Stamp(50, "node-a:1#1")).State,
-            State(Id, "node-a:1#1", attributes: 2, valueBytes: 8).Increment("n", -9, new ReplicaId("node-b:1#2"), Stamp(51, "node-b:1#2")).State);
+            State(Id, "node-a:1#1", attributes: 2, valueBytes: 8).Increment("n", 4, 1, new ReplicaId("node-a:1#1"), Stamp(50, "node-a:1#1")).State,
+            State(Id, "node-a:1#1", attributes: 2, valueBytes: 8).Increment("n", -9, 2, new ReplicaId("node-b:1#2"), Stamp(51, "node-b:1#2")).State);
         var ended = State(new SessionId(UInt128.One), "node-c:1#3", attributes: 3, valueBytes: 5).End(SessionEndReason.Invalidated, Stamp(60, "node-c:1#3")).State;
 
         var decoded = RoundTrip(new ShardTransfer(2, 3, 0, 1, [counted, ended]));

@@ -40,7 +40,7 @@ public sealed class ThreeNodeJoinReplicationTests : IAsyncLifetime
                 if (reply is SessionSnapshot snapshot)
                 {
                     Interlocked.Increment(ref created);
-                    var incremented = await a.Client.Send(new IncrementAttribute(snapshot.Id, "n", 1), default);
+                    var incremented = await a.Client.Send(new IncrementAttribute(snapshot.Id, "n", 1, IncrementAttribute.NewOperationId()), default);
                     if (incremented is not AttributeValue)
                     {
                         lock (failures) { failures.Add($"increment: {incremented}"); }

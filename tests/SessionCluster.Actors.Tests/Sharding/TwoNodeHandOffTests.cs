@@ -35,7 +35,7 @@ public sealed class TwoNodeHandOffTests : IAsyncLifetime
             var created = await Eventually.Value(
                 () => first.Client.Create(default), reply => reply is SessionSnapshot, "a session created on the first node", Deadline);
             var id = ((SessionSnapshot)created).Id;
-            Assert.IsType<AttributeValue>(await first.Client.Send(new IncrementAttribute(id, "n", i), default));
+            Assert.IsType<AttributeValue>(await first.Client.Send(new IncrementAttribute(id, "n", i, IncrementAttribute.NewOperationId()), default));
             ids.Add(id);
         }
 

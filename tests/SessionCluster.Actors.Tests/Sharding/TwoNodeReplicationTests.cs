@@ -38,7 +38,7 @@ public sealed class TwoNodeReplicationTests : IAsyncLifetime
         for (var i = 1; i <= 100; i++)
         {
             var id = ((SessionSnapshot)await Eventually.Value(() => a.Client.Create(default), reply => reply is SessionSnapshot, "a session created", Deadline)).Id;
-            Assert.IsType<AttributeValue>(await a.Client.Send(new IncrementAttribute(id, "n", i), default));
+            Assert.IsType<AttributeValue>(await a.Client.Send(new IncrementAttribute(id, "n", i, (ulong)i), default));
             ids.Add(id);
         }
 
