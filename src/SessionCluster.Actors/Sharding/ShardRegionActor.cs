@@ -47,8 +47,9 @@ public sealed partial class ShardRegionActor : Actor
 
     // Entities told to stop (passivation, hand-off) that have not confirmed yet, with the commands that arrived for
     // their session meanwhile: a new entity for the session starts only once the old one has applied everything it
-    // had queued, so two entities never write one session at the same time.
-    private readonly Dictionary<SessionId, List<(SessionCommand Command, ActorRef ReplyTo)>?> _stopping = [];
+    // had queued, so two entities never write one session at the same time. A stopping entity is no longer in its
+    // slot, so the backups' acknowledgements it waits for reach it through here.
+    private readonly Dictionary<SessionId, StoppingEntity> _stopping = [];
     private readonly Dictionary<long, StatsQuery> _statsQueries = [];
     private long _nextQueryId;
     private long _nextRequestId;
@@ -130,6 +131,14 @@ public sealed partial class ShardRegionActor : Actor
                 if (_copies.TryGetValue((ack.Shard, inbound.From.Address), out var copy) && copy.Epoch == ack.Epoch)
                 {
                     copy.Acknowledged(ack.Chunk);
+                }
+
+                break;
+            case InboundMessage { Message: ReplicaDeltaAck ack } inbound:
+                // For an entity told to stop (see ShardingInbox): it answers what it holds once its backups have it.
+                if (_stopping.TryGetValue(new SessionId(ack.SessionId), out var stopping))
+                {
+                    stopping.Entity.Tell(new BackupAcknowledged(inbound.From.Address, ack.Epoch, ack.FromSeq, ack.ToSeq));
                 }
 
                 break;
@@ -301,9 +310,9 @@ public sealed partial class ShardRegionActor : Actor
         {
             entity.Tell(command, replyTo);
         }
-        else if (_stopping.TryGetValue(command.SessionId, out var waiting))
+        else if (_stopping.TryGetValue(command.SessionId, out var stopping))
         {
-            (waiting ?? (_stopping[command.SessionId] = [])).Add((command, replyTo));
+            (stopping.Waiting ??= []).Add((command, replyTo));
         }
         else
         {
@@ -386,14 +395,14 @@ public sealed partial class ShardRegionActor : Actor
     private void StopEntityOf(SessionSlot slot, ActorRef entity)
     {
         slot.Entity = null;
-        _stopping.TryAdd(slot.Id, null);
+        _stopping.TryAdd(slot.Id, new StoppingEntity(entity));
         entity.Tell(StopEntity.Instance, Self);
     }
 
     private void OnEntityStopped(EntityStopped stopped)
     {
         var shard = ShardId.Of(stopped.SessionId, _local.NumberOfShards);
-        if (_stopping.Remove(stopped.SessionId, out var waiting) && waiting is { Count: > 0 })
+        if (_stopping.Remove(stopped.SessionId, out var stopping) && stopping.Waiting is { Count: > 0 } waiting)
         {
             // Commands that arrived while the old entity finished: a new one takes them, in order.
             if (_local[shard] is { } hosted && hosted.Sessions.TryGet(stopped.SessionId, out var slot))
@@ -696,6 +705,14 @@ public sealed partial class ShardRegionActor : Actor
     }
 
     private sealed record StatsQueryTimedOut(long QueryId);
+
+    /// <summary>An entity told to stop, and the commands for its session that wait for the entity after it.</summary>
+    private sealed class StoppingEntity(ActorRef entity)
+    {
+        public ActorRef Entity { get; } = entity;
+
+        public List<(SessionCommand Command, ActorRef ReplyTo)>? Waiting { get; set; }
+    }
 
     /// <summary>A <see cref="GetShardTable"/> waiting for other homes' session counts.</summary>
     private sealed class StatsQuery(ActorRef requester)
