@@ -60,6 +60,9 @@ public sealed partial class ShardedSimulation
     /// protocols must take repeats, in any order.</summary>
     public double DuplicateRate { get; set; }
 
+    /// <summary>Protocol messages delivered a second time so far (see <see cref="DuplicateRate"/>).</summary>
+    public int Duplicated { get; private set; }
+
     /// <summary>Hosts whose node is running.</summary>
     public IReadOnlyList<SimulatedShardHost> Running => [.. _hosts.Where(host => host.IsRunning)];
 
@@ -276,6 +279,7 @@ public sealed partial class ShardedSimulation
             return null;
         }
 
+        Duplicated++;
         var faults = Simulation.DefaultFaults;
         return faults.MinDelay + ((faults.MaxDelay - faults.MinDelay) * _faultRandom.NextDouble());
     }

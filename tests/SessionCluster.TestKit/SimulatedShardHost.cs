@@ -223,6 +223,12 @@ public sealed partial class SimulatedShardHost : ISimulatedExtension
                 case DropBackup dropBackup:
                     Replicas?.Take(dropBackup.Shard);
                     break;
+                case KeepShardAsBackup keepShard:
+                    var handedOver = _shards.TryGetValue(keepShard.Shard, out var kept) ? kept.Values.ToList() : [];
+                    DropShard(keepShard.Shard);
+                    Replicas?.KeepWhole(keepShard.Shard, keepShard.Home, keepShard.Epoch, handedOver);
+                    _simulation.Note($"{_node.Self}: shard {keepShard.Shard} kept as a backup of {keepShard.Home} ({handedOver.Count} sessions)");
+                    break;
             }
         }
     }

@@ -163,9 +163,19 @@ public sealed partial class ShardCoordinator
         {
             _moves.Remove(received.Shard);
             // The backups stay where they are (the new home sends them its deltas from now on), except the new home
-            // itself if it was one: a copy on the home's own node protects nothing.
+            // itself if it was one: a copy on the home's own node protects nothing. The old home then takes its place,
+            // keeping what it handed over as a whole copy (see KeepShardAsBackup), so the shard is never left with the
+            // new home as its only whole copy while a new backup is filled.
             var old = _table.TryGetValue(received.Shard, out var placement) ? placement : ShardPlacement.Alone(from, received.Epoch);
-            _table[received.Shard] = new ShardPlacement(from, received.Epoch, old.Backups.Remove(from), old.Synced.Remove(from));
+            var backups = old.Backups.Remove(from);
+            var synced = old.Synced.Remove(from);
+            if (old.Backups.Contains(from) && IsUsable(move.From))
+            {
+                backups = backups.Add(move.From);
+                synced = synced.Add(move.From);
+            }
+
+            _table[received.Shard] = new ShardPlacement(from, received.Epoch, backups, synced);
             Broadcast([received.Shard]);
         }
         else if (_table.TryGetValue(received.Shard, out var home))
@@ -294,9 +304,10 @@ public sealed partial class ShardCoordinator
         return Allocate(shard);
     }
 
-    /// <summary>Gives every shard its backups: keeps those still usable, replaces the rest with the eligible regions
-    /// holding the fewest copies. Every change takes a new epoch, so that a dropped backup refuses the home's deltas
-    /// and the home learns whom to send them to.</summary>
+    /// <summary>Gives every shard its backups: keeps those still eligible, replaces the rest with the eligible regions
+    /// holding the fewest copies, and lets a whole copy on a region still in the cluster go only once its replacement
+    /// is whole. Every change takes a new epoch, so that a dropped backup refuses the home's deltas and the home
+    /// learns whom to send them to.</summary>
     private void AssignBackups()
     {
         if (_backupsPerShard == 0)
@@ -340,6 +351,13 @@ public sealed partial class ShardCoordinator
             {
                 kept.RemoveRange(_backupsPerShard, kept.Count - _backupsPerShard);
             }
+
+            // Make before break: a whole copy on a region that takes no new copies but is still a member (draining,
+            // leaving) stays, after the new ones, until as many of those hold the whole shard; dropped at once, it would
+            // leave the home as the only whole copy until the new backups are filled, and a crash of the home then
+            // would lose what they have not received yet.
+            var unsynced = kept.Count(backup => !placement.Synced.Contains(backup));
+            kept.AddRange(placement.Synced.Where(backup => !kept.Contains(backup) && !backup.Equals(placement.Home) && IsUsable(backup)).Take(unsynced));
 
             if (!kept.SequenceEqual(placement.Backups))
             {

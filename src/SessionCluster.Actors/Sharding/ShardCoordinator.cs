@@ -129,7 +129,17 @@ public sealed partial class ShardCoordinator
                 OnReport(from, report, now);
                 break;
             case GetShardHome get when Phase == CoordinatorPhase.Active && (uint)get.Shard < (uint)_settings.NumberOfShards:
-                OnGetShardHome(from, get.Shard);
+                if (_regions.ContainsKey(from))
+                {
+                    OnGetShardHome(from, get.Shard);
+                }
+                else
+                {
+                    // Its report never arrived (lost): ask for it again rather than answer, since a region takes any
+                    // table from the reign it follows as proof that it is registered and would stop registering.
+                    _effects.Add(new SendToNode(from.Address, new QueryRegion(Reign)));
+                }
+
                 break;
             case ShardReceived received when received.Reign == Reign && Phase == CoordinatorPhase.Active:
                 OnShardReceived(from, received);

@@ -281,6 +281,12 @@ public sealed partial class ShardRegionActor : Actor
                 case DropBackup dropBackup:
                     _replicas?.Take(dropBackup.Shard);
                     break;
+                case KeepShardAsBackup keepShard:
+                    var handedOver = _local[keepShard.Shard] is { } kept ? kept.Sessions.Slots.Select(slot => slot.State).ToList() : [];
+                    DropShard(keepShard.Shard);
+                    _replicas?.KeepWhole(keepShard.Shard, keepShard.Home, keepShard.Epoch, handedOver);
+                    LogShard(keepShard.Shard, $"kept as a backup of {keepShard.Home} ({handedOver.Count} sessions)");
+                    break;
             }
         }
     }

@@ -72,6 +72,20 @@ public sealed class ShardReplicas : IReplicaChannel
         Interlocked.CompareExchange(ref _copies[shard], new ShardReplica(shard, home, epoch), null);
     }
 
+    /// <summary>Region actor: keep the sessions of a shard this node handed over as its whole backup copy, following the
+    /// new home under the epoch (see <see cref="KeepShardAsBackup"/>).</summary>
+    internal void KeepWhole(int shard, NodeAddress home, long epoch, IReadOnlyList<SessionCrdt> sessions)
+    {
+        Keep(shard, home, epoch);
+        if (Volatile.Read(ref _copies[shard]) is { } copy)
+        {
+            lock (copy)
+            {
+                copy.ApplyCopy(epoch, chunk: 0, chunkCount: 1, sessions, _clock.GetUtcNow());
+            }
+        }
+    }
+
     /// <summary>Region actor: forget the shard's copy (no longer a backup), or take it over (promoted to home).</summary>
     internal ImmutableArray<SessionCrdt> Take(int shard)
     {

@@ -18,9 +18,9 @@ public sealed class ShardingSimulationTests
     internal static ShardingSettings Settings => ShardingSettings.Default with { NumberOfShards = 30 };
 
     internal static async Task<ShardedSimulation> StartWorkers(
-        int seed, int workers, int fronts = 0, LinkFaults? faults = null, ReplicationSettings? replication = null)
+        int seed, int workers, int fronts = 0, LinkFaults? faults = null, ReplicationSettings? replication = null, ShardingSettings? settings = null)
     {
-        var cluster = new ShardedSimulation(new ClusterSimulation(seed, defaultFaults: faults), Settings, replication);
+        var cluster = new ShardedSimulation(new ClusterSimulation(seed, defaultFaults: faults), settings ?? Settings, replication);
         for (var i = 0; i < workers; i++)
         {
             await cluster.StartAsync(i);
