@@ -11,15 +11,14 @@ namespace SessionCluster.TestKit;
 //    consistency holds for the writes before it, and fails with ShardReplicas.NotReplicated at the write timeout.
 //    Told to stop (hand-off), an entity first lets its replies go; the acknowledgements it waits for still reach it
 //    (through the region, which knows the stopping entities) as long as its shard is hosted here.
-//  - ShardRegionActor: ReplicateShard sets the shard's targets and starts a windowed ShardCopy to each new backup,
-//    sent on every tick; KeepBackup / DropBackup keep or forget the backup copy; StartShard merges it (see the main
-//    file); collecting a shard waits for its stopping entities.
+//  - ShardRegionActor: ReplicateShard sets the shard's targets and starts a windowed ShardCopy to each new backup
+//    (ShardReplicas.Replicate), sent on every tick; KeepBackup / DropBackup / KeepShardAsBackup keep or forget the
+//    backup copy and StartShard merges it (see the main file); collecting a shard waits for its stopping entities.
 //  - ShardingInbox: deltas and copy slices merge into the backup copy and are acknowledged; a completed copy is
 //    reported to the region (BackupCopied); acknowledgements go to the session's writer or the shard's copy.
 public sealed partial class SimulatedShardHost
 {
     private readonly Dictionary<SessionId, Writer> _writers = [];
-    private readonly Dictionary<(int Shard, NodeAddress To), ShardCopy> _copies = [];
     private readonly Dictionary<int, HashSet<SessionId>> _collecting = [];
     private readonly List<(ShardEnvelope Envelope, object Reply)> _released = [];
     private ReplicationOutput? _output;
@@ -28,7 +27,7 @@ public sealed partial class SimulatedShardHost
     public int ReplicatingSessions => _writers.Count;
 
     /// <summary>Whole-shard copies to new backups not yet acknowledged.</summary>
-    public int CopiesInFlight => _copies.Count;
+    public int CopiesInFlight => Replicas?.CopiesInFlight ?? 0;
 
     private ReplicationOutput Output => _output ??= new ReplicationOutput(this);
 
@@ -184,10 +183,6 @@ public sealed partial class SimulatedShardHost
     {
         _collecting.Remove(shard);
         Replicas?.Untarget(shard);
-        foreach (var key in _copies.Keys.Where(key => key.Shard == shard).ToList())
-        {
-            _copies.Remove(key);
-        }
 
         if (_shards.Remove(shard, out var sessions))
         {
@@ -201,68 +196,15 @@ public sealed partial class SimulatedShardHost
         }
     }
 
-    /// <summary>As the region actor's Replicate: the shard replicates to these backups now; a new one gets a whole copy.</summary>
-    private void Replicate(ReplicateShard replicate)
-    {
-        if (Replicas is null)
-        {
-            return;
-        }
-
-        var before = Replicas.TargetsOf(replicate.Shard).Backups;
-        Replicas.Target(replicate.Shard, replicate.Epoch, replicate.Backups);
-        foreach (var key in _copies.Keys.Where(key => key.Shard == replicate.Shard && !replicate.Backups.Contains(key.To)).ToList())
-        {
-            _copies.Remove(key);
-        }
-
-        if (!_shards.TryGetValue(replicate.Shard, out var sessions))
-        {
-            return;
-        }
-
-        foreach (var backup in replicate.Backups)
-        {
-            if (!before.Contains(backup) || _copies.ContainsKey((replicate.Shard, backup)))
-            {
-                _copies[(replicate.Shard, backup)] = new ShardCopy(
-                    replicate.Shard, replicate.Epoch, backup, [.. sessions.Values], Region.Settings.TransferChunkBytes, Replicas.Settings.CopyWindow);
-                _simulation.Note($"{_node.Self}: shard {replicate.Shard} copying to {backup} under epoch {replicate.Epoch}");
-            }
-        }
-
-        SendCopies();
-    }
-
-    private void SendCopies()
-    {
-        if (Replicas is null)
-        {
-            return;
-        }
-
-        foreach (var (key, copy) in _copies.ToList())
-        {
-            foreach (var slice in copy.Due(Now, Replicas.Settings.ResendInterval))
-            {
-                _node.Transport.Send(copy.To, slice);
-            }
-
-            if (copy.IsComplete)
-            {
-                _copies.Remove(key);
-            }
-        }
-    }
-
     /// <summary>The region actor's tick sends copies; each entity's resend timer re-sends deltas and fails late replies.</summary>
     private void TickReplication()
     {
-        SendCopies();
         if (Replicas is not { } channel)
         {
             return;
         }
+
+        channel.SendCopies(Now);
 
         foreach (var (id, writer) in _writers.ToList())
         {
@@ -297,8 +239,8 @@ public sealed partial class SimulatedShardHost
                 }
 
                 break;
-            case ReplicaCopyAck ack when _copies.TryGetValue((ack.Shard, from.Address), out var copy) && copy.Epoch == ack.Epoch:
-                copy.Acknowledged(ack.Chunk);
+            case ReplicaCopyAck ack:
+                Replicas?.CopyAcknowledged(from.Address, ack);
                 break;
         }
     }

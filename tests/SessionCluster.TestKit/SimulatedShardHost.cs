@@ -215,7 +215,8 @@ public sealed partial class SimulatedShardHost : ISimulatedExtension
                     _simulation.Note($"{_node.Self}: shard {drop.Shard} dropped");
                     break;
                 case ReplicateShard replicate:
-                    Replicate(replicate);
+                    Replicas?.Replicate(
+                        replicate, _shards.TryGetValue(replicate.Shard, out var hosted) ? () => [.. hosted.Values] : null, Region.Settings.TransferChunkBytes, Now);
                     break;
                 case KeepBackup keep:
                     Replicas?.Keep(keep.Shard, keep.Home, keep.Epoch);

@@ -38,7 +38,6 @@ public sealed partial class ShardRegionActor : Actor
     private long _publishedRoutes = -1;
     private readonly SessionHost _host;
     private readonly ShardReplicas? _replicas;
-    private readonly Dictionary<(int Shard, NodeAddress To), ShardCopy> _copies = [];
     private readonly ILogger _logger;
     private readonly TimeProvider _protocolClock;
     private readonly Dictionary<long, ActorRef> _replyTo = [];
@@ -128,11 +127,7 @@ public sealed partial class ShardRegionActor : Actor
                 FinishStatsQuery(timedOut.QueryId);
                 break;
             case InboundMessage { Message: ReplicaCopyAck ack } inbound:
-                if (_copies.TryGetValue((ack.Shard, inbound.From.Address), out var copy) && copy.Epoch == ack.Epoch)
-                {
-                    copy.Acknowledged(ack.Chunk);
-                }
-
+                _replicas?.CopyAcknowledged(inbound.From.Address, ack);
                 break;
             case InboundMessage { Message: ReplicaDeltaAck ack } inbound:
                 // For an entity told to stop (see ShardingInbox): it answers what it holds once its backups have it.
@@ -169,7 +164,7 @@ public sealed partial class ShardRegionActor : Actor
             case Tick:
                 _remoteRequests.FailExpiredOrDeparted(Now, _region.IsLive);
                 Execute(_region.Tick(Now));
-                SendCopies();
+                _replicas?.SendCopies(Now);
                 if (_coordinator is not null)
                 {
                     var before = _coordinator.Phase;
@@ -273,7 +268,12 @@ public sealed partial class ShardRegionActor : Actor
                     DropShard(drop.Shard);
                     break;
                 case ReplicateShard replicate:
-                    Replicate(replicate);
+                    // Read after the targets are published: every write the copy misses goes to the backup as a delta.
+                    _replicas?.Replicate(
+                        replicate,
+                        _local[replicate.Shard] is { } hosted ? () => [.. hosted.Sessions.Slots.Select(slot => slot.State)] : null,
+                        _region.Settings.TransferChunkBytes,
+                        Now);
                     break;
                 case KeepBackup keep:
                     _replicas?.Keep(keep.Shard, keep.Home, keep.Epoch);
@@ -471,69 +471,10 @@ public sealed partial class ShardRegionActor : Actor
         Execute(_region.ShardCollected(shard, sessions.ToImmutable(), Now));
     }
 
-    /// <summary>The shard served here replicates to these backups from now on; a backup that is new gets a whole copy.</summary>
-    private void Replicate(ReplicateShard replicate)
-    {
-        if (_replicas is null)
-        {
-            return;
-        }
-
-        var before = _replicas.TargetsOf(replicate.Shard).Backups;
-        _replicas.Target(replicate.Shard, replicate.Epoch, replicate.Backups);
-        foreach (var key in _copies.Keys.Where(key => key.Shard == replicate.Shard && !replicate.Backups.Contains(key.To)).ToList())
-        {
-            _copies.Remove(key);
-        }
-
-        if (_local[replicate.Shard] is not { } hosted)
-        {
-            return;
-        }
-
-        foreach (var backup in replicate.Backups)
-        {
-            if (!before.Contains(backup) || _copies.ContainsKey((replicate.Shard, backup)))
-            {
-                // Read after the targets were published: every write the copy misses was sent to the backup as a delta.
-                var states = hosted.Sessions.Slots.Select(slot => slot.State).ToList();
-                _copies[(replicate.Shard, backup)] = new ShardCopy(
-                    replicate.Shard, replicate.Epoch, backup, states, _region.Settings.TransferChunkBytes, _replicas.Settings.CopyWindow);
-            }
-        }
-
-        SendCopies();
-    }
-
-    private void SendCopies()
-    {
-        if (_copies.Count == 0 || _replicas is null)
-        {
-            return;
-        }
-
-        foreach (var (key, copy) in _copies.ToList())
-        {
-            foreach (var slice in copy.Due(Now, _replicas.Settings.ResendInterval))
-            {
-                _transport.Send(copy.To, slice);
-            }
-
-            if (copy.IsComplete)
-            {
-                _copies.Remove(key);
-            }
-        }
-    }
-
     private void DropShard(int shard)
     {
         _collecting.Remove(shard);
         _replicas?.Untarget(shard);
-        foreach (var key in _copies.Keys.Where(key => key.Shard == shard).ToList())
-        {
-            _copies.Remove(key);
-        }
 
         if (_local.Remove(shard) is not { } hosted)
         {

@@ -90,10 +90,7 @@ public sealed class ShardRegionBackupTests
     [Fact]
     public void The_old_home_of_a_confirmed_move_named_its_backup_keeps_what_it_handed_over_as_a_whole_copy()
     {
-        var region = Following(B);
-        region.Receive(A, Homes(new ShardAllocation(3, B.Address, 5, [C.Address])), T0);
-        region.Receive(A, new HandOffShard(1, 3, C.Address, 6), T0);
-        region.ShardCollected(3, [], T0);
+        var region = HandedOffToC(backups: [C.Address]);
 
         var confirmed = region.Receive(A, Homes(new ShardAllocation(3, C.Address, 6, [B.Address])), T0);
 
@@ -106,10 +103,7 @@ public sealed class ShardRegionBackupTests
     [Fact]
     public void The_old_home_of_a_confirmed_move_not_named_a_backup_drops_the_shard()
     {
-        var region = Following(B);
-        region.Receive(A, Homes(new ShardAllocation(3, B.Address, 5, [A.Address])), T0);
-        region.Receive(A, new HandOffShard(1, 3, C.Address, 6), T0);
-        region.ShardCollected(3, [], T0);
+        var region = HandedOffToC(backups: [A.Address]);
 
         Assert.Equal([new DropShard(3)], region.Receive(A, Homes(new ShardAllocation(3, C.Address, 6, [A.Address])), T0));
         Assert.Empty(region.HeldShards);
@@ -134,4 +128,14 @@ public sealed class ShardRegionBackupTests
     }
 
     private static ShardHomes Homes(params ShardAllocation[] allocations) => new(1, [.. allocations]);
+
+    /// <summary>B served shard 3 (epoch 5, with these backups) and has handed all of it to C under epoch 6.</summary>
+    private static ShardRegion HandedOffToC(NodeAddress[] backups)
+    {
+        var region = Following(B);
+        region.Receive(A, Homes(new ShardAllocation(3, B.Address, 5, [.. backups])), T0);
+        region.Receive(A, new HandOffShard(1, 3, C.Address, 6), T0);
+        region.ShardCollected(3, [], T0);
+        return region;
+    }
 }
