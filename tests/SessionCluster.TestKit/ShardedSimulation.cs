@@ -16,9 +16,10 @@ namespace SessionCluster.TestKit;
 /// least its acknowledged increments and at most those plus the unknown ones.</para>
 /// <para>Crashes: with replication (replication-factor 2 or more) a crashed home's sessions are not written off: every
 /// acknowledged increment must survive the crash of as many nodes as the write consistency waits for (any
-/// replication-factor - 1 with <c>all</c>, one with <c>one</c>; none with <c>local</c>, whose losses
-/// <see cref="CheckSessions"/> reports). With replication-factor 1 there is no copy, so a crashed node's shards are
-/// counted lost (<see cref="LoseShardsOf"/>).</para>
+/// replication-factor - 1 with <c>all</c>; one with <c>one</c>, provided the backup that acknowledged is the one
+/// promoted, which holds for replication-factor 2; none with <c>local</c>, whose losses <see cref="CheckSessions"/>
+/// reports). With replication-factor 1 there is no copy, so a crashed node's shards are counted lost
+/// (<see cref="LoseShardsOf"/>).</para>
 /// </remarks>
 public sealed partial class ShardedSimulation
 {

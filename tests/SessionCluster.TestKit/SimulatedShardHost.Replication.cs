@@ -23,9 +23,6 @@ public sealed partial class SimulatedShardHost
     private readonly List<(ShardEnvelope Envelope, object Reply)> _released = [];
     private ReplicationOutput? _output;
 
-    /// <summary>Sessions whose writes are in flight to backups (their entities hold a replicator).</summary>
-    public int ReplicatingSessions => _writers.Count;
-
     /// <summary>Whole-shard copies to new backups not yet acknowledged.</summary>
     public int CopiesInFlight => Replicas?.CopiesInFlight ?? 0;
 
