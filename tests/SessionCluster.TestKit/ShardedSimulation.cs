@@ -1,5 +1,6 @@
 using SessionCluster.Actors.Hosting;
 using SessionCluster.Actors.Remoting;
+using SessionCluster.Actors.Replication;
 using SessionCluster.Actors.Sessions;
 using SessionCluster.Actors.Sharding;
 
@@ -8,12 +9,19 @@ namespace SessionCluster.TestKit;
 /// <summary>A <see cref="ClusterSimulation"/> whose nodes run sharding over in-memory sessions, with the single-writer
 /// invariants checked after every step and a ledger of every command's outcome.</summary>
 /// <remarks>
-/// Invariants: (1) at any moment at most one running node serves a shard; (2) no two nodes ever serve the same shard
-/// under the same epoch. The ledger records, per session, the values acknowledged increments returned and how many
-/// increments had an unknown outcome, so <see cref="VerifySessions"/> can prove that no acknowledged command was lost
-/// or applied twice.
+/// <para>Invariants: (1) at any moment at most one running node serves a shard; (2) no two nodes ever serve the same
+/// shard under the same epoch. The ledger records, per session, the values acknowledged increments returned and how
+/// many increments had an unknown outcome (answered "may have applied", or never answered), so
+/// <see cref="VerifySessions"/> can prove that no acknowledged command was lost or applied twice: a counter must be at
+/// least its acknowledged increments and at most those plus the unknown ones.</para>
+/// <para>Crashes: with replication (replication-factor 2 or more) a crashed home's sessions are not written off: every
+/// acknowledged increment must survive the crash of as many nodes as the write consistency waits for (any
+/// replication-factor - 1 with <c>all</c>; one with <c>one</c>, provided the backup that acknowledged is the one
+/// promoted, which holds for replication-factor 2; none with <c>local</c>, whose losses <see cref="CheckSessions"/>
+/// reports). With replication-factor 1 there is no copy, so a crashed node's shards are counted lost
+/// (<see cref="LoseShardsOf"/>).</para>
 /// </remarks>
-public sealed class ShardedSimulation
+public sealed partial class ShardedSimulation
 {
     private const string Counter = "n";
     private readonly Dictionary<(int Shard, long Epoch), NodeAddress> _servedUnder = [];
@@ -23,14 +31,21 @@ public sealed class ShardedSimulation
     private readonly HashSet<NodeAddress> _outOfRotation = [];
     private readonly Random _random;
     private ulong _lastOperationId;
+    private readonly Random _faultRandom;
 
-    public ShardedSimulation(ClusterSimulation simulation, ShardingSettings settings)
+    /// <param name="simulation">The cluster the nodes run in.</param>
+    /// <param name="settings">Sharding settings of every node.</param>
+    /// <param name="replication">Replication settings of every node; production's defaults (replication-factor 2,
+    /// write consistency one) if null.</param>
+    public ShardedSimulation(ClusterSimulation simulation, ShardingSettings settings, ReplicationSettings? replication = null)
     {
         ArgumentNullException.ThrowIfNull(simulation);
         Simulation = simulation;
         Settings = settings;
+        Replication = replication ?? ReplicationSettings.Default;
         SessionSettings = SessionClusterSettings.Default.Sessions with { MaxInactiveInterval = TimeSpan.Zero };
         _random = new Random(simulation.Seed);
+        _faultRandom = new Random(~simulation.Seed);
         simulation.AddInvariant(CheckSingleWriter);
     }
 
@@ -39,6 +54,16 @@ public sealed class ShardedSimulation
     public ShardingSettings Settings { get; }
 
     public SessionSettings SessionSettings { get; }
+
+    public ReplicationSettings Replication { get; }
+
+    /// <summary>Probability (0–1) that a protocol message (anything but a command and its answer, which the transport
+    /// delivers at most once) arrives a second time, within the network's transit times: the sharding and replica
+    /// protocols must take repeats, in any order.</summary>
+    public double DuplicateRate { get; set; }
+
+    /// <summary>Protocol messages delivered a second time so far (see <see cref="DuplicateRate"/>).</summary>
+    public int Duplicated { get; private set; }
 
     /// <summary>Hosts whose node is running.</summary>
     public IReadOnlyList<SimulatedShardHost> Running => [.. _hosts.Where(host => host.IsRunning)];
@@ -51,6 +76,9 @@ public sealed class ShardedSimulation
 
     /// <summary>Requests sent and not yet answered.</summary>
     public int InFlight { get; private set; }
+
+    /// <summary>Shards whose sessions were written off (see <see cref="LoseShardsOf"/>).</summary>
+    public IReadOnlyCollection<int> LostShards => _lostShards;
 
     /// <summary>Sessions created and acknowledged.</summary>
     public IReadOnlyCollection<SessionId> Sessions => _ledger.Keys;
@@ -68,7 +96,8 @@ public sealed class ShardedSimulation
             ClusterSimulation.AddressOf(index),
             [ClusterSimulation.AddressOf(0)],
             [role],
-            extension: node => host = new SimulatedShardHost(Simulation, node, settings ?? Settings, SessionSettings, hostsShards: role == "worker"));
+            extension: node => host = new SimulatedShardHost(
+                Simulation, node, settings ?? Settings, SessionSettings, hostsShards: role == "worker", Replication, DuplicateAfter));
         _hosts.Add(host!);
         return host!;
     }
@@ -106,10 +135,15 @@ public sealed class ShardedSimulation
     public IDisposable RunLoad(int perStep, TimeSpan interval) =>
         Simulation.Clock.CreateTimer(_ => IncrementSome(perStep), null, interval, interval);
 
-    /// <summary>Crashes a node; the sessions of its shards die with it (until replication exists), see <see cref="LoseShardsOf"/>.</summary>
+    /// <summary>Crashes a node (kill -9). Without replication the sessions of its shards die with it (see
+    /// <see cref="LoseShardsOf"/>); with it, they must survive on the backups.</summary>
     public void Crash(NodeAddress address)
     {
-        LoseShardsOf(address);
+        if (Replication.ReplicationFactor == 1)
+        {
+            LoseShardsOf(address);
+        }
+
         Simulation.Crash(address);
     }
 
@@ -207,99 +241,49 @@ public sealed class ShardedSimulation
     public Dictionary<NodeAddress, int> ShardCounts() =>
         Running.ToDictionary(host => host.Node.Address, host => Enumerable.Range(0, Settings.NumberOfShards).Count(host.Region.IsServing));
 
-    /// <summary>Reads every session's counter through random nodes and checks it against the ledger: every value an
-    /// acknowledged increment returned is distinct (none lost and redone), and the final value lies between the
-    /// acknowledged increments and those plus the ones whose outcome is unknown. Sessions of lost shards are skipped.</summary>
-    public void VerifySessions(TimeSpan timeout)
+    /// <summary>True when the replication factor holds everywhere: the allocation has settled, and every shard has as
+    /// many backups as replication-factor - 1 (or as there are other workers), each holding a whole copy under the
+    /// shard's current epoch, with no copy still being sent.</summary>
+    public bool IsReplicated()
     {
-        var answered = 0;
-        var failures = new List<string>();
-        var checkedSessions = _ledger.Where(entry => !_lostShards.Contains(ShardId.Of(entry.Key, Settings.NumberOfShards))).ToList();
-        foreach (var (id, ledger) in checkedSessions)
+        if (!IsSettled())
         {
-            Read(id, ledger, attemptsLeft: 5);
+            return false;
         }
 
-        // A read is idempotent, so one lost on a lossy network is simply asked again, like a browser retrying a 503.
-        void Read(SessionId id, SessionLedger ledger, int attemptsLeft) =>
-            Pick().Submit(new GetAttribute(id, Counter), reply =>
+        var workers = Running.Count(host => host.Replicas is not null);
+        var backups = Math.Min(Replication.Backups, workers - 1);
+        foreach (var (shard, placement) in ActiveCoordinator.Coordinator!.Table)
+        {
+            if (placement.Backups.Length != backups || placement.Synced.Length != backups)
             {
-                if (reply is ShardUnavailable && attemptsLeft > 1)
-                {
-                    Read(id, ledger, attemptsLeft - 1);
-                    return;
-                }
+                return false;
+            }
 
-                answered++;
-                if (reply is not AttributeValue value)
+            foreach (var backup in placement.Backups)
+            {
+                if (!_hosts.Any(host => host.IsRunning && host.Node.Self.Equals(backup) &&
+                                        host.Region.HeldShards.Contains(new HostedShard(shard, placement.Epoch, HostedShardStatus.SyncedBackup))))
                 {
-                    failures.Add($"{id}: read answered {reply}");
-                    return;
+                    return false;
                 }
-
-                var actual = value.JsonValue is null ? 0 : long.Parse(System.Text.Encoding.UTF8.GetString(value.JsonValue), System.Globalization.CultureInfo.InvariantCulture);
-                if (ledger.Acknowledged.Count != ledger.Acknowledged.Distinct().Count())
-                {
-                    failures.Add($"{id}: acknowledged values repeat: {string.Join(",", ledger.Acknowledged)}");
-                }
-
-                if (actual < ledger.Acknowledged.Count || actual > ledger.Acknowledged.Count + ledger.Unknown)
-                {
-                    failures.Add($"{id}: value {actual}, but {ledger.Acknowledged.Count} increments were acknowledged and {ledger.Unknown} had unknown outcome");
-                }
-            });
-
-        Simulation.RunUntil(() => answered == checkedSessions.Count, timeout, "every session read back");
-        if (failures.Count > 0)
-        {
-            throw new InvalidOperationException($"Seed {Simulation.Seed}: {failures.Count} sessions wrong: {string.Join("; ", failures.Take(5))}");
+            }
         }
+
+        return Running.All(host => host.CopiesInFlight == 0);
     }
 
-    /// <summary>Acknowledged increments so far, over all sessions.</summary>
-    public int AcknowledgedIncrements => _ledger.Values.Sum(ledger => ledger.Acknowledged.Count);
-
-    private void IncrementSome(int count)
+    /// <summary>When a protocol message should arrive once more (see <see cref="DuplicateRate"/>), or null.</summary>
+    private TimeSpan? DuplicateAfter(object message)
     {
-        if (_ledger.Count == 0)
+        if (DuplicateRate <= 0 || _faultRandom.NextDouble() >= DuplicateRate)
         {
-            return;
+            return null;
         }
 
-        var ids = _ledger.Keys.Where(id => !_lostShards.Contains(ShardId.Of(id, Settings.NumberOfShards))).ToList();
-        for (var i = 0; i < count; i++)
-        {
-            var id = ids[_random.Next(ids.Count)];
-            var ledger = _ledger[id];
-            InFlight++;
-            ledger.Unknown++;
-            // Operation ids counted rather than drawn: unique in the run, and the seed's draws stay as they were.
-            Pick().Submit(new IncrementAttribute(id, Counter, 1, ++_lastOperationId), reply =>
-            {
-                InFlight--;
-                switch (reply)
-                {
-                    case AttributeValue value:
-                        ledger.Unknown--;
-                        ledger.Acknowledged.Add(long.Parse(System.Text.Encoding.UTF8.GetString(value.JsonValue!), System.Globalization.CultureInfo.InvariantCulture));
-                        break;
-                    case ShardUnavailable unavailable:
-                        Unavailable.Add($"{Simulation.Elapsed.TotalMilliseconds:0}ms shard {unavailable.Shard}: {unavailable.Reason}");
-                        if (!unavailable.MayHaveApplied)
-                        {
-                            ledger.Unknown--;
-                        }
-
-                        break;
-                    case SessionNotFound when _lostShards.Contains(ShardId.Of(id, Settings.NumberOfShards)):
-                        // Its shard died with its home after this request was sent; the session is gone.
-                        break;
-                    default:
-                        Errors.Add($"increment {id}: {reply}");
-                        break;
-                }
-            });
-        }
+        Duplicated++;
+        var faults = Simulation.DefaultFaults;
+        return faults.MinDelay + ((faults.MaxDelay - faults.MinDelay) * _faultRandom.NextDouble());
     }
 
     /// <summary>A session id drawn from the seed, so that a run (which shards the sessions fall in) is reproducible.</summary>
@@ -343,13 +327,5 @@ public sealed class ShardedSimulation
         }
 
         return null;
-    }
-
-    /// <summary>What the cluster acknowledged for one session.</summary>
-    private sealed class SessionLedger
-    {
-        public List<long> Acknowledged { get; } = [];
-
-        public int Unknown { get; set; }
     }
 }

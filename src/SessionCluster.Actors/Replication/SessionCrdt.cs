@@ -161,7 +161,7 @@ public sealed class SessionCrdt : IEquatable<SessionCrdt>
         {
             var entry = Attributes.Find(name);
             var shipped = entry is null ? AttributeMap.Empty : AttributeMap.Of([entry], HlcTimestamp.Zero);
-            return (this, DeltaOf(shipped, Created, null, RecentIncrements.Of(applied)), applied.Value, null, true);
+            return (this, DeltaOf(shipped, Created, null, RecentIncrements), applied.Value, null, true);
         }
 
         var (attributes, attributesDelta, value, rejection) = Attributes.Increment(name, by, replica, timestamp);
@@ -171,7 +171,10 @@ public sealed class SessionCrdt : IEquatable<SessionCrdt>
         }
 
         var record = new AppliedIncrement(operationId, attributes.Find(name)!.Name, value, timestamp);
-        var delta = DeltaOf(attributesDelta, Created, null, RecentIncrements.Of(record));
+        // Every remembered increment travels with the new one, not just its own record: a counter's delta carries the
+        // writer's running total, so a backup that lost an earlier delta still counts that increment from this one,
+        // and without its record it would count a retry of it a second time.
+        var delta = DeltaOf(attributesDelta, Created, null, RecentIncrements.Merge(RecentIncrements.Of(record)));
         return (Apply(delta), delta, value, null, false);
     }
 

@@ -163,14 +163,13 @@ public sealed partial class ShardCoordinator
         {
             _moves.Remove(received.Shard);
             // The backups stay where they are (the new home sends them its deltas from now on), except the new home
-            // itself if it was one: a copy on the home's own node protects nothing. Then the old home fills a free
-            // place: it holds every session already, so the shard is never without a whole copy (were the new home to
-            // die before a fresh backup had its copy, the sessions would die with it). Not a draining one: it is leaving.
+            // itself if it was one: a copy on the home's own node protects nothing. The old home then takes its place,
+            // keeping what it handed over as a whole copy (see KeepShardAsBackup), so the shard is never left with the
+            // new home as its only whole copy while a new backup is filled.
             var old = _table.TryGetValue(received.Shard, out var placement) ? placement : ShardPlacement.Alone(from, received.Epoch);
             var backups = old.Backups.Remove(from);
             var synced = old.Synced.Remove(from);
-            if (backups.Length < _backupsPerShard && !backups.Contains(move.From) &&
-                _regions.TryGetValue(move.From, out var oldHome) && EffectiveWeight(move.From, oldHome) > 0)
+            if (old.Backups.Contains(from) && IsUsable(move.From))
             {
                 backups = backups.Add(move.From);
                 synced = synced.Add(move.From);
@@ -305,9 +304,10 @@ public sealed partial class ShardCoordinator
         return Allocate(shard);
     }
 
-    /// <summary>Gives every shard its backups: keeps those still usable, replaces the rest with the eligible regions
-    /// holding the fewest copies. Every change takes a new epoch, so that a dropped backup refuses the home's deltas
-    /// and the home learns whom to send them to.</summary>
+    /// <summary>Gives every shard its backups: keeps those still eligible, replaces the rest with the eligible regions
+    /// holding the fewest copies, and lets a whole copy on a region still in the cluster go only once its replacement
+    /// is whole. Every change takes a new epoch, so that a dropped backup refuses the home's deltas and the home
+    /// learns whom to send them to.</summary>
     private void AssignBackups()
     {
         if (_backupsPerShard == 0)
@@ -351,6 +351,13 @@ public sealed partial class ShardCoordinator
             {
                 kept.RemoveRange(_backupsPerShard, kept.Count - _backupsPerShard);
             }
+
+            // Make before break: a whole copy on a region that takes no new copies but is still a member (draining,
+            // leaving) stays, after the new ones, until as many of those hold the whole shard; dropped at once, it would
+            // leave the home as the only whole copy until the new backups are filled, and a crash of the home then
+            // would lose what they have not received yet.
+            var unsynced = kept.Count(backup => !placement.Synced.Contains(backup));
+            kept.AddRange(placement.Synced.Where(backup => !kept.Contains(backup) && !backup.Equals(placement.Home) && IsUsable(backup)).Take(unsynced));
 
             if (!kept.SequenceEqual(placement.Backups))
             {

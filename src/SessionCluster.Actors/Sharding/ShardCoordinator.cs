@@ -27,6 +27,10 @@ namespace SessionCluster.Actors.Sharding;
 /// keeps the sessions. If no acknowledgement arrives within the hand-off timeout the coordinator gives the shard back
 /// to its old home under a newer epoch; the new home, never confirmed, discards what it got. There is one decider, so
 /// there are never two live owners.</para>
+/// <para><b>Backups</b> never leave a shard with fewer whole copies than it had, short of a crash: a whole backup on a
+/// region that drains or leaves stays until its replacement is whole (make before break), and when a shard moves onto
+/// one of its backups the old home, which holds everything it handed over, takes that backup's place, already whole.
+/// A home that dies is replaced by a surviving backup, a whole one first.</para>
 /// </remarks>
 public sealed partial class ShardCoordinator
 {
@@ -129,7 +133,17 @@ public sealed partial class ShardCoordinator
                 OnReport(from, report, now);
                 break;
             case GetShardHome get when Phase == CoordinatorPhase.Active && (uint)get.Shard < (uint)_settings.NumberOfShards:
-                OnGetShardHome(from, get.Shard);
+                if (_regions.ContainsKey(from))
+                {
+                    OnGetShardHome(from, get.Shard);
+                }
+                else
+                {
+                    // Its report never arrived (lost): ask for it again rather than answer, since a region takes any
+                    // table from the reign it follows as proof that it is registered and would stop registering.
+                    _effects.Add(new SendToNode(from.Address, new QueryRegion(Reign)));
+                }
+
                 break;
             case ShardReceived received when received.Reign == Reign && Phase == CoordinatorPhase.Active:
                 OnShardReceived(from, received);

@@ -139,9 +139,11 @@ public sealed partial class ShardRegion
             {
                 case Phase.Active:
                     break;
-                case Phase.HandingOff when allocation.Epoch == slot.Epoch:
-                    // The allocation this node is handing off, repeated (a full-table broadcast, an answer to "where is
-                    // it?"): the move is still under way, so nothing changes. Only a newer epoch calls the move off.
+                case Phase.HandingOff when allocation.Epoch < slot.TransferEpoch:
+                    // A decision older than the move: the allocation this node is handing off, repeated (a full-table
+                    // broadcast, an answer to "where is it?"), or one the coordinator made just before the move (new
+                    // backups) and the network delivered after it. The move is still under way, so nothing changes;
+                    // only an epoch newer than the move's calls it off.
                     return;
                 case Phase.HandingOff:
                     // The move was called off: serve again what was never given away.
@@ -161,7 +163,14 @@ public sealed partial class ShardRegion
         }
         else
         {
-            if (slot.Phase is Phase.Active or Phase.HandingOff)
+            if (slot.Phase == Phase.HandingOff && HostsShards && allocation.BackupNodes.Contains(Self.Address))
+            {
+                // The move is confirmed and this node backs the shard up in the new home's place: what it handed over is
+                // the whole shard, so it stays here as a whole copy rather than being refilled from the new home.
+                _effects.Add(new KeepShardAsBackup(shard, allocation.Home, allocation.Epoch));
+                slot.Backing = Backing.Synced;
+            }
+            else if (slot.Phase is Phase.Active or Phase.HandingOff)
             {
                 // Either the move this node was making is confirmed, or the coordinator knows a newer home: in both
                 // cases another node serves the shard now, so this one must not.
@@ -211,9 +220,11 @@ public sealed partial class ShardRegion
             {
                 slot.Backing = Backing.Copying;
             }
-            else if (slot.Backing == Backing.Synced && renewed)
+            else if (slot.Backing == Backing.Synced)
             {
-                // Still a backup under the new epoch, and still whole: the coordinator only counts the current epoch.
+                // Still a backup, and still whole: said again under a new epoch (the coordinator only counts the current
+                // one) and on a repeat of the same allocation (its periodic full broadcast), since the report may have
+                // been lost and nothing else would repeat it.
                 ReportSynced(shard, slot);
             }
 
@@ -424,6 +435,12 @@ public sealed partial class ShardRegion
     /// <summary>Answers a request that cannot be served with 503; remote origins hear it as a reply.</summary>
     private void Fail(ShardEnvelope envelope, string reason, bool mayHaveApplied = false)
     {
+        if (envelope.Origin.Equals(Self.Address) && _pending.TryGetValue(envelope.RequestId, out var pending) && pending.SentBefore)
+        {
+            // Sent to a home that died and held here since: it may have been applied there.
+            mayHaveApplied = true;
+        }
+
         var unavailable = new ShardUnavailable(envelope.Shard, reason, mayHaveApplied);
         if (envelope.Origin.Equals(Self.Address))
         {
@@ -507,6 +524,7 @@ public sealed partial class ShardRegion
             // The home died with the request: send it again to whoever takes the shard over (a promoted backup holds
             // every acknowledged write, and every command is idempotent), which the client only notices as a slower answer.
             pending.SentTo = null;
+            pending.SentBefore = true;
             Route(pending.Envelope, now, forwarded: true);
         }
     }

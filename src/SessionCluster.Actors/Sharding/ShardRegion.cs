@@ -145,18 +145,22 @@ public sealed partial class ShardRegion
 
     /// <summary>A request that entered through this node: route <paramref name="command"/> to its shard's home.
     /// The answer comes back as <see cref="CompleteRequest"/> or, if delivered here, from the host.</summary>
-    public IReadOnlyList<ShardingEffect> Submit(long requestId, SessionCommand command, DateTimeOffset now)
+    /// <param name="requestId">Unique per request on this node.</param>
+    /// <param name="command">The command.</param>
+    /// <param name="now">Protocol time.</param>
+    /// <param name="sentBefore">The request went to a home before (that died), so it may have been applied.</param>
+    public IReadOnlyList<ShardingEffect> Submit(long requestId, SessionCommand command, DateTimeOffset now, bool sentBefore = false)
     {
         ArgumentNullException.ThrowIfNull(command);
         var shard = ShardOf(command.SessionId);
         if (IsStopped)
         {
-            _effects.Add(new CompleteRequest(requestId, new ShardUnavailable(shard, "this node has left the cluster")));
+            _effects.Add(new CompleteRequest(requestId, new ShardUnavailable(shard, "this node has left the cluster", sentBefore)));
             return Flush();
         }
 
         var envelope = new ShardEnvelope(requestId, Self.Address, shard, 0, command);
-        _pending[requestId] = new Pending(envelope, now + _requestTimeout);
+        _pending[requestId] = new Pending(envelope, now + _requestTimeout) { SentBefore = sentBefore };
         Route(envelope, now, forwarded: true);
         return Flush();
     }
@@ -177,9 +181,12 @@ public sealed partial class ShardRegion
                 OnEnvelope(envelope, now);
                 break;
             case ShardReply reply:
-                if (_pending.Remove(reply.RequestId))
+                if (_pending.Remove(reply.RequestId, out var answered))
                 {
-                    _effects.Add(new CompleteRequest(reply.RequestId, reply.Reply));
+                    var outcome = answered.SentBefore && reply.Reply is ShardUnavailable { MayHaveApplied: false } unavailable
+                        ? unavailable with { MayHaveApplied = true }
+                        : reply.Reply;
+                    _effects.Add(new CompleteRequest(reply.RequestId, outcome));
                 }
 
                 break;
@@ -488,6 +495,10 @@ public sealed partial class ShardRegion
 
         /// <summary>The home it was sent to; null while buffered.</summary>
         public NodeAddress? SentTo { get; set; }
+
+        /// <summary>True once it was sent to a home that died before answering: it may have been applied there, so any
+        /// failure from then on says so.</summary>
+        public bool SentBefore { get; set; }
 
         public int Attempts { get; set; }
     }

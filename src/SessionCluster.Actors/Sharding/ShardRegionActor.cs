@@ -38,7 +38,6 @@ public sealed partial class ShardRegionActor : Actor
     private long _publishedRoutes = -1;
     private readonly SessionHost _host;
     private readonly ShardReplicas? _replicas;
-    private readonly Dictionary<(int Shard, NodeAddress To), ShardCopy> _copies = [];
     private readonly ILogger _logger;
     private readonly TimeProvider _protocolClock;
     private readonly Dictionary<long, ActorRef> _replyTo = [];
@@ -48,16 +47,11 @@ public sealed partial class ShardRegionActor : Actor
 
     // Entities told to stop (passivation, hand-off) that have not confirmed yet, with the commands that arrived for
     // their session meanwhile: a new entity for the session starts only once the old one has applied everything it
-    // had queued, so two entities never write one session at the same time.
-    private readonly Dictionary<SessionId, List<(SessionCommand Command, ActorRef ReplyTo)>?> _stopping = [];
+    // had queued, so two entities never write one session at the same time. A stopping entity is no longer in its
+    // slot, so the backups' acknowledgements it waits for reach it through here.
+    private readonly Dictionary<SessionId, StoppingEntity> _stopping = [];
     private readonly Dictionary<long, StatsQuery> _statsQueries = [];
 
-    // The same entities by session: a stopping entity still waits for its backups' acknowledgements (its replies
-    // leave only then), and the transport finds only running entities in the slots.
-    private readonly Dictionary<SessionId, ActorRef> _stoppingEntities = [];
-
-    // The sessions of the shard dropped by the decision being carried out, if any (see KeepBackup).
-    private (int Shard, ImmutableArray<SessionCrdt> Sessions)? _justDropped;
     private long _nextQueryId;
     private long _nextRequestId;
     private long _nextEntity;
@@ -131,7 +125,7 @@ public sealed partial class ShardRegionActor : Actor
             case RouteCommand route:
                 var id = ++_nextRequestId;
                 _replyTo[id] = Sender;
-                Execute(_region.Submit(id, route.Command, Now));
+                Execute(_region.Submit(id, route.Command, Now, route.SentBefore));
                 break;
             case InboundMessage { Message: GetShardStats query } inbound:
                 _transport.Send(inbound.From.Address, new ShardStats(query.QueryId, [.. _local.Counts().Where(c => c.Serving).Select(c => new ShardSessionCount(c.Shard, c.Sessions))]));
@@ -143,16 +137,14 @@ public sealed partial class ShardRegionActor : Actor
                 FinishStatsQuery(timedOut.QueryId);
                 break;
             case InboundMessage { Message: ReplicaCopyAck ack } inbound:
-                if (_copies.TryGetValue((ack.Shard, inbound.From.Address), out var copy) && copy.Epoch == ack.Epoch)
-                {
-                    copy.Acknowledged(ack.Chunk);
-                }
-
+                _replicas?.CopyAcknowledged(inbound.From.Address, ack);
                 break;
             case InboundMessage { Message: ReplicaDeltaAck ack } inbound:
+                // For an entity told to stop (see ShardingInbox): it answers what it holds once its backups have it. Or
+                // for one started since the inbox looked.
                 var acked = new SessionId(ack.SessionId);
-                var writer = _stoppingEntities.GetValueOrDefault(acked) ??
-                    (_local[ack.Shard] is { } ackedShard && ackedShard.Sessions.TryGet(acked, out var ackedSlot) ? ackedSlot.Entity : null);
+                var writer = _stopping.TryGetValue(acked, out var stopping) ? stopping.Entity
+                    : _local[ack.Shard] is { } ackedShard && ackedShard.Sessions.TryGet(acked, out var ackedSlot) ? ackedSlot.Entity : null;
                 writer?.Tell(new BackupAcknowledged(inbound.From.Address, ack.Epoch, ack.FromSeq, ack.ToSeq));
                 break;
             case InboundMessage { Message: ReplicaDigest digest } inbound:
@@ -183,9 +175,9 @@ public sealed partial class ShardRegionActor : Actor
                 _clusterDaemon.Tell(GetClusterState.Instance, Self);
                 break;
             case Tick:
-                _remoteRequests.FailExpiredOrDeparted(Now, _region.IsLive, request => Self.Tell(new RouteCommand(request.Command), request));
+                _remoteRequests.FailExpiredOrDeparted(Now, _region.IsLive, request => Self.Tell(new RouteCommand(request.Command, SentBefore: true), request));
                 Execute(_region.Tick(Now));
-                SendCopies();
+                _replicas?.SendCopies(Now);
                 if (_coordinator is not null)
                 {
                     var before = _coordinator.Phase;
@@ -256,19 +248,6 @@ public sealed partial class ShardRegionActor : Actor
 
     private void Execute(IReadOnlyList<ShardingEffect> effects)
     {
-        try
-        {
-            ExecuteEach(effects);
-        }
-        finally
-        {
-            // A dropped shard's sessions are kept only for a KeepBackup of the same decision.
-            _justDropped = null;
-        }
-    }
-
-    private void ExecuteEach(IReadOnlyList<ShardingEffect> effects)
-    {
         foreach (var effect in effects)
         {
             switch (effect)
@@ -309,24 +288,24 @@ public sealed partial class ShardRegionActor : Actor
                     DropShard(drop.Shard);
                     break;
                 case ReplicateShard replicate:
-                    Replicate(replicate);
+                    // Read after the targets are published: every write the copy misses goes to the backup as a delta.
+                    _replicas?.Replicate(
+                        replicate,
+                        _local[replicate.Shard] is { } hosted ? () => [.. hosted.Sessions.Slots.Select(slot => slot.State)] : null,
+                        _region.Settings.TransferChunkBytes,
+                        Now);
                     break;
                 case KeepBackup keep:
-                    if (_replicas is not null && _justDropped is { } dropped && dropped.Shard == keep.Shard)
-                    {
-                        // This node served the shard until this very decision and now backs it up: what it held is a
-                        // whole copy already, with nothing to wait for.
-                        _replicas.KeepWhole(keep.Shard, keep.Home, keep.Epoch, dropped.Sessions, SessionNow);
-                        Execute(_region.BackupCopied(keep.Shard));
-                    }
-                    else
-                    {
-                        _replicas?.Keep(keep.Shard, keep.Home, keep.Epoch);
-                    }
-
+                    _replicas?.Keep(keep.Shard, keep.Home, keep.Epoch);
                     break;
                 case DropBackup dropBackup:
                     _replicas?.Take(dropBackup.Shard);
+                    break;
+                case KeepShardAsBackup keepShard:
+                    var handedOver = _local[keepShard.Shard] is { } kept ? kept.Sessions.Slots.Select(slot => slot.State).ToList() : [];
+                    DropShard(keepShard.Shard);
+                    _replicas?.KeepWhole(keepShard.Shard, keepShard.Home, keepShard.Epoch, handedOver);
+                    LogShard(keepShard.Shard, $"kept as a backup of {keepShard.Home} ({handedOver.Count} sessions)");
                     break;
             }
         }
@@ -357,9 +336,9 @@ public sealed partial class ShardRegionActor : Actor
         {
             entity.Tell(command, replyTo);
         }
-        else if (_stopping.TryGetValue(command.SessionId, out var waiting))
+        else if (_stopping.TryGetValue(command.SessionId, out var stopping))
         {
-            (waiting ?? (_stopping[command.SessionId] = [])).Add((command, replyTo));
+            (stopping.Waiting ??= []).Add((command, replyTo));
         }
         else
         {
@@ -442,16 +421,14 @@ public sealed partial class ShardRegionActor : Actor
     private void StopEntityOf(SessionSlot slot, ActorRef entity)
     {
         slot.Entity = null;
-        _stopping.TryAdd(slot.Id, null);
-        _stoppingEntities[slot.Id] = entity;
+        _stopping.TryAdd(slot.Id, new StoppingEntity(entity));
         entity.Tell(StopEntity.Instance, Self);
     }
 
     private void OnEntityStopped(EntityStopped stopped)
     {
-        _stoppingEntities.Remove(stopped.SessionId);
         var shard = ShardId.Of(stopped.SessionId, _local.NumberOfShards);
-        if (_stopping.Remove(stopped.SessionId, out var waiting) && waiting is { Count: > 0 })
+        if (_stopping.Remove(stopped.SessionId, out var stopping) && stopping.Waiting is { Count: > 0 } waiting)
         {
             // Commands that arrived while the old entity finished: a new one takes them, in order.
             if (_local[shard] is { } hosted && hosted.Sessions.TryGet(stopped.SessionId, out var slot))
@@ -514,40 +491,6 @@ public sealed partial class ShardRegionActor : Actor
         Execute(_region.ShardCollected(shard, sessions.ToImmutable(), Now));
     }
 
-    /// <summary>The shard served here replicates to these backups from now on; a backup that is new gets a whole copy.</summary>
-    private void Replicate(ReplicateShard replicate)
-    {
-        if (_replicas is null)
-        {
-            return;
-        }
-
-        var before = _replicas.TargetsOf(replicate.Shard).Backups;
-        _replicas.Target(replicate.Shard, replicate.Epoch, replicate.Backups);
-        foreach (var key in _copies.Keys.Where(key => key.Shard == replicate.Shard && !replicate.Backups.Contains(key.To)).ToList())
-        {
-            _copies.Remove(key);
-        }
-
-        if (_local[replicate.Shard] is not { } hosted)
-        {
-            return;
-        }
-
-        foreach (var backup in replicate.Backups)
-        {
-            if (!before.Contains(backup) || _copies.ContainsKey((replicate.Shard, backup)))
-            {
-                // Read after the targets were published: every write the copy misses was sent to the backup as a delta.
-                var states = hosted.Sessions.Slots.Select(slot => slot.State).ToList();
-                _copies[(replicate.Shard, backup)] = new ShardCopy(
-                    replicate.Shard, replicate.Epoch, backup, states, _region.Settings.TransferChunkBytes, _replicas.Settings.CopyWindow);
-            }
-        }
-
-        SendCopies();
-    }
-
     /// <summary>Anti-entropy, home side: sends a backup the whole state of every session it lacks or holds differently.
     /// Sessions the backup holds that this home does not (ended and forgotten here) are left to the backup's sweep.</summary>
     private void Repair(NodeAddress backup, ReplicaDigest digest)
@@ -582,36 +525,10 @@ public sealed partial class ShardRegionActor : Actor
         }
     }
 
-    private void SendCopies()
-    {
-        if (_copies.Count == 0 || _replicas is null)
-        {
-            return;
-        }
-
-        foreach (var (key, copy) in _copies.ToList())
-        {
-            foreach (var slice in copy.Due(Now, _replicas.Settings.ResendInterval))
-            {
-                _transport.Send(copy.To, slice);
-            }
-
-            if (copy.IsComplete)
-            {
-                _copies.Remove(key);
-            }
-        }
-    }
-
     private void DropShard(int shard)
     {
         _collecting.Remove(shard);
         _replicas?.Untarget(shard);
-        _justDropped = null;
-        foreach (var key in _copies.Keys.Where(key => key.Shard == shard).ToList())
-        {
-            _copies.Remove(key);
-        }
 
         if (_local.Remove(shard) is not { } hosted)
         {
@@ -628,7 +545,6 @@ public sealed partial class ShardRegionActor : Actor
         }
 
         LogShard(shard, $"dropped ({hosted.Sessions.Count} sessions now live elsewhere)");
-        _justDropped = (shard, [.. hosted.Sessions.Slots.Select(slot => slot.State)]);
     }
 
     private void OnSessionEnded(SessionId id)
@@ -795,6 +711,14 @@ public sealed partial class ShardRegionActor : Actor
     }
 
     private sealed record StatsQueryTimedOut(long QueryId);
+
+    /// <summary>An entity told to stop, and the commands for its session that wait for the entity after it.</summary>
+    private sealed class StoppingEntity(ActorRef entity)
+    {
+        public ActorRef Entity { get; } = entity;
+
+        public List<(SessionCommand Command, ActorRef ReplyTo)>? Waiting { get; set; }
+    }
 
     /// <summary>A <see cref="GetShardTable"/> waiting for other homes' session counts.</summary>
     private sealed class StatsQuery(ActorRef requester)

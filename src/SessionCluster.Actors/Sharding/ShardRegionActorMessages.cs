@@ -6,7 +6,10 @@ namespace SessionCluster.Actors.Sharding;
 
 /// <summary>To the <see cref="ShardRegionActor"/>: route this command to its shard's home. Reply: the session's reply,
 /// or <see cref="ShardUnavailable"/>.</summary>
-public sealed record RouteCommand(SessionCommand Command);
+/// <param name="Command">The command.</param>
+/// <param name="SentBefore">True for a request already sent to a home that died: it may have been applied there, so a
+/// failure from now on must say so.</param>
+public sealed record RouteCommand(SessionCommand Command, bool SentBefore = false);
 
 /// <summary>To the <see cref="ShardRegionActor"/>: start (or stop) draining this node. Reply: <see cref="RegionDrainStatus"/>.</summary>
 public sealed record DrainRegionCommand(bool Draining);

@@ -6,10 +6,12 @@ using SessionCluster.Actors.Replication;
 namespace SessionCluster.Actors.Sharding;
 
 /// <summary>This node's side of replication, shared by its region actor, its session entities and the transport's
-/// reader: the backups of each shard it serves (for the entities' deltas), and the copies it keeps of shards it backs up.</summary>
+/// reader: the backups of each shard it serves (for the entities' deltas) and the whole copies it sends to new ones,
+/// and the copies it keeps of shards it backs up.</summary>
 /// <remarks>
 /// <para>Targets are written only by the region actor (on <see cref="ReplicateShard"/>) and read by entities on any
-/// thread: each is an immutable value behind a volatile reference.</para>
+/// thread: each is an immutable value behind a volatile reference. The whole copies under way to new backups
+/// (<see cref="ShardCopy"/>) are the region actor's alone.</para>
 /// <para>A backup copy (<see cref="ShardReplica"/>) is changed by the transport's reader (deltas and copy slices,
 /// merged right where they arrive, then acknowledged) and by the region actor (keep, drop, take over on promotion).
 /// Each copy has its own lock, held only for the merge: never around I/O, and never two at once.</para>
@@ -20,6 +22,7 @@ public sealed class ShardReplicas : IReplicaChannel
     private readonly StrongBox<ReplicaTargets>?[] _targets;
     private readonly long[] _seq;
     private readonly ShardReplica?[] _copies;
+    private readonly Dictionary<(int Shard, NodeAddress To), ShardCopy> _outgoing = [];
     private readonly ITransport _transport;
     private readonly TimeProvider _clock;
 
@@ -53,8 +56,84 @@ public sealed class ShardReplicas : IReplicaChannel
     internal void Target(int shard, long epoch, ImmutableArray<NodeAddress> backups) =>
         Volatile.Write(ref _targets[shard], new StrongBox<ReplicaTargets>(new ReplicaTargets(epoch, backups, Settings.RequiredAcks(backups.Length))));
 
-    /// <summary>Region actor: the shard is no longer served here.</summary>
-    internal void Untarget(int shard) => Volatile.Write(ref _targets[shard], null);
+    /// <summary>Region actor: the shard is no longer served here; copies of it under way stop.</summary>
+    internal void Untarget(int shard)
+    {
+        Volatile.Write(ref _targets[shard], null);
+        ForgetCopies(shard, keep: []);
+    }
+
+    /// <summary>Whole copies to new backups not yet acknowledged (region actor).</summary>
+    internal int CopiesInFlight => _outgoing.Count;
+
+    /// <summary>Region actor: the shard served here replicates to <see cref="ReplicateShard.Backups"/> from now on. A
+    /// backup that is new, or whose copy was still under way (now refused as older), gets a whole copy of the
+    /// sessions <paramref name="readSessions"/> returns; it is called after the targets are published, so every write
+    /// the copy misses reaches the backup as a delta. Null: the shard is not hosted here, nothing to copy.</summary>
+    internal void Replicate(ReplicateShard replicate, Func<IReadOnlyList<SessionCrdt>>? readSessions, int chunkBytes, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(replicate);
+        var before = TargetsOf(replicate.Shard).Backups;
+        Target(replicate.Shard, replicate.Epoch, replicate.Backups);
+        ForgetCopies(replicate.Shard, keep: replicate.Backups);
+        if (readSessions is null)
+        {
+            return;
+        }
+
+        IReadOnlyList<SessionCrdt>? sessions = null;
+        foreach (var backup in replicate.Backups)
+        {
+            if (!before.Contains(backup) || _outgoing.ContainsKey((replicate.Shard, backup)))
+            {
+                sessions ??= readSessions();
+                _outgoing[(replicate.Shard, backup)] = new ShardCopy(replicate.Shard, replicate.Epoch, backup, sessions, chunkBytes, Settings.CopyWindow);
+            }
+        }
+
+        SendCopies(now);
+    }
+
+    /// <summary>Region actor: sends the slices of whole copies that are due (new ones within the window, unacknowledged
+    /// ones again after the resend interval) and forgets the copies that are complete.</summary>
+    internal void SendCopies(DateTimeOffset now)
+    {
+        if (_outgoing.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var (key, copy) in _outgoing.ToList())
+        {
+            foreach (var slice in copy.Due(now, Settings.ResendInterval))
+            {
+                _transport.Send(copy.To, slice);
+            }
+
+            if (copy.IsComplete)
+            {
+                _outgoing.Remove(key);
+            }
+        }
+    }
+
+    /// <summary>Region actor: <paramref name="from"/> merged a slice of the copy it is being sent.</summary>
+    internal void CopyAcknowledged(NodeAddress from, ReplicaCopyAck ack)
+    {
+        ArgumentNullException.ThrowIfNull(ack);
+        if (_outgoing.TryGetValue((ack.Shard, from), out var copy) && copy.Epoch == ack.Epoch)
+        {
+            copy.Acknowledged(ack.Chunk);
+        }
+    }
+
+    private void ForgetCopies(int shard, ImmutableArray<NodeAddress> keep)
+    {
+        foreach (var key in _outgoing.Keys.Where(key => key.Shard == shard && !keep.Contains(key.To)).ToList())
+        {
+            _outgoing.Remove(key);
+        }
+    }
 
     /// <summary>Region actor: keep (or start) a backup copy of the shard, following its home under the epoch.</summary>
     internal void Keep(int shard, NodeAddress home, long epoch)
@@ -72,15 +151,16 @@ public sealed class ShardReplicas : IReplicaChannel
         Interlocked.CompareExchange(ref _copies[shard], new ShardReplica(shard, home, epoch), null);
     }
 
-    /// <summary>Region actor: keep a copy of a shard this node served until now, which it already holds whole.</summary>
-    internal void KeepWhole(int shard, NodeAddress home, long epoch, IReadOnlyList<SessionCrdt> sessions, DateTimeOffset now)
+    /// <summary>Region actor: keep the sessions of a shard this node handed over as its whole backup copy, following the
+    /// new home under the epoch (see <see cref="KeepShardAsBackup"/>).</summary>
+    internal void KeepWhole(int shard, NodeAddress home, long epoch, IReadOnlyList<SessionCrdt> sessions)
     {
         Keep(shard, home, epoch);
         if (Volatile.Read(ref _copies[shard]) is { } copy)
         {
             lock (copy)
             {
-                copy.ApplyCopy(epoch, 0, 1, sessions, now);
+                copy.ApplyCopy(epoch, chunk: 0, chunkCount: 1, sessions, _clock.GetUtcNow());
             }
         }
     }

@@ -39,3 +39,8 @@ public sealed record KeepBackup(int Shard, NodeAddress Home, long Epoch) : Shard
 
 /// <summary>Backup: forget the copy of the shard; this node no longer backs it up.</summary>
 public sealed record DropBackup(int Shard) : ShardingEffect;
+
+/// <summary>Old home of a confirmed move that made it a backup of the shard: keep the sessions it handed over (the whole
+/// shard) as its backup copy, taking deltas and copies from <paramref name="Home"/> under <paramref name="Epoch"/> or newer,
+/// and stop serving the shard as <see cref="DropShard"/> does.</summary>
+public sealed record KeepShardAsBackup(int Shard, NodeAddress Home, long Epoch) : ShardingEffect;

@@ -53,9 +53,18 @@ public sealed class ShardingInbox(ActorRef region, RemoteRequests remoteRequests
 
                 break;
             case ReplicaDeltaAck ack:
-                if (localShards[ack.Shard] is { } hosted && hosted.Sessions.TryGet(new SessionId(ack.SessionId), out var slot) && slot.Entity is { } writer)
+                if (localShards[ack.Shard] is { } hosted && hosted.Sessions.TryGet(new SessionId(ack.SessionId), out var slot))
                 {
-                    writer.Tell(new BackupAcknowledged(from.Address, ack.Epoch, ack.FromSeq, ack.ToSeq));
+                    if (slot.Entity is { } writer)
+                    {
+                        writer.Tell(new BackupAcknowledged(from.Address, ack.Epoch, ack.FromSeq, ack.ToSeq));
+                    }
+                    else
+                    {
+                        // No entity in the slot: it may be stopping (hand-off, passivation) and still holding replies
+                        // that wait for exactly this; the region knows the stopping entities.
+                        region.Tell(new InboundMessage(from, message));
+                    }
                 }
                 else
                 {

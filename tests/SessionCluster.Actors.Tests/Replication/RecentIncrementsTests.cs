@@ -91,4 +91,23 @@ public sealed class RecentIncrementsTests
     private static AppliedIncrement Record(ulong id, string name, long value, HlcTimestamp stamp) => new(id, name, value, stamp);
 
     private static HlcTimestamp At(long wall, ReplicaId replica) => new(wall, 0, replica);
+
+    [Fact]
+    public void A_backup_that_lost_an_increments_delta_still_recognises_its_retry_from_the_next_delta()
+    {
+        var t0 = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var home = new ReplicaId("home");
+        var created = SessionCrdt.Create(9, t0, TimeSpan.FromMinutes(30));
+        var (afterFirst, _, _, _, _) = created.Increment("n", 1, 879, home, new HlcTimestamp(t0.UtcTicks, 1, home));
+        var (_, second, _, _, _) = afterFirst.Increment("n", 1, 884, home, new HlcTimestamp(t0.UtcTicks, 2, home));
+
+        // The first delta was lost; the second carries the running total, so the backup counts both increments...
+        var backup = created.Apply(second);
+        Assert.Equal("2"u8.ToArray(), backup.Get("n"));
+
+        // ...and must recognise a retry of the first rather than count it a third time.
+        var (_, _, value, _, repeated) = backup.Increment("n", 1, 879, new ReplicaId("backup"), new HlcTimestamp(t0.UtcTicks, 3, home));
+        Assert.True(repeated);
+        Assert.Equal(1, value);
+    }
 }

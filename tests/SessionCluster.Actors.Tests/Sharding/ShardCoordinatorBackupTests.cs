@@ -93,23 +93,34 @@ public sealed class ShardCoordinatorBackupTests
     }
 
     [Fact]
-    public void A_confirmed_move_to_a_backup_takes_it_out_of_the_backups_and_the_old_home_takes_its_place()
+    public void A_draining_synced_backup_keeps_its_copy_until_its_replacement_holds_the_whole_shard()
     {
-        var coordinator = Active(backups: 1, out var reign, A);
+        var coordinator = Active(backups: 1, out var reign, A, B, C);
         coordinator.Tick(T0.AddSeconds(1));
-        coordinator.MembershipChanged(State((A, MemberStatus.Up), (B, MemberStatus.Up)), T0.AddSeconds(1));
-        coordinator.Receive(B, Report(reign), T0.AddSeconds(1));
-        var handOff = coordinator.Tick(T0.AddSeconds(3)).OfType<SendToNode>().Select(send => send.Message).OfType<HandOffShard>().First();
-        Assert.Equal<UniqueAddress>([B], coordinator.Table[handOff.Shard].Backups);
+        var (shard, placement) = coordinator.Table.First(entry => entry.Value.Backups[0] == C);
+        coordinator.Receive(C, new BackupSynced(reign, shard, placement.Epoch), T0.AddSeconds(1));
 
-        coordinator.Receive(B, new ShardReceived(reign, handOff.Shard, handOff.Epoch), T0.AddSeconds(4));
+        coordinator.Receive(C, new DrainRegion(true), T0.AddSeconds(1));
+        coordinator.Tick(T0.AddSeconds(1.5));
 
-        // The old home holds every session already: it is the new backup, whole from the start.
-        Assert.Equal(new ShardPlacement(B, handOff.Epoch, [A], [A]), coordinator.Table[handOff.Shard]);
+        // The replacement comes first; the draining copy stays (and stays the synced one) while the new one fills up.
+        var replacement = new[] { A, B }.Single(node => node != placement.Home);
+        var transition = coordinator.Table[shard];
+        Assert.Equal(new ShardPlacement(placement.Home, transition.Epoch, [replacement, C], [C]), transition);
+        Assert.True(transition.Epoch > placement.Epoch);
+        coordinator.Tick(T0.AddSeconds(2));
+        Assert.Equal(transition, coordinator.Table[shard]);
+
+        coordinator.Receive(replacement, new BackupSynced(reign, shard, transition.Epoch), T0.AddSeconds(2));
+        coordinator.Tick(T0.AddSeconds(2.5));
+
+        var after = coordinator.Table[shard];
+        Assert.Equal(new ShardPlacement(placement.Home, after.Epoch, [replacement], [replacement]), after);
+        Assert.True(after.Epoch > transition.Epoch);
     }
 
     [Fact]
-    public void A_shard_moved_off_a_draining_home_does_not_keep_it_as_a_backup()
+    public void A_confirmed_move_onto_a_backup_makes_the_old_home_the_backup_in_its_place_already_whole()
     {
         var coordinator = Active(backups: 1, out var reign, A, B);
         coordinator.Tick(T0.AddSeconds(1));
@@ -118,7 +129,38 @@ public sealed class ShardCoordinatorBackupTests
 
         coordinator.Receive(B, new ShardReceived(reign, handOff.Shard, handOff.Epoch), T0.AddSeconds(4));
 
-        Assert.Equal(new ShardPlacement(B, handOff.Epoch, [], []), coordinator.Table[handOff.Shard]);
+        // The old home keeps what it handed over as the backup (see ShardRegion: KeepShardAsBackup)...
+        Assert.Equal(new ShardPlacement(B, handOff.Epoch, [A], [A]), coordinator.Table[handOff.Shard]);
+
+        // ...until it can be replaced: it drains, and with two workers there is nobody to replace it with.
+        coordinator.Tick(T0.AddSeconds(4));
+        var after = coordinator.Table[handOff.Shard];
+        Assert.Equal(new ShardPlacement(B, after.Epoch, [], []), after);
+    }
+
+    [Fact]
+    public void A_confirmed_move_onto_a_backup_keeps_the_draining_old_home_as_backup_until_its_replacement_is_whole()
+    {
+        var coordinator = Active(backups: 1, out var reign, A, B, C);
+        coordinator.Tick(T0.AddSeconds(1));
+        coordinator.Receive(B, new DrainRegion(true), T0.AddSeconds(1));
+        var moves = coordinator.Tick(T0.AddSeconds(3)).OfType<SendToNode>().Select(send => (send.To, Message: send.Message as HandOffShard))
+            .Where(send => send.Message is not null).Select(send => send.Message!).ToList();
+        var handOff = moves.First(move => coordinator.Table[move.Shard].Backups.Single().Address.Equals(move.To));
+        var newHome = new[] { A, C }.Single(node => node.Address.Equals(handOff.To));
+        var replacement = new[] { A, C }.Single(node => node != newHome);
+
+        coordinator.Receive(newHome, new ShardReceived(reign, handOff.Shard, handOff.Epoch), T0.AddSeconds(4));
+        Assert.Equal(new ShardPlacement(newHome, handOff.Epoch, [B], [B]), coordinator.Table[handOff.Shard]);
+
+        coordinator.Tick(T0.AddSeconds(4));
+        var transition = coordinator.Table[handOff.Shard];
+        Assert.Equal(new ShardPlacement(newHome, transition.Epoch, [replacement, B], [B]), transition);
+
+        coordinator.Receive(replacement, new BackupSynced(reign, handOff.Shard, transition.Epoch), T0.AddSeconds(4));
+        coordinator.Tick(T0.AddSeconds(4.5));
+        var after = coordinator.Table[handOff.Shard];
+        Assert.Equal(new ShardPlacement(newHome, after.Epoch, [replacement], [replacement]), after);
     }
 
     [Fact]

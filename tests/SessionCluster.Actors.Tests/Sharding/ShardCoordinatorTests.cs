@@ -112,6 +112,23 @@ public sealed class ShardCoordinatorTests
     }
 
     [Fact]
+    public void A_member_whose_report_was_lost_is_queried_again_instead_of_told_a_home_that_would_stop_it_registering()
+    {
+        var coordinator = ActiveCoordinator(out var reign);
+        coordinator.Tick(T0.AddSeconds(1));
+        coordinator.MembershipChanged(State((A, MemberStatus.Up), (B, MemberStatus.Up), (C, MemberStatus.Up)), T0.AddSeconds(1));
+        // C registered and was queried, but its report never arrived; then it asks where a shard lives.
+
+        var asked = coordinator.Receive(C, new GetShardHome(2), T0.AddSeconds(2));
+
+        Assert.Equal([new SendToNode(C.Address, new QueryRegion(reign))], asked);
+        var reported = coordinator.Receive(C, Report(reign), T0.AddSeconds(2));
+        var table = Assert.Single(reported.OfType<SendToNode>().Where(send => send.To == C.Address).Select(send => send.Message).OfType<ShardHomes>());
+        Assert.Equal(4, table.Allocations.Length);
+        Assert.Contains(coordinator.Receive(C, new GetShardHome(2), T0.AddSeconds(3)), effect => effect is SendToNode { Message: ShardHomes });
+    }
+
+    [Fact]
     public void A_downed_home_keeps_its_shards_until_it_is_removed()
     {
         var coordinator = ActiveCoordinator(out _);

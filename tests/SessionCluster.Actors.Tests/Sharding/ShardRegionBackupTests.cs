@@ -50,6 +50,31 @@ public sealed class ShardRegionBackupTests
     }
 
     [Fact]
+    public void A_synced_backup_reports_again_when_the_coordinator_repeats_the_allocation_so_a_lost_report_is_made_good()
+    {
+        var region = Following(B);
+        var allocation = Homes(new ShardAllocation(3, A.Address, 5, [B.Address]));
+        region.Receive(A, allocation, T0);
+        Assert.Equal([new SendToNode(A.Address, new BackupSynced(1, 3, 5))], region.BackupCopied(3));
+
+        // The report above is lost; the coordinator's periodic full broadcast repeats the allocation unchanged.
+        var repeated = region.Receive(A, allocation, T0.AddSeconds(5));
+
+        Assert.Contains(new SendToNode(A.Address, new BackupSynced(1, 3, 5)), repeated);
+        Assert.Contains(new KeepBackup(3, A.Address, 5), repeated);
+    }
+
+    [Fact]
+    public void A_backup_still_copying_does_not_report_on_a_repeated_allocation()
+    {
+        var region = Following(B);
+        var allocation = Homes(new ShardAllocation(3, A.Address, 5, [B.Address]));
+        region.Receive(A, allocation, T0);
+
+        Assert.Equal([new KeepBackup(3, A.Address, 5)], region.Receive(A, allocation, T0.AddSeconds(5)));
+    }
+
+    [Fact]
     public void A_backup_left_out_of_a_newer_allocation_drops_its_copy_and_a_promoted_one_starts_the_shard()
     {
         var region = Following(B);
@@ -62,6 +87,28 @@ public sealed class ShardRegionBackupTests
         Assert.Contains(promoted, effect => effect is StartShard { Shard: 4 });
         Assert.DoesNotContain(promoted, effect => effect is DropBackup);
         Assert.Equal<HostedShard>([new HostedShard(4, 6, HostedShardStatus.Active)], region.HeldShards);
+    }
+
+    [Fact]
+    public void The_old_home_of_a_confirmed_move_named_its_backup_keeps_what_it_handed_over_as_a_whole_copy()
+    {
+        var region = HandedOffToC(backups: [C.Address]);
+
+        var confirmed = region.Receive(A, Homes(new ShardAllocation(3, C.Address, 6, [B.Address])), T0);
+
+        Assert.Equal(
+            [new KeepShardAsBackup(3, C.Address, 6), new SendToNode(A.Address, new BackupSynced(1, 3, 6)), new KeepBackup(3, C.Address, 6)],
+            confirmed);
+        Assert.Equal<HostedShard>([new HostedShard(3, 6, HostedShardStatus.SyncedBackup)], region.HeldShards);
+    }
+
+    [Fact]
+    public void The_old_home_of_a_confirmed_move_not_named_a_backup_drops_the_shard()
+    {
+        var region = HandedOffToC(backups: [A.Address]);
+
+        Assert.Equal([new DropShard(3)], region.Receive(A, Homes(new ShardAllocation(3, C.Address, 6, [A.Address])), T0));
+        Assert.Empty(region.HeldShards);
     }
 
     [Fact]
@@ -115,4 +162,14 @@ public sealed class ShardRegionBackupTests
     }
 
     private static ShardHomes Homes(params ShardAllocation[] allocations) => new(1, [.. allocations]);
+
+    /// <summary>B served shard 3 (epoch 5, with these backups) and has handed all of it to C under epoch 6.</summary>
+    private static ShardRegion HandedOffToC(NodeAddress[] backups)
+    {
+        var region = Following(B);
+        region.Receive(A, Homes(new ShardAllocation(3, B.Address, 5, [.. backups])), T0);
+        region.Receive(A, new HandOffShard(1, 3, C.Address, 6), T0);
+        region.ShardCollected(3, [], T0);
+        return region;
+    }
 }

@@ -98,6 +98,22 @@ public sealed class ShardRegionTests
     }
 
     [Fact]
+    public void An_allocation_naming_this_home_but_older_than_its_hand_off_does_not_call_the_hand_off_off()
+    {
+        // The coordinator gave the shard a backup (epoch 6) and then decided to move it (epoch 7) in one round; the
+        // network delivered the two the other way round.
+        var region = ServingRegion(3, out _);
+        Assert.Equal(new CollectShard(3), Assert.Single(region.Receive(A, new HandOffShard(1, 3, B.Address, 7), T0)));
+
+        Assert.Empty(region.Receive(A, new ShardHomes(1, [new ShardAllocation(3, A.Address, 6, [Origin.Address])]), T0));
+
+        Assert.False(region.IsServing(3));
+        Assert.Equal<HostedShard>([new HostedShard(3, 5, HostedShardStatus.HandingOff)], region.HeldShards);
+        Assert.Equal(new ResumeShard(3), Assert.Single(region.Receive(A, new ShardHomes(1, [new ShardAllocation(3, A.Address, 8)]), T0)));
+        Assert.True(region.IsServing(3));
+    }
+
+    [Fact]
     public void A_hand_off_slices_the_sessions_so_that_no_slice_is_larger_on_the_wire_than_the_chunk_size()
     {
         var settings = Settings with { TransferChunkBytes = 8 * 1024 };

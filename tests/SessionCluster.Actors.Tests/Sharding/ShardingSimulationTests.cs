@@ -1,4 +1,5 @@
 using SessionCluster.Actors.Remoting;
+using SessionCluster.Actors.Replication;
 using SessionCluster.Actors.Sharding;
 using SessionCluster.TestKit;
 
@@ -6,15 +7,20 @@ namespace SessionCluster.Actors.Tests.Sharding;
 
 /// <summary>Whole clusters with sharding in one process on a manual clock: the single-writer invariants are checked
 /// after every 10 ms step, and every acknowledged increment is accounted for at the end.</summary>
+/// <remarks>The nodes replicate as production does by default (replication-factor 2, write consistency one), so joins,
+/// drains, rebalances and lossy links are also checked with every write waiting for its backup. The two tests about
+/// what sharding alone does when a node is lost (a crash, a partitioned minority) run with replication-factor 1, where
+/// the lost node's sessions are written off; what replication saves is in <see cref="Replication.ReplicationSimulationTests"/>.</remarks>
 public sealed class ShardingSimulationTests
 {
-    private static readonly TimeSpan Long = TimeSpan.FromSeconds(60);
+    internal static readonly TimeSpan Long = TimeSpan.FromSeconds(60);
 
-    private static ShardingSettings Settings => ShardingSettings.Default with { NumberOfShards = 30 };
+    internal static ShardingSettings Settings => ShardingSettings.Default with { NumberOfShards = 30 };
 
-    private static async Task<ShardedSimulation> StartWorkers(int seed, int workers, int fronts = 0, LinkFaults? faults = null)
+    internal static async Task<ShardedSimulation> StartWorkers(
+        int seed, int workers, int fronts = 0, LinkFaults? faults = null, ReplicationSettings? replication = null, ShardingSettings? settings = null)
     {
-        var cluster = new ShardedSimulation(new ClusterSimulation(seed, defaultFaults: faults), Settings);
+        var cluster = new ShardedSimulation(new ClusterSimulation(seed, defaultFaults: faults), settings ?? Settings, replication);
         for (var i = 0; i < workers; i++)
         {
             await cluster.StartAsync(i);
@@ -124,7 +130,7 @@ public sealed class ShardingSimulationTests
     [InlineData(43)]
     public async Task A_crashed_worker_s_shards_get_new_homes_and_every_other_session_is_exact(int seed)
     {
-        var cluster = await StartWorkers(seed, workers: 4, fronts: 1);
+        var cluster = await StartWorkers(seed, workers: 4, fronts: 1, replication: ReplicationSettings.None);
         cluster.CreateSessionsAndSettle(300, Long);
 
         using (cluster.RunLoad(perStep: 5, TimeSpan.FromMilliseconds(10)))
@@ -213,7 +219,7 @@ public sealed class ShardingSimulationTests
     [InlineData(73)]
     public async Task A_partition_downs_the_minority_before_its_shards_get_new_homes(int seed)
     {
-        var cluster = await StartWorkers(seed, workers: 5);
+        var cluster = await StartWorkers(seed, workers: 5, replication: ReplicationSettings.None);
         cluster.CreateSessionsAndSettle(300, Long);
         NodeAddress[] majority = [ClusterSimulation.AddressOf(0), ClusterSimulation.AddressOf(1), ClusterSimulation.AddressOf(2)];
         NodeAddress[] minority = [ClusterSimulation.AddressOf(3), ClusterSimulation.AddressOf(4)];

@@ -1,0 +1,168 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using SessionCluster.Actors.Hosting;
+using SessionCluster.Actors.Membership;
+using SessionCluster.Actors.Remoting;
+using SessionCluster.Actors.Replication;
+using SessionCluster.Actors.Runtime;
+using SessionCluster.Actors.Sessions;
+using SessionCluster.Actors.Sharding;
+using SessionCluster.TestKit;
+
+namespace SessionCluster.Actors.Tests.Sharding;
+
+/// <summary>The production region actor, its session entities and the transport's inbox on one node, with the
+/// coordinator and the backup played by the test over an in-memory network on a manual clock.</summary>
+public sealed class ShardRegionActorReplicationTests : IAsyncLifetime
+{
+    private const int Shard = 3;
+    private static readonly UniqueAddress A = new(new NodeAddress("a", 1), 1);
+    private static readonly UniqueAddress B = new(new NodeAddress("b", 1), 2);
+    private static readonly UniqueAddress C = new(new NodeAddress("c", 1), 3);
+
+    // Far beyond anything the test advances: a reply that never comes shows as a wait that times out, not as a 503.
+    private static readonly TimeSpan Never = TimeSpan.FromHours(1);
+    private static readonly ShardingSettings Sharding = ShardingSettings.Default with { NumberOfShards = 10 };
+
+    private readonly ManualTimeProvider _clock = new();
+    private readonly ActorSystem _system;
+    private readonly InMemoryNetwork _network;
+    private readonly InMemoryTransport _transport;
+    private readonly InMemoryTransport _backup;
+    private readonly BackupHandler _backupHandler = new();
+    private readonly LocalShards _local = new(Sharding.NumberOfShards);
+    private ActorRef? _region;
+
+    public ShardRegionActorReplicationTests()
+    {
+        _system = new ActorSystem("a", _clock);
+        _network = new InMemoryNetwork(_clock, seed: 1);
+        _transport = _network.CreateTransport(A.Address, A.Uid);
+        _backup = _network.CreateTransport(B.Address, B.Uid);
+    }
+
+    public async Task InitializeAsync()
+    {
+        var replication = ReplicationSettings.Default with { WriteTimeout = Never };
+        var replicas = new ShardReplicas(Sharding.NumberOfShards, replication, _transport, _clock);
+        var remote = new RemoteRequests(_clock, TimeSpan.FromSeconds(5));
+        var host = new SessionHost(SessionClusterSettings.Default.Sessions, "a", new ReplicaId(A.ToString()), replicas);
+        var region = new ShardRegion(A, hostsShards: true, Sharding, TimeSpan.FromSeconds(5));
+        _region = _system.ActorOf(
+            Props.Create(() => new ShardRegionActor(
+                region, null, _transport, new TestProbe("daemon"), _local, new ShardRoutes(Sharding.NumberOfShards), remote, host, _clock, NullLogger.Instance)),
+            "sharding");
+        await _transport.StartAsync(new InboxHandler(new ShardingInbox(_region, remote, _local, _transport, replicas)), default);
+        await _backup.StartAsync(_backupHandler, default);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _transport.DisposeAsync();
+        await _backup.DisposeAsync();
+        await _system.TerminateAsync();
+    }
+
+    [Fact]
+    public async Task A_write_waiting_for_its_backup_when_its_shard_starts_a_hand_off_is_answered_once_the_backup_acknowledges()
+    {
+        var region = _region!;
+        // B coordinates (the oldest worker) and backs the shard up; A serves it.
+        region.Tell(ShardRegionTests.State(B, A, C));
+        region.Tell(new InboundMessage(B, new QueryRegion(1)));
+        region.Tell(new InboundMessage(B, new ShardHomes(1, [new ShardAllocation(Shard, A.Address, 5, [B.Address])])));
+        var id = SessionIn(Shard);
+
+        var created = region.Ask<object>(new RouteCommand(new CreateSession(id)), Never);
+        var creation = await Delta(delta => delta.Delta.Id == id.Value, "the creation's delta");
+        _backup.Send(A.Address, new ReplicaDeltaAck(Shard, 5, id.Value, creation.FromSeq, creation.ToSeq));
+        Assert.IsType<SessionSnapshot>(await Answer(created, "the creation answered once its backup had it"));
+
+        var increment = region.Ask<object>(new RouteCommand(new IncrementAttribute(id, "n", 1, IncrementAttribute.NewOperationId())), Never);
+        var delta = await Delta(delta => delta.Delta.Get("n") is not null, "the increment's delta");
+        region.Tell(new InboundMessage(B, new HandOffShard(1, Shard, C.Address, 6)));
+        await Pumped(() => _local[Shard] is { Serving: false }, "the shard collecting: its entities told to stop");
+        Assert.False(increment.IsCompleted);
+
+        _backup.Send(A.Address, new ReplicaDeltaAck(Shard, 5, id.Value, delta.FromSeq, delta.ToSeq));
+
+        var answered = Assert.IsType<AttributeValue>(await Answer(increment, "the held increment answered after the backup's ack"));
+        Assert.Equal("1", System.Text.Encoding.UTF8.GetString(answered.JsonValue!));
+    }
+
+    private async Task<ReplicaDelta> Delta(Func<ReplicaDelta, bool> match, string what)
+    {
+        await Pumped(() => _backupHandler.Deltas.Any(match), what + " at the backup");
+        return _backupHandler.Deltas.First(match);
+    }
+
+    private async Task<object> Answer(Task<object> request, string what)
+    {
+        await Pumped(() => request.IsCompleted, what);
+        return await request;
+    }
+
+    /// <summary>Waits for <paramref name="condition"/>, moving the manual clock a millisecond at a time so that the
+    /// network delivers (and the region ticks); far from any write or request timeout.</summary>
+    private Task Pumped(Func<bool> condition, string what) =>
+        Eventually.True(
+            () =>
+            {
+                _clock.Advance(TimeSpan.FromMilliseconds(1));
+                return condition();
+            },
+            what);
+
+    private static SessionId SessionIn(int shard)
+    {
+        for (var i = 0UL; ; i++)
+        {
+            var id = new SessionId(new UInt128(0xac4, i));
+            if (ShardId.Of(id, Sharding.NumberOfShards) == shard)
+            {
+                return id;
+            }
+        }
+    }
+
+    /// <summary>Hands what node A's transport receives to its inbox, as the cluster node does.</summary>
+    private sealed class InboxHandler(ShardingInbox inbox) : ITransportHandler
+    {
+        public void OnMessage(UniqueAddress from, object message) => inbox.OnMessage(from, message);
+
+        public void OnConnectionRefused(NodeAddress peer)
+        {
+        }
+    }
+
+    /// <summary>The backup: keeps the deltas it is sent, acknowledges nothing by itself.</summary>
+    private sealed class BackupHandler : ITransportHandler
+    {
+        private readonly List<ReplicaDelta> _deltas = [];
+
+        public IReadOnlyList<ReplicaDelta> Deltas
+        {
+            get
+            {
+                lock (_deltas)
+                {
+                    return [.. _deltas];
+                }
+            }
+        }
+
+        public void OnMessage(UniqueAddress from, object message)
+        {
+            if (message is ReplicaDelta delta)
+            {
+                lock (_deltas)
+                {
+                    _deltas.Add(delta);
+                }
+            }
+        }
+
+        public void OnConnectionRefused(NodeAddress peer)
+        {
+        }
+    }
+}
