@@ -39,8 +39,8 @@ public static class ReplicaWireFormat
         Ordered(message.FromSeq, message.ToSeq);
         return new Wire.ReplicaDelta
         {
-            Shard = NonNegative(message.Shard, "shard"),
-            Epoch = NonNegative(message.Epoch, "epoch"),
+            Shard = ShardingWireFormat.NonNegativeToWire(message.Shard, "shard"),
+            Epoch = ShardingWireFormat.NonNegativeToWire(message.Epoch, "epoch"),
             FromSeq = message.FromSeq,
             ToSeq = message.ToSeq,
             Delta = SessionCrdtWireFormat.ToWire(message.Delta),
@@ -56,8 +56,8 @@ public static class ReplicaWireFormat
         }
 
         return new ReplicaDelta(
-            NonNegative(wire.HasShard, wire.Shard, "ReplicaDelta.shard"),
-            NonNegative(wire.HasEpoch, wire.Epoch, "ReplicaDelta.epoch"),
+            ShardingWireFormat.NonNegative(wire.HasShard, wire.Shard, "ReplicaDelta.shard"),
+            ShardingWireFormat.NonNegative(wire.HasEpoch, wire.Epoch, "ReplicaDelta.epoch"),
             from,
             to,
             SessionCrdtWireFormat.FromWire(wire.Delta, "ReplicaDelta.delta"));
@@ -68,8 +68,8 @@ public static class ReplicaWireFormat
         Ordered(message.FromSeq, message.ToSeq);
         return new Wire.ReplicaDeltaAck
         {
-            Shard = NonNegative(message.Shard, "shard"),
-            Epoch = NonNegative(message.Epoch, "epoch"),
+            Shard = ShardingWireFormat.NonNegativeToWire(message.Shard, "shard"),
+            Epoch = ShardingWireFormat.NonNegativeToWire(message.Epoch, "epoch"),
             SessionId = SessionWireFormat.IdToWire(new SessionId(message.SessionId)),
             FromSeq = message.FromSeq,
             ToSeq = message.ToSeq,
@@ -80,8 +80,8 @@ public static class ReplicaWireFormat
     {
         var (from, to) = Sequence(wire.HasFromSeq, wire.FromSeq, wire.HasToSeq, wire.ToSeq, "ReplicaDeltaAck");
         return new ReplicaDeltaAck(
-            NonNegative(wire.HasShard, wire.Shard, "ReplicaDeltaAck.shard"),
-            NonNegative(wire.HasEpoch, wire.Epoch, "ReplicaDeltaAck.epoch"),
+            ShardingWireFormat.NonNegative(wire.HasShard, wire.Shard, "ReplicaDeltaAck.shard"),
+            ShardingWireFormat.NonNegative(wire.HasEpoch, wire.Epoch, "ReplicaDeltaAck.epoch"),
             SessionWireFormat.IdFromWire(wire.SessionId, "ReplicaDeltaAck.session_id").Value,
             from,
             to);
@@ -89,7 +89,7 @@ public static class ReplicaWireFormat
 
     internal static Wire.ReplicaDigest ToWire(ReplicaDigest message)
     {
-        var wire = new Wire.ReplicaDigest { Shard = NonNegative(message.Shard, "shard"), Epoch = NonNegative(message.Epoch, "epoch") };
+        var wire = new Wire.ReplicaDigest { Shard = ShardingWireFormat.NonNegativeToWire(message.Shard, "shard"), Epoch = ShardingWireFormat.NonNegativeToWire(message.Epoch, "epoch") };
         foreach (var session in message.Sessions.IsDefault ? [] : message.Sessions)
         {
             wire.Sessions.Add(new Wire.SessionFingerprint { SessionId = SessionWireFormat.IdToWire(new SessionId(session.SessionId)), Hash = session.Hash });
@@ -120,8 +120,8 @@ public static class ReplicaWireFormat
         }
 
         return new ReplicaDigest(
-            NonNegative(wire.HasShard, wire.Shard, "ReplicaDigest.shard"),
-            NonNegative(wire.HasEpoch, wire.Epoch, "ReplicaDigest.epoch"),
+            ShardingWireFormat.NonNegative(wire.HasShard, wire.Shard, "ReplicaDigest.shard"),
+            ShardingWireFormat.NonNegative(wire.HasEpoch, wire.Epoch, "ReplicaDigest.epoch"),
             sessions.MoveToImmutable());
     }
 
@@ -147,16 +147,4 @@ public static class ReplicaWireFormat
             throw new ArgumentException(Invariant($"A sequence range {from}..{to} cannot go on the wire: it runs backwards."), "message");
         }
     }
-
-    private static int NonNegative(int value, string what) =>
-        value >= 0 ? value : throw new ArgumentException(Invariant($"A {what} of {value} cannot go on the wire: it is never negative."), "message");
-
-    private static long NonNegative(long value, string what) =>
-        value >= 0 ? value : throw new ArgumentException(Invariant($"A {what} of {value} cannot go on the wire: it is never negative."), "message");
-
-    private static int NonNegative(bool present, int value, string field) =>
-        !present ? throw ShardingWireFormat.Malformed(field, "is missing") : value >= 0 ? value : throw ShardingWireFormat.Malformed(field, Invariant($"is {value}, below 0"));
-
-    private static long NonNegative(bool present, long value, string field) =>
-        !present ? throw ShardingWireFormat.Malformed(field, "is missing") : value >= 0 ? value : throw ShardingWireFormat.Malformed(field, Invariant($"is {value}, below 0"));
 }

@@ -511,16 +511,16 @@ public static class ShardingWireFormat
 
     private static T Required<T>(bool present, T value, string field) => present ? value : throw Malformed(field, "is missing");
 
-    private static int NonNegative(bool present, int value, string field) =>
+    internal static int NonNegative(bool present, int value, string field) =>
         !present ? throw Malformed(field, "is missing") : value >= 0 ? value : throw Malformed(field, Invariant($"is {value}, below 0"));
 
-    private static long NonNegative(bool present, long value, string field) =>
+    internal static long NonNegative(bool present, long value, string field) =>
         !present ? throw Malformed(field, "is missing") : value >= 0 ? value : throw Malformed(field, Invariant($"is {value}, below 0"));
 
-    private static int NonNegativeToWire(int value, string what) =>
+    internal static int NonNegativeToWire(int value, string what) =>
         value >= 0 ? value : throw new ArgumentException(Invariant($"A {what} of {value} cannot go on the wire: it is never negative."), "message");
 
-    private static long NonNegativeToWire(long value, string what) =>
+    internal static long NonNegativeToWire(long value, string what) =>
         value >= 0 ? value : throw new ArgumentException(Invariant($"A {what} of {value} cannot go on the wire: it is never negative."), "message");
 
     private static ImmutableArray<T> Defined<T>(ImmutableArray<T> array, string name) =>

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using SessionCluster.Actors.Hosting;
 using SessionCluster.Actors.Sessions;
 using SessionCluster.Actors.Sharding;
@@ -12,18 +11,11 @@ namespace SessionCluster.Actors.Tests.Sharding;
 public sealed class ThreeNodeJoinReplicationTests : IAsyncLifetime
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
-    private readonly ManualTimeProvider _clock = new();
-    private readonly List<SessionNode> _nodes = [];
+    private readonly InProcessNodes _nodes = new();
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        foreach (var node in _nodes)
-        {
-            await node.DisposeAsync();
-        }
-    }
+    public async Task DisposeAsync() => await _nodes.DisposeAsync();
 
     [Fact]
     public async Task Creations_while_workers_join_all_succeed()
@@ -65,20 +57,9 @@ public sealed class ThreeNodeJoinReplicationTests : IAsyncLifetime
         Assert.True(failures.Count == 0, $"{failures.Count} failures of {created} creations; the first: {string.Join("\n", failures.Take(5))}");
     }
 
-    private static int Serving(SessionNode node) => node.LocalShards.Counts().Count(count => count.Serving);
+    private static int Serving(SessionNode node) => InProcessNodes.Serving(node);
 
-    private static int Whole(SessionNode node) => node.Replicas!.BackupCounts().Count(copy => copy.Whole);
+    private static int Whole(SessionNode node) => InProcessNodes.WholeCopies(node);
 
-    private async Task<SessionNode> StartNode(string route, SessionNode? seed)
-    {
-        var defaults = SessionClusterSettings.Default;
-        var settings = defaults with
-        {
-            Cluster = defaults.Cluster with { SeedNodes = seed is null ? [] : [seed.Cluster.Self.Address] },
-        };
-        var node = new SessionNode(settings, route, _clock, NullLoggerFactory.Instance);
-        _nodes.Add(node);
-        await node.StartAsync(default);
-        return node;
-    }
+    private Task<SessionNode> StartNode(string route, SessionNode? seed) => _nodes.StartAsync(route, seed);
 }

@@ -1,5 +1,4 @@
 using System.Text;
-using Microsoft.Extensions.Logging.Abstractions;
 using SessionCluster.Actors.Hosting;
 using SessionCluster.Actors.Sessions;
 using SessionCluster.Actors.Sharding;
@@ -12,18 +11,11 @@ namespace SessionCluster.Actors.Tests.Sharding;
 public sealed class TwoNodeHandOffTests : IAsyncLifetime
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
-    private readonly ManualTimeProvider _clock = new();
-    private readonly List<SessionNode> _nodes = [];
+    private readonly InProcessNodes _nodes = new();
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        foreach (var node in _nodes)
-        {
-            await node.DisposeAsync();
-        }
-    }
+    public async Task DisposeAsync() => await _nodes.DisposeAsync();
 
     [Fact]
     public async Task Shards_move_to_a_joining_worker_and_back_when_it_drains_with_every_session_and_its_expiry()
@@ -54,29 +46,21 @@ public sealed class TwoNodeHandOffTests : IAsyncLifetime
         await AssertEveryCounter(first, ids);
 
         // Expiry kept running across both moves: 30 minutes after their last access every session is gone.
-        await Eventually.True(() => _clock.ActiveTimerCount >= 1, "sweeps armed");
-        _clock.Advance(TimeSpan.FromMinutes(31));
+        await Eventually.True(() => _nodes.Clock.ActiveTimerCount >= 1, "sweeps armed");
+        _nodes.Clock.Advance(TimeSpan.FromMinutes(31));
         await Eventually.True(() => Sessions(first) == 0, "every session expired on its current home", Deadline);
         Assert.IsType<SessionNotFound>(await first.Client.Send(new GetSession(ids[0]), default));
     }
 
-    private async Task<SessionNode> StartNode(string route, SessionNode? seed)
-    {
-        var defaults = SessionClusterSettings.Default;
-        var settings = defaults with
+    private Task<SessionNode> StartNode(string route, SessionNode? seed) =>
+        _nodes.StartAsync(route, seed, settings => settings with
         {
-            Cluster = defaults.Cluster with { SeedNodes = seed is null ? [] : [seed.Cluster.Self.Address] },
-            Sharding = defaults.Sharding with { RebalanceAbsoluteLimit = 50, RebalanceRelativeLimit = 1 },
-        };
-        var node = new SessionNode(settings, route, _clock, NullLoggerFactory.Instance);
-        _nodes.Add(node);
-        await node.StartAsync(default);
-        return node;
-    }
+            Sharding = settings.Sharding with { RebalanceAbsoluteLimit = 50, RebalanceRelativeLimit = 1 },
+        });
 
-    private static int Hosted(SessionNode node) => node.LocalShards.Counts().Count(count => count.Serving);
+    private static int Hosted(SessionNode node) => InProcessNodes.Serving(node);
 
-    private static int Sessions(SessionNode node) => node.LocalShards.Counts().Sum(count => count.Sessions);
+    private static int Sessions(SessionNode node) => InProcessNodes.Sessions(node);
 
     private static async Task AssertEveryCounter(SessionNode through, List<SessionId> ids)
     {

@@ -1,5 +1,4 @@
 using System.Text;
-using Microsoft.Extensions.Logging.Abstractions;
 using SessionCluster.Actors.Hosting;
 using SessionCluster.Actors.Sessions;
 using SessionCluster.Actors.Sharding;
@@ -13,18 +12,11 @@ namespace SessionCluster.Actors.Tests.Sharding;
 public sealed class TwoNodeReplicationTests : IAsyncLifetime
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
-    private readonly ManualTimeProvider _clock = new();
-    private readonly List<SessionNode> _nodes = [];
+    private readonly InProcessNodes _nodes = new();
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        foreach (var node in _nodes)
-        {
-            await node.DisposeAsync();
-        }
-    }
+    public async Task DisposeAsync() => await _nodes.DisposeAsync();
 
     [Fact]
     public async Task Each_node_backs_up_the_others_shards_with_every_acknowledged_write_and_anti_entropy_repairs_a_wiped_copy()
@@ -84,23 +76,15 @@ public sealed class TwoNodeReplicationTests : IAsyncLifetime
 
     private static byte[] Value(int n) => Encoding.UTF8.GetBytes(n.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
-    private static int Serving(SessionNode node) => node.LocalShards.Counts().Count(count => count.Serving);
+    private static int Serving(SessionNode node) => InProcessNodes.Serving(node);
 
-    private static int Whole(SessionNode node) => node.Replicas!.BackupCounts().Count(copy => copy.Whole);
+    private static int Whole(SessionNode node) => InProcessNodes.WholeCopies(node);
 
-    private async Task<SessionNode> StartNode(string route, SessionNode? seed)
-    {
-        var defaults = SessionClusterSettings.Default;
-        var settings = defaults with
+    private Task<SessionNode> StartNode(string route, SessionNode? seed) =>
+        _nodes.StartAsync(route, seed, settings => settings with
         {
-            Cluster = defaults.Cluster with { SeedNodes = seed is null ? [] : [seed.Cluster.Self.Address] },
-            Sharding = defaults.Sharding with { RebalanceAbsoluteLimit = 50, RebalanceRelativeLimit = 1 },
+            Sharding = settings.Sharding with { RebalanceAbsoluteLimit = 50, RebalanceRelativeLimit = 1 },
             // Rounds run on the cluster's (real) clock: short, so that the repair comes within the test's deadline.
-            Replication = defaults.Replication with { AntiEntropyInterval = TimeSpan.FromMilliseconds(300) },
-        };
-        var node = new SessionNode(settings, route, _clock, NullLoggerFactory.Instance);
-        _nodes.Add(node);
-        await node.StartAsync(default);
-        return node;
-    }
+            Replication = settings.Replication with { AntiEntropyInterval = TimeSpan.FromMilliseconds(300) },
+        });
 }
