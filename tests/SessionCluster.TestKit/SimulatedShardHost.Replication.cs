@@ -239,6 +239,11 @@ public sealed partial class SimulatedShardHost
             case ReplicaCopyAck ack:
                 Replicas?.CopyAcknowledged(from.Address, ack);
                 break;
+            case BackupRead read:
+                _node.Transport.Send(read.Origin, Replicas?.Read(read, _host.Owner) is { } fromCopy
+                    ? new ShardReply(read.RequestId, fromCopy)
+                    : new ShardNotHere(read.RequestId, read.Shard, null, read.Epoch));
+                break;
         }
     }
 

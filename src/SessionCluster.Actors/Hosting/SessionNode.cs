@@ -84,7 +84,7 @@ public sealed partial class SessionNode : IHostedService, IAsyncDisposable
             Props.Create(() => new ShardRegionActor(
                 region, coordinator, Cluster.Transport, Cluster.Daemon, LocalShards, _routes, _remoteRequests, host, TimeProvider.System, logger)),
             "sharding");
-        Cluster.AttachSharding(new ShardingInbox(_region, _remoteRequests, LocalShards, Cluster.Transport, Replicas));
+        Cluster.AttachSharding(new ShardingInbox(_region, _remoteRequests, LocalShards, Cluster.Transport, Replicas, Route));
         Client.Attach(_region, new DirectRoute(Cluster.Transport, _routes, _remoteRequests));
         _ready = true;
         LogStarted(Route, string.Join(",", Settings.Node.Roles));

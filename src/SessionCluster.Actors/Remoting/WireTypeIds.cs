@@ -114,6 +114,9 @@ public static class WireTypeIds
     /// <summary>A backup's fingerprints of a shard's sessions, for anti-entropy (<c>ReplicaDigest</c>).</summary>
     public const int ReplicaDigest = 41;
 
+    /// <summary>A read sent to a backup while its shard's home is dead (a <c>ShardEnvelope</c> message).</summary>
+    public const int BackupRead = 42;
+
     /// <summary>Ids from here up belong to tests and benchmarks; production code never registers them.</summary>
     public const int TestRangeStart = 1_000_000;
 }

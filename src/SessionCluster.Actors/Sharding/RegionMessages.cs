@@ -16,6 +16,15 @@ namespace SessionCluster.Actors.Sharding;
 /// <param name="Command">The session command.</param>
 public sealed record ShardEnvelope(long RequestId, NodeAddress Origin, int Shard, long Epoch, SessionCommand Command) : IRegionMessage;
 
+/// <summary>A read for a shard whose home died, sent to one of its backups until a backup is promoted: a backup holds
+/// every acknowledged write, so it can answer reads at once while writes wait for the promotion. Answered with a
+/// <see cref="ShardReply"/>, or <see cref="ShardNotHere"/> from a node without a whole copy.</summary>
+public sealed record BackupRead(long RequestId, NodeAddress Origin, int Shard, long Epoch, SessionCommand Command) : Replication.IReplicaMessage
+{
+    /// <summary>The commands a backup may answer: reads only.</summary>
+    public static bool CanServe(SessionCommand command) => command is GetSession or GetAttribute;
+}
+
 /// <summary>The home's answer to a <see cref="ShardEnvelope"/>: a session reply.</summary>
 public sealed record ShardReply(long RequestId, object Reply) : IRegionMessage;
 

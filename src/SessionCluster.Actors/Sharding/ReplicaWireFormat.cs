@@ -25,6 +25,13 @@ public static class ReplicaWireFormat
                 Wire.ShardTransfer.Parser,
                 copy => ShardingWireFormat.ToWire(new ShardTransfer(copy.Shard, copy.Epoch, copy.Chunk, copy.ChunkCount, copy.Sessions)),
                 wire => ShardingWireFormat.FromWire(wire) is var slice ? new ReplicaCopy(slice.Shard, slice.Epoch, slice.Chunk, slice.ChunkCount, slice.Sessions) : null!)
+            .Register<BackupRead, Wire.ShardEnvelope>(
+                WireTypeIds.BackupRead,
+                Wire.ShardEnvelope.Parser,
+                read => ShardingWireFormat.ToWire(new ShardEnvelope(read.RequestId, read.Origin, read.Shard, read.Epoch, read.Command)),
+                wire => ShardingWireFormat.FromWire(wire) is var envelope
+                    ? new BackupRead(envelope.RequestId, envelope.Origin, envelope.Shard, envelope.Epoch, envelope.Command)
+                    : null!)
             .Register<ReplicaDigest, Wire.ReplicaDigest>(WireTypeIds.ReplicaDigest, Wire.ReplicaDigest.Parser, ToWire, FromWire)
             .Register<ReplicaCopyAck, Wire.ShardTransferAck>(
                 WireTypeIds.ReplicaCopyAck,

@@ -42,6 +42,19 @@ public sealed partial class ShardRegion
                 }
 
                 break;
+            case Phase.Unknown when local && BackupRead.CanServe(envelope.Command) && _pending.TryGetValue(envelope.RequestId, out var read) &&
+                                    !read.TriedBackup && LiveBackup(slot) is { } backup:
+                // The home died (its backups are known, so a home was): a backup holds every acknowledged write and
+                // answers the read now, instead of after the promotion. Once only: a refusal sends it to the buffer.
+                read.TriedBackup = true;
+                read.SentTo = backup;
+                _effects.Add(new SendToNode(backup, new BackupRead(envelope.RequestId, envelope.Origin, envelope.Shard, slot.Epoch, envelope.Command)));
+                if (now - slot.LastSent >= _settings.RetryInterval)
+                {
+                    AskHome(envelope.Shard, slot, now);
+                }
+
+                break;
             default:
                 // Unknown (for a request of ours), HandingOff, Receiving: wait here for the home.
                 BufferEnvelope(envelope, slot, now);
@@ -52,6 +65,20 @@ public sealed partial class ShardRegion
 
                 break;
         }
+    }
+
+    /// <summary>A backup of the shard, other than this node, that this node takes for live; null if none.</summary>
+    private NodeAddress? LiveBackup(Slot slot)
+    {
+        foreach (var backup in slot.Backups)
+        {
+            if (!backup.Equals(Self.Address) && _liveMembers.Contains(backup))
+            {
+                return backup;
+            }
+        }
+
+        return null;
     }
 
     private void OnEnvelope(ShardEnvelope envelope, DateTimeOffset now)

@@ -496,6 +496,9 @@ public sealed partial class ShardRegion
         /// <summary>The home it was sent to; null while buffered.</summary>
         public NodeAddress? SentTo { get; set; }
 
+        /// <summary>True once a read was sent to a backup (see <see cref="BackupRead"/>): it is not sent to one again.</summary>
+        public bool TriedBackup { get; set; }
+
         /// <summary>True once it was sent to a home that died before answering: it may have been applied there, so any
         /// failure from then on says so.</summary>
         public bool SentBefore { get; set; }

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 using SessionCluster.Actors.Remoting;
 using SessionCluster.Actors.Replication;
+using SessionCluster.Actors.Sessions;
 
 namespace SessionCluster.Actors.Sharding;
 
@@ -263,6 +264,39 @@ public sealed class ShardReplicas : IReplicaChannel
         }
 
         return digests;
+    }
+
+    /// <summary>Transport reader: answers a read from this node's whole copy of the shard, answering as
+    /// <paramref name="owner"/>; null if it has no whole copy. Access times on a copy lag by up to a touch interval, so
+    /// expiry here allows for that: the home (or the promoted backup) is the one that ends sessions.</summary>
+    internal object? Read(BackupRead read, string owner)
+    {
+        if ((uint)read.Shard >= (uint)_copies.Length || Volatile.Read(ref _copies[read.Shard]) is not { } copy)
+        {
+            return null;
+        }
+
+        SessionCrdt? state;
+        lock (copy)
+        {
+            if (!copy.IsWhole)
+            {
+                return null;
+            }
+
+            state = copy.Get(read.Command.SessionId.Value);
+        }
+
+        if (state is null || state.IsEnded || state.IsExpired(_clock.GetUtcNow() - Settings.TouchInterval))
+        {
+            return new SessionNotFound(read.Command.SessionId);
+        }
+
+        return read.Command switch
+        {
+            GetAttribute get => new AttributeValue(get.Name, state.Get(get.Name)),
+            _ => SessionCommands.Snapshot(state, owner),
+        };
     }
 
     /// <summary>The state this node's backup copy holds of a session, or null.</summary>

@@ -14,7 +14,13 @@ namespace SessionCluster.Actors.Sharding;
 /// straight to a remote home completes that request (<see cref="RemoteRequests"/>). A refusal of such a request goes
 /// to the region, with the request, which re-resolves the home and answers it.
 /// </remarks>
-public sealed class ShardingInbox(ActorRef region, RemoteRequests remoteRequests, LocalShards localShards, ITransport transport, ShardReplicas? replicas = null)
+/// <param name="region">The region actor.</param>
+/// <param name="remoteRequests">Requests sent straight to remote homes.</param>
+/// <param name="localShards">The shards served here.</param>
+/// <param name="transport">Where answers go.</param>
+/// <param name="replicas">This node's backup copies; null on a front node.</param>
+/// <param name="owner">This node's route: the owner a read answered from a backup copy names.</param>
+public sealed class ShardingInbox(ActorRef region, RemoteRequests remoteRequests, LocalShards localShards, ITransport transport, ShardReplicas? replicas = null, string owner = "")
 {
     /// <summary>Takes one message the transport delivered.</summary>
     public void OnMessage(UniqueAddress from, object message)
@@ -51,6 +57,12 @@ public sealed class ShardingInbox(ActorRef region, RemoteRequests remoteRequests
                     region.Tell(new BackupCopyCompleted(slice.Shard));
                 }
 
+                break;
+            case BackupRead read:
+                var answer = replicas?.Read(read, owner) is { } fromCopy
+                    ? new ShardReply(read.RequestId, fromCopy)
+                    : (object)new ShardNotHere(read.RequestId, read.Shard, null, read.Epoch);
+                transport.Send(read.Origin, answer);
                 break;
             case ReplicaDeltaAck ack:
                 if (localShards[ack.Shard] is { } hosted && hosted.Sessions.TryGet(new SessionId(ack.SessionId), out var slot))

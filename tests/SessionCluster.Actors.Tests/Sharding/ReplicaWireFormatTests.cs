@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using SessionCluster.Actors.Remoting;
 using SessionCluster.Actors.Replication;
+using SessionCluster.Actors.Sessions;
 using SessionCluster.Actors.Sharding;
 using Wire = SessionCluster.Actors.Sharding.Wire;
 
@@ -27,8 +28,9 @@ public sealed class ReplicaWireFormatTests
             new ReplicaCopy(3, 9, 1, 2, [Session]),
             new ReplicaCopyAck(3, 9, 1),
             new ReplicaDigest(3, 9, [new SessionFingerprint(0xabcdef, 42), new SessionFingerprint(1, ulong.MaxValue)]),
+            new BackupRead(7, new NodeAddress("10.0.0.9", 4000), 3, 9, new GetAttribute(new SessionId(0xabcdef), "n")),
         ];
-        int[] ids = [WireTypeIds.ReplicaDelta, WireTypeIds.ReplicaDeltaAck, WireTypeIds.ReplicaCopy, WireTypeIds.ReplicaCopyAck, WireTypeIds.ReplicaDigest];
+        int[] ids = [WireTypeIds.ReplicaDelta, WireTypeIds.ReplicaDeltaAck, WireTypeIds.ReplicaCopy, WireTypeIds.ReplicaCopyAck, WireTypeIds.ReplicaDigest, WireTypeIds.BackupRead];
 
         for (var i = 0; i < messages.Length; i++)
         {

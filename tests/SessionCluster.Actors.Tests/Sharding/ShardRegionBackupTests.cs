@@ -131,7 +131,7 @@ public sealed class ShardRegionBackupTests
         var session = Enumerable.Range(0, 10_000).Select(i => new SessionId(new UInt128(7, (ulong)i))).First(id => region.ShardOf(id) == 3);
 
         Assert.Empty(region.Receive(A, Homes(new ShardAllocation(3, B.Address, 5, [A.Address])), T0));
-        var held = region.Submit(1, new GetSession(session), T0);
+        var held = region.Submit(1, new SetAttribute(session, "a", "1"u8.ToArray()), T0);
 
         Assert.DoesNotContain(held, effect => effect is SendToNode { Message: ShardEnvelope });
         Assert.Equal((null, 5L), region.HomeOf(3));
@@ -151,6 +151,30 @@ public sealed class ShardRegionBackupTests
         var effects = region.Receive(A, Homes(new ShardAllocation(3, A.Address, 8, [B.Address])), T0);
 
         Assert.Contains(new KeepBackup(3, A.Address, 8), effects);
+    }
+
+    [Fact]
+    public void A_read_for_a_shard_whose_home_died_goes_to_a_live_backup_once_and_writes_wait()
+    {
+        var region = new ShardRegion(C, hostsShards: false, Settings, TimeSpan.FromSeconds(5));
+        region.MembershipChanged(ShardRegionTests.State(A, B, C), T0);
+        region.Receive(A, new QueryRegion(1), T0);
+        region.Receive(A, Homes(new ShardAllocation(3, B.Address, 5, [A.Address])), T0);
+        region.MembershipChanged(ShardRegionTests.State(A, C), T0);
+        var session = Enumerable.Range(0, 10_000).Select(i => new SessionId(new UInt128(7, (ulong)i))).First(id => region.ShardOf(id) == 3);
+
+        var read = region.Submit(1, new GetSession(session), T0);
+        var write = region.Submit(2, new IncrementAttribute(session, "n", 1, 9), T0);
+
+        var sent = Assert.Single(read.OfType<SendToNode>(), send => send.Message is BackupRead);
+        Assert.Equal(A.Address, sent.To);
+        Assert.Equal(new BackupRead(1, C.Address, 3, 5, new GetSession(session)), sent.Message);
+        Assert.DoesNotContain(write, effect => effect is SendToNode { Message: BackupRead or ShardEnvelope });
+
+        // A backup without a whole copy refuses: the read waits for the promotion like the write.
+        Assert.DoesNotContain(region.Receive(A, new ShardNotHere(1, 3, null, 5), T0), effect => effect is SendToNode { Message: BackupRead });
+        var promoted = region.Receive(A, Homes(new ShardAllocation(3, A.Address, 6)), T0);
+        Assert.Equal(2, promoted.OfType<SendToNode>().Count(send => send.Message is ShardEnvelope));
     }
 
     private static ShardRegion Following(UniqueAddress self)
