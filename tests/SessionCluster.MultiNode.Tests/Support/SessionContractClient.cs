@@ -48,7 +48,7 @@ internal sealed class SessionContractClient : IDisposable
     public Task<SessionCall> ReadAttributeAsync(TrackedSession session, string name) =>
         SendAsync(HttpMethod.Get, $"/session/attributes/{Uri.EscapeDataString(name)}", session);
 
-    /// <summary><c>PUT /session/attributes/{name}</c> with the JSON <paramref name="json"/> as its body.</summary>
+    /// <summary><c>PUT /session/attributes/{name}</c> with the JSON <paramref name="json"/> as its body; the answer is the session document.</summary>
     public Task<SessionCall> PutAttributeAsync(TrackedSession session, string name, string json) =>
         SendAsync(HttpMethod.Put, $"/session/attributes/{Uri.EscapeDataString(name)}", session, json);
 

@@ -149,7 +149,8 @@ internal sealed class SessionTraffic : IAsyncDisposable
     private async Task WriteAsync(TrackedSession session, string name, long value)
     {
         var call = Timed(await _client.PutAttributeAsync(session, name, value.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        var acknowledged = Replaced(session, call) is null && call.Succeeded && call.Value == value;
+        // The answer is the session document after the write.
+        var acknowledged = Replaced(session, call) is null && call.Succeeded && call.BodyId == session.Id && call.Attribute(name) == value;
         session.RecordWrite(name, value, acknowledged);
         if (Replaced(session, call) is { } replaced)
         {
