@@ -97,6 +97,7 @@ public sealed class ChaosSpec(ITestOutputHelper output) : IAsyncLifetime
         var discrepancies = await fleet.VerifySessionsAsync(_client, SessionTraffic.Counter, InFlight);
         var attributes = fleet.Sessions.Sum(session => session.Written.Count);
         Log($"verified {SessionCount} sessions ({attributes} written attributes): {discrepancies.Count} discrepancies");
+        output.WriteLine(Cluster.Alerts());
 
         Assert.True(traffic.Failed == 0, $"Requests failed under {Kills} kills and restarts: {traffic.Summary()}");
         Assert.True(discrepancies.Count == 0, $"{discrepancies.Count} sessions lost writes:\n  {string.Join("\n  ", discrepancies.Take(20))}");
