@@ -26,6 +26,11 @@ internal sealed record SessionCall(
     /// <summary>The body's <c>id</c> when it is a string (a session document), else null.</summary>
     public string? BodyId => Property("id") is { ValueKind: JsonValueKind.String } id ? id.GetString() : null;
 
+    /// <summary>The integer attribute <paramref name="name"/> of a session document (<c>attributes</c>), else null.</summary>
+    public long? Attribute(string name) =>
+        Property("attributes") is { ValueKind: JsonValueKind.Object } attributes && attributes.TryGetProperty(name, out var value) &&
+        value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) ? number : null;
+
     public override string ToString()
     {
         var session = SessionId is null ? "" : $" (session {SessionId})";

@@ -48,11 +48,20 @@ internal sealed class SessionContractClient : IDisposable
     public Task<SessionCall> ReadAttributeAsync(TrackedSession session, string name) =>
         SendAsync(HttpMethod.Get, $"/session/attributes/{Uri.EscapeDataString(name)}", session);
 
+    /// <summary><c>PUT /session/attributes/{name}</c> with the JSON <paramref name="json"/> as its body; the answer is the session document.</summary>
+    public Task<SessionCall> PutAttributeAsync(TrackedSession session, string name, string json) =>
+        SendAsync(HttpMethod.Put, $"/session/attributes/{Uri.EscapeDataString(name)}", session, json);
+
     public void Dispose() => _http.Dispose();
 
-    private async Task<SessionCall> SendAsync(HttpMethod method, string path, TrackedSession? session)
+    private async Task<SessionCall> SendAsync(HttpMethod method, string path, TrackedSession? session, string? json = null)
     {
         using var request = new HttpRequestMessage(method, new Uri(_node, path));
+        if (json is not null)
+        {
+            request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+        }
+
         if (session is not null)
         {
             request.Headers.Add("Cookie", $"{CookieName}={session.Cookie}");

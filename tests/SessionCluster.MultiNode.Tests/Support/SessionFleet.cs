@@ -67,4 +67,63 @@ internal sealed class SessionFleet
 
         return [.. discrepancies];
     }
+
+    /// <summary>
+    /// Reads every session whole (<c>GET /session</c>), <paramref name="inFlight"/> at a time, with no other request in
+    /// flight, and returns every discrepancy: a failed read, a response that replaced the session, a counter
+    /// <paramref name="counter"/> other than its acknowledged increments (absent when there were none), and a written
+    /// attribute that does not hold its last acknowledged value (see <see cref="AttributeLedger.Allows"/>).
+    /// </summary>
+    public async Task<IReadOnlyList<string>> VerifySessionsAsync(SessionContractClient client, string counter, int inFlight)
+    {
+        var discrepancies = new ConcurrentQueue<string>();
+        await Parallel.ForEachAsync(Sessions, new ParallelOptions { MaxDegreeOfParallelism = inFlight }, async (session, _) =>
+        {
+            var expected = session.Acknowledged;
+            var uncertain = session.Uncertain;
+            var written = session.Written;
+            var call = await client.GetAsync(session);
+            if (call.Cookie is not null && call.CookieId != session.Id)
+            {
+                discrepancies.Enqueue($"session {session.Id} ({expected} increments acknowledged) is gone, the node answered for a new session: {call}");
+                return;
+            }
+
+            if (!call.Succeeded || call.BodyId != session.Id)
+            {
+                discrepancies.Enqueue($"session {session.Id}: the read failed or answered for another session: {call}");
+                return;
+            }
+
+            var attributes = Attributes(call.Body);
+            var value = attributes.GetValueOrDefault(counter);
+            if (expected + uncertain == 0 ? value is not null : value is not { } total || total < expected || total > expected + uncertain)
+            {
+                var wanted = expected + uncertain == 0 ? "no counter (never incremented)"
+                    : uncertain == 0 ? $"{counter} = {expected}" : $"{counter} from {expected} to {expected + uncertain} ({uncertain} uncertain)";
+                discrepancies.Enqueue($"session {session.Id}: expected {wanted}, got {call}");
+            }
+
+            foreach (var (name, ledger) in written)
+            {
+                if (!ledger.Allows(attributes.GetValueOrDefault(name)))
+                {
+                    var wanted = ledger.LastAcknowledged is { } last ? $"{name} = {last}" : $"no {name} (no write acknowledged)";
+                    var failed = ledger.Unacknowledged.Count == 0 ? "" : $" or one of the failed writes' values [{string.Join(", ", ledger.Unacknowledged)}]";
+                    discrepancies.Enqueue($"session {session.Id}: expected {wanted}{failed}, got {call}");
+                }
+            }
+        });
+
+        return [.. discrepancies];
+    }
+
+    /// <summary>The integer attributes of a session document (<c>attributes</c> of <c>GET /session</c>); other values are left out.</summary>
+    private static Dictionary<string, long?> Attributes(string body)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(body);
+        return document.RootElement.GetProperty("attributes").EnumerateObject()
+            .Where(attribute => attribute.Value.ValueKind == System.Text.Json.JsonValueKind.Number && attribute.Value.TryGetInt64(out _))
+            .ToDictionary(attribute => attribute.Name, attribute => (long?)attribute.Value.GetInt64(), StringComparer.Ordinal);
+    }
 }

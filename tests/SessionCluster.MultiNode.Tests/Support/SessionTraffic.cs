@@ -5,7 +5,8 @@ namespace SessionCluster.MultiNode.Tests.Support;
 
 /// <summary>
 /// Load on a fleet of sessions while the cluster changes: concurrent loops, each picking random sessions and either
-/// incrementing their counter or reading it back, recording every acknowledged increment and every failure.
+/// incrementing their counter or reading it back (or, with attribute writes, writing its own attribute), recording
+/// every acknowledged increment and write and every failure.
 /// </summary>
 /// <remarks>
 /// <para>A failure is any non-2xx answer or transport error, and any 2xx answer that breaks what the session must
@@ -15,6 +16,9 @@ namespace SessionCluster.MultiNode.Tests.Support;
 /// <para>A session never incremented is read with <c>GET /session</c> (its counter would answer 404), one incremented
 /// with <c>GET /session/attributes/n</c>. A loop never cancels a request it has sent: stopping waits for each loop's
 /// request in flight, so that afterwards every increment is either acknowledged or counted as failed.</para>
+/// <para>With attribute writes, loop i also writes <c>PUT /session/attributes/a{i}</c> (<see cref="WrittenAttribute"/>)
+/// with the loop's own increasing integers (1, 2, 3... across all sessions), one write in flight, so that each
+/// (session, attribute) has one writer and its last acknowledged value is what it must hold at the end.</para>
 /// <para>Randomness comes from <see cref="Seed"/>; loop i uses <c>Seed + i</c>.</para>
 /// </remarks>
 internal sealed class SessionTraffic : IAsyncDisposable
@@ -33,13 +37,15 @@ internal sealed class SessionTraffic : IAsyncDisposable
     private long _increments;
     private long _reads;
     private long _failed;
+    private long _writes;
     private long _slowestTicks;
     private TimeSpan? _elapsed;
 
     private long _uncertain;
 
-    private SessionTraffic(SessionContractClient client, SessionFleet fleet, int seed, bool tolerateUncertain)
+    private SessionTraffic(SessionContractClient client, SessionFleet fleet, int seed, bool tolerateUncertain, bool writeAttributes)
     {
+        _writeAttributes = writeAttributes;
         _client = client;
         _sessions = fleet.Sessions;
         Seed = seed;
@@ -47,6 +53,13 @@ internal sealed class SessionTraffic : IAsyncDisposable
     }
 
     private readonly bool _tolerateUncertain;
+    private readonly bool _writeAttributes;
+
+    /// <summary>The attribute that loop <paramref name="loop"/> writes when attribute writes are on.</summary>
+    public static string WrittenAttribute(int loop) => "a" + loop.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Acknowledged attribute writes so far.</summary>
+    public long Writes => Interlocked.Read(ref _writes);
 
     /// <summary>Increments answered 503 "may have applied" while uncertain outcomes were tolerated (a home was killed).</summary>
     public long Uncertain => Interlocked.Read(ref _uncertain);
@@ -72,10 +85,12 @@ internal sealed class SessionTraffic : IAsyncDisposable
     /// <param name="seed">Loop i draws from <c>seed + i</c>.</param>
     /// <param name="tolerateUncertain">Count an increment answered 503 "may have applied" as uncertain (its session's
     /// counter may or may not include it) instead of as a failure: what a kill -9 of the home can cause.</param>
-    public static SessionTraffic Start(SessionContractClient client, SessionFleet fleet, int loops, int seed, bool tolerateUncertain = false)
+    /// <param name="writeAttributes">Each loop also writes its own attribute (<see cref="WrittenAttribute"/>): a third of
+    /// its requests increment, a third read, a third write.</param>
+    public static SessionTraffic Start(SessionContractClient client, SessionFleet fleet, int loops, int seed, bool tolerateUncertain = false, bool writeAttributes = false)
     {
-        var traffic = new SessionTraffic(client, fleet, seed, tolerateUncertain);
-        traffic._loops = [.. Enumerable.Range(0, loops).Select(loop => Task.Run(() => traffic.RunAsync(new Random(seed + loop))))];
+        var traffic = new SessionTraffic(client, fleet, seed, tolerateUncertain, writeAttributes);
+        traffic._loops = [.. Enumerable.Range(0, loops).Select(loop => Task.Run(() => traffic.RunAsync(loop, new Random(seed + loop))))];
         return traffic;
     }
 
@@ -91,9 +106,9 @@ internal sealed class SessionTraffic : IAsyncDisposable
     public string Summary(int maxFailures = 20)
     {
         var elapsed = _elapsed ?? Stopwatch.GetElapsedTime(_started);
-        var requests = Increments + Reads + Failed;
+        var requests = Increments + Reads + Writes + Failed;
         var text = $"seed {Seed}: {requests} requests in {elapsed.TotalSeconds:0.0} s ({requests / Math.Max(elapsed.TotalSeconds, 0.001):0}/s): " +
-                   $"{Increments} increments acknowledged, {Uncertain} uncertain, {Reads} reads, {Failed} failed; slowest answer {TimeSpan.FromTicks(Interlocked.Read(ref _slowestTicks)).TotalMilliseconds:0} ms";
+                   $"{Increments} increments acknowledged, {Uncertain} uncertain, {Reads} reads, {Writes} writes acknowledged, {Failed} failed; slowest answer {TimeSpan.FromTicks(Interlocked.Read(ref _slowestTicks)).TotalMilliseconds:0} ms";
         var failures = Failures;
         if (failures.Count > 0)
         {
@@ -109,19 +124,45 @@ internal sealed class SessionTraffic : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private async Task RunAsync(Random random)
+    private async Task RunAsync(int loop, Random random)
     {
+        var attribute = WrittenAttribute(loop);
+        var written = 0L;
         while (!_stop.IsCancellationRequested)
         {
             var session = _sessions[random.Next(_sessions.Count)];
-            if (random.Next(2) == 0)
+            switch (random.Next(_writeAttributes ? 3 : 2))
             {
-                await IncrementAsync(session);
+                case 0:
+                    await IncrementAsync(session);
+                    break;
+                case 1:
+                    await ReadAsync(session);
+                    break;
+                default:
+                    await WriteAsync(session, attribute, ++written);
+                    break;
             }
-            else
-            {
-                await ReadAsync(session);
-            }
+        }
+    }
+
+    private async Task WriteAsync(TrackedSession session, string name, long value)
+    {
+        var call = Timed(await _client.PutAttributeAsync(session, name, value.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        // The answer is the session document after the write.
+        var acknowledged = Replaced(session, call) is null && call.Succeeded && call.BodyId == session.Id && call.Attribute(name) == value;
+        session.RecordWrite(name, value, acknowledged);
+        if (Replaced(session, call) is { } replaced)
+        {
+            Fail(replaced);
+        }
+        else if (!acknowledged)
+        {
+            Fail($"write of {name} = {value} failed: {call}");
+        }
+        else
+        {
+            Interlocked.Increment(ref _writes);
         }
     }
 

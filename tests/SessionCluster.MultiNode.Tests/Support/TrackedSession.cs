@@ -1,10 +1,11 @@
 namespace SessionCluster.MultiNode.Tests.Support;
 
-/// <summary>A session a spec created, with its cookie and the increments of its counter that the cluster acknowledged.</summary>
+/// <summary>A session a spec created, with its cookie, the increments of its counter and the attribute writes that the cluster acknowledged.</summary>
 /// <remarks>Safe for concurrent use: several load loops may pick the same session at once.</remarks>
 internal sealed class TrackedSession(string id, string cookie)
 {
     private readonly HashSet<long> _values = [];
+    private readonly Dictionary<string, AttributeLedger> _written = new(StringComparer.Ordinal);
     private long _acknowledged;
 
     private long _uncertain;
@@ -37,4 +38,39 @@ internal sealed class TrackedSession(string id, string cookie)
             return _values.Add(value);
         }
     }
+
+    /// <summary>
+    /// Records a write of <paramref name="value"/> to attribute <paramref name="name"/>. Writes to one name must come
+    /// from one writer, one at a time, so that the last acknowledged one is what the attribute must hold; one not
+    /// acknowledged (failed: it may or may not have been applied) is remembered as a value the attribute may hold too.
+    /// </summary>
+    public void RecordWrite(string name, long value, bool acknowledged)
+    {
+        lock (_written)
+        {
+            var ledger = _written.GetValueOrDefault(name) ?? new AttributeLedger(null, []);
+            _written[name] = acknowledged ? ledger with { LastAcknowledged = value } : ledger with { Unacknowledged = [.. ledger.Unacknowledged, value] };
+        }
+    }
+
+    /// <summary>Every attribute written so far, with its last acknowledged value and the values of its failed writes.</summary>
+    public IReadOnlyDictionary<string, AttributeLedger> Written
+    {
+        get
+        {
+            lock (_written)
+            {
+                return new Dictionary<string, AttributeLedger>(_written, StringComparer.Ordinal);
+            }
+        }
+    }
+}
+
+/// <summary>The writes of one attribute of a tracked session: the last acknowledged value, and those of failed writes.</summary>
+/// <param name="LastAcknowledged">The value of the last write answered 200, or null when none was.</param>
+/// <param name="Unacknowledged">Values of writes that failed: each may or may not have been applied.</param>
+internal sealed record AttributeLedger(long? LastAcknowledged, IReadOnlyList<long> Unacknowledged)
+{
+    /// <summary>Whether the attribute may hold <paramref name="value"/> (null: absent) once no write is in flight.</summary>
+    public bool Allows(long? value) => value == LastAcknowledged || (value is { } written && Unacknowledged.Contains(written));
 }
