@@ -2,7 +2,7 @@
 # Replication benchmarks of issue 5 on 127.0.0.1; writes the "Replication (issue 5)" section of bench/RESULTS.md.
 #
 #   bench/replication.sh [--part writes|failover|both] [--skip-build] [--rounds 5] [--duration 8s] [--warmup 3s]
-#                        [--trials 10] [--interval-ms 25] [--results FILE] [--smoke]
+#                        [--trials 10] [--victim worker-1] [--interval-ms 25] [--results FILE] [--smoke]
 #
 # 1. Write cost (--part writes). Four clusters at once, each a Lighthouse, 3 workers and a front, differing only in
 #    the settings given to every worker and the front: write-consistency local, one and all with replication-factor
@@ -21,6 +21,9 @@
 #    `kill -9` of worker-1 and stop 2 s after both have had a success (at most 20 s). Read/write window: kill →
 #    the earliest end of a 2xx request *sent* after the kill. Failed: every answer that is not 2xx (000 = no answer within 5 s or connection error) in the whole
 #    window. Afterwards the counter must equal 1 + the increments answered 2xx (no lost or doubled write).
+#    --victim: the worker killed (default worker-1). Workers start in order, so worker-1 is the oldest worker and
+#    hosts the shard coordinator: killing it also moves the coordinator; worker-2 or worker-3 is a plain home.
+#    Each victim has its own fragment, so runs with different victims both appear in RESULTS.md.
 #
 # --smoke: --rounds 1 --duration 3s --warmup 1s --trials 2 and results to bench/out/replication/smoke.md.
 # Builds go to bench/out/replication/ with a private --artifacts-path ($BENCH_ARTIFACTS, default /tmp/art-bench2).
@@ -40,6 +43,7 @@ rounds=5
 duration=8s
 warmup=3s
 trials=10
+victim=worker-1
 interval_ms=25
 connections=16
 threads=2
@@ -55,13 +59,15 @@ while (($#)); do
     --warmup) warmup="$2"; shift 2 ;;
     --trials) trials="$2"; shift 2 ;;
     --interval-ms) interval_ms="$2"; shift 2 ;;
+    --victim) victim="$2"; shift 2 ;;
     --results) results_file="$2"; shift 2 ;;
     --smoke) rounds=1; duration=3s; warmup=1s; trials=2; results_file="$OUT_DIR/smoke.md"; shift ;;
-    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
     *) die "unknown option '$1' (see --help)" ;;
   esac
 done
 [[ "$part" =~ ^(writes|failover|both)$ ]] || die "--part is writes, failover or both"
+[[ "$victim" =~ ^worker-[123]$ ]] || die "--victim is worker-1, worker-2 or worker-3"
 [[ "$rounds" =~ ^[0-9]+$ && "$trials" =~ ^[0-9]+$ ]] || die "rounds and trials are integers"
 ((rounds >= 1 && rounds <= 20 && trials >= 1 && trials <= 50)) || die "need 1 ≤ rounds ≤ 20, 1 ≤ trials ≤ 50"
 [[ "$duration" =~ ^[0-9]+s$ && "$warmup" =~ ^[0-9]+s$ ]] || die "durations are whole seconds, e.g. 10s"
@@ -340,29 +346,29 @@ window() {
 }
 
 run_failover_trial() {
-  local trial="$1" p="f$1" cookie home target tries=0 load_start
+  local trial="$1" p="f$1-$victim" cookie home target tries=0 load_start
   load_start=$(loadavg)
   start_cluster "$p"
   for i in worker-1 worker-2 worker-3 front; do wait_http "$p-$i" /health/ready; done
   wait_ready "$p-front" 3 1
-  target=$(address_of "$p-worker-1")
+  target=$(address_of "$p-$victim")
   while true; do
     tries=$((tries + 1))
-    ((tries <= 60)) || die "trial $trial: no session homed on worker-1 after 60 tries"
+    ((tries <= 60)) || die "trial $trial: no session homed on $victim after 60 tries"
     cookie=$(new_session "$(url_of "$p-front")" POST /session/attributes/n/increment)
     home=$(curl -sf --noproxy '*' --max-time 5 "$(url_of "$p-front")/cluster/sessions/${cookie%%.*}" | jq -r .home || true)
     [[ "$home" == "$target" ]] && break
   done
   local before
   before=$(curl -sf --noproxy '*' --max-time 5 -H "Cookie: SESSIONID=$cookie" "$(url_of "$p-front")/session/attributes/n" || echo '?')
-  local reads="$OUT_DIR/failover-$trial-reads.txt" writes="$OUT_DIR/failover-$trial-writes.txt" stop="$OUT_DIR/failover-$trial.stop"
+  local reads="$OUT_DIR/failover-$victim-$trial-reads.txt" writes="$OUT_DIR/failover-$victim-$trial-writes.txt" stop="$OUT_DIR/failover-$victim-$trial.stop"
   rm -f "$reads" "$writes" "$stop"; : >"$reads"; : >"$writes"
   poll_loop read "$(url_of "$p-front")" "$cookie" "$reads" "$stop" & EXTRA_PIDS+=($!)
   poll_loop write "$(url_of "$p-front")" "$cookie" "$writes" "$stop" & EXTRA_PIDS+=($!)
   sleep 1
   local kill_s=$EPOCHREALTIME
-  kill -KILL "${PID[$p-worker-1]}"
-  log "trial $trial: killed worker-1 (home of session ${cookie%%.*}, counter $before) at $(date +%H:%M:%S.%3N)"
+  kill -KILL "${PID[$p-$victim]}"
+  log "trial $trial: killed $victim (home of session ${cookie%%.*}, counter $before) at $(date +%H:%M:%S.%3N)"
   local deadline=$((SECONDS + 20)) done_at=""
   while ((SECONDS < deadline)); do
     if [[ -z "$done_at" ]] && awk -v k="$kill_s" '$1 >= k && $3 ~ /^2/ { f = 1 } END { exit !f }' "$reads" &&
@@ -397,14 +403,14 @@ run_failover() {
   local started load_start trial
   started=$(date -u '+%Y-%m-%d %H:%M UTC'); load_start=$(loadavg)
   LOG_PREFIX="$OUT_DIR/failover"
-  rm -f "$LOG_PREFIX"-*.log
+  rm -f "$LOG_PREFIX"-f*-"$victim"-*.log
   for trial in $(seq 1 "$trials"); do run_failover_trial "$trial"; done
   local rmed rmax wmed wmax rnone wnone
   rmed=$(printf '%s\n' "${FO_READ[@]}" | grep -v none | median); rmax=$(printf '%s\n' "${FO_READ[@]}" | grep -v none | sort -n | tail -1)
   wmed=$(printf '%s\n' "${FO_WRITE[@]}" | grep -v none | median); wmax=$(printf '%s\n' "${FO_WRITE[@]}" | grep -v none | sort -n | tail -1)
   rnone=$(printf '%s\n' "${FO_READ[@]}" | grep -c none || true); wnone=$(printf '%s\n' "${FO_WRITE[@]}" | grep -c none || true)
   {
-    echo "### Failover window: kill -9 of a session's home"
+    echo "### Failover window: kill -9 of a session's home ($victim$([[ $victim == worker-1 ]] && echo ', which also hosts the shard coordinator' || echo ', not the coordinator'))"
     echo
     echo "- Date: $started"
     machine_facts
@@ -412,10 +418,12 @@ run_failover() {
     echo "- Command: \`$invocation\`"
     echo "- Per trial a fresh cluster: a Lighthouse, 3 workers, a front, shipped settings (replication-factor 2, write-consistency"
     echo "  one), every shard homed and holding its backup; one session (counter \`n\` = 1) whose home per the front's"
-    echo "  \`GET /cluster/sessions/{id}\` is worker-1 (*tries*: sessions created until one was)."
+    echo "  \`GET /cluster/sessions/{id}\` is $victim (*tries*: sessions created until one was). Workers start in order, so"
+    echo "  worker-1 is the oldest worker and hosts the shard coordinator (\"Shard coordinator on …: Rebuilding\" on the"
+    echo "  survivors after its kill)."
     echo "- Two pollers through the front, each starting a new curl process every ${interval_ms} ms without waiting for the"
     echo "  previous one (so a request held across the failover does not delay the next; --max-time 5 s):"
-    echo "  \`GET /session/attributes/n\` and \`POST /session/attributes/n/increment\`; from 1 s before \`kill -9\` of worker-1 to 2 s"
+    echo "  \`GET /session/attributes/n\` and \`POST /session/attributes/n/increment\`; from 1 s before \`kill -9\` of $victim to 2 s"
     echo "  after both had a success after the kill. *Window*: ms from the kill to the earliest end of a 2xx request sent"
     echo "  after it. *Held*: requests sent before the kill and answered > 100 ms after it. *Failed*: answers that were not"
     echo "  2xx (or no answer in 5 s), reads and writes, over the whole loop. *Counter*: its value afterwards / 1 + the"
@@ -431,8 +439,8 @@ run_failover() {
     echo "| write window | $wmed | ${wmax:--} | median ≤ 1000 ms | $( ((wnone == 0)) && verdict "$wmed" "<=" 1000 || echo "**not met** ($wnone trials without a write)") |"
     echo "| failed requests, all trials | $FO_FAILED | | 0 | $( ((FO_FAILED == 0)) && echo met || echo '**not met**') |"
     echo
-    echo "Trials whose counter did not match: $FO_MISMATCH. Request timelines: bench/out/replication/failover-TRIAL-{reads,writes}.txt; node logs failover-fTRIAL-*.log."
-  } >"$OUT_DIR/results-failover.md"
+    echo "Trials whose counter did not match: $FO_MISMATCH. Request timelines: bench/out/replication/failover-$victim-TRIAL-{reads,writes}.txt; node logs failover-fTRIAL-$victim-*.log."
+  } >"$OUT_DIR/results-failover-$victim.md"
 }
 
 # ==================================================================================================== results
@@ -444,7 +452,7 @@ write_results() {
     echo "## Replication (issue 5)"
     echo
     echo "Produced by \`bench/replication.sh\`; every figure was measured on the runs described, none estimated."
-    for fragment in "$OUT_DIR/results-writes.md" "$OUT_DIR/results-failover.md"; do
+    for fragment in "$OUT_DIR/results-writes.md" "$OUT_DIR"/results-failover-worker-*.md; do
       [[ -f "$fragment" ]] && { echo; cat "$fragment"; }
     done
   } >"$section"
