@@ -230,6 +230,8 @@ run_wrk() {
 run_writes() {
   local started load_start cfg p i round line
   started=$(date -u '+%Y-%m-%d %H:%M UTC'); load_start=$(loadavg)
+  local facts
+  facts=$(machine_facts)                                         # its load average line is of now, the start
   LOG_PREFIX="$OUT_DIR/writes"
   rm -f "$LOG_PREFIX"-*.log
   # One cluster after another, each ready before the next starts: 20 processes starting at once on a loaded 2-core
@@ -274,7 +276,7 @@ run_writes() {
     echo "### Write cost of write-consistency"
     echo
     echo "- Date: $started"
-    machine_facts
+    echo "$facts"
     echo "- **The machine was shared** with another agent running a multi-process test; load average at start $load_start, at end $load_end."
     echo "- Command: \`$invocation\`"
     echo "- Four clusters up at once (each a Lighthouse, 3 workers, a front; nothing pinned), differing only in"
@@ -402,6 +404,8 @@ run_failover() {
   FO_ROWS=(); FO_READ=(); FO_WRITE=(); FO_FAILED=0; FO_MISMATCH=0
   local started load_start trial
   started=$(date -u '+%Y-%m-%d %H:%M UTC'); load_start=$(loadavg)
+  local facts
+  facts=$(machine_facts)
   LOG_PREFIX="$OUT_DIR/failover"
   rm -f "$LOG_PREFIX"-f*-"$victim"-*.log
   for trial in $(seq 1 "$trials"); do run_failover_trial "$trial"; done
@@ -413,7 +417,7 @@ run_failover() {
     echo "### Failover window: kill -9 of a session's home ($victim$([[ $victim == worker-1 ]] && echo ', which also hosts the shard coordinator' || echo ', not the coordinator'))"
     echo
     echo "- Date: $started"
-    machine_facts
+    echo "$facts"
     echo "- **The machine was shared** with another agent running a multi-process test; load average at start $load_start, at end $(loadavg) (per trial below)."
     echo "- Command: \`$invocation\`"
     echo "- Per trial a fresh cluster: a Lighthouse, 3 workers, a front, shipped settings (replication-factor 2, write-consistency"
