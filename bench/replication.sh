@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Replication benchmarks of issue 5 on 127.0.0.1; writes the "Replication (issue 5)" section of bench/RESULTS.md.
 #
-#   bench/replication.sh [--part writes|failover|both] [--skip-build] [--rounds 5] [--duration 8s] [--warmup 3s]
+#   bench/replication.sh [--part writes|failover|both|report] [--skip-build] [--rounds 5] [--duration 8s] [--warmup 3s]
 #                        [--trials 10] [--victim worker-1] [--interval-ms 25] [--results FILE] [--smoke]
 #
 # 1. Write cost (--part writes). Four clusters at once, each a Lighthouse, 3 workers and a front, differing only in
@@ -25,6 +25,8 @@
 #    hosts the shard coordinator: killing it also moves the coordinator; worker-2 or worker-3 is a plain home.
 #    Each victim has its own fragment, so runs with different victims both appear in RESULTS.md.
 #
+# --part report only reassembles the section from the fragments in bench/out/replication (results-writes*.md, so an
+# earlier run kept as results-writes-NAME.md is shown too, and results-failover-worker-*.md).
 # --smoke: --rounds 1 --duration 3s --warmup 1s --trials 2 and results to bench/out/replication/smoke.md.
 # Builds go to bench/out/replication/ with a private --artifacts-path ($BENCH_ARTIFACTS, default /tmp/art-bench2).
 # Everything binds to 127.0.0.1 on free ports from 20000-32767. Every wait has a deadline. The EXIT trap kills, by
@@ -62,11 +64,11 @@ while (($#)); do
     --victim) victim="$2"; shift 2 ;;
     --results) results_file="$2"; shift 2 ;;
     --smoke) rounds=1; duration=3s; warmup=1s; trials=2; results_file="$OUT_DIR/smoke.md"; shift ;;
-    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,33p' "$0"; exit 0 ;;
     *) die "unknown option '$1' (see --help)" ;;
   esac
 done
-[[ "$part" =~ ^(writes|failover|both)$ ]] || die "--part is writes, failover or both"
+[[ "$part" =~ ^(writes|failover|both|report)$ ]] || die "--part is writes, failover, both or report"
 [[ "$victim" =~ ^worker-[123]$ ]] || die "--victim is worker-1, worker-2 or worker-3"
 [[ "$rounds" =~ ^[0-9]+$ && "$trials" =~ ^[0-9]+$ ]] || die "rounds and trials are integers"
 ((rounds >= 1 && rounds <= 20 && trials >= 1 && trials <= 50)) || die "need 1 ≤ rounds ≤ 20, 1 ≤ trials ≤ 50"
@@ -456,7 +458,7 @@ write_results() {
     echo "## Replication (issue 5)"
     echo
     echo "Produced by \`bench/replication.sh\`; every figure was measured on the runs described, none estimated."
-    for fragment in "$OUT_DIR/results-writes.md" "$OUT_DIR"/results-failover-worker-*.md; do
+    for fragment in "$OUT_DIR"/results-writes*.md "$OUT_DIR"/results-failover-worker-*.md; do
       [[ -f "$fragment" ]] && { echo; cat "$fragment"; }
     done
   } >"$section"
@@ -474,6 +476,6 @@ write_results() {
   log "wrote the Replication (issue 5) section of $results"
 }
 
-[[ "$part" == failover ]] || run_writes
-[[ "$part" == writes ]] || run_failover
+[[ "$part" == failover || "$part" == report ]] || run_writes
+[[ "$part" == writes || "$part" == report ]] || run_failover
 write_results
