@@ -552,8 +552,9 @@ public sealed partial class ShardRegionActor : Actor
         var shard = ShardId.Of(id, _local.NumberOfShards);
         if (_local[shard] is { } hosted && hosted.Sessions.Remove(id, out var slot) && slot.Entity is { } entity)
         {
-            slot.Entity = null;
-            entity.Tell(PoisonPill.Instance);
+            // Stopped, not killed: its last reply (the invalidation's) waits for the backups to hold the end tombstone.
+            // Commands arriving meanwhile find no session and are answered so.
+            StopEntityOf(slot, entity);
         }
     }
 

@@ -69,6 +69,22 @@ public sealed class TwoNodeReplicationTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task An_invalidation_is_answered_once_the_backup_holds_the_end_tombstone()
+    {
+        var a = await StartNode("a", seed: null);
+        var b = await StartNode("b", seed: a);
+        await Eventually.True(() => Serving(a) + Serving(b) == 100 && Serving(b) > 0, "the shards spread over both nodes", Deadline);
+        await Eventually.True(() => Whole(a) == Serving(b) && Whole(b) == Serving(a), "each node holding a whole copy of the other's shards", Deadline);
+        var id = ((SessionSnapshot)await Eventually.Value(() => a.Client.Create(default), reply => reply is SessionSnapshot, "a session created", Deadline)).Id;
+
+        Assert.Equal(new SessionInvalidated(id), await a.Client.Send(new InvalidateSession(id), default));
+
+        var (_, backup) = HomeAndBackup(id, a, b);
+        Assert.True(backup.Replicas!.Find(Shard(id), id.Value)?.IsEnded, "the backup holds the end tombstone");
+        Assert.IsType<SessionNotFound>(await a.Client.Send(new GetSession(id), default));
+    }
+
     private static int Shard(SessionId id) => ShardId.Of(id, 100);
 
     private static (SessionNode Home, SessionNode Backup) HomeAndBackup(SessionId id, SessionNode a, SessionNode b) =>
