@@ -70,14 +70,14 @@ public sealed class ChaosSpec(ITestOutputHelper output) : IAsyncLifetime
         _client = new SessionContractClient(Cluster.Front(1), maxConnections: InFlight);
         var (fleet, failures) = await SessionFleet.CreateAsync(_client, SessionCount, InFlight);
         Assert.True(failures.Count == 0, $"creations failed: {string.Join("\n", failures.Take(10))}");
-        await WholeReplicas();
+        await Cluster.WaitForWholeReplicasAsync(Cluster.Workers, NumberOfShards, Deadline);
         Log($"{SessionCount} sessions created, every shard's backup whole");
 
         var traffic = _traffic = SessionTraffic.Start(_client, fleet, LoadLoops, Random.Shared.Next(), writeAttributes: true);
         var lastKilled = new Dictionary<string, int>();
         for (var kill = 1; kill <= Kills; kill++)
         {
-            var coordinator = (await CoordinatorAsync())!;
+            var coordinator = (await Cluster.CoordinatorAsync(Deadline))!;
             var workers = Cluster.Workers;
 
             // Even kills take the coordinator's worker; odd ones the worker killed least recently (never first) among the others.
@@ -125,7 +125,7 @@ public sealed class ChaosSpec(ITestOutputHelper output) : IAsyncLifetime
             $"the shards balanced over [{string.Join(", ", everyone)}] again with all {SessionCount} sessions, {restarted.Name} back",
             Deadline);
         var balanced = Stopwatch.GetElapsedTime(killed);
-        await WholeReplicas();
+        await Cluster.WaitForWholeReplicasAsync(Cluster.Workers, NumberOfShards, Deadline);
         Log($"kill {kill}: {victim.Name} ({role}) killed; survivors serve every shard after {served.TotalMilliseconds:0} ms; " +
             $"{restarted.Name} holds its share after {balanced.TotalMilliseconds:0} ms; backups whole after {Stopwatch.GetElapsedTime(killed).TotalMilliseconds:0} ms");
     }
@@ -133,47 +133,5 @@ public sealed class ChaosSpec(ITestOutputHelper output) : IAsyncLifetime
     /// <summary>Waits until, in the front's table, every shard has a home and a backup among the workers, and each
     /// backup's own <c>/cluster/shards/local</c> says its copy is whole; the same on two polls in a row. A worker that
     /// does not answer (still starting) counts as holding no whole copy.</summary>
-    private async Task WholeReplicas()
-    {
-        var workers = Cluster.Workers;
-        var streak = 0;
-        await Eventually.Value(
-            async () =>
-            {
-                var table = (await Cluster.ReadShardsAsync(Cluster.Front(1))).Table;
-                var whole = new HashSet<(string Node, int Shard)>();
-                foreach (var worker in workers)
-                {
-                    try
-                    {
-                        using var document = JsonDocument.Parse(await _http.GetStringAsync(new Uri(worker.BaseAddress, "/cluster/shards/local")));
-                        foreach (var copy in document.RootElement.GetProperty("backups").EnumerateArray().Where(copy => copy.GetProperty("whole").GetBoolean()))
-                        {
-                            whole.Add((worker.ClusterAddress, copy.GetProperty("id").GetInt32()));
-                        }
-                    }
-                    catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
-                    {
-                        // Not answering yet: none of its copies counts.
-                    }
-                }
-
-                var replicated = table is not null && table.Shards.Count == NumberOfShards && table.Shards.All(shard =>
-                    shard.Home is not null && shard.Backups is { Count: > 0 } backups && backups.All(backup => whole.Contains((backup, shard.Id))));
-                streak = replicated ? streak + 1 : 0;
-                return streak;
-            },
-            polls => polls >= 2,
-            $"every shard in the front's table with a backup among [{string.Join(", ", workers.Select(worker => worker.Name))}] whose copy is whole",
-            Deadline);
-    }
-
-    private async Task<string?> CoordinatorAsync() =>
-        (await Eventually.Value(
-            async () => (await Cluster.ReadShardsAsync(Cluster.Front(1))).Table,
-            table => table?.Coordinator is not null,
-            "the front to know the coordinator",
-            Deadline))!.Coordinator;
-
     private void Log(string line) => output.WriteLine($"{Stopwatch.GetElapsedTime(_started).TotalSeconds,6:0.0} s  {line}");
 }

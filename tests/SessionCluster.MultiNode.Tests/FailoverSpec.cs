@@ -70,7 +70,7 @@ public sealed class FailoverSpec(ITestOutputHelper output) : IAsyncLifetime
         Assert.True(failures.Count == 0, $"creations failed: {string.Join("\n", failures.Take(10))}");
 
         var workers = Cluster.Workers.ToList();
-        var coordinator = await CoordinatorAsync();
+        var coordinator = await Cluster.CoordinatorAsync(Deadline);
         var first = workers.First(worker => worker.ClusterAddress != coordinator);
         await KillUnderLoad(first, fleet, workers.Where(worker => worker != first).ToList());
 
@@ -80,7 +80,7 @@ public sealed class FailoverSpec(ITestOutputHelper output) : IAsyncLifetime
 
     private async Task KillUnderLoad(NodeProcess victim, SessionFleet fleet, IReadOnlyList<NodeProcess> survivors)
     {
-        await WholeReplicas(Cluster.Workers.Where(worker => !worker.HasExited).ToList());
+        await Cluster.WaitForWholeReplicasAsync(Cluster.Workers.Where(worker => !worker.HasExited).ToList(), NumberOfShards, Deadline);
         _traffic = SessionTraffic.Start(_client!, fleet, LoadLoops, Random.Shared.Next());
         // Load duration before the kill, not a wait for a condition: requests in flight when the home dies.
         await Task.Delay(TimeSpan.FromMilliseconds(500));
@@ -134,40 +134,4 @@ public sealed class FailoverSpec(ITestOutputHelper output) : IAsyncLifetime
 
         throw new InvalidOperationException($"No session of the fleet lives on {node.Name}.");
     }
-
-    /// <summary>Waits until, in the front's table, every shard has a home and a backup among <paramref name="workers"/>,
-    /// and each backup's own <c>/cluster/shards/local</c> says its copy is whole; the same on two polls in a row.</summary>
-    private async Task WholeReplicas(IReadOnlyList<NodeProcess> workers)
-    {
-        var streak = 0;
-        await Eventually.Value(
-            async () =>
-            {
-                var table = (await Cluster.ReadShardsAsync(Cluster.Front(1))).Table;
-                var whole = new HashSet<(string Node, int Shard)>();
-                foreach (var worker in workers)
-                {
-                    using var document = JsonDocument.Parse(await _http.GetStringAsync(new Uri(worker.BaseAddress, "/cluster/shards/local")));
-                    foreach (var copy in document.RootElement.GetProperty("backups").EnumerateArray().Where(copy => copy.GetProperty("whole").GetBoolean()))
-                    {
-                        whole.Add((worker.ClusterAddress, copy.GetProperty("id").GetInt32()));
-                    }
-                }
-
-                var replicated = table is not null && table.Shards.Count == NumberOfShards && table.Shards.All(shard =>
-                    shard.Home is not null && shard.Backups is { Count: > 0 } backups && backups.All(backup => whole.Contains((backup, shard.Id))));
-                streak = replicated ? streak + 1 : 0;
-                return streak;
-            },
-            polls => polls >= 2,
-            $"every shard in the front's table with a backup among [{string.Join(", ", workers.Select(worker => worker.Name))}] whose copy is whole",
-            Deadline);
-    }
-
-    private async Task<string> CoordinatorAsync() =>
-        (await Eventually.Value(
-            async () => (await Cluster.ReadShardsAsync(Cluster.Front(1))).Table,
-            table => table?.Coordinator is not null,
-            "the front to know the coordinator",
-            Deadline))!.Coordinator!;
 }

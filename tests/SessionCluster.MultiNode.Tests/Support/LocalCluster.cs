@@ -166,6 +166,51 @@ internal sealed class LocalCluster : IAsyncDisposable
         return new ClusterSnapshot(views);
     }
 
+    /// <summary>Waits until, in the front's table, every one of <paramref name="numberOfShards"/> shards has a home and
+    /// backups, and each backup's own <c>/cluster/shards/local</c> says its copy is whole; the same on two polls in a row.
+    /// A worker that does not answer yet counts as holding no whole copy.</summary>
+    public async Task WaitForWholeReplicasAsync(IReadOnlyList<NodeProcess> workers, int numberOfShards, TimeSpan deadline)
+    {
+        var streak = 0;
+        await Eventually.Value(
+            async () =>
+            {
+                var table = (await ReadShardsAsync(Front(1))).Table;
+                var whole = new HashSet<(string Node, int Shard)>();
+                foreach (var worker in workers)
+                {
+                    try
+                    {
+                        using var document = System.Text.Json.JsonDocument.Parse(await _http.GetStringAsync(new Uri(worker.BaseAddress, "/cluster/shards/local")));
+                        foreach (var copy in document.RootElement.GetProperty("backups").EnumerateArray().Where(copy => copy.GetProperty("whole").GetBoolean()))
+                        {
+                            whole.Add((worker.ClusterAddress, copy.GetProperty("id").GetInt32()));
+                        }
+                    }
+                    catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
+                    {
+                        // Not answering yet: none of its copies counts.
+                    }
+                }
+
+                var replicated = table is not null && table.Shards.Count == numberOfShards && table.Shards.All(shard =>
+                    shard.Home is not null && shard.Backups is { Count: > 0 } backups && backups.All(backup => whole.Contains((backup, shard.Id))));
+                streak = replicated ? streak + 1 : 0;
+                return streak;
+            },
+            polls => polls >= 2,
+            $"every shard in the front's table with a backup among [{string.Join(", ", workers.Select(worker => worker.Name))}] whose copy is whole",
+            deadline);
+    }
+
+    /// <summary>The coordinator's cluster address as the front knows it, once it knows one.</summary>
+    public async Task<string> CoordinatorAsync(TimeSpan deadline) =>
+        (await Eventually.Value(
+            async () => (await ReadShardsAsync(Front(1))).Table,
+            table => table?.Coordinator is not null,
+            "the front to know the coordinator",
+            deadline))!.Coordinator!;
+
     /// <summary>
     /// <paramref name="observer"/>'s <c>GET /cluster/shards</c>: the table, or null with the reason it gave none. Paced
     /// like <see cref="ReadAsync"/>; a node whose process has exited fails the spec at once.
