@@ -217,11 +217,17 @@
       label.append(element('span', 'name', row.address));
       const status = row.member ? (row.member.reachable ? row.member.status : `${row.member.status}, unreachable`) : 'not a member';
       label.append(element('span', 'counts', `${homes.length} shards · ${backups.length} backups · ${number(sessions)} sessions · ${status}`));
+      // Two lines: the shards it serves, then the backup copies it keeps.
       const boxes = element('div', 'boxes');
-      for (const shard of homes) boxes.append(shardBox(shard, false));
-      if (homes.length > 0 && backups.length > 0) boxes.append(element('span', 'gap'));
-      for (const shard of backups) boxes.append(shardBox(shard, true));
-      if (homes.length === 0 && backups.length === 0) boxes.append(element('span', 'empty', 'no shards'));
+      const served = element('div', 'line homes');
+      for (const shard of homes) served.append(shardBox(shard, false));
+      if (homes.length === 0) served.append(element('span', 'empty', 'serves no shard'));
+      boxes.append(served);
+      if (backups.length > 0) {
+        const copies = element('div', 'line backups');
+        for (const shard of backups) copies.append(shardBox(shard, true));
+        boxes.append(copies);
+      }
       line.append(label, boxes);
       fragment.append(line);
     }
