@@ -10,8 +10,9 @@ namespace SessionCluster.MultiNode.Tests;
 /// The dashboard in headless Chromium against real processes: a Lighthouse, two workers and a front. The page on the
 /// front shows every member Up and each worker's row of shards; under load a third worker joins, and the page's
 /// picture changes with it: the new worker's row gets shards, the others' rows lose some, and the page counts the moves.
-/// At the end the page is photographed (the test output directory, and <c>SESSIONCLUSTER_DASHBOARD_SCREENSHOT</c> if
-/// set: that is how <c>docs/dashboard.png</c> is made).
+/// At the end the page is photographed (into the test output directory, and to <c>SESSIONCLUSTER_DASHBOARD_SCREENSHOT</c>
+/// if set, relative to the repository root: that is how <c>docs/dashboard.png</c> is made), and every node's
+/// <c>/metrics</c> must parse and agree with what happened.
 /// </summary>
 /// <remarks>
 /// Everything is read from the page's DOM (what a user sees), polled with a deadline. The page must never throw a
@@ -99,6 +100,15 @@ public sealed class DashboardSpec(ITestOutputHelper output) : IAsyncLifetime
                         view.Status.StartsWith("live", StringComparison.Ordinal),
                 $"all {Cluster.Nodes.Count} members Up and {NumberOfShards} shards over [{string.Join(", ", originals.Select(w => w.ClusterAddress))}]");
             output.WriteLine($"  before the join: {before}");
+
+            // Any node serves the page: the Lighthouse shows the members and says it keeps no shard table.
+            var lighthouse = await OpenDashboardAsync(Cluster.Lighthouse);
+            await PageShows(
+                lighthouse,
+                view => Cluster.Nodes.All(node => view.MemberStatus.GetValueOrDefault(node.ClusterAddress) == "Up") && view.Rows.Count == 0,
+                "on the Lighthouse, every member Up and no shard rows");
+            Assert.Contains("keeps no shard table", await lighthouse.TextContentAsync("#shards-note"), StringComparison.Ordinal);
+            await lighthouse.CloseAsync();
         });
 
         NodeProcess? joiner = null;
@@ -132,6 +142,30 @@ public sealed class DashboardSpec(ITestOutputHelper output) : IAsyncLifetime
             await SaveScreenshotAsync(page!);
         });
 
+        await Phase("5 every node's /metrics parses and agrees: 5 members Up, the joiner's shards came by hand-off, writes waited for backups", async () =>
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+            var scrapes = new Dictionary<NodeProcess, PrometheusExposition>();
+            foreach (var node in Cluster.Nodes)
+            {
+                using var response = await http.GetAsync(new Uri(node.BaseAddress, "/metrics"));
+                Assert.Equal("text/plain; version=0.0.4; charset=utf-8", response.Content.Headers.ContentType?.ToString());
+                scrapes[node] = PrometheusExposition.Parse(await response.Content.ReadAsStringAsync());
+                Assert.Equal(Cluster.Nodes.Count, scrapes[node].Value("sessioncluster_members_up"));
+                Assert.Equal(0, scrapes[node].Value("sessioncluster_members_unreachable"));
+                Assert.True(scrapes[node].Value("sessioncluster_gossip_messages_total", ("direction", "received")) > 0, $"{node.Name} received no gossip");
+            }
+
+            Assert.Null(scrapes[Cluster.Lighthouse].Find("sessioncluster_sessions_hosted"));
+            var joinerShards = scrapes[joiner!].Value("sessioncluster_shards_hosted");
+            Assert.True(joinerShards > 0 && scrapes[joiner!].Value("sessioncluster_shard_handoffs_total") >= joinerShards,
+                $"{joiner!.Name} hosts {joinerShards} shards, each arrived by hand-off, yet counted {scrapes[joiner!].Find("sessioncluster_shard_handoffs_total")} hand-offs");
+            Assert.Equal(SessionCount, Cluster.Workers.Sum(worker => scrapes[worker].Value("sessioncluster_sessions_hosted")));
+            Assert.True(Cluster.Workers.Sum(worker => scrapes[worker].Find("sessioncluster_replication_ack_duration_seconds_count") ?? 0) > 0,
+                "no worker measured a reply waiting for its backups, though every increment of the load does (write-consistency = one)");
+            Assert.True(scrapes[Cluster.Front(1)].Value("sessioncluster_http_requests_total", ("route", "/session/attributes/{name}/increment"), ("method", "POST"), ("status", "2xx")) > 0);
+        });
+
         Assert.True(_pageErrors.Count == 0, $"The page reported errors:\n  {string.Join("\n  ", _pageErrors)}");
     }
 
@@ -161,12 +195,14 @@ public sealed class DashboardSpec(ITestOutputHelper output) : IAsyncLifetime
         var paths = new List<string> { Path.Combine(AppContext.BaseDirectory, "dashboard.png") };
         if (Environment.GetEnvironmentVariable("SESSIONCLUSTER_DASHBOARD_SCREENSHOT") is { Length: > 0 } requested)
         {
-            paths.Add(Path.GetFullPath(requested));
+            // Relative to the repository root, as the README's command line writes it (tests run in their output directory).
+            paths.Add(Path.GetFullPath(requested, NodeHosts.Locate().RepositoryRoot));
         }
 
         var image = await page.ScreenshotAsync(new PageScreenshotOptions { FullPage = true });
         foreach (var path in paths)
         {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             await File.WriteAllBytesAsync(path, image);
             output.WriteLine($"  screenshot: {path}");
         }

@@ -52,7 +52,7 @@ public static class DashboardEndpoints
         writer.WriteNumber("handoffs", collector.Total("sessioncluster.shard.handoffs"));
         writer.WriteNumber("failovers", collector.Total("sessioncluster.shard.failovers"));
         writer.WriteNumber("gossipMessages", collector.Total("sessioncluster.gossip.messages"));
-        writer.WriteNumber("gcHeapBytes", GC.GetGCMemoryInfo().HeapSizeBytes);
+        writer.WriteNumber("gcHeapBytes", GC.GetTotalMemory(forceFullCollection: false));
         writer.WriteNumber("workingSetBytes", Environment.WorkingSet);
         writer.WriteNumber("uptimeSeconds", Math.Round((now - ProcessStarted).TotalSeconds, 1));
         writer.WriteString("at", now);

@@ -72,8 +72,8 @@ public static class SessionClusterMetrics
         Meter.CreateObservableGauge("sessioncluster.members.unreachable", () => Sum(gauges => gauges.UnreachableMembers), "{member}",
             "Members this node's view marks unreachable.");
 
-        Meter.CreateObservableGauge("sessioncluster.process.gc.heap.size", static () => GC.GetGCMemoryInfo().HeapSizeBytes, "By",
-            "Managed heap size after the last garbage collection.");
+        Meter.CreateObservableGauge("sessioncluster.process.gc.heap.size", static () => GC.GetTotalMemory(forceFullCollection: false), "By",
+            "Managed heap bytes allocated and not yet collected.");
         Meter.CreateObservableGauge("sessioncluster.process.memory.working_set", static () => Environment.WorkingSet, "By",
             "Physical memory mapped to the process.");
         Meter.CreateObservableCounter("sessioncluster.process.cpu.time", static () => Environment.CpuUsage.TotalTime.TotalSeconds, "s",
