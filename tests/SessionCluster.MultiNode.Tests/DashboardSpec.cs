@@ -166,6 +166,21 @@ public sealed class DashboardSpec(ITestOutputHelper output) : IAsyncLifetime
             Assert.True(scrapes[Cluster.Front(1)].Value("sessioncluster_http_requests_total", ("route", "/session/attributes/{name}/increment"), ("method", "POST"), ("status", "2xx")) > 0);
         });
 
+        await Phase("6 the page's own node dies: the page says it cannot reach it and keeps the last picture", async () =>
+        {
+            await _traffic!.StopAsync();
+            var last = await DashboardView.ReadAsync(page!);
+            Cluster.Front(1).Kill();
+            var view = await PageShows(
+                page!,
+                view => view.Status.Contains("this node does not answer", StringComparison.Ordinal) &&
+                        view.Status.Contains("showing the picture from", StringComparison.Ordinal) &&
+                        view.Rows.Count == last.Rows.Count && view.Rows.All(row => last.Rows.GetValueOrDefault(row.Key) == row.Value) &&
+                        view.MemberStatus.Count == last.MemberStatus.Count,
+                "an error naming the unreachable node, above the same rows and members as before");
+            output.WriteLine($"  with its node gone: {view}");
+        });
+
         Assert.True(_pageErrors.Count == 0, $"The page reported errors:\n  {string.Join("\n  ", _pageErrors)}");
     }
 

@@ -20,16 +20,18 @@ public static class DashboardEndpoints
 
     private static readonly DateTimeOffset ProcessStarted = Process.GetCurrentProcess().StartTime.ToUniversalTime();
 
-    /// <summary>Maps the page, its two assets and the summary; needs <see cref="MetricsEndpoints.AddSessionClusterMetrics"/>.</summary>
-    public static IEndpointRouteBuilder MapSessionClusterDashboard(this IEndpointRouteBuilder app)
+    /// <summary>Maps the page, its two assets and the summary; needs <see cref="MetricsEndpoints.AddSessionClusterMetrics"/>.
+    /// Returns the group's builder, so a host can put the whole dashboard behind its own access rule.</summary>
+    public static IEndpointConventionBuilder MapSessionClusterDashboard(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
         var collector = app.ServiceProvider.GetService<PrometheusCollector>()
             ?? throw new InvalidOperationException("Call services.AddSessionClusterMetrics() before mapping the dashboard.");
-        MapAsset(app, "/dashboard", "dashboard.html", "text/html; charset=utf-8");
-        MapAsset(app, "/dashboard/dashboard.css", "dashboard.css", "text/css; charset=utf-8");
-        MapAsset(app, "/dashboard/dashboard.js", "dashboard.js", "text/javascript; charset=utf-8");
-        app.MapGet("/dashboard/summary", async (HttpContext http) =>
+        var dashboard = app.MapGroup("/dashboard");
+        MapAsset(dashboard, "", "dashboard.html", "text/html; charset=utf-8");
+        MapAsset(dashboard, "/dashboard.css", "dashboard.css", "text/css; charset=utf-8");
+        MapAsset(dashboard, "/dashboard.js", "dashboard.js", "text/javascript; charset=utf-8");
+        dashboard.MapGet("/summary", async (HttpContext http) =>
         {
             var buffer = new ArrayBufferWriter<byte>(512);
             using (var writer = new Utf8JsonWriter(buffer))
@@ -41,7 +43,7 @@ public static class DashboardEndpoints
             http.Response.Headers.CacheControl = "no-store";
             await http.Response.BodyWriter.WriteAsync(buffer.WrittenMemory, http.RequestAborted);
         });
-        return app;
+        return dashboard;
     }
 
     /// <summary>This node's counters since it started: what the page turns into rates and totals.</summary>

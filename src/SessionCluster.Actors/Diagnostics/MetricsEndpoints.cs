@@ -17,19 +17,19 @@ public static class MetricsEndpoints
         return services;
     }
 
-    /// <summary>Maps <c>GET /metrics</c>, and starts the collector now: it counts only what happens after it starts.</summary>
-    public static IEndpointRouteBuilder MapSessionClusterMetrics(this IEndpointRouteBuilder app)
+    /// <summary>Maps <c>GET /metrics</c>, and starts the collector now: it counts only what happens after it starts.
+    /// Returns the endpoint's builder, so a host can put it behind its own access rule.</summary>
+    public static IEndpointConventionBuilder MapSessionClusterMetrics(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
         var collector = app.ServiceProvider.GetService<PrometheusCollector>()
             ?? throw new InvalidOperationException("Call services.AddSessionClusterMetrics() before mapping /metrics.");
-        app.MapGet("/metrics", async (HttpContext http) =>
+        return app.MapGet("/metrics", async (HttpContext http) =>
         {
             var text = collector.Collect();
             http.Response.ContentType = PrometheusText.ContentType;
             http.Response.Headers.CacheControl = "no-store";
             await http.Response.WriteAsync(text, http.RequestAborted);
         });
-        return app;
     }
 }

@@ -66,8 +66,9 @@
       return body;
     } catch (error) {
       if (error.status) throw error;
-      if (error.name === 'AbortError') throw new Error(`${path}: no answer within ${TIMEOUT_MS / 1000} s`);
-      throw new Error(`${path}: ${error.message} (is the node down?)`);
+      const failure = new Error(error.name === 'AbortError' ? `${path}: no answer within ${TIMEOUT_MS / 1000} s` : `${path}: ${error.message}`);
+      failure.unreachable = true;
+      throw failure;
     } finally {
       clearTimeout(timer);
     }
@@ -105,6 +106,7 @@
     const [members, shards, summary] = await Promise.allSettled([
       getJson('/cluster/members'), getJson('/cluster/shards'), getJson('/dashboard/summary')]);
     const errors = [];
+    const unreachable = [members, shards, summary].every((read) => read.status === 'rejected' && read.reason.unreachable);
     if (members.status === 'fulfilled') state.members = members.value; else errors.push(members.reason.message);
     if (shards.status === 'fulfilled') {
       observeMoves(shards.value);
@@ -118,7 +120,8 @@
     if (summary.status === 'fulfilled') observeSummary(summary.value); else errors.push(summary.reason.message);
     if (errors.length === 0) state.lastGood = new Date();
     try {
-      render(errors);
+      // The node itself gone (stopped, killed, network): one line says so rather than three.
+      render(unreachable ? [`this node does not answer (${members.reason.message}); is it down?`] : errors);
     } finally {
       setTimeout(poll, POLL_MS);
     }
