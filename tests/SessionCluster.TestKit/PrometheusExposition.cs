@@ -268,12 +268,3 @@ public sealed partial class PrometheusExposition
     [GeneratedRegex("^[a-zA-Z_][a-zA-Z0-9_]*")]
     private static partial Regex LabelNameAtStart();
 }
-
-/// <summary>A metric family: its name, type and HELP text (unescaped).</summary>
-public sealed record PrometheusFamily(string Name, string Type, string? Help);
-
-/// <summary>One sample line: name, labels (unescaped) and value; <see cref="Family"/> is the family it belongs to.</summary>
-public sealed record PrometheusSample(string Name, IReadOnlyDictionary<string, string> Labels, double Value)
-{
-    public string Family { get; init; } = Name;
-}

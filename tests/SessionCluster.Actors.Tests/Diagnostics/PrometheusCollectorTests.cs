@@ -186,6 +186,29 @@ public sealed class PrometheusCollectorTests : IDisposable
     }
 
     [Fact]
+    public void Record_LabelSetSeenBefore_AllocatesNothing()
+    {
+        var counter = _meter.CreateCounter<long>("test.hot.requests");
+        var histogram = _meter.CreateHistogram("test.hot.duration", "s", null, tags: null,
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SessionClusterMetrics.LatencyBuckets });
+        KeyValuePair<string, object?>[] tags = [new("route", "/session"), new("method", "GET"), new("status", "2xx")];
+        counter.Add(1, tags);
+        histogram.Record(0.001, tags);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 10_000; i++)
+        {
+            counter.Add(1, tags);
+            histogram.Record(0.001 * i, tags);
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+        Assert.Equal(10_001, PrometheusExposition.Parse(_collector.Collect()).Value("test_hot_requests_total", ("route", "/session"), ("method", "GET"), ("status", "2xx")));
+    }
+
+    [Fact]
     public void Instrument_NothingRecorded_NoFamily()
     {
         _meter.CreateCounter<long>("test.silent");
