@@ -7,11 +7,13 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using SessionCluster.Actors.Dashboard;
+using SessionCluster.Actors.Diagnostics;
 using SessionCluster.Actors.Hosting;
 using SessionCluster.Actors.Membership;
 using SessionCluster.Lighthouse;
 
-// The seed node: membership only. Serves GET /cluster/members and /health/* over HTTP only when --urls is given.
+// The seed node: membership only. Serves GET /cluster/members, /health/live, /metrics and /dashboard over HTTP only when --urls is given.
 if (NodeCommandLine.ParseForHost(
         args,
         NodeConfiguration.DefaultConfigFile("lighthouse.conf"),
@@ -40,6 +42,7 @@ builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 builder.Services.AddSingleton(settings);
 builder.Services.AddSingleton<LighthouseNode>();
 builder.Services.AddHostedService(provider => provider.GetRequiredService<LighthouseNode>());
+builder.Services.AddSessionClusterMetrics();
 if (urls is null)
 {
     // No HTTP wanted: Kestrel must not claim its default port, which a web node on the same machine uses.
@@ -65,6 +68,8 @@ if (urls is not null)
         http.Response.ContentType = "application/json; charset=utf-8";
         await http.Response.BodyWriter.WriteAsync(buffer.WrittenMemory, http.RequestAborted);
     });
+    app.MapSessionClusterMetrics();
+    app.MapSessionClusterDashboard();
 }
 
 await app.RunAsync();

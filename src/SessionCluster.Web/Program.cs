@@ -1,5 +1,8 @@
+using SessionCluster.Actors.Dashboard;
+using SessionCluster.Actors.Diagnostics;
 using SessionCluster.Actors.Hosting;
 using SessionCluster.Web.Endpoints;
+using SessionCluster.Web.Http;
 using SessionCluster.Web.Pages;
 
 // A SessionCluster web node: parses its switches, layers its configuration, serves the session contract.
@@ -37,13 +40,17 @@ catch (Exception exception) when (exception is SettingsException or SessionClust
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 builder.WebHost.UseUrls(builder.Configuration["urls"] ?? "http://localhost:5000");
 builder.Services.AddSessionNode();
+builder.Services.AddSessionClusterMetrics();
 
 var app = builder.Build();
+app.UseSessionRequestMetrics();
 app.MapHealthEndpoints();
 app.MapSessionEndpoints();
 app.MapSessionExamplePage();
 app.MapClusterEndpoints();
 app.MapShardingEndpoints();
+app.MapSessionClusterMetrics();
+app.MapSessionClusterDashboard();
 
 try
 {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using SessionCluster.Actors.Diagnostics;
 using SessionCluster.Actors.Replication;
 using SessionCluster.Actors.Runtime;
 using SessionCluster.Actors.Sessions;
@@ -16,6 +17,7 @@ public sealed partial class SessionNode : IHostedService, IAsyncDisposable
     private readonly ShardRoutes _routes;
     private readonly RemoteRequests _remoteRequests;
     private ActorRef? _region;
+    private IDisposable? _gauges;
     private volatile bool _ready;
     private volatile bool _stopping;
 
@@ -86,6 +88,17 @@ public sealed partial class SessionNode : IHostedService, IAsyncDisposable
             "sharding");
         Cluster.AttachSharding(new ShardingInbox(_region, _remoteRequests, LocalShards, Cluster.Transport, Replicas, Route));
         Client.Attach(_region, new DirectRoute(Cluster.Transport, _routes, _remoteRequests));
+        if (HostsShards)
+        {
+            var replicas = Replicas;
+            _gauges = SessionClusterMetrics.Register(new NodeGauges
+            {
+                SessionsHosted = () => LocalShards.Counts().Sum(shard => (long)shard.Sessions),
+                ShardsHosted = () => LocalShards.Counts().Count,
+                BackupCopies = () => replicas?.BackupCounts().Count ?? 0,
+            });
+        }
+
         _ready = true;
         LogStarted(Route, string.Join(",", Settings.Node.Roles));
     }
@@ -161,6 +174,7 @@ public sealed partial class SessionNode : IHostedService, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _ready = false;
+        Interlocked.Exchange(ref _gauges, null)?.Dispose();
         await Cluster.DisposeAsync().ConfigureAwait(false);
         await _system.TerminateAsync().ConfigureAwait(false);
     }
