@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -8,10 +6,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SessionCluster.Actors.Hosting;
-using SessionCluster.Actors.Membership;
+using SessionCluster.Actors.Management;
 using SessionCluster.Lighthouse;
 
-// The seed node: membership only. Serves GET /cluster/members and /health/* over HTTP only when --urls is given.
+// The seed node: membership only. Serves /health/live and the management API over HTTP only when --urls is given.
 if (NodeCommandLine.ParseForHost(
         args,
         NodeConfiguration.DefaultConfigFile("lighthouse.conf"),
@@ -40,6 +38,7 @@ builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 builder.Services.AddSingleton(settings);
 builder.Services.AddSingleton<LighthouseNode>();
 builder.Services.AddHostedService(provider => provider.GetRequiredService<LighthouseNode>());
+builder.Services.AddSingleton(provider => provider.GetRequiredService<LighthouseNode>().Management);
 if (urls is null)
 {
     // No HTTP wanted: Kestrel must not claim its default port, which a web node on the same machine uses.
@@ -53,18 +52,9 @@ else
 var app = builder.Build();
 if (urls is not null)
 {
+    app.UseManagementRequestCount();
     app.MapGet("/health/live", static () => Results.Text("{\"status\":\"live\"}", "application/json"));
-    app.MapGet("/cluster/members", static async (HttpContext http, LighthouseNode node) =>
-    {
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            ClusterStateJson.Write(writer, await node.Cluster.GetStateAsync(http.RequestAborted));
-        }
-
-        http.Response.ContentType = "application/json; charset=utf-8";
-        await http.Response.BodyWriter.WriteAsync(buffer.WrittenMemory, http.RequestAborted);
-    });
+    app.MapManagementEndpoints();
 }
 
 await app.RunAsync();

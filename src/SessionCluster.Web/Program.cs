@@ -1,4 +1,5 @@
 using SessionCluster.Actors.Hosting;
+using SessionCluster.Actors.Management;
 using SessionCluster.Web.Endpoints;
 using SessionCluster.Web.Pages;
 
@@ -39,6 +40,7 @@ builder.WebHost.UseUrls(builder.Configuration["urls"] ?? "http://localhost:5000"
 builder.Services.AddSessionNode();
 
 var app = builder.Build();
+app.UseManagementRequestCount();
 app.MapHealthEndpoints();
 app.MapSessionEndpoints();
 app.MapSessionExamplePage();

@@ -213,10 +213,29 @@ public sealed partial class ShardRegionActor : Actor
             case GetShardTable:
                 StartStatsQuery(Sender);
                 break;
+            case SetRegionWeight weight:
+                Execute(_region.SetWeight(weight.Weight, Now));
+                Sender.Tell(new RegionWeightSet(_region.HostsShards, _region.CapacityWeight));
+                break;
+            case RebalanceNow:
+                var rebalanced = false;
+                if (_coordinator is not null && _coordinator.RebalanceNow(Now, out var rebalance))
+                {
+                    rebalanced = true;
+                    Execute(rebalance);
+                }
+
+                Sender.Tell(new CoordinatorAnswer(rebalanced, []));
+                break;
+            case GetCoordinatorRegions:
+                Sender.Tell(_coordinator is { Phase: CoordinatorPhase.Active } active
+                    ? new CoordinatorAnswer(true, active.Regions())
+                    : new CoordinatorAnswer(false, []));
+                break;
             case LocateSession locate:
                 var shardOf = ShardId.Of(locate.SessionId, _local.NumberOfShards);
                 var (homeOf, epochOf) = _region.HomeOf(shardOf);
-                Sender.Tell(new SessionLocation(locate.SessionId, shardOf, homeOf, epochOf));
+                Sender.Tell(new SessionLocation(locate.SessionId, shardOf, homeOf, epochOf) { Backups = _region.BackupsOf(shardOf) });
                 break;
             default:
                 Unhandled(message);
