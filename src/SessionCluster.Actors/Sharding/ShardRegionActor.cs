@@ -44,6 +44,7 @@ public sealed partial class ShardRegionActor : Actor
     private ITimer? _tick;
     private ITimer? _antiEntropy;
     private readonly Dictionary<int, int> _collecting = [];
+    private CoordinatorTransitionLog? _transitions;
 
     // Entities told to stop (passivation, hand-off) that have not confirmed yet, with the commands that arrived for
     // their session meanwhile: a new entity for the session starts only once the old one has applied everything it
@@ -158,7 +159,9 @@ public sealed partial class ShardRegionActor : Actor
                 Execute(_region.Receive(inbound.From, inbound.Message, Now));
                 break;
             case InboundMessage { Message: ICoordinatorMessage } inbound when _coordinator is not null:
+                var phase = _coordinator.Phase;
                 Execute(_coordinator.Receive(inbound.From, inbound.Message, Now));
+                LogCoordinatorPhase(phase);
                 break;
             case CurrentClusterState state:
                 Execute(_region.MembershipChanged(state, Now));
@@ -223,6 +226,7 @@ public sealed partial class ShardRegionActor : Actor
                 {
                     rebalanced = true;
                     Execute(rebalance);
+                    LogCoordinatorPhase(_coordinator.Phase);
                 }
 
                 Sender.Tell(new CoordinatorAnswer(rebalanced, []));
@@ -704,6 +708,11 @@ public sealed partial class ShardRegionActor : Actor
         if (_coordinator is { } coordinator && coordinator.Phase != before)
         {
             LogCoordinator(coordinator.Self, coordinator.Phase, coordinator.Reign);
+        }
+
+        if (_coordinator is not null)
+        {
+            (_transitions ??= new CoordinatorTransitionLog(_logger)).Observe(_coordinator);
         }
     }
 
