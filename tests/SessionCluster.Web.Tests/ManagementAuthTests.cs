@@ -141,16 +141,6 @@ public sealed class ManagementAuthTests
         authorized.Dispose();
     }
 
-    [Fact]
-    public void ProtectReads_WithoutAToken_FailsTheStartNamingTheSetting()
-    {
-        using var node = WebNodeFactory.With(("session-cluster:management:protect-reads", "on"));
-
-        var exception = Assert.ThrowsAny<Exception>(() => node.CreateRawClient());
-
-        Assert.Contains("session-cluster.management.protect-reads", exception.ToString(), StringComparison.Ordinal);
-    }
-
     private static HttpClient Authorized(HttpClient client, string token)
     {
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);

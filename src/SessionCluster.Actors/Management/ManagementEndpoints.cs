@@ -17,10 +17,12 @@ public static class ManagementEndpoints
     public static IApplicationBuilder UseManagementRequestCount(this IApplicationBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var management = app.ApplicationServices.GetRequiredService<NodeManagement>();
+        // Resolved at the first request, not here: resolving builds the node, and a bad setting must fail the host's
+        // start (where Program reports it in one line), not the pipeline's construction.
+        NodeManagement? management = null;
         return app.Use((context, next) =>
         {
-            management.CountRequest();
+            (management ??= context.RequestServices.GetRequiredService<NodeManagement>()).CountRequest();
             return next(context);
         });
     }
