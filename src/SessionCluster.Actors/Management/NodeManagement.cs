@@ -252,6 +252,12 @@ public sealed partial class NodeManagement
         {
             reply = new ManagementReply(request.RequestId, 503, "The node's shard region is not running: " + exception.Message);
         }
+        catch (Exception exception)
+        {
+            // Nobody awaits this task: answer and log rather than leave the requester to time out without a reason.
+            LogActionFailed(request.Action, from.Address, exception);
+            reply = new ManagementReply(request.RequestId, 500, $"{request.Action} failed on {_cluster.Self.Address}: {exception.Message}");
+        }
 
         _cluster.Transport.Send(from.Address, reply);
         if (request.Action == ManagementAction.Drain && reply.Succeeded)
@@ -390,6 +396,9 @@ public sealed partial class NodeManagement
     private static bool IsNotRunning(Exception exception) => exception is AskTimeoutException or ActorTerminatedException or InvalidOperationException;
 
     private static ManagementOutcome NotRunning(Exception exception) => new(503, "The cluster node is not running: " + exception.Message);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Management action {Action} asked by {Requester} failed")]
+    private partial void LogActionFailed(ManagementAction action, NodeAddress requester, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Management action {Action} on {Address}")]
     private partial void LogAction(string action, NodeAddress address);
