@@ -128,6 +128,12 @@ public static class WireTypeIds
 
     // 46 is kept for the management layer.
 
+    /// <summary>A home asks a backup for its state of some sessions, after anti-entropy found them differing (<c>ReplicaPull</c>).</summary>
+    public const int ReplicaPull = 53;
+
+    /// <summary>A backup's state of one session, for its home to merge (a <c>ReplicaDelta</c> message).</summary>
+    public const int ReplicaPush = 54;
+
     /// <summary>Ids from here up belong to tests and benchmarks; production code never registers them.</summary>
     public const int TestRangeStart = 1_000_000;
 }

@@ -58,6 +58,20 @@ public sealed class SessionEntity : Actor, IReplicationOutput<SessionEntity.Wait
                 }
 
                 break;
+            case MergeReplicaState merge:
+                var mergedAt = Context.System.TimeProvider.GetUtcNow();
+                var merged = SessionCrdt.Merge(_slot.State, merge.State);
+                if (merge.Adopted || Sharding.SessionDigest.Of(merged) != Sharding.SessionDigest.Of(_slot.State))
+                {
+                    // What the merge added is replicated like a write of this entity's own, so every backup has it too.
+                    Commit(new SessionUpdate(merged, merged, new SessionNotFound(_slot.Id)), mergedAt);
+                }
+                else
+                {
+                    _slot.State = merged;
+                }
+
+                break;
             case StopEntity:
                 // Everything queued before this has been applied: the state in the slot is final until a new entity
                 // starts. Replies still waiting for backups go first (each has a deadline), so none is lost.
@@ -191,6 +205,11 @@ public sealed record ReplicationTick
 {
     public static readonly ReplicationTick Instance = new();
 }
+
+/// <summary>From the region to an entity: merge a backup's state of this session, which may hold writes acknowledged under
+/// a former home that this one never had. <paramref name="Adopted"/>: the session was new here, its slot made from that
+/// state, so it is replicated even though the merge changes nothing.</summary>
+public sealed record MergeReplicaState(SessionCrdt State, bool Adopted = false);
 
 /// <summary>From the region's sweep to an entity it suspects is idle: end the session if it has expired.</summary>
 public sealed record CheckSessionExpiry

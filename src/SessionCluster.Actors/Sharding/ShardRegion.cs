@@ -38,6 +38,10 @@ public sealed partial class ShardRegion
     private readonly Dictionary<long, Pending> _pending = [];
     private readonly RoutingVersion _routingVersion = new();
     private readonly HashSet<NodeAddress> _liveMembers = [];
+
+    // Live members that some monitor reports unreachable (a refused connection marks a crashed process at once): reads
+    // of shards homed there go to a backup instead of waiting for the home to be downed.
+    private readonly HashSet<NodeAddress> _unreachable = [];
     private readonly EffectBuffer _effects = new();
     private (UniqueAddress Node, long Reign)? _following;
 
@@ -269,6 +273,12 @@ public sealed partial class ShardRegion
         }
 
         _liveMembers.Clear();
+        _unreachable.Clear();
+        foreach (var unreachable in state.Unreachable)
+        {
+            _unreachable.Add(unreachable.Address);
+        }
+
         var selfIsMember = false;
         foreach (var member in state.Members)
         {
@@ -304,6 +314,7 @@ public sealed partial class ShardRegion
         }
 
         ForgetDepartedHomes(now);
+        ReadFromBackupsOfUnreachableHomes();
         RegisterIfNeeded(now);
         return Flush();
     }

@@ -28,6 +28,9 @@ public sealed partial class ShardRegionActor : Actor
     // How long GET /cluster/shards waits for other homes' session counts; a silent home's shards show no count.
     private static readonly TimeSpan StatsTimeout = TimeSpan.FromSeconds(1);
 
+    // Session ids per ReplicaPull: 16 bytes each, so a pull stays far below the frame limit.
+    private const int PullBatch = 4096;
+
     private readonly ShardRegion _region;
     private readonly ShardCoordinator? _coordinator;
     private readonly ITransport _transport;
@@ -150,6 +153,9 @@ public sealed partial class ShardRegionActor : Actor
                 break;
             case InboundMessage { Message: ReplicaDigest digest } inbound:
                 Repair(inbound.From.Address, digest);
+                break;
+            case InboundMessage { Message: ReplicaPush push } inbound:
+                MergePushed(inbound.From.Address, push);
                 break;
             case BackupCopyCompleted completed:
                 Execute(_region.BackupCopied(completed.Shard));
@@ -319,7 +325,13 @@ public sealed partial class ShardRegionActor : Actor
                         Now);
                     break;
                 case KeepBackup keep:
-                    _replicas?.Keep(keep.Shard, keep.Home, keep.Epoch);
+                    if (_replicas?.Keep(keep.Shard, keep.Home, keep.Epoch) == true && _replicas.DigestOf(keep.Shard) is { } digest)
+                    {
+                        // A new home over this copy (most often a backup promoted over a dead home): it may lack writes
+                        // only this copy holds, so the anti-entropy round that finds and merges them starts now.
+                        _transport.Send(digest.Home, digest.Digest);
+                    }
+
                     break;
                 case DropBackup dropBackup:
                     _replicas?.Take(dropBackup.Shard);
@@ -402,6 +414,7 @@ public sealed partial class ShardRegionActor : Actor
         }
 
         hosted.Epoch = _region.HomeOf(shard).Epoch;
+        hosted.StartedAt = Now;
         _local.Publish(shard, hosted);
         LogShard(shard, $"started with {sessions.Length} sessions");
     }
@@ -529,23 +542,65 @@ public sealed partial class ShardRegionActor : Actor
             return;
         }
 
-        var held = digest.Sessions.ToDictionary(session => session.SessionId, session => session.Hash);
-        var repaired = 0;
-        foreach (var slot in hosted.Sessions.Slots)
+        // Pulling what only the backup holds matters just after this node took the shard over (see AntiEntropyPlan).
+        var plan = AntiEntropyPlan.Of(
+            hosted.Sessions.Slots.Select(slot => slot.State),
+            digest,
+            askForMissing: Now - hosted.StartedAt <= _replicas.Settings.AntiEntropyInterval * 3);
+        foreach (var state in plan.Send)
         {
-            var state = slot.State;
-            if (!held.TryGetValue(state.Id, out var hash) || hash != SessionDigest.Of(state))
-            {
-                // A whole state is a valid delta; sequence 0 matches no entity's pending delta, so its ack counts nothing.
-                _transport.Send(backup, new ReplicaDelta(digest.Shard, targets.Epoch, 0, 0, state));
-                repaired++;
-            }
+            // Sequence 0 matches no entity's pending delta, so its ack counts nothing.
+            _transport.Send(backup, new ReplicaDelta(digest.Shard, targets.Epoch, 0, 0, state));
         }
 
-        if (repaired > 0)
+        for (var start = 0; start < plan.Pull.Count; start += PullBatch)
         {
-            LogShard(digest.Shard, $"anti-entropy sent {repaired} sessions to {backup}");
+            _transport.Send(backup, new ReplicaPull(digest.Shard, targets.Epoch, [.. plan.Pull.Skip(start).Take(PullBatch)]));
         }
+
+        if (plan.Send.Count > 0 || plan.Pull.Count > 0)
+        {
+            LogShard(digest.Shard, $"anti-entropy sent {plan.Send.Count} sessions to {backup} and asked it for {plan.Pull.Count}");
+        }
+    }
+
+    /// <summary>A backup's state of one session, asked for by <see cref="Repair"/>: merged into the session here through
+    /// its entity (the one writer), which replicates whatever it adds to every backup.</summary>
+    private void MergePushed(NodeAddress backup, ReplicaPush push)
+    {
+        if (_replicas is null || _local[push.Shard] is not { Serving: true } hosted || ShardId.Of(new SessionId(push.State.Id), _region.Settings.NumberOfShards) != push.Shard)
+        {
+            return;
+        }
+
+        var targets = _replicas.TargetsOf(push.Shard);
+        if (targets.Epoch != push.Epoch || !targets.Backups.Contains(backup))
+        {
+            return;
+        }
+
+        var id = new SessionId(push.State.Id);
+        var adopted = false;
+        if (!hosted.Sessions.TryGet(id, out var slot))
+        {
+            if (push.State.IsEnded)
+            {
+                // Ended under a former home and already gone here (or never served here): nothing to bring back.
+                return;
+            }
+
+            slot = new SessionSlot(push.State, _host);
+            hosted.Sessions.Add(id, slot);
+            adopted = true;
+            LogShard(push.Shard, $"adopted session {id} from {backup}'s copy");
+        }
+        else if (slot.Entity is null && _stopping.ContainsKey(slot.Id))
+        {
+            // Its last entity is still stopping; the next anti-entropy round asks again.
+            return;
+        }
+
+        (slot.Entity ?? StartEntity(slot)).Tell(new MergeReplicaState(push.State, adopted));
     }
 
     private void DropShard(int shard)
