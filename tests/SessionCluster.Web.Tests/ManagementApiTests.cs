@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using SessionCluster.TestKit;
 using SessionCluster.Web.Tests.Support;
 
@@ -178,6 +180,19 @@ public sealed class ManagementApiTests : IAsyncLifetime
         Assert.Equal(_self, snapshot.RootElement.GetProperty("self").GetString());
         Assert.True(snapshot.RootElement.GetProperty("members").GetArrayLength() >= 1);
         Assert.True(DateTimeOffset.TryParse(snapshot.RootElement.GetProperty("at").GetString(), out _));
+    }
+
+    [Fact]
+    public async Task Drain_ThisNode_Answers202ThenStopsTheHostAsSigtermWould()
+    {
+        var lifetime = _node.Services.GetRequiredService<IHostApplicationLifetime>();
+        Assert.False(lifetime.ApplicationStopping.IsCancellationRequested);
+
+        using var response = await _client.PostAsync($"/cluster/drain/{_self}", null);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal($"{{\"action\":\"drain\",\"address\":\"{_self}\"}}", await response.Content.ReadAsStringAsync());
+        await Eventually.True(() => lifetime.ApplicationStopping.IsCancellationRequested, "the host to begin its graceful shutdown");
     }
 
     private static async Task AssertError(HttpResponseMessage response, HttpStatusCode status, string fragment)
