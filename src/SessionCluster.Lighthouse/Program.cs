@@ -46,7 +46,7 @@ if (urls is null)
 }
 else
 {
-    builder.WebHost.UseUrls(urls);
+    builder.WebHost.UseUrls(ManagementPort.AddTo(urls, settings.Management.Port));
 }
 
 var app = builder.Build();

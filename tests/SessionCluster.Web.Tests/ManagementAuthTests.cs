@@ -141,6 +141,23 @@ public sealed class ManagementAuthTests
         authorized.Dispose();
     }
 
+    [Theory]
+    [InlineData("/cluster/members")]
+    [InlineData("/cluster/shards")]
+    [InlineData("/cluster/events")]
+    public async Task Read_WithASeparateManagementPort_IsNotServedOnTheWebPort(string path)
+    {
+        await using var node = WebNodeFactory.With((TokenSetting, Token), ("session-cluster:management:port", "9876"));
+        using var client = Authorized(node.CreateRawClient(), Token);
+
+        using var response = await client.GetAsync(path);
+        using var session = await client.GetAsync("/session");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("session-cluster.management.port", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, session.StatusCode);
+    }
+
     private static HttpClient Authorized(HttpClient client, string token)
     {
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);

@@ -6,7 +6,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace SessionCluster.Actors.Management;
 
 /// <summary>Puts the management token check (<see cref="ManagementAuthorization"/>) in front of an endpoint: every
-/// action, and every read when <c>session-cluster.management.protect-reads</c> is on.</summary>
+/// action, and every read when <c>session-cluster.management.protect-reads</c> is on; and, when the management API
+/// has its own port (<c>session-cluster.management.port</c>), answers 404 on every other.</summary>
 public static class ManagementEndpointFilters
 {
     /// <summary>The endpoint is an action: it always needs the token.</summary>
@@ -23,6 +24,16 @@ public static class ManagementEndpointFilters
     {
         var http = context.HttpContext;
         var authorization = http.RequestServices.GetRequiredService<NodeManagement>().Authorization;
+        if (authorization.Settings.Port != 0 && http.Connection.LocalPort != authorization.Settings.Port)
+        {
+            // The management API has its own port: on any other it does not exist.
+            await ManagementJson.WriteError(
+                http.Response,
+                StatusCodes.Status404NotFound,
+                $"The management API answers on port {authorization.Settings.Port.ToString(CultureInfo.InvariantCulture)} (session-cluster.management.port), not on this one.");
+            return Results.Empty;
+        }
+
         var client = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         var access = authorization.Check(http.Request.Headers.Authorization.FirstOrDefault(), client, http.Request.Path, isAction, out var retryAfter);
         switch (access)

@@ -7,7 +7,8 @@ namespace SessionCluster.Actors.Management;
 /// empty disables the actions (403).</param>
 /// <param name="ProtectReads">True if the reads need the token too.</param>
 /// <param name="MaxFailedAttemptsPerMinute">Wrong tokens one client may send in a minute before it gets 429.</param>
-public sealed record ManagementSettings(string Token, bool ProtectReads, int MaxFailedAttemptsPerMinute)
+/// <param name="Port">The HTTP port the management API answers on; 0 means the node's web port.</param>
+public sealed record ManagementSettings(string Token, bool ProtectReads, int MaxFailedAttemptsPerMinute, int Port = 0)
 {
     /// <summary>The settings path of the token, named in errors that tell an operator how to enable actions.</summary>
     public const string TokenSetting = "session-cluster.management.token";
@@ -20,7 +21,7 @@ public sealed record ManagementSettings(string Token, bool ProtectReads, int Max
 
     /// <summary>Never the token itself: records print their members, and settings end up in logs.</summary>
     public override string ToString() =>
-        $"ManagementSettings {{ Token = {(ActionsEnabled ? "(set)" : "(empty)")}, ProtectReads = {ProtectReads}, MaxFailedAttemptsPerMinute = {MaxFailedAttemptsPerMinute} }}";
+        $"ManagementSettings {{ Token = {(ActionsEnabled ? "(set)" : "(empty)")}, ProtectReads = {ProtectReads}, MaxFailedAttemptsPerMinute = {MaxFailedAttemptsPerMinute}, Port = {Port} }}";
 
     internal static ManagementSettings Read(SettingsReader reader)
     {
@@ -31,6 +32,10 @@ public sealed record ManagementSettings(string Token, bool ProtectReads, int Max
             throw reader.Inconsistent("management.protect-reads", "reads cannot need a token while session-cluster.management.token is empty");
         }
 
-        return new ManagementSettings(token, protectReads, reader.Int("management.max-failed-attempts-per-minute", min: 1, max: 10_000));
+        return new ManagementSettings(
+            token,
+            protectReads,
+            reader.Int("management.max-failed-attempts-per-minute", min: 1, max: 10_000),
+            reader.Int("management.port", min: 0, max: 65_535));
     }
 }
