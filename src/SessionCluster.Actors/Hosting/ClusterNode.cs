@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using SessionCluster.Actors.Diagnostics;
+using SessionCluster.Actors.Management;
 using SessionCluster.Actors.Membership;
 using SessionCluster.Actors.Remoting;
 using SessionCluster.Actors.Runtime;
@@ -42,6 +43,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
         MembershipWireFormat.Register(serializer);
         ShardingWireFormat.Register(serializer);
         ReplicaWireFormat.Register(serializer);
+        ManagementWireFormat.Register(serializer);
         // The incarnation uid: random, so a node restarted on the same address is told apart from the one that died.
         var uid = BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8)) & long.MaxValue;
         _transport = new TcpTransport(settings.Remote, serializer, uid, timeProvider, loggerFactory.CreateLogger<TcpTransport>());
@@ -82,6 +84,13 @@ public sealed partial class ClusterNode : IAsyncDisposable
 
     /// <summary>From now on, sharding messages from other nodes go to <paramref name="sharding"/>.</summary>
     public void AttachSharding(ShardingInbox sharding) => _inbox.AttachSharding(sharding);
+
+    /// <summary>From now on, management messages from other nodes go to <paramref name="management"/>.</summary>
+    public void AttachManagement(Action<UniqueAddress, object> management) => _inbox.AttachManagement(management);
+
+    /// <summary>Every cluster event from now on, after a <see cref="CurrentClusterState"/> snapshot, until the
+    /// subscription is disposed or the cluster side stops (the reader then completes).</summary>
+    public ClusterEventSubscription SubscribeEvents() => ClusterEventSubscription.Start(_system, Daemon);
 
     /// <summary>The membership as this node sees it now.</summary>
     public Task<CurrentClusterState> GetStateAsync(CancellationToken cancellationToken) =>
@@ -145,16 +154,23 @@ public sealed partial class ClusterNode : IAsyncDisposable
     {
         private volatile ActorRef? _daemon;
         private volatile ShardingInbox? _sharding;
+        private volatile Action<UniqueAddress, object>? _management;
 
         public void Attach(ActorRef daemon) => _daemon = daemon;
 
         public void AttachSharding(ShardingInbox sharding) => _sharding = sharding;
+
+        public void AttachManagement(Action<UniqueAddress, object> management) => _management = management;
 
         public void OnMessage(UniqueAddress from, object message)
         {
             if (message is IRegionMessage or ICoordinatorMessage or Replication.IReplicaMessage)
             {
                 _sharding?.OnMessage(from, message);
+            }
+            else if (message is IManagementMessage)
+            {
+                _management?.Invoke(from, message);
             }
             else
             {

@@ -109,7 +109,7 @@ public sealed partial class ClusterDaemon(
                     break;
                 case Publish publish:
                     changed = true;
-                    LogEvent(publish.Event.ToString() ?? publish.Event.GetType().Name);
+                    LogPublished(publish.Event);
                     foreach (var subscriber in _subscribers)
                     {
                         subscriber.Tell(publish.Event, Self);
@@ -134,8 +134,45 @@ public sealed partial class ClusterDaemon(
     [LoggerMessage(Level = LogLevel.Information, Message = "Cluster node {Self} starting; seeds: [{Seeds}]")]
     private partial void LogStarting(UniqueAddress self, string seeds);
 
+    /// <summary>One structured line per membership transition (type, member, status); the message keeps the event's
+    /// own text too, which people and specs search for (e.g. <c>UnreachableMember {</c>).</summary>
+    private void LogPublished(ClusterEvent clusterEvent)
+    {
+        var text = clusterEvent.ToString() ?? clusterEvent.GetType().Name;
+        switch (clusterEvent)
+        {
+            case MemberEvent { Member: var member }:
+                LogMemberTransition(clusterEvent.GetType().Name, member.Address, member.Status, text);
+                break;
+            case UnreachableMember { Member: var unreachable }:
+                LogUnreachable(unreachable.Address, unreachable.Status, text);
+                break;
+            case ReachableMember { Member: var reachable }:
+                LogReachable(reachable.Address, reachable.Status, text);
+                break;
+            case LeaderChanged leader:
+                LogLeaderChanged(leader.Leader?.Address, text);
+                break;
+            default:
+                LogEvent(text);
+                break;
+        }
+    }
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Cluster event: {Event}")]
     private partial void LogEvent(string @event);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cluster event {EventType}: member {Member} is {Status}: {Event}")]
+    private partial void LogMemberTransition(string eventType, NodeAddress member, MemberStatus status, string @event);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cluster event UnreachableMember: member {Member} ({Status}) is unreachable: {Event}")]
+    private partial void LogUnreachable(NodeAddress member, MemberStatus status, string @event);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cluster event ReachableMember: member {Member} ({Status}) is reachable again: {Event}")]
+    private partial void LogReachable(NodeAddress member, MemberStatus status, string @event);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cluster event LeaderChanged: leader is now {Leader}: {Event}")]
+    private partial void LogLeaderChanged(NodeAddress? leader, string @event);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cluster node {Self} is out of the cluster ({Reason}); shutting its cluster side down")]
     private partial void LogShutDown(UniqueAddress self, string reason);

@@ -48,6 +48,7 @@ public sealed partial class ShardRegionActor : Actor
     private ITimer? _tick;
     private ITimer? _antiEntropy;
     private readonly Dictionary<int, int> _collecting = [];
+    private CoordinatorTransitionLog? _transitions;
 
     // Entities told to stop (passivation, hand-off) that have not confirmed yet, with the commands that arrived for
     // their session meanwhile: a new entity for the session starts only once the old one has applied everything it
@@ -165,7 +166,9 @@ public sealed partial class ShardRegionActor : Actor
                 Execute(_region.Receive(inbound.From, inbound.Message, Now));
                 break;
             case InboundMessage { Message: ICoordinatorMessage } inbound when _coordinator is not null:
+                var phase = _coordinator.Phase;
                 Execute(_coordinator.Receive(inbound.From, inbound.Message, Now));
+                LogCoordinatorPhase(phase);
                 break;
             case CurrentClusterState state:
                 Execute(_region.MembershipChanged(state, Now));
@@ -220,10 +223,30 @@ public sealed partial class ShardRegionActor : Actor
             case GetShardTable:
                 StartStatsQuery(Sender);
                 break;
+            case SetRegionWeight weight:
+                Execute(_region.SetWeight(weight.Weight, Now));
+                Sender.Tell(new RegionWeightSet(_region.HostsShards, _region.CapacityWeight));
+                break;
+            case RebalanceNow:
+                var rebalanced = false;
+                if (_coordinator is not null && _coordinator.RebalanceNow(Now, out var rebalance))
+                {
+                    rebalanced = true;
+                    Execute(rebalance);
+                    LogCoordinatorPhase(_coordinator.Phase);
+                }
+
+                Sender.Tell(new CoordinatorAnswer(rebalanced, []));
+                break;
+            case GetCoordinatorRegions:
+                Sender.Tell(_coordinator is { Phase: CoordinatorPhase.Active } active
+                    ? new CoordinatorAnswer(true, active.Regions())
+                    : new CoordinatorAnswer(false, []));
+                break;
             case LocateSession locate:
                 var shardOf = ShardId.Of(locate.SessionId, _local.NumberOfShards);
                 var (homeOf, epochOf) = _region.HomeOf(shardOf);
-                Sender.Tell(new SessionLocation(locate.SessionId, shardOf, homeOf, epochOf));
+                Sender.Tell(new SessionLocation(locate.SessionId, shardOf, homeOf, epochOf) { Backups = _region.BackupsOf(shardOf) });
                 break;
             default:
                 Unhandled(message);
@@ -756,6 +779,11 @@ public sealed partial class ShardRegionActor : Actor
         if (_coordinator is { } coordinator && coordinator.Phase != before)
         {
             LogCoordinator(coordinator.Self, coordinator.Phase, coordinator.Reign);
+        }
+
+        if (_coordinator is not null)
+        {
+            (_transitions ??= new CoordinatorTransitionLog(_logger)).Observe(_coordinator);
         }
     }
 
