@@ -5,11 +5,13 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using SessionCluster.Actors.Dashboard;
+using SessionCluster.Actors.Diagnostics;
 using SessionCluster.Actors.Hosting;
 using SessionCluster.Actors.Management;
 using SessionCluster.Lighthouse;
 
-// The seed node: membership only. Serves /health/live and the management API over HTTP only when --urls is given.
+// The seed node: membership only. Serves /health/live, the management API, /metrics and /dashboard over HTTP only when --urls is given.
 if (NodeCommandLine.ParseForHost(
         args,
         NodeConfiguration.DefaultConfigFile("lighthouse.conf"),
@@ -39,6 +41,7 @@ builder.Services.AddSingleton(settings);
 builder.Services.AddSingleton<LighthouseNode>();
 builder.Services.AddHostedService(provider => provider.GetRequiredService<LighthouseNode>());
 builder.Services.AddSingleton(provider => provider.GetRequiredService<LighthouseNode>().Management);
+builder.Services.AddSessionClusterMetrics();
 if (urls is null)
 {
     // No HTTP wanted: Kestrel must not claim its default port, which a web node on the same machine uses.
@@ -55,6 +58,8 @@ if (urls is not null)
     app.UseManagementRequestCount();
     app.MapGet("/health/live", static () => Results.Text("{\"status\":\"live\"}", "application/json"));
     app.MapManagementEndpoints();
+    app.MapSessionClusterMetrics();
+    app.MapSessionClusterDashboard();
 }
 
 await app.RunAsync();

@@ -1,6 +1,9 @@
+using SessionCluster.Actors.Dashboard;
+using SessionCluster.Actors.Diagnostics;
 using SessionCluster.Actors.Hosting;
 using SessionCluster.Actors.Management;
 using SessionCluster.Web.Endpoints;
+using SessionCluster.Web.Http;
 using SessionCluster.Web.Pages;
 
 // A SessionCluster web node: parses its switches, layers its configuration, serves the session contract.
@@ -39,14 +42,18 @@ catch (Exception exception) when (exception is SettingsException or SessionClust
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 builder.WebHost.UseUrls(ManagementPort.AddTo(builder.Configuration["urls"] ?? "http://localhost:5000", settings.Management.Port));
 builder.Services.AddSessionNode();
+builder.Services.AddSessionClusterMetrics();
 
 var app = builder.Build();
+app.UseSessionRequestMetrics();
 app.UseManagementRequestCount();
 app.MapHealthEndpoints();
 app.MapSessionEndpoints();
 app.MapSessionExamplePage();
 app.MapClusterEndpoints();
 app.MapShardingEndpoints();
+app.MapSessionClusterMetrics();
+app.MapSessionClusterDashboard();
 
 try
 {

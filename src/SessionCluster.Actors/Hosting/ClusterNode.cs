@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
+using SessionCluster.Actors.Diagnostics;
 using SessionCluster.Actors.Management;
 using SessionCluster.Actors.Membership;
 using SessionCluster.Actors.Remoting;
@@ -25,6 +26,8 @@ public sealed partial class ClusterNode : IAsyncDisposable
     private readonly TaskCompletionSource<string> _out = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ActorRef? _daemon;
     private volatile string? _shutDownReason;
+    private volatile CurrentClusterState? _view;
+    private IDisposable? _gauges;
 
     /// <param name="settings">The node's settings.</param>
     /// <param name="timeProvider">The cluster's clock. Hosts pass the system clock even when sessions run on a test clock:
@@ -61,9 +64,17 @@ public sealed partial class ClusterNode : IAsyncDisposable
         LogBound(_transport.Self);
         var machine = new MembershipNode(_transport.Self, _settings.Cluster, _settings.Node.Roles, new Random(RandomNumberGenerator.GetInt32(int.MaxValue)));
         var daemonLogger = _logger;
-        _daemon = _system.ActorOf(Props.Create(() => new ClusterDaemon(machine, _transport, OnShutDown, daemonLogger)), "cluster");
+        _daemon = _system.ActorOf(Props.Create(() => new ClusterDaemon(machine, _transport, OnShutDown, daemonLogger, view => _view = view)), "cluster");
         _inbox.Attach(_daemon);
+        _gauges = SessionClusterMetrics.Register(new NodeGauges
+        {
+            UpMembers = () => _view?.Members.Count(member => member.Status == MemberStatus.Up) ?? 0,
+            UnreachableMembers = () => _view?.Unreachable.Count ?? 0,
+        });
     }
+
+    /// <summary>The membership as this node saw it at its latest change, without asking the daemon (null before start).</summary>
+    public CurrentClusterState? LastView => _view;
 
     /// <summary>The transport to the other nodes; started by <see cref="StartAsync"/>.</summary>
     public ITransport Transport => _transport;
@@ -115,6 +126,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        Interlocked.Exchange(ref _gauges, null)?.Dispose();
         await _system.TerminateAsync().ConfigureAwait(false);
         await _transport.DisposeAsync().ConfigureAwait(false);
     }

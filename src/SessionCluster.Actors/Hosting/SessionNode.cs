@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using SessionCluster.Actors.Diagnostics;
 using SessionCluster.Actors.Management;
 using SessionCluster.Actors.Membership;
 using SessionCluster.Actors.Replication;
@@ -18,6 +19,7 @@ public sealed partial class SessionNode : IHostedService, IAsyncDisposable
     private readonly ShardRoutes _routes;
     private readonly RemoteRequests _remoteRequests;
     private ActorRef? _region;
+    private IDisposable? _gauges;
     private volatile bool _ready;
     private volatile bool _stopping;
     private readonly IHostApplicationLifetime? _lifetime;
@@ -97,6 +99,17 @@ public sealed partial class SessionNode : IHostedService, IAsyncDisposable
             "sharding");
         Cluster.AttachSharding(new ShardingInbox(_region, _remoteRequests, LocalShards, Cluster.Transport, Replicas, Route));
         Client.Attach(_region, new DirectRoute(Cluster.Transport, _routes, _remoteRequests));
+        if (HostsShards)
+        {
+            var replicas = Replicas;
+            _gauges = SessionClusterMetrics.Register(new NodeGauges
+            {
+                SessionsHosted = () => LocalShards.Counts().Sum(shard => (long)shard.Sessions),
+                ShardsHosted = () => LocalShards.Counts().Count,
+                BackupCopies = () => replicas?.BackupCounts().Count ?? 0,
+            });
+        }
+
         _ready = true;
         if (_lifetime is not null)
         {
@@ -215,6 +228,7 @@ public sealed partial class SessionNode : IHostedService, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _ready = false;
+        Interlocked.Exchange(ref _gauges, null)?.Dispose();
         await Cluster.DisposeAsync().ConfigureAwait(false);
         await _system.TerminateAsync().ConfigureAwait(false);
     }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using SessionCluster.Actors.Diagnostics;
 using SessionCluster.Actors.Remoting;
 using SessionCluster.Actors.Runtime;
 
@@ -11,7 +12,14 @@ namespace SessionCluster.Actors.Membership;
 /// the machine says this node is out of the cluster (downed or removed), the daemon stops ticking and calls the
 /// host's shut-down callback: a downed node must not go on serving as if nothing happened.
 /// </remarks>
-public sealed partial class ClusterDaemon(MembershipNode machine, ITransport transport, Action<string> onShutDown, ILogger logger) : Actor
+/// <param name="machine">The membership state machine it runs.</param>
+/// <param name="transport">Where its messages go.</param>
+/// <param name="onShutDown">Called once when this node is out of the cluster.</param>
+/// <param name="logger">Where transitions are logged.</param>
+/// <param name="onViewChanged">Called on the daemon's thread with the new view after each change it publishes (and once
+/// at start), for readers that must not wait for an Ask: gauges, status pages.</param>
+public sealed partial class ClusterDaemon(
+    MembershipNode machine, ITransport transport, Action<string> onShutDown, ILogger logger, Action<CurrentClusterState>? onViewChanged = null) : Actor
 {
     private const string TickKey = "tick";
     private readonly HashSet<ActorRef> _subscribers = [];
@@ -23,6 +31,7 @@ public sealed partial class ClusterDaemon(MembershipNode machine, ITransport tra
     {
         LogStarting(machine.Self, string.Join(", ", machine.Settings.SeedNodes));
         Execute(machine.Start(Now));
+        onViewChanged?.Invoke(machine.State);
         ScheduleTick();
     }
 
@@ -39,6 +48,11 @@ public sealed partial class ClusterDaemon(MembershipNode machine, ITransport tra
 
                 break;
             case InboundMessage inbound:
+                if (inbound.Message is GossipEnvelope)
+                {
+                    SessionClusterMetrics.GossipMessages.Add(1, SessionClusterMetrics.GossipReceived);
+                }
+
                 Execute(machine.Receive(inbound.From, inbound.Message, Now));
                 break;
             case PeerRefusedConnection refused:
@@ -80,14 +94,21 @@ public sealed partial class ClusterDaemon(MembershipNode machine, ITransport tra
 
     private void Execute(IReadOnlyList<MembershipEffect> effects)
     {
+        var changed = false;
         foreach (var effect in effects)
         {
             switch (effect)
             {
                 case Send send:
+                    if (send.Message is GossipEnvelope)
+                    {
+                        SessionClusterMetrics.GossipMessages.Add(1, SessionClusterMetrics.GossipSent);
+                    }
+
                     transport.Send(send.To, send.Message);
                     break;
                 case Publish publish:
+                    changed = true;
                     LogPublished(publish.Event);
                     foreach (var subscriber in _subscribers)
                     {
@@ -102,6 +123,11 @@ public sealed partial class ClusterDaemon(MembershipNode machine, ITransport tra
                     onShutDown(shutDown.Reason);
                     break;
             }
+        }
+
+        if (changed)
+        {
+            onViewChanged?.Invoke(machine.State);
         }
     }
 

@@ -211,7 +211,7 @@ public sealed partial class ShardRegion
                     _effects.Add(new ResumeShard(shard));
                     break;
                 case Phase.Receiving:
-                    _effects.Add(new StartShard(shard, ReceivedSessions(slot)));
+                    _effects.Add(new StartShard(shard, ReceivedSessions(slot), HandedOver: true));
                     break;
                 default:
                     _effects.Add(new StartShard(shard, []));

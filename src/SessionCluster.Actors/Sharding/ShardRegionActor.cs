@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
+using SessionCluster.Actors.Diagnostics;
 using SessionCluster.Actors.Membership;
 using SessionCluster.Actors.Remoting;
 using SessionCluster.Actors.Replication;
@@ -299,6 +300,7 @@ public sealed partial class ShardRegionActor : Actor
 
                     break;
                 case StartShard start:
+                    CountStart(start);
                     StartShard(start.Shard, start.Sessions);
                     break;
                 case CollectShard collect:
@@ -387,6 +389,20 @@ public sealed partial class ShardRegionActor : Actor
         var entity = Context.ActorOf(Props.Create(static (SessionSlot s) => new SessionEntity(s), slot), $"{slot.Id}-{++_nextEntity}");
         slot.Entity = entity;
         return entity;
+    }
+
+    /// <summary>Metrics: a shard that arrives by hand-off is a hand-off; one started here from this node's backup copy
+    /// without a hand-off is a failover (its home was lost and the coordinator promoted the copy).</summary>
+    private void CountStart(StartShard start)
+    {
+        if (start.HandedOver)
+        {
+            SessionClusterMetrics.Handoffs.Add(1);
+        }
+        else if (_replicas?.Holds(start.Shard) == true)
+        {
+            SessionClusterMetrics.Failovers.Add(1);
+        }
     }
 
     private void StartShard(int shard, ImmutableArray<SessionCrdt> sessions)

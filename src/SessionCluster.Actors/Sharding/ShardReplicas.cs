@@ -168,6 +168,9 @@ public sealed class ShardReplicas : IReplicaChannel
         }
     }
 
+    /// <summary>True if this node keeps a backup copy of the shard (whole or still arriving).</summary>
+    internal bool Holds(int shard) => Volatile.Read(ref _copies[shard]) is not null;
+
     /// <summary>Region actor: forget the shard's copy (no longer a backup), or take it over (promoted to home).</summary>
     internal ImmutableArray<SessionCrdt> Take(int shard)
     {
