@@ -40,8 +40,8 @@ builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 builder.Services.AddSingleton(settings);
 builder.Services.AddSingleton<LighthouseNode>();
 builder.Services.AddHostedService(provider => provider.GetRequiredService<LighthouseNode>());
-builder.Services.AddSessionClusterMetrics();
 builder.Services.AddSingleton(provider => provider.GetRequiredService<LighthouseNode>().Management);
+builder.Services.AddSessionClusterMetrics();
 if (urls is null)
 {
     // No HTTP wanted: Kestrel must not claim its default port, which a web node on the same machine uses.
