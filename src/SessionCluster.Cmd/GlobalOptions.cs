@@ -49,7 +49,7 @@ public sealed class GlobalOptions
         };
         Timeout.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<double>() is var seconds && !(seconds > 0 && seconds <= 3600))
+            if (result.Tokens is [var token] && double.TryParse(token.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && !(seconds > 0 && seconds <= 3600))
             {
                 result.AddError($"--timeout {seconds.ToString(CultureInfo.InvariantCulture)} is out of range: give seconds above 0, at most 3600.");
             }

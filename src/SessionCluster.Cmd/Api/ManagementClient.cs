@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -198,13 +199,17 @@ public sealed class ManagementClient : IDisposable
     private ManagementException TimedOut(HttpMethod method, string path, Exception exception) =>
         new(ExitCodes.Unreachable, $"{Node} did not answer {method} /{Shown(path)} within {_timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s (--timeout).", exception);
 
-    private ManagementException Unreachable(HttpMethod method, string path, HttpRequestException exception) =>
-        exception.HttpRequestError switch
-        {
-            HttpRequestError.ResponseEnded or HttpRequestError.InvalidResponse =>
-                new ManagementException(ExitCodes.Unreachable, $"{Node} closed the connection without a valid answer to {method} /{Shown(path)}: {Innermost(exception)}", exception),
-            _ => new ManagementException(ExitCodes.Unreachable, $"cannot reach the node at {Node}: {Innermost(exception)}. Is it running? Pick a node with --node or SESSIONCTL_NODE.", exception),
-        };
+    /// <summary>No connection at all (nothing listens, no such host) reads differently from a connection the node dropped.</summary>
+    private ManagementException Unreachable(HttpMethod method, string path, HttpRequestException exception)
+    {
+        var socket = Inner<SocketException>(exception);
+        var neverConnected = exception.HttpRequestError == HttpRequestError.NameResolutionError
+            || socket?.SocketErrorCode is SocketError.ConnectionRefused or SocketError.HostNotFound or SocketError.HostUnreachable
+                or SocketError.NetworkUnreachable or SocketError.TimedOut or SocketError.AddressNotAvailable or SocketError.TryAgain or SocketError.NoData;
+        return neverConnected
+            ? new ManagementException(ExitCodes.Unreachable, $"cannot reach the node at {Node}: {Innermost(exception)}. Is it running? Pick a node with --node or SESSIONCTL_NODE.", exception)
+            : new ManagementException(ExitCodes.Unreachable, $"{Node} closed the connection without a valid answer to {method} /{Shown(path)}: {Innermost(exception)}.", exception);
+    }
 
     /// <summary>An error answer: the node's own sentence when it sent one, with the status and what to do about it.</summary>
     private ManagementException Refusal(HttpResponseMessage response, string body, string path)
@@ -225,7 +230,8 @@ public sealed class ManagementClient : IDisposable
                 $"{Node} has no {method} /{Shown(path)} (404 {reason}): it is not a SessionCluster node, or one without this part of the management API.",
             _ => $"{Node} answered {status} {reason}: {said ?? (body.Length == 0 ? "(no body)" : Excerpt(body))}",
         };
-        return new ManagementException(ExitCodes.Refused, message.TrimEnd() + retry);
+        message = message.TrimEnd();
+        return new ManagementException(ExitCodes.Refused, (message.EndsWith('.') ? message : message + ".") + retry);
     }
 
     private static string? TryParseError(string body)
@@ -259,6 +265,20 @@ public sealed class ManagementClient : IDisposable
     {
         var flat = string.Join(' ', body.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         return flat.Length == 0 ? "(empty body)" : flat.Length <= ExcerptLength ? flat : flat[..ExcerptLength] + "…";
+    }
+
+    private static T? Inner<T>(Exception? exception)
+        where T : Exception
+    {
+        for (; exception is not null; exception = exception.InnerException)
+        {
+            if (exception is T found)
+            {
+                return found;
+            }
+        }
+
+        return null;
     }
 
     private static string Innermost(Exception exception)

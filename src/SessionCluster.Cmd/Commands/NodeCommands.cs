@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 
 namespace SessionCluster.Cmd.Commands;
 
@@ -22,7 +23,8 @@ public static class NodeCommands
         var weight = new Argument<int>("weight") { Description = $"its share of shards relative to the others, 0..{MaxWeight} (0 hosts none)" };
         weight.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int>() is var value && value is < 0 or > MaxWeight)
+            // A token that is not an integer is System.CommandLine's own error; only the range is checked here.
+            if (result.Tokens is [var token] && int.TryParse(token.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value is < 0 or > MaxWeight)
             {
                 result.AddError($"weight {value} is out of range: give an integer from 0 (hosts no shards) to {MaxWeight}.");
             }

@@ -132,7 +132,7 @@ public static class ShardingCommands
         {
             if (frame.Error is { } error)
             {
-                context.WriteWarning(error + " (retrying)");
+                context.WriteWarning(error + " Retrying.");
                 continue;
             }
 

@@ -39,7 +39,7 @@ public static class WatchRenderer
         var lastMove = frame.LastMoveAt is { } at ? $", the last at {at.ToString("HH:mm:ss", CultureInfo.InvariantCulture)}" : "";
         var footer = new Text($"{ShardingRenderer.TotalsLine(stats)}\n{ShardingRenderer.Number(frame.MovedSinceStart)} shard moves seen since the watch began{lastMove}");
         IRenderable[] rows = frame.Error is { } error
-            ? [header, table, footer, new Markup($"[red]{Markup.Escape(error)}[/] (retrying)")]
+            ? [header, table, footer, new Markup($"[red]{Markup.Escape(error)}[/] Retrying.")]
             : [header, table, footer];
         return new Rows(rows);
     }
