@@ -14,7 +14,7 @@ public sealed class GlobalOptions
     {
         Node = new Option<string>("--node", "-n")
         {
-            Description = $"HTTP address of the node to ask, host:port [env {NodeVariable}; default {NodeEndpoint.Default}]",
+            Description = $"HTTP address of the node to ask, host:port [env {NodeVariable}]",
             HelpName = "host:port",
             Recursive = true,
             DefaultValueFactory = _ => environment.GetEnvironmentVariable(NodeVariable) is { Length: > 0 } node ? node : NodeEndpoint.Default,

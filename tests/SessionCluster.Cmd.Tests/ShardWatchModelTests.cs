@@ -57,6 +57,21 @@ public sealed class ShardWatchModelTests
     }
 
     [Fact]
+    public void Frame_NarrowConsole_AddressesKeptWhole()
+    {
+        var table = Documents.Table("127.0.0.1:4054", "127.0.0.1:4055");
+        var writer = new StringWriter();
+        var console = PlainConsole.Create(writer);
+        console.Profile.Width = 80;
+
+        console.Write(WatchRenderer.Frame(WatchFrame.First(table, Documents.Members, Start), "127.0.0.1:5000", 80));
+
+        Assert.Contains("127.0.0.1:4054", writer.ToString(), StringComparison.Ordinal);
+        Assert.Contains("127.0.0.1:4055", writer.ToString(), StringComparison.Ordinal);
+        Assert.All(writer.ToString().Split('\n'), line => Assert.True(line.TrimEnd().Length <= 80, line));
+    }
+
+    [Fact]
     public void Frame_ShowsNodesMovesAndError()
     {
         var one = Documents.Table("127.0.0.1:4054", "127.0.0.1:4054");
@@ -64,8 +79,8 @@ public sealed class ShardWatchModelTests
         var frame = WatchFrame.First(one, Documents.Members, Start).Next(one, two, Documents.Members, Start.AddSeconds(1)).Failed("127.0.0.1:5000 did not answer", Start.AddSeconds(2));
         var moved = WatchFrame.First(one, Documents.Members, Start).Next(one, two, Documents.Members, Start.AddSeconds(1));
 
-        var failedText = PlainConsole.Render(console => console.Write(WatchRenderer.Frame(frame, "127.0.0.1:5000")));
-        var movedText = PlainConsole.Render(console => console.Write(WatchRenderer.Frame(moved, "127.0.0.1:5000")));
+        var failedText = PlainConsole.Render(console => console.Write(WatchRenderer.Frame(frame, "127.0.0.1:5000", PlainConsole.Width)));
+        var movedText = PlainConsole.Render(console => console.Write(WatchRenderer.Frame(moved, "127.0.0.1:5000", PlainConsole.Width)));
 
         Assert.Contains("Shard distribution as 127.0.0.1:5000 sees it at 01:00:02", failedText, StringComparison.Ordinal);
         Assert.Contains("127.0.0.1:5000 did not answer Retrying.", failedText, StringComparison.Ordinal);

@@ -96,11 +96,11 @@ public static class ShardingCommands
             return;
         }
 
-        await context.Console.Live(WatchRenderer.Frame(frames.Current, context.Client.Node)).StartAsync(async live =>
+        await context.Console.Live(WatchRenderer.Frame(frames.Current, context.Client.Node, context.Console.Profile.Width)).StartAsync(async live =>
         {
             while (await frames.MoveNextAsync())
             {
-                live.UpdateTarget(WatchRenderer.Frame(frames.Current, context.Client.Node));
+                live.UpdateTarget(WatchRenderer.Frame(frames.Current, context.Client.Node, context.Console.Profile.Width));
                 live.Refresh();
             }
         });
@@ -118,7 +118,7 @@ public static class ShardingCommands
                 continue;
             }
 
-            context.Console.Write(WatchRenderer.Frame(frame, context.Client.Node));
+            context.Console.Write(WatchRenderer.Frame(frame, context.Client.Node, context.Console.Profile.Width));
             context.Console.WriteLine();
             last = (frame.Stats, frame.Error);
         }

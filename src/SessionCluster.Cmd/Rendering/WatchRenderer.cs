@@ -8,14 +8,22 @@ namespace SessionCluster.Cmd.Rendering;
 /// <summary>Draws one <see cref="WatchFrame"/> of <c>sharding watch</c>: a header, one bar per node, the moves, and the read error if any.</summary>
 public static class WatchRenderer
 {
-    private const int BarWidth = 40;
+    /// <summary>The widest bar, in characters, on a wide console.</summary>
+    public const int MaxBarWidth = 40;
 
-    public static IRenderable Frame(WatchFrame frame, string node)
+    /// <summary>What the other columns take, so the bar shrinks on a narrow terminal instead of squeezing the addresses.</summary>
+    private const int OtherColumnsWidth = 64;
+
+    /// <param name="frame">What to draw.</param>
+    /// <param name="node">The node asked, for the header.</param>
+    /// <param name="consoleWidth">The console's width in characters.</param>
+    public static IRenderable Frame(WatchFrame frame, string node, int consoleWidth)
     {
+        var barWidth = Math.Clamp(consoleWidth - OtherColumnsWidth, 8, MaxBarWidth);
         var stats = frame.Stats;
         var widest = Math.Max(1, stats.Nodes.Select(entry => entry.Shards).DefaultIfEmpty(0).Max());
         var table = new Table().Border(TableBorder.Simple)
-            .AddColumn("Node")
+            .AddColumn(new TableColumn("Node").NoWrap())
             .AddColumn("Status")
             .AddColumn(new TableColumn("Shards").RightAligned())
             .AddColumn(new TableColumn("").NoWrap())
@@ -29,7 +37,7 @@ public static class WatchRenderer
                 new Text(entry.Address),
                 StatusStyle.Status(entry.Status),
                 new Markup(ShardingRenderer.Number(entry.Shards) + change),
-                new Markup($"[{(entry.Status == "Up" ? "green" : "yellow")}]{Bar(entry.Shards, widest)}[/]"),
+                new Markup($"[{(entry.Status == "Up" ? "green" : "yellow")}]{Bar(entry.Shards, widest, barWidth)}[/]"),
                 new Text(ShardingRenderer.Number(entry.Backups)),
                 new Text(ShardingRenderer.Number(entry.Sessions)));
         }
@@ -44,15 +52,15 @@ public static class WatchRenderer
         return new Rows(rows);
     }
 
-    /// <summary>A bar of <paramref name="value"/> / <paramref name="widest"/> of the full width, in whole and eighth blocks.</summary>
-    public static string Bar(int value, int widest)
+    /// <summary>A bar of <paramref name="value"/> / <paramref name="widest"/> of <paramref name="width"/> characters, in whole and eighth blocks.</summary>
+    public static string Bar(int value, int widest, int width = MaxBarWidth)
     {
         if (value <= 0)
         {
             return "";
         }
 
-        var eighths = (int)Math.Max(1, Math.Round(8.0 * BarWidth * value / widest));
+        var eighths = (int)Math.Max(1, Math.Round(8.0 * width * value / widest));
         var partial = eighths % 8;
         return new string('█', eighths / 8) + (partial == 0 ? "" : "▏▎▍▌▋▊▉"[partial - 1].ToString());
     }
