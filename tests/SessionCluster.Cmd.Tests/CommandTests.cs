@@ -19,6 +19,7 @@ public sealed class CommandTests
             "GET" when path == "/cluster/shards" => http.Response.WriteAsync(CannedJson.Shards),
             "GET" when path == "/cluster/regions" => http.Response.WriteAsync(CannedJson.Regions),
             "GET" when path.StartsWith("/cluster/sessions/", StringComparison.Ordinal) => http.Response.WriteAsync(CannedJson.Location),
+            "POST" when action is ["rebalance"] => Accepted(http, """{"action":"rebalance"}"""),
             "POST" when action is ["down-unreachable"] => http.Response.WriteAsync("""{"action":"down-unreachable","downed":["127.0.0.1:4055"]}"""),
             "POST" when action is ["weight", var address] => http.Response.WriteAsync($$"""{"action":"weight","address":"{{address}}","weight":{{http.Request.Query["value"]}}}"""),
             "POST" when action is [var verb, var address] => Accepted(http, $$"""{"action":"{{verb}}","address":"{{address}}"}"""),
@@ -101,6 +102,7 @@ public sealed class CommandTests
     [InlineData(new[] { "cluster", "leave", "127.0.0.1:4055" }, "/cluster/leave/127.0.0.1:4055", "", """{"action":"leave","address":"127.0.0.1:4055"}""")]
     [InlineData(new[] { "cluster", "down", "127.0.0.1:4055" }, "/cluster/down/127.0.0.1:4055", "", """{"action":"down","address":"127.0.0.1:4055"}""")]
     [InlineData(new[] { "node", "drain", "127.0.0.1:4056" }, "/cluster/drain/127.0.0.1:4056", "", """{"action":"drain","address":"127.0.0.1:4056"}""")]
+    [InlineData(new[] { "sharding", "rebalance" }, "/cluster/rebalance", "", """{"action":"rebalance"}""")]
     [InlineData(new[] { "node", "weight", "127.0.0.1:4056", "0" }, "/cluster/weight/127.0.0.1:4056", "?value=0", """{"action":"weight","address":"127.0.0.1:4056","weight":0}""")]
     public async Task Actions_PostToTheContractPath_JsonIsTheNodesAnswer(string[] args, string path, string query, string answer)
     {

@@ -66,6 +66,15 @@ public sealed class SmallPartsTests
     }
 
     [Fact]
+    public void EventLine_LeaderChanged_NamesTheNewLeaderOrNone()
+    {
+        var at = new DateTimeOffset(2026, 11, 22, 1, 0, 0, TimeSpan.Zero);
+
+        Assert.Equal("2026-11-22T01:00:00.000Z LeaderChanged 127.0.0.1:4054", EventFormatter.Line(new ClusterEvent("LeaderChanged", "127.0.0.1:4054", null, at), at));
+        Assert.Equal("2026-11-22T01:00:00.000Z LeaderChanged none", EventFormatter.Line(new ClusterEvent("LeaderChanged", null, null, at), at));
+    }
+
+    [Fact]
     public void EventLine_Snapshot_MembersOnOneLineAtReceiptTime()
     {
         var snapshot = new ClusterEvent("CurrentClusterState", Leader: "127.0.0.1:4053", Members: Documents.Members.Members.Take(3).ToList());
@@ -81,7 +90,8 @@ public sealed class SmallPartsTests
     [InlineData("drain", "a:1", null, "a:1 is draining: it hands off every shard with its sessions, then leaves the cluster and exits.")]
     [InlineData("weight", "a:1", 3, "a:1 now has capacity weight 3.")]
     [InlineData("weight", "a:1", 0, "a:1 now has capacity weight 0 (it hosts no shards; the coordinator moves them away).")]
-    [InlineData("rebalance", null, null, "The node accepted 'rebalance'.")]
+    [InlineData("rebalance", null, null, "The coordinator runs a rebalance round now.")]
+    [InlineData("shutdown", "a:1", null, "The node accepted 'shutdown' for a:1.")]
     public void ActionSentence(string action, string? address, int? weight, string expected)
     {
         Assert.Equal(expected, ActionRenderer.Sentence(new ActionResult(action, address, null, weight)));

@@ -65,6 +65,8 @@ public sealed class ManagementClient : IDisposable
 
     public Task<ApiAnswer<ActionResult>> DrainAsync(string address, CancellationToken cancellation) => ActAsync("drain/" + Uri.EscapeDataString(address), cancellation);
 
+    public Task<ApiAnswer<ActionResult>> RebalanceAsync(CancellationToken cancellation) => ActAsync("rebalance", cancellation);
+
     public Task<ApiAnswer<ActionResult>> SetWeightAsync(string address, int weight, CancellationToken cancellation) =>
         ActAsync($"weight/{Uri.EscapeDataString(address)}?value={weight.ToString(CultureInfo.InvariantCulture)}", cancellation);
 

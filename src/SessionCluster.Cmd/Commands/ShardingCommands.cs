@@ -8,7 +8,7 @@ using Spectre.Console;
 
 namespace SessionCluster.Cmd.Commands;
 
-/// <summary><c>sessionctl sharding …</c>: regions, shards, stats and the live watch.</summary>
+/// <summary><c>sessionctl sharding …</c>: regions, shards, stats, rebalance and the live watch.</summary>
 public static class ShardingCommands
 {
     public static Command Create(CommandRunner runner)
@@ -75,6 +75,11 @@ public static class ShardingCommands
             }
         }));
         sharding.Add(stats);
+
+        var rebalance = new Command("rebalance", "make the coordinator run a rebalance round now (needs the token)");
+        rebalance.SetAction(runner.Action((context, _, cancellation) =>
+            ActionOutput.Write(context, context.Client.RebalanceAsync(cancellation))));
+        sharding.Add(rebalance);
 
         var watch = new Command("watch", "a live view of the shards per node, redrawn as they move, until Ctrl+C (with --json: a stats line per change)");
         watch.SetAction(runner.Action((context, _, cancellation) =>

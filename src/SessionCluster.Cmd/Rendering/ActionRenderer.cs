@@ -14,6 +14,7 @@ public static class ActionRenderer
             : "No member was unreachable; nothing downed.",
         "drain" => $"{result.Address} is draining: it hands off every shard with its sessions, then leaves the cluster and exits.",
         "weight" => $"{result.Address} now has capacity weight {result.Weight}{(result.Weight == 0 ? " (it hosts no shards; the coordinator moves them away)" : "")}.",
+        "rebalance" => "The coordinator runs a rebalance round now.",
         _ => $"The node accepted '{result.Action}'{(result.Address is null ? "" : $" for {result.Address}")}.",
     };
 }

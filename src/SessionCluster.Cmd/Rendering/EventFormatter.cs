@@ -17,6 +17,11 @@ public static class EventFormatter
             return $"{at} {clusterEvent.Type} {members.Count} member{(members.Count == 1 ? "" : "s")}, leader {clusterEvent.Leader ?? "none"}: {list}";
         }
 
+        if (clusterEvent.Type == "LeaderChanged")
+        {
+            return $"{at} LeaderChanged {clusterEvent.Address ?? "none"}";
+        }
+
         var parts = new List<string> { at, clusterEvent.Type };
         if (clusterEvent.Address is not null)
         {

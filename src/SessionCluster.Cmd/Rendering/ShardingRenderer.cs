@@ -27,7 +27,7 @@ public static class ShardingRenderer
                 region.Draining ? new Markup("[yellow]draining[/]") : new Text("-"),
                 new Text(Number(region.Shards)),
                 new Text(Number(region.Backups)),
-                new Text(Number(region.Sessions)));
+                new Text(region.Sessions is { } sessions ? Number(sessions) : "?"));
         }
 
         console.Write(table);

@@ -28,7 +28,7 @@ internal static class CannedJson
         {"coordinator":"127.0.0.1:4054","regions":[
           {"address":"127.0.0.1:4055","hostsShards":true,"weight":1,"draining":false,"shards":2,"backups":2,"sessions":25},
           {"address":"127.0.0.1:4054","hostsShards":true,"weight":2,"draining":true,"shards":3,"backups":1,"sessions":11},
-          {"address":"127.0.0.1:4060","hostsShards":false,"weight":0,"draining":false,"shards":0,"backups":0,"sessions":0}]}
+          {"address":"127.0.0.1:4060","hostsShards":false,"weight":0,"draining":false,"shards":0,"backups":0,"sessions":null}]}
         """;
 
     public const string Location = """
