@@ -10,7 +10,8 @@ namespace SessionCluster.MultiNode.Tests;
 /// The operator CLI against a live cluster: the built <c>sessionctl</c> runs as its own process with <c>--json</c>
 /// against a Lighthouse, three workers and a front on 127.0.0.1, and what it prints is checked against the cluster
 /// itself — every member Up, the stats adding up to the number of shards and agreeing with the front's shard table,
-/// and a session created through the front located on the worker that serves it.
+/// a session created through the front located on the worker that serves it, and a <c>sharding watch</c> showing a
+/// fourth worker take its share, stopped by a real SIGINT.
 /// </summary>
 /// <remarks>
 /// Every wait is a deadline on what sessionctl prints (the cluster settles after the nodes report Up), so the CLI is
@@ -122,7 +123,23 @@ public sealed class SessionctlSpec(ITestOutputHelper output) : IAsyncLifetime
             Assert.Equal(SessionCount, stats.GetProperty("sessions").GetInt64());
         });
 
-        await Phase("5 errors: a node that is not there, a bad address", async () =>
+        await Phase("5 sharding watch --json while a 4th worker joins: a stats line shows its share; Ctrl+C (SIGINT) ends the watch with 0", async () =>
+        {
+            await using var watch = _sessionctl.Start("--node", front, "sharding", "watch", "--json");
+            await Eventually.True(() => watch.Lines.Count >= 1, "the watch's first stats line", Deadline);
+            var joiner = Cluster.AddWorker();
+            var floor = NumberOfShards / (workers.Count + 1);
+            await Eventually.True(
+                () => watch.Lines.Select(StatsOf).Any(stats => stats.TryGetValue(joiner.ClusterAddress, out var shards) && shards >= floor),
+                $"a watch line with at least {floor} shards on {joiner.Name} ({joiner.ClusterAddress}); the watch so far: {watch}",
+                Deadline);
+            Assert.All(watch.Lines.Select(StatsOf), stats => Assert.Equal(NumberOfShards, stats.Values.Sum() + stats.GetValueOrDefault("unassigned")));
+
+            await watch.InterruptAsync();
+            Assert.Equal(0, await watch.WaitForExitAsync(Deadline));
+        });
+
+        await Phase("6 errors: a node that is not there, a bad address", async () =>
         {
             var stopped = FreePorts.Take(1)[0];
             var unreachable = await _sessionctl.RunAsync("--node", $"127.0.0.1:{stopped}", "cluster", "show", "--json");
@@ -133,6 +150,16 @@ public sealed class SessionctlSpec(ITestOutputHelper output) : IAsyncLifetime
             var usage = await _sessionctl.RunAsync("--node", front, "node", "drain", "worker-1");
             Assert.Equal(2, usage.ExitCode);
         });
+    }
+
+    /// <summary>Shards per node address in one <c>sharding stats</c> line, with the unassigned ones under "unassigned".</summary>
+    private static Dictionary<string, int> StatsOf(string line)
+    {
+        using var document = JsonDocument.Parse(line);
+        var stats = document.RootElement.GetProperty("nodes").EnumerateArray()
+            .ToDictionary(node => node.GetProperty("address").GetString()!, node => node.GetProperty("shards").GetInt32());
+        stats["unassigned"] = document.RootElement.GetProperty("unassigned").GetInt32();
+        return stats;
     }
 
     private static List<(string Address, string Status, bool Reachable)> Members(JsonElement document) =>

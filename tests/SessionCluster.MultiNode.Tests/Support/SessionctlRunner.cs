@@ -38,26 +38,13 @@ internal sealed class SessionctlRunner
         return new SessionctlRunner(NodeHosts.Locate().Dotnet, recorded);
     }
 
+    /// <summary>Starts <c>sessionctl <paramref name="arguments"/></c> and returns at once, for the commands that run until Ctrl+C.</summary>
+    public SessionctlProcess Start(params string[] arguments) => SessionctlProcess.Start(StartInfo(arguments), string.Join(' ', arguments));
+
     /// <summary>Runs <c>sessionctl <paramref name="arguments"/></c> to its end.</summary>
     public async Task<SessionctlResult> RunAsync(params string[] arguments)
     {
-        var startInfo = new ProcessStartInfo(_dotnet)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        startInfo.ArgumentList.Add("exec");
-        startInfo.ArgumentList.Add(_dll);
-        foreach (var argument in arguments)
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-
-        // The runner's own environment must not pick the node or the token.
-        startInfo.Environment.Remove("SESSIONCTL_NODE");
-        startInfo.Environment.Remove("SESSIONCTL_TOKEN");
-
+        var startInfo = StartInfo(arguments);
         var started = Stopwatch.StartNew();
         using var process = Process.Start(startInfo) ?? throw new InvalidOperationException($"Could not start {_dotnet} exec {_dll}.");
         var stdout = process.StandardOutput.ReadToEndAsync();
@@ -80,6 +67,27 @@ internal sealed class SessionctlRunner
         }
 
         return result;
+    }
+
+    private ProcessStartInfo StartInfo(string[] arguments)
+    {
+        var startInfo = new ProcessStartInfo(_dotnet)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        startInfo.ArgumentList.Add("exec");
+        startInfo.ArgumentList.Add(_dll);
+        foreach (var argument in arguments)
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        // The runner's own environment must not pick the node or the token.
+        startInfo.Environment.Remove("SESSIONCTL_NODE");
+        startInfo.Environment.Remove("SESSIONCTL_TOKEN");
+        return startInfo;
     }
 
     /// <summary>The last <paramref name="count"/> runs, for a failure message.</summary>
