@@ -85,6 +85,16 @@ public sealed class ErrorPathTests
     }
 
     [Fact]
+    public async Task TooManyRequests_RetryAfterShown()
+    {
+        await using var node = await CannedNode.AnsweringAsync(429, """{"error":"Too many wrong management tokens from 127.0.0.1; try again later.","status":429}""", retryAfter: "42");
+
+        var result = await CliRun.RunAsync(["--node", node.Address, "--token", "guess", "node", "drain", "127.0.0.1:4055"]);
+
+        AssertOneErrorLine(result, ExitCodes.Refused, "answered 429 Too Many Requests: Too many wrong management tokens from 127.0.0.1; try again later. Retry after 42 s.");
+    }
+
+    [Fact]
     public async Task ErrorWithMultiLineBody_StillOneLine()
     {
         await using var node = await CannedNode.StartAsync(http =>

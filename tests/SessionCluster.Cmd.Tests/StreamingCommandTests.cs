@@ -140,6 +140,25 @@ public sealed class StreamingCommandTests
     }
 
     [Fact]
+    public async Task Watch_Terminal_RedrawsInPlaceUntilCancelled()
+    {
+        await using var node = await MovingShardsNodeAsync();
+        using var stop = new CancellationTokenSource();
+
+        var (exit, run) = CliRun.Start(["--node", node.Address, "sharding", "watch"], stop.Token, terminal: true);
+        await Eventually.True(() => run.Stdout.Contains("1 shard moves seen", StringComparison.Ordinal), "a redraw showing the move", Deadline);
+        await stop.CancelAsync();
+
+        Assert.Equal(0, await exit.WaitAsync(Deadline));
+        var text = run.Stdout;
+        Assert.Contains("\u001b[?25l", text, StringComparison.Ordinal); // the live view hides the cursor while it redraws...
+        Assert.Matches(@"\u001b\[\d+A", text); // ...moves it back up over the previous frame...
+        Assert.EndsWith("\u001b[?25h", text.TrimEnd()); // ...and shows it again when Ctrl+C ends the watch.
+        Assert.Contains("0 shard moves seen since the watch began", text, StringComparison.Ordinal);
+        Assert.Equal("", run.Stderr);
+    }
+
+    [Fact]
     public async Task Watch_FirstReadFails_ErrorExit()
     {
         await using var node = await CannedNode.AnsweringAsync(503, """{"error":"The shard region is not running.","status":503}""");

@@ -9,12 +9,12 @@ internal sealed class CliRun
     private readonly StringBuilder _out = new();
     private readonly StringBuilder _error = new();
 
-    private CliRun(Dictionary<string, string>? environment)
+    private CliRun(Dictionary<string, string>? environment, bool terminal = false)
     {
         Out = TextWriter.Synchronized(new StringWriter(_out));
         Error = TextWriter.Synchronized(new StringWriter(_error));
         Environment = new CliEnvironment(
-            PlainConsole.Create(Out),
+            terminal ? PlainConsole.CreateTerminal(Out) : PlainConsole.Create(Out),
             Out,
             Error,
             name => environment?.GetValueOrDefault(name),
@@ -59,9 +59,12 @@ internal sealed class CliRun
     }
 
     /// <summary>Starts <paramref name="args"/> without waiting, for the commands that run until cancelled (tail, watch).</summary>
-    public static (Task<int> ExitCode, CliRun Run) Start(string[] args, CancellationToken cancellation)
+    /// <param name="args">The command line.</param>
+    /// <param name="cancellation">Ctrl+C.</param>
+    /// <param name="terminal">Draw on an interactive ANSI terminal (cursor moves) instead of plain text.</param>
+    public static (Task<int> ExitCode, CliRun Run) Start(string[] args, CancellationToken cancellation, bool terminal = false)
     {
-        var run = new CliRun(null);
+        var run = new CliRun(null, terminal);
         return (Task.Run(() => SessionctlApp.RunAsync(args, run.Environment, cancellation), CancellationToken.None), run);
     }
 

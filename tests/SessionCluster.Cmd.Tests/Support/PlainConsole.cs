@@ -20,6 +20,20 @@ internal static class PlainConsole
         return console;
     }
 
+    /// <summary>An interactive ANSI terminal without colours: what a live view draws there, cursor moves included.</summary>
+    public static IAnsiConsole CreateTerminal(TextWriter writer)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.Yes,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.Yes,
+            Out = new AnsiConsoleOutput(writer),
+        });
+        console.Profile.Width = Width;
+        return console;
+    }
+
     /// <summary>Renders with <paramref name="draw"/> and returns the text.</summary>
     public static string Render(Action<IAnsiConsole> draw)
     {
