@@ -69,6 +69,41 @@ public sealed class StreamingCommandTests
     }
 
     [Fact]
+    public async Task Tail_NodeDropsTheConnection_Unreachable()
+    {
+        await using var node = await CannedNode.StartAsync(async http =>
+        {
+            http.Response.ContentType = "text/event-stream";
+            await http.Response.WriteAsync($"data: {Snapshot}\n\n");
+            await http.Response.Body.FlushAsync();
+            http.Abort();
+        });
+
+        var (exitCode, run) = await CliRun.RunAsync(["--node", node.Address, "cluster", "tail"]);
+
+        // The reset may overtake the event written before it, so only the outcome is certain.
+        Assert.Equal(ExitCodes.Unreachable, exitCode);
+        Assert.StartsWith($"sessionctl: {node.Address} ", run.Stderr, StringComparison.Ordinal);
+        Assert.Single(run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public async Task Tail_EventThatIsNotJson_BadAnswer()
+    {
+        await using var node = await CannedNode.StartAsync(async http =>
+        {
+            http.Response.ContentType = "text/event-stream";
+            await http.Response.WriteAsync("data: {\"type\":\n\n");
+            await Task.Delay(Timeout.Infinite, http.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+        });
+
+        var (exitCode, run) = await CliRun.RunAsync(["--node", node.Address, "cluster", "tail"]);
+
+        Assert.Equal(ExitCodes.BadAnswer, exitCode);
+        Assert.Contains("answered /cluster/events with something other than the management API's JSON", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Tail_NotAnEventStream_BadAnswer()
     {
         await using var node = await CannedNode.AnsweringAsync(200, "{}");

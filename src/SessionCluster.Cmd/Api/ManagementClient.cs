@@ -81,12 +81,12 @@ public sealed class ManagementClient : IDisposable
         using var response = await ReceiveWithHeaderTimeoutAsync(request, path, HttpCompletionOption.ResponseHeadersRead, cancellation);
         if (!response.IsSuccessStatusCode)
         {
-            throw Refusal(response, await ReadBodyAsync(response, path, cancellation), path);
+            throw Refusal(response, await ReadBodyWithTimeoutAsync(response, path, cancellation), path);
         }
 
         if (response.Content.Headers.ContentType?.MediaType != "text/event-stream")
         {
-            var body = await ReadBodyAsync(response, path, cancellation);
+            var body = await ReadBodyWithTimeoutAsync(response, path, cancellation);
             throw new ManagementException(ExitCodes.BadAnswer, $"{Node} answered GET /{Shown(path)} with {response.Content.Headers.ContentType?.MediaType ?? "no content type"}, not an event stream: {Excerpt(body)}");
         }
 
@@ -106,7 +106,7 @@ public sealed class ManagementClient : IDisposable
             }
             catch (Exception exception) when (exception is IOException or HttpRequestException)
             {
-                throw new ManagementException(ExitCodes.Unreachable, $"{Node} broke off the event stream: {exception.Message}", exception);
+                throw new ManagementException(ExitCodes.Unreachable, $"{Node} broke off the event stream: {Innermost(exception)}.", exception);
             }
 
             if (line is null)
@@ -178,8 +178,13 @@ public sealed class ManagementClient : IDisposable
         }
     }
 
-    private async Task<string> ReadBodyAsync(HttpResponseMessage response, string path, CancellationToken cancellation) =>
-        await ReadBodyAsync(response, path, cancellation, cancellation);
+    /// <summary>Reads a whole (error) body of a response whose headers came without a timeout, within the timeout.</summary>
+    private async Task<string> ReadBodyWithTimeoutAsync(HttpResponseMessage response, string path, CancellationToken cancellation)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        timeout.CancelAfter(_timeout);
+        return await ReadBodyAsync(response, path, timeout.Token, cancellation);
+    }
 
     private async Task<string> ReadBodyAsync(HttpResponseMessage response, string path, CancellationToken token, CancellationToken cancellation)
     {
