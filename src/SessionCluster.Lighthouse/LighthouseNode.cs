@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SessionCluster.Actors.Hosting;
+using SessionCluster.Actors.Management;
 
 namespace SessionCluster.Lighthouse;
 
@@ -16,6 +17,8 @@ internal sealed partial class LighthouseNode : IHostedService, IAsyncDisposable
         _settings = settings;
         _logger = logger;
         Cluster = new ClusterNode(settings, TimeProvider.System, loggerFactory);
+        Management = new NodeManagement(
+            Cluster, settings, route: null, lifetime.StopApplication, static () => null, static () => NodeCounts.None, TimeProvider.System, loggerFactory);
         Cluster.ShutDown += _ =>
         {
             if (!_stopping)
@@ -26,6 +29,9 @@ internal sealed partial class LighthouseNode : IHostedService, IAsyncDisposable
     }
 
     public ClusterNode Cluster { get; }
+
+    /// <summary>This node's management side: the actions and reads of the management API.</summary>
+    public NodeManagement Management { get; }
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {

@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -7,11 +5,13 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using SessionCluster.Actors.Dashboard;
+using SessionCluster.Actors.Diagnostics;
 using SessionCluster.Actors.Hosting;
-using SessionCluster.Actors.Membership;
+using SessionCluster.Actors.Management;
 using SessionCluster.Lighthouse;
 
-// The seed node: membership only. Serves GET /cluster/members and /health/* over HTTP only when --urls is given.
+// The seed node: membership only. Serves /health/live, the management API, /metrics and /dashboard over HTTP only when --urls is given.
 if (NodeCommandLine.ParseForHost(
         args,
         NodeConfiguration.DefaultConfigFile("lighthouse.conf"),
@@ -40,6 +40,8 @@ builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 builder.Services.AddSingleton(settings);
 builder.Services.AddSingleton<LighthouseNode>();
 builder.Services.AddHostedService(provider => provider.GetRequiredService<LighthouseNode>());
+builder.Services.AddSessionClusterMetrics();
+builder.Services.AddSingleton(provider => provider.GetRequiredService<LighthouseNode>().Management);
 if (urls is null)
 {
     // No HTTP wanted: Kestrel must not claim its default port, which a web node on the same machine uses.
@@ -47,24 +49,17 @@ if (urls is null)
 }
 else
 {
-    builder.WebHost.UseUrls(urls);
+    builder.WebHost.UseUrls(ManagementPort.AddTo(urls, settings.Management.Port));
 }
 
 var app = builder.Build();
 if (urls is not null)
 {
+    app.UseManagementRequestCount();
     app.MapGet("/health/live", static () => Results.Text("{\"status\":\"live\"}", "application/json"));
-    app.MapGet("/cluster/members", static async (HttpContext http, LighthouseNode node) =>
-    {
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            ClusterStateJson.Write(writer, await node.Cluster.GetStateAsync(http.RequestAborted));
-        }
-
-        http.Response.ContentType = "application/json; charset=utf-8";
-        await http.Response.BodyWriter.WriteAsync(buffer.WrittenMemory, http.RequestAborted);
-    });
+    app.MapManagementEndpoints();
+    app.MapSessionClusterMetrics();
+    app.MapSessionClusterDashboard();
 }
 
 await app.RunAsync();

@@ -1,5 +1,9 @@
+using SessionCluster.Actors.Dashboard;
+using SessionCluster.Actors.Diagnostics;
 using SessionCluster.Actors.Hosting;
+using SessionCluster.Actors.Management;
 using SessionCluster.Web.Endpoints;
+using SessionCluster.Web.Http;
 using SessionCluster.Web.Pages;
 
 // A SessionCluster web node: parses its switches, layers its configuration, serves the session contract.
@@ -20,12 +24,13 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
     EnvironmentName = commandLine.EnvironmentName,
     ContentRootPath = commandLine.ContentRoot,
 });
+SessionClusterSettings settings;
 try
 {
     builder.Configuration.AddNodeConfiguration(commandLine);
 
     // Fail here, with one clear line, rather than later inside the host with a stack trace.
-    SessionClusterSettings.Load(builder.Configuration);
+    settings = SessionClusterSettings.Load(builder.Configuration);
 }
 catch (Exception exception) when (exception is SettingsException or SessionCluster.Hocon.HoconException or FileNotFoundException)
 {
@@ -35,15 +40,20 @@ catch (Exception exception) when (exception is SettingsException or SessionClust
 
 // Per-request framework logs would cost more than a session read; state changes are logged by our own categories.
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-builder.WebHost.UseUrls(builder.Configuration["urls"] ?? "http://localhost:5000");
+builder.WebHost.UseUrls(ManagementPort.AddTo(builder.Configuration["urls"] ?? "http://localhost:5000", settings.Management.Port));
 builder.Services.AddSessionNode();
+builder.Services.AddSessionClusterMetrics();
 
 var app = builder.Build();
+app.UseSessionRequestMetrics();
+app.UseManagementRequestCount();
 app.MapHealthEndpoints();
 app.MapSessionEndpoints();
 app.MapSessionExamplePage();
 app.MapClusterEndpoints();
 app.MapShardingEndpoints();
+app.MapSessionClusterMetrics();
+app.MapSessionClusterDashboard();
 
 try
 {

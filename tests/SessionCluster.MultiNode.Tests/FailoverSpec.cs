@@ -89,6 +89,9 @@ public sealed class FailoverSpec(ITestOutputHelper output) : IAsyncLifetime
         var orphan = await SessionHomedOn(fleet, victim);
         var orphanRoute = orphan.Cookie.Split('.', 2)[1];
 
+        var victimShards = (await Cluster.ReadShardsAsync(Cluster.Front(1))).Table?.Shards.Count(shard => shard.Home == victim.ClusterAddress) ?? 0;
+        var failoversBefore = await FailoversCountedAsync(survivors);
+
         var killed = Stopwatch.GetTimestamp();
         victim.Kill();
         var homes = survivors.Select(worker => worker.ClusterAddress).ToHashSet();
@@ -110,6 +113,12 @@ public sealed class FailoverSpec(ITestOutputHelper output) : IAsyncLifetime
         await _traffic.DisposeAsync();
         _traffic = null;
 
+        // Metrics: each of the victim's shards was promoted from a backup on a survivor, which counts it as a failover.
+        var failovers = await FailoversCountedAsync(survivors) - failoversBefore;
+        Assert.True(victimShards > 0 && failovers >= victimShards,
+            $"{victim.Name} was home to {victimShards} shards, yet the survivors' sessioncluster_shard_failovers_total grew by {failovers}");
+        output.WriteLine($"  {victim.Name} was home to {victimShards} shards; the survivors counted {failovers} failovers");
+
         var rebound = await _client!.GetAsync(orphan);
         Assert.True(rebound.Succeeded, $"the orphaned session {orphan.Id} answers: {rebound}");
         using var body = JsonDocument.Parse(rebound.Body);
@@ -117,6 +126,19 @@ public sealed class FailoverSpec(ITestOutputHelper output) : IAsyncLifetime
         Assert.NotEqual(victim.Node, owner);
         Assert.Equal($"{orphan.Id}.{owner}", rebound.Cookie);
         output.WriteLine($"  session {orphan.Id}: cookie route {orphanRoute} rewritten to its new home {owner}");
+    }
+
+    /// <summary>The sum of <c>sessioncluster_shard_failovers_total</c> over <paramref name="workers"/>' <c>/metrics</c>.</summary>
+    private async Task<double> FailoversCountedAsync(IEnumerable<NodeProcess> workers)
+    {
+        var total = 0.0;
+        foreach (var worker in workers)
+        {
+            var exposition = PrometheusExposition.Parse(await _http.GetStringAsync(new Uri(worker.BaseAddress, "/metrics")));
+            total += exposition.Find("sessioncluster_shard_failovers_total") ?? 0;
+        }
+
+        return total;
     }
 
     /// <summary>A session of <paramref name="fleet"/> whose shard's home is <paramref name="node"/>, per the front, and

@@ -20,6 +20,8 @@ public sealed class ConfigurationStartupTests
     {
         { "session-cluster:sessions:max-inactive-interval", "abc", "session-cluster.sessions.max-inactive-interval: expected a duration such as 30m, 5s or 200ms (0s allowed), got 'abc'." },
         { "session-cluster:sessions:max-inactive-interval", "-5m", "session-cluster.sessions.max-inactive-interval: expected a duration such as 30m, 5s or 200ms (0s allowed), got '-5m'." },
+        { "session-cluster:management:protect-reads", "on", "session-cluster.management.protect-reads: reads cannot need a token while session-cluster.management.token is empty, got 'on'." },
+        { "session-cluster:management:max-failed-attempts-per-minute", "0", "session-cluster.management.max-failed-attempts-per-minute: expected an integer from 1 to 10000, got '0'." },
         { "session-cluster:sessions:request-timeout", "0s", "session-cluster.sessions.request-timeout: expected a positive duration such as 30m, 5s or 200ms, got '0s'." },
         { "session-cluster:sessions:max-value-size", "0", "session-cluster.sessions.max-value-size: expected a size such as 64KiB or 1MiB, from 1 to 2147483647 bytes, got '0'." },
         { "session-cluster:sessions:max-session-size", "4GiB", "session-cluster.sessions.max-session-size: expected a size such as 64KiB or 1MiB, from 1 to 2147483647 bytes, got '4GiB'." },

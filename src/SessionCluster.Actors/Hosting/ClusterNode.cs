@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
+using SessionCluster.Actors.Diagnostics;
+using SessionCluster.Actors.Management;
 using SessionCluster.Actors.Membership;
 using SessionCluster.Actors.Remoting;
 using SessionCluster.Actors.Runtime;
@@ -24,6 +26,8 @@ public sealed partial class ClusterNode : IAsyncDisposable
     private readonly TaskCompletionSource<string> _out = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ActorRef? _daemon;
     private volatile string? _shutDownReason;
+    private volatile CurrentClusterState? _view;
+    private IDisposable? _gauges;
 
     /// <param name="settings">The node's settings.</param>
     /// <param name="timeProvider">The cluster's clock. Hosts pass the system clock even when sessions run on a test clock:
@@ -39,6 +43,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
         MembershipWireFormat.Register(serializer);
         ShardingWireFormat.Register(serializer);
         ReplicaWireFormat.Register(serializer);
+        ManagementWireFormat.Register(serializer);
         // The incarnation uid: random, so a node restarted on the same address is told apart from the one that died.
         var uid = BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8)) & long.MaxValue;
         _transport = new TcpTransport(settings.Remote, serializer, uid, timeProvider, loggerFactory.CreateLogger<TcpTransport>());
@@ -59,9 +64,17 @@ public sealed partial class ClusterNode : IAsyncDisposable
         LogBound(_transport.Self);
         var machine = new MembershipNode(_transport.Self, _settings.Cluster, _settings.Node.Roles, new Random(RandomNumberGenerator.GetInt32(int.MaxValue)));
         var daemonLogger = _logger;
-        _daemon = _system.ActorOf(Props.Create(() => new ClusterDaemon(machine, _transport, OnShutDown, daemonLogger)), "cluster");
+        _daemon = _system.ActorOf(Props.Create(() => new ClusterDaemon(machine, _transport, OnShutDown, daemonLogger, view => _view = view)), "cluster");
         _inbox.Attach(_daemon);
+        _gauges = SessionClusterMetrics.Register(new NodeGauges
+        {
+            UpMembers = () => _view?.Members.Count(member => member.Status == MemberStatus.Up) ?? 0,
+            UnreachableMembers = () => _view?.Unreachable.Count ?? 0,
+        });
     }
+
+    /// <summary>The membership as this node saw it at its latest change, without asking the daemon (null before start).</summary>
+    public CurrentClusterState? LastView => _view;
 
     /// <summary>The transport to the other nodes; started by <see cref="StartAsync"/>.</summary>
     public ITransport Transport => _transport;
@@ -71,6 +84,13 @@ public sealed partial class ClusterNode : IAsyncDisposable
 
     /// <summary>From now on, sharding messages from other nodes go to <paramref name="sharding"/>.</summary>
     public void AttachSharding(ShardingInbox sharding) => _inbox.AttachSharding(sharding);
+
+    /// <summary>From now on, management messages from other nodes go to <paramref name="management"/>.</summary>
+    public void AttachManagement(Action<UniqueAddress, object> management) => _inbox.AttachManagement(management);
+
+    /// <summary>Every cluster event from now on, after a <see cref="CurrentClusterState"/> snapshot, until the
+    /// subscription is disposed or the cluster side stops (the reader then completes).</summary>
+    public ClusterEventSubscription SubscribeEvents() => ClusterEventSubscription.Start(_system, Daemon);
 
     /// <summary>The membership as this node sees it now.</summary>
     public Task<CurrentClusterState> GetStateAsync(CancellationToken cancellationToken) =>
@@ -106,6 +126,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        Interlocked.Exchange(ref _gauges, null)?.Dispose();
         await _system.TerminateAsync().ConfigureAwait(false);
         await _transport.DisposeAsync().ConfigureAwait(false);
     }
@@ -133,16 +154,23 @@ public sealed partial class ClusterNode : IAsyncDisposable
     {
         private volatile ActorRef? _daemon;
         private volatile ShardingInbox? _sharding;
+        private volatile Action<UniqueAddress, object>? _management;
 
         public void Attach(ActorRef daemon) => _daemon = daemon;
 
         public void AttachSharding(ShardingInbox sharding) => _sharding = sharding;
+
+        public void AttachManagement(Action<UniqueAddress, object> management) => _management = management;
 
         public void OnMessage(UniqueAddress from, object message)
         {
             if (message is IRegionMessage or ICoordinatorMessage or Replication.IReplicaMessage)
             {
                 _sharding?.OnMessage(from, message);
+            }
+            else if (message is IManagementMessage)
+            {
+                _management?.Invoke(from, message);
             }
             else
             {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using SessionCluster.Actors.Management;
 using SessionCluster.Actors.Membership;
 using SessionCluster.Actors.Remoting;
 using SessionCluster.Actors.Replication;
@@ -15,6 +16,9 @@ public sealed record SessionClusterSettings(NodeSettings Node, SessionSettings S
 
     private static readonly Lazy<SessionClusterSettings> ReferenceDefaults =
         new(() => Load(new ConfigurationBuilder().AddReferenceConfiguration().Build()));
+
+    /// <summary>Who may use the management API (<c>session-cluster.management</c>).</summary>
+    public ManagementSettings Management { get; init; } = ManagementSettings.Disabled;
 
     /// <summary>The settings of reference.conf alone.</summary>
     public static SessionClusterSettings Default => ReferenceDefaults.Value;
@@ -41,6 +45,9 @@ public sealed record SessionClusterSettings(NodeSettings Node, SessionSettings S
             remote,
             ClusterSettings.Read(reader),
             ShardingSettings.Read(reader, remote.MaxFrameSize),
-            ReplicationSettings.Read(reader));
+            ReplicationSettings.Read(reader))
+        {
+            Management = ManagementSettings.Read(reader),
+        };
     }
 }

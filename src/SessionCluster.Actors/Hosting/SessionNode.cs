@@ -1,5 +1,8 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using SessionCluster.Actors.Diagnostics;
+using SessionCluster.Actors.Management;
+using SessionCluster.Actors.Membership;
 using SessionCluster.Actors.Replication;
 using SessionCluster.Actors.Runtime;
 using SessionCluster.Actors.Sessions;
@@ -16,8 +19,12 @@ public sealed partial class SessionNode : IHostedService, IAsyncDisposable
     private readonly ShardRoutes _routes;
     private readonly RemoteRequests _remoteRequests;
     private ActorRef? _region;
+    private IDisposable? _gauges;
     private volatile bool _ready;
     private volatile bool _stopping;
+    private readonly IHostApplicationLifetime? _lifetime;
+    private ClusterEventSubscription? _events;
+    private Task _leaveWatch = Task.CompletedTask;
 
     public SessionNode(SessionClusterSettings settings, string route, TimeProvider timeProvider, ILoggerFactory loggerFactory, IHostApplicationLifetime? lifetime = null)
     {
@@ -31,6 +38,9 @@ public sealed partial class SessionNode : IHostedService, IAsyncDisposable
         _remoteRequests = new RemoteRequests(TimeProvider.System, settings.Sessions.RequestTimeout);
         Client = new SessionClient(LocalShards, settings.Sessions);
         Cluster = new ClusterNode(settings, TimeProvider.System, loggerFactory);
+        _lifetime = lifetime;
+        Management = new NodeManagement(
+            Cluster, settings, route, () => lifetime?.StopApplication(), () => _region, CountsNow, TimeProvider.System, loggerFactory);
 
         // Out of the cluster means out of service: a downed node must not keep serving as if nothing happened.
         Cluster.ShutDown += _ =>
@@ -47,6 +57,9 @@ public sealed partial class SessionNode : IHostedService, IAsyncDisposable
     public ClusterNode Cluster { get; }
 
     public SessionClusterSettings Settings { get; }
+
+    /// <summary>This node's management side: the actions and reads of the management API.</summary>
+    public NodeManagement Management { get; }
 
     /// <summary>This node's route name, the suffix of the session cookies it issues.</summary>
     public string Route { get; }
@@ -86,8 +99,56 @@ public sealed partial class SessionNode : IHostedService, IAsyncDisposable
             "sharding");
         Cluster.AttachSharding(new ShardingInbox(_region, _remoteRequests, LocalShards, Cluster.Transport, Replicas, Route));
         Client.Attach(_region, new DirectRoute(Cluster.Transport, _routes, _remoteRequests));
+        if (HostsShards)
+        {
+            var replicas = Replicas;
+            _gauges = SessionClusterMetrics.Register(new NodeGauges
+            {
+                SessionsHosted = () => LocalShards.Counts().Sum(shard => (long)shard.Sessions),
+                ShardsHosted = () => LocalShards.Counts().Count,
+                BackupCopies = () => replicas?.BackupCounts().Count ?? 0,
+            });
+        }
+
         _ready = true;
+        if (_lifetime is not null)
+        {
+            _events = Cluster.SubscribeEvents();
+            _leaveWatch = StopWhenToldToLeaveAsync(_events, _lifetime);
+        }
+
         LogStarted(Route, string.Join(",", Settings.Node.Roles));
+    }
+
+    /// <summary>A node that sees itself Leaving without having asked (another node's LeaveCluster) starts its graceful
+    /// shutdown, so that it hands its shards off while it can rather than wait, serving, until it is removed.</summary>
+    private async Task StopWhenToldToLeaveAsync(ClusterEventSubscription events, IHostApplicationLifetime lifetime)
+    {
+        await foreach (var message in events.Reader.ReadAllAsync().ConfigureAwait(false))
+        {
+            if (message is MemberLeft left && left.Member.UniqueAddress.Equals(Cluster.Self) && !_stopping)
+            {
+                LogToldToLeave(Route);
+                lifetime.StopApplication();
+                return;
+            }
+        }
+    }
+
+    private NodeCounts CountsNow()
+    {
+        var sessions = 0;
+        var shards = 0;
+        foreach (var (_, serving, count) in LocalShards.Counts())
+        {
+            if (serving)
+            {
+                shards++;
+                sessions += count;
+            }
+        }
+
+        return new NodeCounts(sessions, shards, Replicas?.BackupCounts().Count ?? 0);
     }
 
     /// <summary>On SIGTERM or Ctrl+C: stop taking requests, leave the cluster gracefully, then stop the actors.</summary>
@@ -96,6 +157,12 @@ public sealed partial class SessionNode : IHostedService, IAsyncDisposable
         _stopping = true;
         _ready = false;
         LogStopping(Route);
+        if (_events is not null)
+        {
+            await _events.DisposeAsync().ConfigureAwait(false);
+            await _leaveWatch.ConfigureAwait(false);
+        }
+
         await DrainAsync(cancellationToken).ConfigureAwait(false);
         await Cluster.LeaveAsync(cancellationToken).ConfigureAwait(false);
         await Cluster.DisposeAsync().ConfigureAwait(false);
@@ -161,6 +228,7 @@ public sealed partial class SessionNode : IHostedService, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _ready = false;
+        Interlocked.Exchange(ref _gauges, null)?.Dispose();
         await Cluster.DisposeAsync().ConfigureAwait(false);
         await _system.TerminateAsync().ConfigureAwait(false);
     }
@@ -179,6 +247,9 @@ public sealed partial class SessionNode : IHostedService, IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Node {Route} could not finish draining: {Reason}")]
     private partial void LogDrainIncomplete(string route, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Node {Route} was told to leave the cluster; stopping gracefully (hand-off, leave, exit)")]
+    private partial void LogToldToLeave(string route);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Node {Route} stopping")]
     private partial void LogStopping(string route);

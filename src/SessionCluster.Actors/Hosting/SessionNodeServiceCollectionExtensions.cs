@@ -26,6 +26,7 @@ public static class SessionNodeServiceCollectionExtensions
                 provider.GetRequiredService<ILoggerFactory>(),
                 provider.GetService<IHostApplicationLifetime>());
         });
+        services.TryAddSingleton(provider => provider.GetRequiredService<SessionNode>().Management);
         services.AddHostedService(provider => provider.GetRequiredService<SessionNode>());
         return services;
     }

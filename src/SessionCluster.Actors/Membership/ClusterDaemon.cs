@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using SessionCluster.Actors.Diagnostics;
 using SessionCluster.Actors.Remoting;
 using SessionCluster.Actors.Runtime;
 
@@ -11,7 +12,14 @@ namespace SessionCluster.Actors.Membership;
 /// the machine says this node is out of the cluster (downed or removed), the daemon stops ticking and calls the
 /// host's shut-down callback: a downed node must not go on serving as if nothing happened.
 /// </remarks>
-public sealed partial class ClusterDaemon(MembershipNode machine, ITransport transport, Action<string> onShutDown, ILogger logger) : Actor
+/// <param name="machine">The membership state machine it runs.</param>
+/// <param name="transport">Where its messages go.</param>
+/// <param name="onShutDown">Called once when this node is out of the cluster.</param>
+/// <param name="logger">Where transitions are logged.</param>
+/// <param name="onViewChanged">Called on the daemon's thread with the new view after each change it publishes (and once
+/// at start), for readers that must not wait for an Ask: gauges, status pages.</param>
+public sealed partial class ClusterDaemon(
+    MembershipNode machine, ITransport transport, Action<string> onShutDown, ILogger logger, Action<CurrentClusterState>? onViewChanged = null) : Actor
 {
     private const string TickKey = "tick";
     private readonly HashSet<ActorRef> _subscribers = [];
@@ -23,6 +31,7 @@ public sealed partial class ClusterDaemon(MembershipNode machine, ITransport tra
     {
         LogStarting(machine.Self, string.Join(", ", machine.Settings.SeedNodes));
         Execute(machine.Start(Now));
+        onViewChanged?.Invoke(machine.State);
         ScheduleTick();
     }
 
@@ -39,6 +48,11 @@ public sealed partial class ClusterDaemon(MembershipNode machine, ITransport tra
 
                 break;
             case InboundMessage inbound:
+                if (inbound.Message is GossipEnvelope)
+                {
+                    SessionClusterMetrics.GossipMessages.Add(1, SessionClusterMetrics.GossipReceived);
+                }
+
                 Execute(machine.Receive(inbound.From, inbound.Message, Now));
                 break;
             case PeerRefusedConnection refused:
@@ -80,15 +94,22 @@ public sealed partial class ClusterDaemon(MembershipNode machine, ITransport tra
 
     private void Execute(IReadOnlyList<MembershipEffect> effects)
     {
+        var changed = false;
         foreach (var effect in effects)
         {
             switch (effect)
             {
                 case Send send:
+                    if (send.Message is GossipEnvelope)
+                    {
+                        SessionClusterMetrics.GossipMessages.Add(1, SessionClusterMetrics.GossipSent);
+                    }
+
                     transport.Send(send.To, send.Message);
                     break;
                 case Publish publish:
-                    LogEvent(publish.Event.ToString() ?? publish.Event.GetType().Name);
+                    changed = true;
+                    LogPublished(publish.Event);
                     foreach (var subscriber in _subscribers)
                     {
                         subscriber.Tell(publish.Event, Self);
@@ -103,13 +124,55 @@ public sealed partial class ClusterDaemon(MembershipNode machine, ITransport tra
                     break;
             }
         }
+
+        if (changed)
+        {
+            onViewChanged?.Invoke(machine.State);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cluster node {Self} starting; seeds: [{Seeds}]")]
     private partial void LogStarting(UniqueAddress self, string seeds);
 
+    /// <summary>One structured line per membership transition (type, member, status); the message keeps the event's
+    /// own text too, which people and specs search for (e.g. <c>UnreachableMember {</c>).</summary>
+    private void LogPublished(ClusterEvent clusterEvent)
+    {
+        var text = clusterEvent.ToString() ?? clusterEvent.GetType().Name;
+        switch (clusterEvent)
+        {
+            case MemberEvent { Member: var member }:
+                LogMemberTransition(clusterEvent.GetType().Name, member.Address, member.Status, text);
+                break;
+            case UnreachableMember { Member: var unreachable }:
+                LogUnreachable(unreachable.Address, unreachable.Status, text);
+                break;
+            case ReachableMember { Member: var reachable }:
+                LogReachable(reachable.Address, reachable.Status, text);
+                break;
+            case LeaderChanged leader:
+                LogLeaderChanged(leader.Leader?.Address, text);
+                break;
+            default:
+                LogEvent(text);
+                break;
+        }
+    }
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Cluster event: {Event}")]
     private partial void LogEvent(string @event);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cluster event {EventType}: member {Member} is {Status}: {Event}")]
+    private partial void LogMemberTransition(string eventType, NodeAddress member, MemberStatus status, string @event);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cluster event UnreachableMember: member {Member} ({Status}) is unreachable: {Event}")]
+    private partial void LogUnreachable(NodeAddress member, MemberStatus status, string @event);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cluster event ReachableMember: member {Member} ({Status}) is reachable again: {Event}")]
+    private partial void LogReachable(NodeAddress member, MemberStatus status, string @event);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cluster event LeaderChanged: leader is now {Leader}: {Event}")]
+    private partial void LogLeaderChanged(NodeAddress? leader, string @event);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cluster node {Self} is out of the cluster ({Reason}); shutting its cluster side down")]
     private partial void LogShutDown(UniqueAddress self, string reason);

@@ -1,15 +1,26 @@
 using System.Globalization;
 using System.Text.Json;
+using SessionCluster.Actors.Sharding;
 
 namespace SessionCluster.Actors.Membership;
 
 /// <summary>Writes a <see cref="CurrentClusterState"/> as the JSON of <c>GET /cluster/members</c>, shared by every host.</summary>
 public static class ClusterStateJson
 {
-    /// <summary><c>{"self","leader","converged","members":[{"address","uid","status","roles","reachable","upNumber"}]}</c>.</summary>
+    /// <summary><c>{"self","leader","oldest","converged","members":[{"address","uid","status","roles","reachable","upNumber"}]}</c>.</summary>
     public static void Write(Utf8JsonWriter writer, CurrentClusterState state)
     {
         writer.WriteStartObject();
+        WriteProperties(writer, state);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>The properties of <see cref="Write"/> into an object the caller opened (and closes), e.g. an event
+    /// that adds its own <c>type</c>.</summary>
+    public static void WriteProperties(Utf8JsonWriter writer, CurrentClusterState state)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(state);
         writer.WriteString("self", state.Self.Address.ToString());
         if (state.Leader is { } leader)
         {
@@ -18,6 +29,16 @@ public static class ClusterStateJson
         else
         {
             writer.WriteNull("leader");
+        }
+
+        // The oldest Up worker: where the shard coordinator lives (the sharding layer's placement rule).
+        if (CoordinatorPlacement.Choose(state.Members) is { } oldest)
+        {
+            writer.WriteString("oldest", oldest.Address.ToString());
+        }
+        else
+        {
+            writer.WriteNull("oldest");
         }
 
         writer.WriteBoolean("converged", state.IsConverged);
@@ -41,6 +62,5 @@ public static class ClusterStateJson
         }
 
         writer.WriteEndArray();
-        writer.WriteEndObject();
     }
 }

@@ -117,6 +117,23 @@ public static class WireTypeIds
     /// <summary>A read sent to a backup while its shard's home is dead (a <c>ShardEnvelope</c> message).</summary>
     public const int BackupRead = 42;
 
+    /// <summary>An operator's action or question for another node (<c>ManagementRequest</c>).</summary>
+    public const int ManagementRequest = 43;
+
+    /// <summary>The acting node's answer to it (<c>ManagementReply</c>).</summary>
+    public const int ManagementReply = 44;
+
+    /// <summary>A region's operator-set capacity weight, to the coordinator (<c>RegionWeightChanged</c>).</summary>
+    public const int RegionWeightChanged = 45;
+
+    // 46 is kept for the management layer.
+
+    /// <summary>A home asks a backup for its state of some sessions, after anti-entropy found them differing (<c>ReplicaPull</c>).</summary>
+    public const int ReplicaPull = 53;
+
+    /// <summary>A backup's state of one session, for its home to merge (a <c>ReplicaDelta</c> message).</summary>
+    public const int ReplicaPush = 54;
+
     /// <summary>Ids from here up belong to tests and benchmarks; production code never registers them.</summary>
     public const int TestRangeStart = 1_000_000;
 }

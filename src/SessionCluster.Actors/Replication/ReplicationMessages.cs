@@ -23,8 +23,17 @@ public sealed record ReplicaDeltaAck(int Shard, long Epoch, UInt128 SessionId, l
 public sealed record ReplicaCopy(int Shard, long Epoch, int Chunk, int ChunkCount, ImmutableArray<SessionCrdt> Sessions) : IReplicaMessage;
 
 /// <summary>Backup → home, every anti-entropy interval: a fingerprint of each session this copy holds. The home answers
-/// with the whole state of every session it serves whose fingerprint differs or is missing (as <see cref="ReplicaDelta"/>s).</summary>
+/// with the whole state of every session it serves whose fingerprint differs or is missing (as <see cref="ReplicaDelta"/>s),
+/// and pulls the backup's state of those that differ or it lacks (<see cref="ReplicaPull"/>).</summary>
 public sealed record ReplicaDigest(int Shard, long Epoch, ImmutableArray<SessionFingerprint> Sessions) : IReplicaMessage;
+
+/// <summary>Home → backup, answering a <see cref="ReplicaDigest"/>: send me your state of these sessions, which differ
+/// from mine or which I lack. A backup may hold a write the home never had (a promoted backup lacks what only another
+/// backup acknowledged), and a merge in both directions is what makes the replicas converge.</summary>
+public sealed record ReplicaPull(int Shard, long Epoch, ImmutableArray<UInt128> SessionIds) : IReplicaMessage;
+
+/// <summary>Backup → home, answering a <see cref="ReplicaPull"/>: the backup's state of one session, for the home to merge.</summary>
+public sealed record ReplicaPush(int Shard, long Epoch, SessionCrdt State) : IReplicaMessage;
 
 /// <summary>One session in a <see cref="ReplicaDigest"/>.</summary>
 public readonly record struct SessionFingerprint(UInt128 SessionId, ulong Hash);

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using SessionCluster.Actors.Diagnostics;
 using SessionCluster.Actors.Remoting;
 using SessionCluster.Actors.Replication;
 using SessionCluster.Actors.Runtime;
@@ -23,6 +25,7 @@ public sealed class SessionEntity : Actor, IReplicationOutput<SessionEntity.Wait
     private DeltaReplicator<Waiting>? _replicator;
     private ActorRef? _stopRequestedBy;
     private DateTimeOffset _shippedAccess = DateTimeOffset.MinValue;
+    private bool _answering;
 
     public SessionEntity(SessionSlot slot) => _slot = slot;
 
@@ -58,6 +61,20 @@ public sealed class SessionEntity : Actor, IReplicationOutput<SessionEntity.Wait
                 }
 
                 break;
+            case MergeReplicaState merge:
+                var mergedAt = Context.System.TimeProvider.GetUtcNow();
+                var merged = SessionCrdt.Merge(_slot.State, merge.State);
+                if (merge.Adopted || Sharding.SessionDigest.Of(merged) != Sharding.SessionDigest.Of(_slot.State))
+                {
+                    // What the merge added is replicated like a write of this entity's own, so every backup has it too.
+                    Commit(new SessionUpdate(merged, merged, new SessionNotFound(_slot.Id)), mergedAt);
+                }
+                else
+                {
+                    _slot.State = merged;
+                }
+
+                break;
             case StopEntity:
                 // Everything queued before this has been applied: the state in the slot is final until a new entity
                 // starts. Replies still waiting for backups go first (each has a deadline), so none is lost.
@@ -75,7 +92,16 @@ public sealed class SessionEntity : Actor, IReplicationOutput<SessionEntity.Wait
         _slot.Host.Replicas?.Send(backup, new ReplicaDelta(_slot.Host.Replicas.ShardOf(delta.Id), epoch, fromSeq, toSeq, delta));
 
     /// <summary>IReplicationOutput: the writes before this reply are safe.</summary>
-    void IReplicationOutput<Waiting>.Release(Waiting reply) => reply.To.Tell(reply.Reply);
+    void IReplicationOutput<Waiting>.Release(Waiting reply)
+    {
+        if (!_answering && reply.HeldSince != 0)
+        {
+            // Released later than asked: it waited for backups, and that wait is the replication lag a client sees.
+            SessionClusterMetrics.ReplicationAckDuration.Record(Stopwatch.GetElapsedTime(reply.HeldSince).TotalSeconds);
+        }
+
+        reply.To.Tell(reply.Reply);
+    }
 
     /// <summary>IReplicationOutput: they did not become safe in time.</summary>
     void IReplicationOutput<Waiting>.Fail(Waiting reply) =>
@@ -89,7 +115,18 @@ public sealed class SessionEntity : Actor, IReplicationOutput<SessionEntity.Wait
             return;
         }
 
-        _replicator.Reply(new Waiting(to, reply), now + channel.Settings.WriteTimeout, this);
+        // Stamped with the time it was asked. A reply whose writes are already safe is released within this call
+        // (_answering), waited for nothing, and is not measured.
+        _answering = true;
+        try
+        {
+            _replicator.Reply(new Waiting(to, reply, Stopwatch.GetTimestamp()), now + channel.Settings.WriteTimeout, this);
+        }
+        finally
+        {
+            _answering = false;
+        }
+
         StopIfDone();
     }
 
@@ -179,8 +216,9 @@ public sealed class SessionEntity : Actor, IReplicationOutput<SessionEntity.Wait
         }
     }
 
-    /// <summary>A reply waiting for its writes to reach the backups.</summary>
-    public readonly record struct Waiting(ActorRef To, object Reply);
+    /// <summary>A reply waiting for its writes to reach the backups, since <paramref name="HeldSince"/> (a
+    /// <see cref="Stopwatch"/> timestamp; 0 when not measured).</summary>
+    public readonly record struct Waiting(ActorRef To, object Reply, long HeldSince = 0);
 }
 
 /// <summary>From the transport, via the region's inbox, to an entity: a backup holds these deltas of its session.</summary>
@@ -191,6 +229,11 @@ public sealed record ReplicationTick
 {
     public static readonly ReplicationTick Instance = new();
 }
+
+/// <summary>From the region to an entity: merge a backup's state of this session, which may hold writes acknowledged under
+/// a former home that this one never had. <paramref name="Adopted"/>: the session was new here, its slot made from that
+/// state, so it is replicated even though the merge changes nothing.</summary>
+public sealed record MergeReplicaState(SessionCrdt State, bool Adopted = false);
 
 /// <summary>From the region's sweep to an entity it suspects is idle: end the session if it has expired.</summary>
 public sealed record CheckSessionExpiry

@@ -83,3 +83,7 @@ public sealed record BackupSynced(long Reign, int Shard, long Epoch) : ICoordina
 
 /// <summary>Region → coordinator: move every shard off me (weight 0), or take me back (my configured weight).</summary>
 public sealed record DrainRegion(bool Draining) : ICoordinatorMessage;
+
+/// <summary>Region → coordinator: my capacity weight is now <paramref name="Weight"/> (an operator changed it); place
+/// shards by it from now on. Repeated now and then, since the coordinator does not acknowledge it.</summary>
+public sealed record RegionWeightChanged(double Weight) : ICoordinatorMessage;

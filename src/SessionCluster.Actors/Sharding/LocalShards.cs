@@ -85,6 +85,9 @@ public sealed class LocalShard
         internal set => _serving = value;
     }
 
+    /// <summary>When this node started serving the shard (the cluster's clock); only the region actor reads it.</summary>
+    internal DateTimeOffset StartedAt { get; set; }
+
     /// <summary>The epoch of the allocation this node serves the shard under.</summary>
     public long Epoch
     {

@@ -13,7 +13,7 @@ namespace SessionCluster.Actors.Sharding;
 /// messages (the same shape) under type ids of its own, so a slice can never be taken for the other kind.</remarks>
 public static class ReplicaWireFormat
 {
-    /// <summary>Registers the replication messages (ReplicaDelta, ReplicaDeltaAck, ReplicaCopy, ReplicaCopyAck).</summary>
+    /// <summary>Registers the replication messages (deltas, copies, digests, pulls and pushes, and backup reads).</summary>
     public static void Register(WireSerializer serializer)
     {
         ArgumentNullException.ThrowIfNull(serializer);
@@ -37,7 +37,46 @@ public static class ReplicaWireFormat
                 WireTypeIds.ReplicaCopyAck,
                 Wire.ShardTransferAck.Parser,
                 ack => ShardingWireFormat.ToWire(new ShardTransferAck(ack.Shard, ack.Epoch, ack.Chunk)),
-                wire => ShardingWireFormat.FromWire(wire) is var slice ? new ReplicaCopyAck(slice.Shard, slice.Epoch, slice.Chunk) : null!);
+                wire => ShardingWireFormat.FromWire(wire) is var slice ? new ReplicaCopyAck(slice.Shard, slice.Epoch, slice.Chunk) : null!)
+            .Register<ReplicaPull, Wire.ReplicaPull>(WireTypeIds.ReplicaPull, Wire.ReplicaPull.Parser, ToWire, FromWire)
+            .Register<ReplicaPush, Wire.ReplicaDelta>(
+                WireTypeIds.ReplicaPush,
+                Wire.ReplicaDelta.Parser,
+                push => ToWire(new ReplicaDelta(push.Shard, push.Epoch, 0, 0, push.State)),
+                wire => FromWire(wire) is var delta ? new ReplicaPush(delta.Shard, delta.Epoch, delta.Delta) : null!);
+    }
+
+    internal static Wire.ReplicaPull ToWire(ReplicaPull message)
+    {
+        var wire = new Wire.ReplicaPull { Shard = ShardingWireFormat.NonNegativeToWire(message.Shard, "shard"), Epoch = ShardingWireFormat.NonNegativeToWire(message.Epoch, "epoch") };
+        foreach (var id in message.SessionIds.IsDefault ? [] : message.SessionIds)
+        {
+            wire.SessionIds.Add(SessionWireFormat.IdToWire(new SessionId(id)));
+        }
+
+        return wire;
+    }
+
+    internal static ReplicaPull FromWire(Wire.ReplicaPull wire)
+    {
+        var ids = ImmutableArray.CreateBuilder<UInt128>(wire.SessionIds.Count);
+        var seen = new HashSet<UInt128>(wire.SessionIds.Count);
+        for (var i = 0; i < wire.SessionIds.Count; i++)
+        {
+            var at = Invariant($"ReplicaPull.session_ids[{i}]");
+            var id = SessionWireFormat.IdFromWire(wire.SessionIds[i], at).Value;
+            if (!seen.Add(id))
+            {
+                throw ShardingWireFormat.Malformed(at, $"repeats the session {new SessionId(id)}");
+            }
+
+            ids.Add(id);
+        }
+
+        return new ReplicaPull(
+            ShardingWireFormat.NonNegative(wire.HasShard, wire.Shard, "ReplicaPull.shard"),
+            ShardingWireFormat.NonNegative(wire.HasEpoch, wire.Epoch, "ReplicaPull.epoch"),
+            ids.MoveToImmutable());
     }
 
     internal static Wire.ReplicaDelta ToWire(ReplicaDelta message)

@@ -244,6 +244,80 @@ public sealed partial class ShardCoordinator
             _moves[move.Shard] = new Move(from, to, epoch, now + _settings.HandOffTimeout) { LastSent = now };
             _effects.Add(new SendToNode(from.Address, new HandOffShard(Reign, move.Shard, to.Address, epoch)));
         }
+
+        if (_moves.Count == 0)
+        {
+            // Homes first: a move changes who holds copies (the old home stays as a backup), so backups are evened out
+            // only once the homes have settled.
+            RebalanceBackups();
+        }
+    }
+
+    /// <summary>Evens out the backup copies over the regions by capacity weight (a worker that joins gets its share,
+    /// not only of homes), within the per-round limits. Each change adds the new backup before the old one: the old
+    /// copy stays (see <see cref="AssignBackups"/>) until the new one holds the whole shard.</summary>
+    private void RebalanceBackups()
+    {
+        if (_backupsPerShard == 0)
+        {
+            return;
+        }
+
+        var weights = new Dictionary<UniqueAddress, double>();
+        foreach (var load in Loads())
+        {
+            if (load.Weight > 0 && RegionAt(load.Region) is { } region)
+            {
+                weights[region] = load.Weight;
+            }
+        }
+
+        var copies = weights.Keys.ToDictionary(region => region, _ => 0);
+        var inFlight = 0;
+        foreach (var placement in _table.Values)
+        {
+            inFlight += placement.Backups.Length > _backupsPerShard ? 1 : 0;
+            foreach (var backup in placement.Backups.Take(_backupsPerShard))
+            {
+                if (copies.TryGetValue(backup, out var count))
+                {
+                    copies[backup] = count + 1;
+                }
+            }
+        }
+
+        var limit = Math.Min(_settings.RebalanceAbsoluteLimit, Math.Max(1, (int)(_settings.RebalanceRelativeLimit * _settings.NumberOfShards)));
+        var changed = new List<int>();
+        while (inFlight + changed.Count < limit && copies.Count > 1)
+        {
+            var source = copies.Keys.OrderByDescending(region => copies[region] / weights[region]).ThenBy(region => region.Address.ToString(), StringComparer.Ordinal).First();
+            var target = copies.Keys.OrderBy(region => copies[region] / weights[region]).ThenBy(region => region.Address.ToString(), StringComparer.Ordinal).First();
+
+            // Only while the source, one copy lighter, is still at least as loaded as the target one copy heavier:
+            // each change then narrows the spread, and two regions never trade a copy back and forth.
+            if (source.Equals(target) || (copies[source] - 1) / weights[source] < (copies[target] + 1) / weights[target])
+            {
+                break;
+            }
+
+            var candidate = _table
+                .Where(entry => entry.Value.Backups.Length == _backupsPerShard && entry.Value.Backups.Contains(source) &&
+                                !entry.Value.Home.Equals(target) && !entry.Value.Backups.Contains(target) && !changed.Contains(entry.Key))
+                .Select(entry => (int?)entry.Key)
+                .Min();
+            if (candidate is not { } shard)
+            {
+                break;
+            }
+
+            var placement = _table[shard];
+            _table[shard] = placement with { Epoch = _nextEpoch++, Backups = [.. placement.Backups.Remove(source), target, source] };
+            copies[source]--;
+            copies[target]++;
+            changed.Add(shard);
+        }
+
+        Broadcast(changed);
     }
 
     /// <summary>Gives every shard without a home one. Eager rather than on first request: there are few shards, an

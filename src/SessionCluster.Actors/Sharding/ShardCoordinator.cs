@@ -154,6 +154,9 @@ public sealed partial class ShardCoordinator
             case DrainRegion drain when _regions.TryGetValue(from, out var region):
                 region.Draining = drain.Draining;
                 break;
+            case RegionWeightChanged changed when _regions.TryGetValue(from, out var weighed) && weighed.HostsShards:
+                OnWeightChanged(weighed, changed.Weight, now);
+                break;
         }
 
         return Flush();
@@ -198,14 +201,76 @@ public sealed partial class ShardCoordinator
         return Flush();
     }
 
+    /// <summary>An operator asked for a rebalance round now rather than at the next interval. False (and nothing
+    /// done) unless this node is the active coordinator; a round while a member is unreachable moves nothing, as usual.</summary>
+    public bool RebalanceNow(DateTimeOffset now, out IReadOnlyList<ShardingEffect> effects)
+    {
+        if (Phase != CoordinatorPhase.Active)
+        {
+            effects = [];
+            return false;
+        }
+
+        _lastRebalance = now;
+        if (_allReachable)
+        {
+            Rebalance(now);
+        }
+
+        effects = Flush();
+        return true;
+    }
+
+    /// <summary>Every region of this reign with its weight and its counts in the table (empty unless active).</summary>
+    public IReadOnlyList<RegionSummary> Regions()
+    {
+        var homes = new Dictionary<UniqueAddress, int>();
+        var backups = new Dictionary<UniqueAddress, int>();
+        foreach (var placement in _table.Values)
+        {
+            homes[placement.Home] = homes.GetValueOrDefault(placement.Home) + 1;
+            foreach (var backup in placement.Backups)
+            {
+                backups[backup] = backups.GetValueOrDefault(backup) + 1;
+            }
+        }
+
+        return [.. _regions
+            .OrderBy(entry => entry.Key)
+            .Select(entry => new RegionSummary(
+                entry.Key.Address,
+                entry.Value.HostsShards,
+                entry.Value.Weight,
+                entry.Value.HostsShards && EffectiveWeight(entry.Key, entry.Value) == 0,
+                homes.GetValueOrDefault(entry.Key),
+                backups.GetValueOrDefault(entry.Key)))];
+    }
+
     private IReadOnlyList<ShardingEffect> Flush() => _effects.Drain();
+
+    /// <summary>A region's weight changed: rebalance by it at once, so that an operator sees shards move without
+    /// waiting for the next round (and a weight of 0 starts emptying the region now).</summary>
+    private void OnWeightChanged(RegionEntry region, double weight, DateTimeOffset now)
+    {
+        if (region.Weight.Equals(weight))
+        {
+            return;
+        }
+
+        region.Weight = weight;
+        if (Phase == CoordinatorPhase.Active && _allReachable)
+        {
+            _lastRebalance = now;
+            Rebalance(now);
+        }
+    }
 
     /// <summary>A region that answered this reign's query.</summary>
     private sealed class RegionEntry(bool hostsShards, double weight)
     {
         public bool HostsShards { get; } = hostsShards;
 
-        public double Weight { get; } = weight;
+        public double Weight { get; set; } = weight;
 
         public bool Draining { get; set; }
     }

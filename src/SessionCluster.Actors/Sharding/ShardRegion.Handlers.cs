@@ -23,6 +23,10 @@ public sealed partial class ShardRegion
 
                 _effects.Add(new DeliverLocally(envelope));
                 break;
+            case Phase.Remote when forwarded && local && _unreachable.Contains(slot.Home!) && TryReadFromBackup(envelope, slot):
+                // The home is unreachable (most often: its process crashed and refused the connection); a backup answers
+                // the read now rather than after the home is downed and a backup promoted. Writes still go to the home.
+                break;
             case Phase.Remote when forwarded:
                 var outgoing = envelope with { Epoch = slot.Epoch };
                 if (local && _pending.TryGetValue(envelope.RequestId, out var pending))
@@ -42,13 +46,9 @@ public sealed partial class ShardRegion
                 }
 
                 break;
-            case Phase.Unknown when local && BackupRead.CanServe(envelope.Command) && _pending.TryGetValue(envelope.RequestId, out var read) &&
-                                    !read.TriedBackup && LiveBackup(slot) is { } backup:
-                // The home died (its backups are known, so a home was): a backup holds every acknowledged write and
-                // answers the read now, instead of after the promotion. Once only: a refusal sends it to the buffer.
-                read.TriedBackup = true;
-                read.SentTo = backup;
-                _effects.Add(new SendToNode(backup, new BackupRead(envelope.RequestId, envelope.Origin, envelope.Shard, slot.Epoch, envelope.Command)));
+            case Phase.Unknown when local && TryReadFromBackup(envelope, slot):
+                // The home died (its backups are known, so a home was): a backup answered the read instead of the
+                // promoted home. Once only: a refusal sends it to the buffer.
                 if (now - slot.LastSent >= _settings.RetryInterval)
                 {
                     AskHome(envelope.Shard, slot, now);
@@ -67,12 +67,46 @@ public sealed partial class ShardRegion
         }
     }
 
-    /// <summary>A backup of the shard, other than this node, that this node takes for live; null if none.</summary>
+    /// <summary>Sends a read of ours to a live backup of its shard, which holds every acknowledged write, unless the
+    /// command is not a read, it went to a backup before, or no backup is reachable. True if sent.</summary>
+    private bool TryReadFromBackup(ShardEnvelope envelope, Slot slot)
+    {
+        if (!BackupRead.CanServe(envelope.Command) || !_pending.TryGetValue(envelope.RequestId, out var read) ||
+            read.TriedBackup || LiveBackup(slot) is not { } backup)
+        {
+            return false;
+        }
+
+        read.TriedBackup = true;
+        read.SentTo = backup;
+        _effects.Add(new SendToNode(backup, new BackupRead(envelope.RequestId, envelope.Origin, envelope.Shard, slot.Epoch, envelope.Command)));
+        return true;
+    }
+
+    /// <summary>Reads of ours waiting at a home that just became unreachable are asked of a backup instead.</summary>
+    private void ReadFromBackupsOfUnreachableHomes()
+    {
+        if (_unreachable.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var pending in _pending.Values)
+        {
+            if (pending.SentTo is { } home && _unreachable.Contains(home) && _slots[pending.Envelope.Shard] is { Phase: Phase.Remote } slot &&
+                home.Equals(slot.Home))
+            {
+                TryReadFromBackup(pending.Envelope, slot);
+            }
+        }
+    }
+
+    /// <summary>A backup of the shard, other than this node, that this node takes for live and reachable; null if none.</summary>
     private NodeAddress? LiveBackup(Slot slot)
     {
         foreach (var backup in slot.Backups)
         {
-            if (!backup.Equals(Self.Address) && _liveMembers.Contains(backup))
+            if (!backup.Equals(Self.Address) && _liveMembers.Contains(backup) && !_unreachable.Contains(backup))
             {
                 return backup;
             }
@@ -177,7 +211,7 @@ public sealed partial class ShardRegion
                     _effects.Add(new ResumeShard(shard));
                     break;
                 case Phase.Receiving:
-                    _effects.Add(new StartShard(shard, ReceivedSessions(slot)));
+                    _effects.Add(new StartShard(shard, ReceivedSessions(slot), HandedOver: true));
                     break;
                 default:
                     _effects.Add(new StartShard(shard, []));

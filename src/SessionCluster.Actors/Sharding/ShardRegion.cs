@@ -29,12 +29,19 @@ public sealed partial class ShardRegion
     // How often a request may bounce off nodes that no longer hold its shard before it gives up with 503.
     private const int MaxAttempts = 16;
 
+    // An operator's weight is repeated to the coordinator this many retry intervals apart (5 s by default).
+    private const int WeightRepeatEvery = 10;
+
     private readonly ShardingSettings _settings;
     private readonly TimeSpan _requestTimeout;
     private readonly Slot[] _slots;
     private readonly Dictionary<long, Pending> _pending = [];
     private readonly RoutingVersion _routingVersion = new();
     private readonly HashSet<NodeAddress> _liveMembers = [];
+
+    // Live members that some monitor reports unreachable (a refused connection marks a crashed process at once): reads
+    // of shards homed there go to a backup instead of waiting for the home to be downed.
+    private readonly HashSet<NodeAddress> _unreachable = [];
     private readonly EffectBuffer _effects = new();
     private (UniqueAddress Node, long Reign)? _following;
 
@@ -47,6 +54,8 @@ public sealed partial class ShardRegion
     private int _buffered;
     private bool _wasMember;
     private bool _draining;
+    private double? _weightOverride;
+    private DateTimeOffset _lastWeightSent = DateTimeOffset.MinValue;
 
     /// <param name="self">This node.</param>
     /// <param name="hostsShards">False for a proxy region (front role): it routes but hosts nothing.</param>
@@ -264,6 +273,12 @@ public sealed partial class ShardRegion
         }
 
         _liveMembers.Clear();
+        _unreachable.Clear();
+        foreach (var unreachable in state.Unreachable)
+        {
+            _unreachable.Add(unreachable.Address);
+        }
+
         var selfIsMember = false;
         foreach (var member in state.Members)
         {
@@ -299,6 +314,7 @@ public sealed partial class ShardRegion
         }
 
         ForgetDepartedHomes(now);
+        ReadFromBackupsOfUnreachableHomes();
         RegisterIfNeeded(now);
         return Flush();
     }
@@ -342,9 +358,39 @@ public sealed partial class ShardRegion
             _lastDrainSent = now;
         }
 
+        if (_weightOverride is { } weight && HostsShards && _candidate is { } told && now - _lastWeightSent >= _settings.RetryInterval * WeightRepeatEvery)
+        {
+            // Not acknowledged, so repeated now and then: a lost message or a coordinator that took the post in between
+            // (it also learns the weight from this region's report) then learns it within seconds.
+            _effects.Add(new SendToNode(told.Address, new RegionWeightChanged(weight)));
+            _lastWeightSent = now;
+        }
+
         RegisterIfNeeded(now);
         return Flush();
     }
+
+    /// <summary>An operator set this region's capacity weight (0 hosts no shards); it replaces
+    /// <see cref="ShardingSettings.CapacityWeight"/> until the process stops, and the coordinator learns it at once.</summary>
+    public IReadOnlyList<ShardingEffect> SetWeight(double weight, DateTimeOffset now)
+    {
+        if (!double.IsFinite(weight) || weight < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(weight), weight, "A capacity weight is finite and at least 0.");
+        }
+
+        _weightOverride = weight;
+        if (_candidate is { } coordinator && HostsShards)
+        {
+            _effects.Add(new SendToNode(coordinator.Address, new RegionWeightChanged(weight)));
+            _lastWeightSent = now;
+        }
+
+        return Flush();
+    }
+
+    /// <summary>This region's capacity weight: the configured one unless an operator set another.</summary>
+    public double CapacityWeight => _weightOverride ?? _settings.CapacityWeight;
 
     /// <summary>Start (or stop) draining: ask the coordinator to move every shard off this node, as before a leave.</summary>
     public IReadOnlyList<ShardingEffect> Drain(bool draining, DateTimeOffset now)
@@ -378,7 +424,7 @@ public sealed partial class ShardRegion
         return (uint)shard >= (uint)_slots.Length;
     }
 
-    private double Weight => HostsShards && !_draining ? _settings.CapacityWeight : 0;
+    private double Weight => HostsShards && !_draining ? CapacityWeight : 0;
 
     private bool IsFollowed(UniqueAddress from, long reign) => _following is { } f && f.Node.Equals(from) && f.Reign == reign;
 

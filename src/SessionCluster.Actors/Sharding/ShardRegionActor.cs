@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
+using SessionCluster.Actors.Diagnostics;
 using SessionCluster.Actors.Membership;
 using SessionCluster.Actors.Remoting;
 using SessionCluster.Actors.Replication;
@@ -28,6 +29,9 @@ public sealed partial class ShardRegionActor : Actor
     // How long GET /cluster/shards waits for other homes' session counts; a silent home's shards show no count.
     private static readonly TimeSpan StatsTimeout = TimeSpan.FromSeconds(1);
 
+    // Session ids per ReplicaPull: 16 bytes each, so a pull stays far below the frame limit.
+    private const int PullBatch = 4096;
+
     private readonly ShardRegion _region;
     private readonly ShardCoordinator? _coordinator;
     private readonly ITransport _transport;
@@ -44,6 +48,7 @@ public sealed partial class ShardRegionActor : Actor
     private ITimer? _tick;
     private ITimer? _antiEntropy;
     private readonly Dictionary<int, int> _collecting = [];
+    private CoordinatorTransitionLog? _transitions;
 
     // Entities told to stop (passivation, hand-off) that have not confirmed yet, with the commands that arrived for
     // their session meanwhile: a new entity for the session starts only once the old one has applied everything it
@@ -150,6 +155,9 @@ public sealed partial class ShardRegionActor : Actor
             case InboundMessage { Message: ReplicaDigest digest } inbound:
                 Repair(inbound.From.Address, digest);
                 break;
+            case InboundMessage { Message: ReplicaPush push } inbound:
+                MergePushed(inbound.From.Address, push);
+                break;
             case BackupCopyCompleted completed:
                 Execute(_region.BackupCopied(completed.Shard));
                 LogShard(completed.Shard, "backup copy complete");
@@ -158,7 +166,9 @@ public sealed partial class ShardRegionActor : Actor
                 Execute(_region.Receive(inbound.From, inbound.Message, Now));
                 break;
             case InboundMessage { Message: ICoordinatorMessage } inbound when _coordinator is not null:
+                var phase = _coordinator.Phase;
                 Execute(_coordinator.Receive(inbound.From, inbound.Message, Now));
+                LogCoordinatorPhase(phase);
                 break;
             case CurrentClusterState state:
                 Execute(_region.MembershipChanged(state, Now));
@@ -213,10 +223,30 @@ public sealed partial class ShardRegionActor : Actor
             case GetShardTable:
                 StartStatsQuery(Sender);
                 break;
+            case SetRegionWeight weight:
+                Execute(_region.SetWeight(weight.Weight, Now));
+                Sender.Tell(new RegionWeightSet(_region.HostsShards, _region.CapacityWeight));
+                break;
+            case RebalanceNow:
+                var rebalanced = false;
+                if (_coordinator is not null && _coordinator.RebalanceNow(Now, out var rebalance))
+                {
+                    rebalanced = true;
+                    Execute(rebalance);
+                    LogCoordinatorPhase(_coordinator.Phase);
+                }
+
+                Sender.Tell(new CoordinatorAnswer(rebalanced, []));
+                break;
+            case GetCoordinatorRegions:
+                Sender.Tell(_coordinator is { Phase: CoordinatorPhase.Active } active
+                    ? new CoordinatorAnswer(true, active.Regions())
+                    : new CoordinatorAnswer(false, []));
+                break;
             case LocateSession locate:
                 var shardOf = ShardId.Of(locate.SessionId, _local.NumberOfShards);
                 var (homeOf, epochOf) = _region.HomeOf(shardOf);
-                Sender.Tell(new SessionLocation(locate.SessionId, shardOf, homeOf, epochOf));
+                Sender.Tell(new SessionLocation(locate.SessionId, shardOf, homeOf, epochOf) { Backups = _region.BackupsOf(shardOf) });
                 break;
             default:
                 Unhandled(message);
@@ -270,6 +300,7 @@ public sealed partial class ShardRegionActor : Actor
 
                     break;
                 case StartShard start:
+                    CountStart(start);
                     StartShard(start.Shard, start.Sessions);
                     break;
                 case CollectShard collect:
@@ -296,7 +327,13 @@ public sealed partial class ShardRegionActor : Actor
                         Now);
                     break;
                 case KeepBackup keep:
-                    _replicas?.Keep(keep.Shard, keep.Home, keep.Epoch);
+                    if (_replicas?.Keep(keep.Shard, keep.Home, keep.Epoch) == true && _replicas.DigestOf(keep.Shard) is { } digest)
+                    {
+                        // A new home over this copy (most often a backup promoted over a dead home): it may lack writes
+                        // only this copy holds, so the anti-entropy round that finds and merges them starts now.
+                        _transport.Send(digest.Home, digest.Digest);
+                    }
+
                     break;
                 case DropBackup dropBackup:
                     _replicas?.Take(dropBackup.Shard);
@@ -354,6 +391,20 @@ public sealed partial class ShardRegionActor : Actor
         return entity;
     }
 
+    /// <summary>Metrics: a shard that arrives by hand-off is a hand-off; one started here from this node's backup copy
+    /// without a hand-off is a failover (its home was lost and the coordinator promoted the copy).</summary>
+    private void CountStart(StartShard start)
+    {
+        if (start.HandedOver)
+        {
+            SessionClusterMetrics.Handoffs.Add(1);
+        }
+        else if (_replicas?.Holds(start.Shard) == true)
+        {
+            SessionClusterMetrics.Failovers.Add(1);
+        }
+    }
+
     private void StartShard(int shard, ImmutableArray<SessionCrdt> sessions)
     {
         var hosted = new LocalShard();
@@ -379,6 +430,7 @@ public sealed partial class ShardRegionActor : Actor
         }
 
         hosted.Epoch = _region.HomeOf(shard).Epoch;
+        hosted.StartedAt = Now;
         _local.Publish(shard, hosted);
         LogShard(shard, $"started with {sessions.Length} sessions");
     }
@@ -506,23 +558,65 @@ public sealed partial class ShardRegionActor : Actor
             return;
         }
 
-        var held = digest.Sessions.ToDictionary(session => session.SessionId, session => session.Hash);
-        var repaired = 0;
-        foreach (var slot in hosted.Sessions.Slots)
+        // Pulling what only the backup holds matters just after this node took the shard over (see AntiEntropyPlan).
+        var plan = AntiEntropyPlan.Of(
+            hosted.Sessions.Slots.Select(slot => slot.State),
+            digest,
+            askForMissing: Now - hosted.StartedAt <= _replicas.Settings.AntiEntropyInterval * 3);
+        foreach (var state in plan.Send)
         {
-            var state = slot.State;
-            if (!held.TryGetValue(state.Id, out var hash) || hash != SessionDigest.Of(state))
-            {
-                // A whole state is a valid delta; sequence 0 matches no entity's pending delta, so its ack counts nothing.
-                _transport.Send(backup, new ReplicaDelta(digest.Shard, targets.Epoch, 0, 0, state));
-                repaired++;
-            }
+            // Sequence 0 matches no entity's pending delta, so its ack counts nothing.
+            _transport.Send(backup, new ReplicaDelta(digest.Shard, targets.Epoch, 0, 0, state));
         }
 
-        if (repaired > 0)
+        for (var start = 0; start < plan.Pull.Count; start += PullBatch)
         {
-            LogShard(digest.Shard, $"anti-entropy sent {repaired} sessions to {backup}");
+            _transport.Send(backup, new ReplicaPull(digest.Shard, targets.Epoch, [.. plan.Pull.Skip(start).Take(PullBatch)]));
         }
+
+        if (plan.Send.Count > 0 || plan.Pull.Count > 0)
+        {
+            LogShard(digest.Shard, $"anti-entropy sent {plan.Send.Count} sessions to {backup} and asked it for {plan.Pull.Count}");
+        }
+    }
+
+    /// <summary>A backup's state of one session, asked for by <see cref="Repair"/>: merged into the session here through
+    /// its entity (the one writer), which replicates whatever it adds to every backup.</summary>
+    private void MergePushed(NodeAddress backup, ReplicaPush push)
+    {
+        if (_replicas is null || _local[push.Shard] is not { Serving: true } hosted || ShardId.Of(new SessionId(push.State.Id), _region.Settings.NumberOfShards) != push.Shard)
+        {
+            return;
+        }
+
+        var targets = _replicas.TargetsOf(push.Shard);
+        if (targets.Epoch != push.Epoch || !targets.Backups.Contains(backup))
+        {
+            return;
+        }
+
+        var id = new SessionId(push.State.Id);
+        var adopted = false;
+        if (!hosted.Sessions.TryGet(id, out var slot))
+        {
+            if (push.State.IsEnded)
+            {
+                // Ended under a former home and already gone here (or never served here): nothing to bring back.
+                return;
+            }
+
+            slot = new SessionSlot(push.State, _host);
+            hosted.Sessions.Add(id, slot);
+            adopted = true;
+            LogShard(push.Shard, $"adopted session {id} from {backup}'s copy");
+        }
+        else if (slot.Entity is null && _stopping.ContainsKey(slot.Id))
+        {
+            // Its last entity is still stopping; the next anti-entropy round asks again.
+            return;
+        }
+
+        (slot.Entity ?? StartEntity(slot)).Tell(new MergeReplicaState(push.State, adopted));
     }
 
     private void DropShard(int shard)
@@ -685,6 +779,11 @@ public sealed partial class ShardRegionActor : Actor
         if (_coordinator is { } coordinator && coordinator.Phase != before)
         {
             LogCoordinator(coordinator.Self, coordinator.Phase, coordinator.Reign);
+        }
+
+        if (_coordinator is not null)
+        {
+            (_transitions ??= new CoordinatorTransitionLog(_logger)).Observe(_coordinator);
         }
     }
 

@@ -48,7 +48,11 @@ public sealed record ShardTableEntry(int Shard, NodeAddress? Home, long Epoch, i
 public sealed record LocateSession(SessionId SessionId);
 
 /// <summary>A session's shard and that shard's home and epoch as this node knows them (home null while unknown or moving).</summary>
-public sealed record SessionLocation(SessionId SessionId, int Shard, NodeAddress? Home, long Epoch);
+public sealed record SessionLocation(SessionId SessionId, int Shard, NodeAddress? Home, long Epoch)
+{
+    /// <summary>The nodes holding backup copies of the session's shard, as this node last heard.</summary>
+    public ImmutableArray<NodeAddress> Backups { get; init; } = [];
+}
 
 /// <summary>From the transport's reader to the region actor: this node's backup copy of the shard is now whole.</summary>
 public sealed record BackupCopyCompleted(int Shard);

@@ -136,20 +136,22 @@ public sealed class ShardReplicas : IReplicaChannel
         }
     }
 
-    /// <summary>Region actor: keep (or start) a backup copy of the shard, following its home under the epoch.</summary>
-    internal void Keep(int shard, NodeAddress home, long epoch)
+    /// <summary>Region actor: keep (or start) a backup copy of the shard, following its home under the epoch. True if the
+    /// copy already existed and followed another home until now (a backup promoted over its dead home, or a move).</summary>
+    internal bool Keep(int shard, NodeAddress home, long epoch)
     {
         if (Volatile.Read(ref _copies[shard]) is { } copy)
         {
             lock (copy)
             {
+                var moved = !copy.Home.Equals(home) && epoch >= copy.Epoch;
                 copy.Follow(home, epoch);
+                return moved;
             }
-
-            return;
         }
 
         Interlocked.CompareExchange(ref _copies[shard], new ShardReplica(shard, home, epoch), null);
+        return false;
     }
 
     /// <summary>Region actor: keep the sessions of a shard this node handed over as its whole backup copy, following the
@@ -165,6 +167,9 @@ public sealed class ShardReplicas : IReplicaChannel
             }
         }
     }
+
+    /// <summary>True if this node keeps a backup copy of the shard (whole or still arriving).</summary>
+    internal bool Holds(int shard) => Volatile.Read(ref _copies[shard]) is not null;
 
     /// <summary>Region actor: forget the shard's copy (no longer a backup), or take it over (promoted to home).</summary>
     internal ImmutableArray<SessionCrdt> Take(int shard)
@@ -244,26 +249,68 @@ public sealed class ShardReplicas : IReplicaChannel
         var digests = new List<(NodeAddress, ReplicaDigest)>();
         for (var shard = 0; shard < _copies.Length; shard++)
         {
-            if (Volatile.Read(ref _copies[shard]) is not { } copy)
+            if (DigestOf(shard) is { } digest)
             {
-                continue;
+                digests.Add(digest);
             }
-
-            SessionCrdt[] sessions;
-            NodeAddress home;
-            long epoch;
-            lock (copy)
-            {
-                sessions = [.. copy.Sessions];
-                home = copy.Home;
-                epoch = copy.Epoch;
-            }
-
-            // Hashed outside the lock: the states are immutable.
-            digests.Add((home, new ReplicaDigest(shard, epoch, [.. sessions.Select(state => new SessionFingerprint(state.Id, SessionDigest.Of(state)))])));
         }
 
         return digests;
+    }
+
+    /// <summary>The fingerprints of the shard's copy and the home to send them to; null if this node keeps no copy.</summary>
+    internal (NodeAddress Home, ReplicaDigest Digest)? DigestOf(int shard)
+    {
+        if (Volatile.Read(ref _copies[shard]) is not { } copy)
+        {
+            return null;
+        }
+
+        SessionCrdt[] sessions;
+        NodeAddress home;
+        long epoch;
+        lock (copy)
+        {
+            sessions = [.. copy.Sessions];
+            home = copy.Home;
+            epoch = copy.Epoch;
+        }
+
+        // Hashed outside the lock: the states are immutable.
+        return (home, new ReplicaDigest(shard, epoch, [.. sessions.Select(state => new SessionFingerprint(state.Id, SessionDigest.Of(state)))]));
+    }
+
+    /// <summary>Transport reader: the home asks for this copy's state of some sessions; each one held goes back as a
+    /// <see cref="ReplicaPush"/>. Only the current home, under the current epoch, is answered.</summary>
+    internal void Pull(UniqueAddress from, ReplicaPull pull)
+    {
+        ArgumentNullException.ThrowIfNull(pull);
+        if ((uint)pull.Shard >= (uint)_copies.Length || Volatile.Read(ref _copies[pull.Shard]) is not { } copy)
+        {
+            return;
+        }
+
+        var held = new List<SessionCrdt>(pull.SessionIds.Length);
+        lock (copy)
+        {
+            if (copy.Epoch != pull.Epoch || !copy.Home.Equals(from.Address))
+            {
+                return;
+            }
+
+            foreach (var id in pull.SessionIds)
+            {
+                if (copy.Get(id) is { } state)
+                {
+                    held.Add(state);
+                }
+            }
+        }
+
+        foreach (var state in held)
+        {
+            _transport.Send(from.Address, new ReplicaPush(pull.Shard, pull.Epoch, state));
+        }
     }
 
     /// <summary>Transport reader: answers a read from this node's whole copy of the shard, answering as

@@ -17,8 +17,9 @@ public sealed record DeliverLocally(ShardEnvelope Envelope) : ShardingEffect;
 /// <summary>Answer the local request <paramref name="RequestId"/> with <paramref name="Reply"/>.</summary>
 public sealed record CompleteRequest(long RequestId, object Reply) : ShardingEffect;
 
-/// <summary>Start hosting a shard, empty or with the sessions (whole replicated states) handed over.</summary>
-public sealed record StartShard(int Shard, ImmutableArray<SessionCrdt> Sessions) : ShardingEffect;
+/// <summary>Start hosting a shard, empty or with the sessions (whole replicated states) handed over; <paramref name="HandedOver"/>
+/// when they came by a hand-off (a move), false for a new allocation or a backup's promotion.</summary>
+public sealed record StartShard(int Shard, ImmutableArray<SessionCrdt> Sessions, bool HandedOver = false) : ShardingEffect;
 
 /// <summary>Stop the shard's entities and report its sessions with <see cref="ShardRegion.ShardCollected"/>.</summary>
 public sealed record CollectShard(int Shard) : ShardingEffect;

@@ -58,6 +58,9 @@ public sealed class ShardingInbox(ActorRef region, RemoteRequests remoteRequests
                 }
 
                 break;
+            case ReplicaPull pull:
+                replicas?.Pull(from, pull);
+                break;
             case BackupRead read:
                 var answer = replicas?.Read(read, owner) is { } fromCopy
                     ? new ShardReply(read.RequestId, fromCopy)

@@ -1,4 +1,5 @@
 using SessionCluster.Actors.Hosting;
+using SessionCluster.Actors.Management;
 using SessionCluster.Actors.Runtime;
 using SessionCluster.Actors.Sessions;
 using SessionCluster.Actors.Sharding;
@@ -54,7 +55,7 @@ public static class ShardingEndpoints
                 writer.WriteEndArray();
                 writer.WriteEndObject();
             });
-        });
+        }).RequireManagementRead();
 
         app.MapGet("/cluster/shards/local", (HttpContext http, SessionNode node) =>
             JsonResponse.Write(http.Response, writer =>
@@ -86,7 +87,7 @@ public static class ShardingEndpoints
 
                 writer.WriteEndArray();
                 writer.WriteEndObject();
-            }));
+            })).RequireManagementRead();
 
         app.MapGet("/cluster/sessions/{id}", async (HttpContext http, SessionNode node, string id) =>
         {
@@ -108,9 +109,16 @@ public static class ShardingEndpoints
                 writer.WriteNumber("shard", location.Shard);
                 WriteAddress(writer, "home", location.Home?.ToString());
                 writer.WriteNumber("epoch", location.Epoch);
+                writer.WriteStartArray("backups");
+                foreach (var backup in location.Backups)
+                {
+                    writer.WriteStringValue(backup.ToString());
+                }
+
+                writer.WriteEndArray();
                 writer.WriteEndObject();
             });
-        });
+        }).RequireManagementRead();
 
         return app;
     }

@@ -298,7 +298,17 @@ public sealed class ReplicationSimulationTests
     private static bool IsBalanced(ShardedSimulation cluster)
     {
         var counts = cluster.Running.Where(host => host.Region.HostsShards).Select(host => cluster.ShardCounts()[host.Node.Address]).ToList();
-        return counts.Max() - counts.Min() <= 1;
+        if (counts.Max() - counts.Min() > 1)
+        {
+            return false;
+        }
+
+        // The backups too: spread evenly, and none being replaced (the coordinator evens them out after the homes).
+        var table = Table(cluster);
+        var copies = cluster.Running.Where(host => host.Region.HostsShards)
+            .Select(host => table.Values.Count(placement => placement.Backups.Any(backup => backup.Address.Equals(host.Node.Address)))).ToList();
+        var width = table.Values.Select(placement => placement.Backups.Length).Distinct().Count();
+        return width <= 1 && copies.Max() - copies.Min() <= 1;
     }
 
     private static ImmutableDictionary<int, ShardPlacement> Table(ShardedSimulation cluster) =>

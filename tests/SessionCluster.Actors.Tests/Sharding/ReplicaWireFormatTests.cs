@@ -29,8 +29,14 @@ public sealed class ReplicaWireFormatTests
             new ReplicaCopyAck(3, 9, 1),
             new ReplicaDigest(3, 9, [new SessionFingerprint(0xabcdef, 42), new SessionFingerprint(1, ulong.MaxValue)]),
             new BackupRead(7, new NodeAddress("10.0.0.9", 4000), 3, 9, new GetAttribute(new SessionId(0xabcdef), "n")),
+            new ReplicaPull(3, 9, [0xabcdef, 1]),
+            new ReplicaPush(3, 9, Session),
         ];
-        int[] ids = [WireTypeIds.ReplicaDelta, WireTypeIds.ReplicaDeltaAck, WireTypeIds.ReplicaCopy, WireTypeIds.ReplicaCopyAck, WireTypeIds.ReplicaDigest, WireTypeIds.BackupRead];
+        int[] ids =
+        [
+            WireTypeIds.ReplicaDelta, WireTypeIds.ReplicaDeltaAck, WireTypeIds.ReplicaCopy, WireTypeIds.ReplicaCopyAck, WireTypeIds.ReplicaDigest,
+            WireTypeIds.BackupRead, WireTypeIds.ReplicaPull, WireTypeIds.ReplicaPush,
+        ];
 
         for (var i = 0; i < messages.Length; i++)
         {
@@ -44,6 +50,8 @@ public sealed class ReplicaWireFormatTests
 
         var delta = (ReplicaDelta)Decode(new ReplicaDelta(3, 9, 10, 12, Session));
         Assert.Equal(Session, delta.Delta);
+        Assert.Equal(Session, ((ReplicaPush)Decode(messages[7])).State);
+        Assert.Equal<UInt128>([0xabcdef, 1], ((ReplicaPull)Decode(messages[6])).SessionIds);
         var digest = (ReplicaDigest)Decode(messages[4]);
         Assert.Equal<SessionFingerprint>([new SessionFingerprint(0xabcdef, 42), new SessionFingerprint(1, ulong.MaxValue)], digest.Sessions);
     }
@@ -56,6 +64,10 @@ public sealed class ReplicaWireFormatTests
 
         var noDelta = new Wire.ReplicaDelta { Shard = 1, Epoch = 1, FromSeq = 1, ToSeq = 1 };
         Assert.Contains("ReplicaDelta.delta is missing", Assert.Throws<InvalidDataException>(() => ReplicaWireFormat.FromWire(noDelta)).Message);
+
+        var pulledTwice = ReplicaWireFormat.ToWire(new ReplicaPull(1, 1, [5]));
+        pulledTwice.SessionIds.Add(pulledTwice.SessionIds[0]);
+        Assert.Contains("ReplicaPull.session_ids[1] repeats the session", Assert.Throws<InvalidDataException>(() => ReplicaWireFormat.FromWire(pulledTwice)).Message);
 
         var twice = ReplicaWireFormat.ToWire(new ReplicaDigest(1, 1, [new SessionFingerprint(5, 1)]));
         twice.Sessions.Add(twice.Sessions[0].Clone());

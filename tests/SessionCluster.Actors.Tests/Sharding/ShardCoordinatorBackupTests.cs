@@ -180,6 +180,57 @@ public sealed class ShardCoordinatorBackupTests
         Assert.Equal(new ShardPlacement(B, 3, [], []), coordinator.Table[2]);
     }
 
+    [Fact]
+    public void A_worker_that_joins_gets_its_share_of_backups_each_new_copy_made_whole_before_the_old_one_goes()
+    {
+        var coordinator = Active(backups: 1, out var reign, A, B, C);
+        var now = T0.AddSeconds(1);
+        Settle(coordinator, reign, ref now);
+        Assert.DoesNotContain(coordinator.Table.Values, placement => placement.Home == D || placement.Backups.Contains(D));
+
+        coordinator.MembershipChanged(State((A, MemberStatus.Up), (B, MemberStatus.Up), (C, MemberStatus.Up), (D, MemberStatus.Up)), now);
+        coordinator.Receive(D, new RegisterRegion(true), now);
+        coordinator.Receive(D, Report(reign), now);
+        var before = coordinator.Table.ToDictionary(entry => entry.Key, entry => entry.Value);
+        for (var round = 0; round < 40; round++)
+        {
+            Settle(coordinator, reign, ref now);
+            foreach (var (shard, placement) in coordinator.Table)
+            {
+                // A copy leaves a shard's backups only when another whole one is there.
+                var dropped = before[shard].Backups.Except(placement.Backups).Except([placement.Home]).ToList();
+                Assert.True(dropped.Count == 0 || placement.Synced.Length >= 1, $"shard {shard} dropped {string.Join(", ", dropped)} with no whole copy left: {placement}");
+            }
+
+            before = coordinator.Table.ToDictionary(entry => entry.Key, entry => entry.Value);
+        }
+
+        var perNode = coordinator.Table.Values.SelectMany(placement => placement.Backups).GroupBy(node => node).ToDictionary(group => group.Key, group => group.Count());
+        Assert.Equal(4, perNode.Count);
+        Assert.True(perNode.Values.Max() - perNode.Values.Min() <= 1, $"backups per node: {string.Join(", ", perNode.Select(entry => $"{entry.Key.Address}={entry.Value}"))}");
+        Assert.All(coordinator.Table.Values, placement => Assert.Equal<UniqueAddress>(placement.Backups, placement.Synced.OrderBy(node => placement.Backups.IndexOf(node))));
+    }
+
+    /// <summary>One rebalance round, with every hand-off received and every new backup reporting its copy whole.</summary>
+    private static void Settle(ShardCoordinator coordinator, long reign, ref DateTimeOffset now)
+    {
+        now = now.AddSeconds(1);
+        var effects = coordinator.Tick(now);
+        foreach (var handOff in effects.OfType<SendToNode>().Select(send => send.Message).OfType<HandOffShard>())
+        {
+            var to = new[] { A, B, C, D }.Single(node => node.Address == handOff.To);
+            coordinator.Receive(to, new ShardReceived(reign, handOff.Shard, handOff.Epoch), now);
+        }
+
+        foreach (var (shard, placement) in coordinator.Table.ToList())
+        {
+            foreach (var backup in placement.Backups.Where(backup => !placement.Synced.Contains(backup)))
+            {
+                coordinator.Receive(backup, new BackupSynced(reign, shard, coordinator.Table[shard].Epoch), now);
+            }
+        }
+    }
+
     private static ShardCoordinator Active(int backups, out long reign, params UniqueAddress[] nodes)
     {
         var coordinator = new ShardCoordinator(A, Settings, backups);

@@ -1,3 +1,4 @@
+using SessionCluster.Actors.Membership;
 using SessionCluster.Actors.Remoting;
 using SessionCluster.Actors.Replication;
 using SessionCluster.Actors.Sessions;
@@ -176,6 +177,52 @@ public sealed class ShardRegionBackupTests
         var promoted = region.Receive(A, Homes(new ShardAllocation(3, A.Address, 6)), T0);
         Assert.Equal(2, promoted.OfType<SendToNode>().Count(send => send.Message is ShardEnvelope));
     }
+
+    [Fact]
+    public void A_read_waiting_at_a_home_that_becomes_unreachable_is_asked_of_a_reachable_backup_and_a_write_stays()
+    {
+        var region = new ShardRegion(C, hostsShards: false, Settings, TimeSpan.FromSeconds(5));
+        region.MembershipChanged(ShardRegionTests.State(A, B, C), T0);
+        region.Receive(A, new QueryRegion(1), T0);
+        region.Receive(A, Homes(new ShardAllocation(3, B.Address, 5, [A.Address])), T0);
+        var session = Enumerable.Range(0, 10_000).Select(i => new SessionId(new UInt128(7, (ulong)i))).First(id => region.ShardOf(id) == 3);
+        Assert.Contains(region.Submit(1, new GetSession(session), T0), effect => effect is SendToNode { Message: ShardEnvelope } send && send.To == B.Address);
+        Assert.Contains(region.Submit(2, new IncrementAttribute(session, "n", 1, 9), T0), effect => effect is SendToNode { Message: ShardEnvelope });
+
+        // B's process crashed: a refused connection makes it unreachable long before it is downed.
+        var unreachable = region.MembershipChanged(WithUnreachable(ShardRegionTests.State(A, B, C), B), T0);
+
+        var sent = Assert.Single(unreachable.OfType<SendToNode>());
+        Assert.Equal(new SendToNode(A.Address, new BackupRead(1, C.Address, 3, 5, new GetSession(session))), sent);
+
+        // A new read goes to the backup at once; a new write still goes to the home, where only it may be applied.
+        var read = region.Submit(3, new GetAttribute(session, "n"), T0);
+        Assert.Equal(A.Address, Assert.Single(read.OfType<SendToNode>(), send => send.Message is BackupRead).To);
+        var write = region.Submit(4, new SetAttribute(session, "x", "1"u8.ToArray()), T0);
+        Assert.Equal(B.Address, Assert.Single(write.OfType<SendToNode>(), send => send.Message is ShardEnvelope).To);
+
+        // The backup cannot answer (no whole copy): the read goes back to the home rather than to the backup again.
+        var refused = region.Receive(A, new ShardNotHere(3, 3, null, 5), T0);
+        Assert.Equal(B.Address, Assert.Single(refused.OfType<SendToNode>()).To);
+    }
+
+    [Fact]
+    public void A_read_of_an_unreachable_home_stays_there_when_its_backup_is_unreachable_too()
+    {
+        var region = new ShardRegion(C, hostsShards: false, Settings, TimeSpan.FromSeconds(5));
+        region.MembershipChanged(ShardRegionTests.State(A, B, C), T0);
+        region.Receive(A, new QueryRegion(1), T0);
+        region.Receive(A, Homes(new ShardAllocation(3, B.Address, 5, [A.Address])), T0);
+        region.MembershipChanged(WithUnreachable(ShardRegionTests.State(A, B, C), A, B), T0);
+        var session = Enumerable.Range(0, 10_000).Select(i => new SessionId(new UInt128(7, (ulong)i))).First(id => region.ShardOf(id) == 3);
+
+        var read = region.Submit(1, new GetSession(session), T0);
+
+        Assert.Equal(new SendToNode(B.Address, new ShardEnvelope(1, C.Address, 3, 5, new GetSession(session))), Assert.Single(read.OfType<SendToNode>()));
+    }
+
+    private static CurrentClusterState WithUnreachable(CurrentClusterState state, params UniqueAddress[] unreachable) =>
+        state with { Unreachable = [.. unreachable] };
 
     private static ShardRegion Following(UniqueAddress self)
     {

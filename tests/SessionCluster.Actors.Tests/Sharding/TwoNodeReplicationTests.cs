@@ -1,5 +1,6 @@
 using System.Text;
 using SessionCluster.Actors.Hosting;
+using SessionCluster.Actors.Replication;
 using SessionCluster.Actors.Sessions;
 using SessionCluster.Actors.Sharding;
 using SessionCluster.TestKit;
@@ -83,6 +84,40 @@ public sealed class TwoNodeReplicationTests : IAsyncLifetime
         var (_, backup) = HomeAndBackup(id, a, b);
         Assert.True(backup.Replicas!.Find(Shard(id), id.Value)?.IsEnded, "the backup holds the end tombstone");
         Assert.IsType<SessionNotFound>(await a.Client.Send(new GetSession(id), default));
+    }
+
+    [Fact]
+    public async Task A_write_only_the_backup_holds_reaches_the_home_through_anti_entropy_and_is_replicated_like_its_own()
+    {
+        var a = await StartNode("a", seed: null);
+        var b = await StartNode("b", seed: a);
+        await Eventually.True(() => Serving(a) + Serving(b) == 100 && Serving(b) > 0, "the shards spread over both nodes", Deadline);
+        await Eventually.True(() => Whole(a) == Serving(b) && Whole(b) == Serving(a), "each node holding a whole copy of the other's shards", Deadline);
+        var id = ((SessionSnapshot)await Eventually.Value(() => a.Client.Create(default), reply => reply is SessionSnapshot, "a session created", Deadline)).Id;
+        Assert.IsType<AttributeValue>(await a.Client.Send(new IncrementAttribute(id, "n", 1, 1), default));
+        var (home, backup) = HomeAndBackup(id, a, b);
+        var shard = Shard(id);
+
+        // An increment and a write that a former home applied and had acknowledged by this backup alone (with three
+        // copies and write-consistency "one", the promoted backup may lack them): only the backup's copy holds them.
+        var formerHome = new ReplicaId("former-home:1#1");
+        var stamp = _nodes.Clock.GetUtcNow().UtcTicks + 1;
+        var held = backup.Replicas!.Find(shard, id.Value)!;
+        var incremented = held.Increment("n", 5, 77, formerHome, new HlcTimestamp(stamp, 0, formerHome));
+        var written = incremented.State.Set("x", "\"kept\""u8.ToArray(), new HlcTimestamp(stamp, 1, formerHome));
+        var delta = SessionCrdt.Merge(incremented.Delta, written.Delta);
+        backup.Replicas.OnDelta(home.Cluster.Self, new ReplicaDelta(shard, home.Replicas!.TargetsOf(shard).Epoch, 0, 0, delta));
+
+        // The next anti-entropy round finds the session differing; the home pulls the backup's state and merges it.
+        await Eventually.True(
+            async () => await home.Client.Send(new GetAttribute(id, "n"), default) is AttributeValue { JsonValue: { } value } && Encoding.UTF8.GetString(value) == "6",
+            "the home's counter holding the backup's increment",
+            Deadline);
+        Assert.Equal("\"kept\"", Encoding.UTF8.GetString(((AttributeValue)await home.Client.Send(new GetAttribute(id, "x"), default)).JsonValue!));
+
+        // Merged, not double-counted: a further increment counts once on both sides.
+        Assert.Equal("7", Encoding.UTF8.GetString(((AttributeValue)await home.Client.Send(new IncrementAttribute(id, "n", 1, 2), default)).JsonValue!));
+        Assert.Equal("7", Encoding.UTF8.GetString(backup.Replicas.Find(shard, id.Value)!.Get("n")!));
     }
 
     private static int Shard(SessionId id) => ShardId.Of(id, 100);

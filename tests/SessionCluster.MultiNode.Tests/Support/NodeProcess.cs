@@ -29,6 +29,12 @@ internal sealed class NodeProcess : IAsyncDisposable
     }
 
     /// <summary>The node this process is an incarnation of, e.g. <c>worker-2</c>.</summary>
+    /// <summary>The management API token every node started by a spec has.</summary>
+    public const string ManagementToken = "multinode-spec-management-token";
+
+    /// <summary>The environment variable the example node files take the token from.</summary>
+    public const string ManagementTokenVariable = "SESSION_CLUSTER_MANAGEMENT_TOKEN";
+
     public string Node { get; }
 
     /// <summary>1 for the first process of <see cref="Node"/>, then 2, 3... for each restart.</summary>
@@ -80,6 +86,10 @@ internal sealed class NodeProcess : IAsyncDisposable
                 startInfo.Environment.Remove(key);
             }
         }
+
+        // Every node gets the management token the way an operator would give it: the environment variable the example
+        // node files substitute (hocon/*.conf: management.token = ${?SESSION_CLUSTER_MANAGEMENT_TOKEN}).
+        startInfo.Environment[ManagementTokenVariable] = ManagementToken;
 
         var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
         var commandLine = $"{dotnet} {dll} {string.Join(' ', arguments)}";

@@ -1,0 +1,110 @@
+using Microsoft.Extensions.Logging;
+using SessionCluster.Actors.Remoting;
+
+namespace SessionCluster.Actors.Sharding;
+
+/// <summary>Logs every decision of an active <see cref="ShardCoordinator"/> as a structured line: a shard allocated,
+/// a hand-off started or called off, a shard moved, a backup promoted, a shard reassigned after its home left.</summary>
+/// <remarks>The coordinator is a pure state machine and logs nothing; its host calls <see cref="Observe"/> after each
+/// input, and this compares the table and the moves with what it saw last. About a hundred entries compared per input,
+/// only on the coordinator's node and never on the request path.</remarks>
+internal sealed partial class CoordinatorTransitionLog(ILogger logger)
+{
+    private readonly Dictionary<int, ShardPlacement> _table = [];
+    private readonly Dictionary<int, UniqueAddress> _moving = [];
+    private long _reign = -1;
+
+    /// <summary>Logs what changed since the last call.</summary>
+    public void Observe(ShardCoordinator coordinator)
+    {
+        if (coordinator.Phase != CoordinatorPhase.Active)
+        {
+            _reign = -1;
+            return;
+        }
+
+        var table = coordinator.Table;
+        var moving = coordinator.Moving;
+        if (_reign != coordinator.Reign)
+        {
+            // A new reign: the rebuilt table is the starting point, logged once as a whole.
+            _reign = coordinator.Reign;
+            Reset(table, moving);
+            LogRebuilt(coordinator.Reign, table.Count);
+            return;
+        }
+
+        foreach (var (shard, placement) in table)
+        {
+            if (!_table.TryGetValue(shard, out var before))
+            {
+                LogAllocated(shard, placement.Home.Address, placement.Epoch);
+            }
+            else if (!before.Home.Equals(placement.Home))
+            {
+                if (_moving.TryGetValue(shard, out var to) && to.Equals(placement.Home))
+                {
+                    LogMoved(shard, before.Home.Address, placement.Home.Address, placement.Epoch);
+                }
+                else if (before.Backups.Contains(placement.Home))
+                {
+                    LogPromoted(shard, placement.Home.Address, before.Home.Address, placement.Epoch);
+                }
+                else
+                {
+                    LogReassigned(shard, before.Home.Address, placement.Home.Address, placement.Epoch);
+                }
+            }
+            else if (_moving.TryGetValue(shard, out var abandoned) && !moving.ContainsKey(shard))
+            {
+                LogHandOffCalledOff(shard, abandoned.Address, placement.Home.Address, placement.Epoch);
+            }
+        }
+
+        foreach (var (shard, to) in moving)
+        {
+            if (!_moving.TryGetValue(shard, out var before) || !before.Equals(to))
+            {
+                LogHandOffStarted(shard, table.TryGetValue(shard, out var from) ? from.Home.Address : null, to.Address);
+            }
+        }
+
+        Reset(table, moving);
+    }
+
+    private void Reset(IReadOnlyDictionary<int, ShardPlacement> table, IReadOnlyDictionary<int, UniqueAddress> moving)
+    {
+        _table.Clear();
+        foreach (var (shard, placement) in table)
+        {
+            _table[shard] = placement;
+        }
+
+        _moving.Clear();
+        foreach (var (shard, to) in moving)
+        {
+            _moving[shard] = to;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Shard table rebuilt for reign {Reign}: {Shards} shards allocated")]
+    private partial void LogRebuilt(long reign, int shards);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Shard {Shard} allocated to {Home} (epoch {Epoch})")]
+    private partial void LogAllocated(int shard, NodeAddress home, long epoch);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Shard {Shard} hand-off started from {From} to {To}")]
+    private partial void LogHandOffStarted(int shard, NodeAddress? from, NodeAddress to);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Shard {Shard} moved from {From} to {To} (epoch {Epoch})")]
+    private partial void LogMoved(int shard, NodeAddress from, NodeAddress to, long epoch);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Shard {Shard} backup on {Home} promoted to home in place of {Former} (epoch {Epoch})")]
+    private partial void LogPromoted(int shard, NodeAddress home, NodeAddress former, long epoch);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Shard {Shard} reassigned from {From} to {To} (epoch {Epoch})")]
+    private partial void LogReassigned(int shard, NodeAddress from, NodeAddress to, long epoch);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Shard {Shard} hand-off to {To} called off; it stays on {Home} (epoch {Epoch})")]
+    private partial void LogHandOffCalledOff(int shard, NodeAddress to, NodeAddress home, long epoch);
+}

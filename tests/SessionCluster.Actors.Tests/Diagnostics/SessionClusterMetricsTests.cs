@@ -1,0 +1,49 @@
+using SessionCluster.Actors.Diagnostics;
+using SessionCluster.TestKit;
+
+namespace SessionCluster.Actors.Tests.Diagnostics;
+
+/// <summary>The SessionCluster meter as the exporter shows it: names, types, and gauges fed by registered nodes.</summary>
+/// <remarks>The meter is static and other tests in this process record into it too, so counters are compared as
+/// "grew by at least" and gauges through a registration whose readings this test controls.</remarks>
+public sealed class SessionClusterMetricsTests
+{
+    [Fact]
+    public void Counters_Recorded_ExposedUnderPrometheusNames()
+    {
+        using var collector = new PrometheusCollector();
+        SessionClusterMetrics.Handoffs.Add(1);
+        SessionClusterMetrics.Failovers.Add(1);
+        SessionClusterMetrics.GossipMessages.Add(1, SessionClusterMetrics.GossipSent);
+        SessionClusterMetrics.ReplicationAckDuration.Record(0.002);
+
+        var exposition = PrometheusExposition.Parse(collector.Collect());
+
+        Assert.True(exposition.Value("sessioncluster_shard_handoffs_total") >= 1);
+        Assert.True(exposition.Value("sessioncluster_shard_failovers_total") >= 1);
+        Assert.True(exposition.Value("sessioncluster_gossip_messages_total", ("direction", "sent")) >= 1);
+        Assert.True(exposition.Value("sessioncluster_replication_ack_duration_seconds_bucket", ("le", "0.0025")) >= 1);
+        Assert.Equal("histogram", exposition.Families["sessioncluster_replication_ack_duration_seconds"].Type);
+        Assert.True(exposition.Value("sessioncluster_process_gc_heap_size_bytes") > 0);
+        Assert.True(exposition.Value("sessioncluster_process_memory_working_set_bytes") > 0);
+    }
+
+    [Fact]
+    public void Gauges_RegisteredNode_ReadAtCollectionAndGoneAfterDisposal()
+    {
+        using var collector = new PrometheusCollector();
+        var before = PrometheusExposition.Parse(collector.Collect()).Find("sessioncluster_shards_backups") ?? 0;
+        long backups = 7;
+        var registration = SessionClusterMetrics.Register(new NodeGauges { BackupCopies = () => backups });
+
+        var first = PrometheusExposition.Parse(collector.Collect()).Value("sessioncluster_shards_backups");
+        backups = 9;
+        var second = PrometheusExposition.Parse(collector.Collect()).Value("sessioncluster_shards_backups");
+        registration.Dispose();
+        var after = PrometheusExposition.Parse(collector.Collect()).Find("sessioncluster_shards_backups") ?? 0;
+
+        Assert.Equal(before + 7, first);
+        Assert.Equal(before + 9, second);
+        Assert.Equal(before, after);
+    }
+}
