@@ -1,0 +1,185 @@
+using System.Diagnostics;
+using System.Text.Json;
+using SessionCluster.MultiNode.Tests.Support;
+using SessionCluster.TestKit;
+using Xunit.Abstractions;
+
+namespace SessionCluster.MultiNode.Tests;
+
+/// <summary>
+/// The operator CLI against a live cluster: the built <c>sessionctl</c> runs as its own process with <c>--json</c>
+/// against a Lighthouse, three workers and a front on 127.0.0.1, and what it prints is checked against the cluster
+/// itself — every member Up, the stats adding up to the number of shards and agreeing with the front's shard table,
+/// a session created through the front located on the worker that serves it, and a <c>sharding watch</c> showing a
+/// fourth worker take its share, stopped by a real SIGINT.
+/// </summary>
+/// <remarks>
+/// Every wait is a deadline on what sessionctl prints (the cluster settles after the nodes report Up), so the CLI is
+/// polled like any other observer. A failure names its phase and carries every sessionctl run and every node's log.
+/// </remarks>
+[Trait("Category", "MultiNode")]
+public sealed class SessionctlSpec(ITestOutputHelper output) : IAsyncLifetime
+{
+    /// <summary><c>session-cluster.sharding.number-of-shards</c> in hocon/reference.conf.</summary>
+    private const int NumberOfShards = 100;
+
+    private const int SessionCount = 5;
+
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    private readonly SessionctlRunner _sessionctl = SessionctlRunner.Locate();
+    private LocalCluster? _cluster;
+
+    private LocalCluster Cluster => _cluster ?? throw new InvalidOperationException("The cluster has not started.");
+
+    public async Task InitializeAsync()
+    {
+        _cluster = await LocalCluster.StartAsync(workers: 3, fronts: 1, oneByOne: true);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task ThreeWorkersAndAFront_SessionctlJson_ShowsEveryMemberTheShardsAndWhereSessionsLive()
+    {
+        await Phase("1 form: the Lighthouse, 3 workers and a front join one by one", () => Cluster.LaunchOneByOneAsync(Deadline));
+        var front = Cluster.Front(1).BaseAddress.Authority;
+        var everyone = Cluster.Nodes.Select(node => node.ClusterAddress).Order(StringComparer.Ordinal).ToList();
+        var workers = Cluster.Workers.Select(node => node.ClusterAddress).Order(StringComparer.Ordinal).ToList();
+
+        await Phase("2 cluster show --json (asking the front): every member Up and reachable, one leader among them", async () =>
+        {
+            var members = await Eventually.Value(
+                async () => await _sessionctl.RunAsync("--node", front, "cluster", "show", "--json"),
+                run => run.ExitCode == 0 && Members(run.Json()) is var list && list.Count == everyone.Count && list.All(member => member.Status == "Up" && member.Reachable),
+                $"sessionctl cluster show to list exactly [{string.Join(", ", everyone)}], all Up and reachable",
+                Deadline);
+            var document = members.Json();
+            Assert.Equal(everyone, Members(document).Select(member => member.Address).Order(StringComparer.Ordinal));
+            Assert.Contains(document.GetProperty("leader").GetString(), everyone);
+            Assert.Equal(Cluster.Front(1).ClusterAddress, document.GetProperty("self").GetString());
+
+            var leader = (await _sessionctl.RunAsync("--node", front, "cluster", "leader", "--json")).Json();
+            Assert.Equal(document.GetProperty("leader").GetString(), leader.GetProperty("leader").GetString());
+        });
+
+        await Phase($"3 sharding stats --json: {NumberOfShards} shards, all homed on the workers, counts adding up and equal to the front's table", async () =>
+        {
+            // Balanced: every worker holds the floor or the ceiling of its fair share, as the coordinator's rebalancing leaves it.
+            var floor = NumberOfShards / workers.Count;
+            var ceiling = floor + (NumberOfShards % workers.Count == 0 ? 0 : 1);
+            var stats = (await Eventually.Value(
+                async () => await _sessionctl.RunAsync("--node", front, "sharding", "stats", "--json"),
+                run => run.ExitCode == 0 && run.Json() is var json
+                    && json.GetProperty("shards").GetInt32() == NumberOfShards
+                    && json.GetProperty("unassigned").GetInt32() == 0
+                    && json.GetProperty("nodes").EnumerateArray().All(node => node.GetProperty("shards").GetInt32() is var count && count >= floor && count <= ceiling),
+                $"sessionctl sharding stats to show {NumberOfShards} shards, none unassigned, {floor} or {ceiling} on each worker",
+                Deadline)).Json();
+            var nodes = stats.GetProperty("nodes").EnumerateArray().ToList();
+            Assert.Equal(workers, nodes.Select(node => node.GetProperty("address").GetString()!).Order(StringComparer.Ordinal));
+            Assert.Equal(NumberOfShards, nodes.Sum(node => node.GetProperty("shards").GetInt32()));
+            Assert.All(nodes, node => Assert.Equal("Up", node.GetProperty("status").GetString()));
+            Assert.Equal(stats.GetProperty("sessions").GetInt64(), nodes.Sum(node => node.GetProperty("sessions").GetInt64()));
+
+            // The same distribution as the front's own table, read over HTTP without the CLI, once it holds still.
+            var table = (await Cluster.ReadShardsAsync(Cluster.Front(1))).Table ?? throw new InvalidOperationException("The front gave no shard table.");
+            var again = (await _sessionctl.RunAsync("--node", front, "sharding", "stats", "--json")).Json();
+            var perHome = table.ShardsPerHome();
+            Assert.Equal(
+                perHome.OrderBy(entry => entry.Key, StringComparer.Ordinal).Select(entry => (entry.Key, entry.Value)),
+                again.GetProperty("nodes").EnumerateArray().Select(node => (node.GetProperty("address").GetString()!, node.GetProperty("shards").GetInt32())).OrderBy(entry => entry.Item1, StringComparer.Ordinal));
+        });
+
+        await Phase($"4 session locate --json: {SessionCount} sessions created through the front live on the worker that serves them", async () =>
+        {
+            using var client = new SessionContractClient(Cluster.Front(1), maxConnections: 1);
+            for (var i = 0; i < SessionCount; i++)
+            {
+                var created = await client.CreateAsync();
+                Assert.True(created.Succeeded && created.BodyId is { Length: 32 }, $"creating a session through the front failed: {created}");
+                using var body = JsonDocument.Parse(created.Body);
+                var owner = body.RootElement.GetProperty("owner").GetString();
+                var serving = Cluster.Workers.Single(worker => worker.Node == owner);
+
+                var located = (await _sessionctl.RunAsync("--node", front, "session", "locate", created.Cookie!, "--json")).Json();
+                Assert.Equal(created.BodyId, located.GetProperty("id").GetString());
+                Assert.True(
+                    located.GetProperty("home").GetString() == serving.ClusterAddress,
+                    $"sessionctl located session {created.BodyId} (shard {located.GetProperty("shard")}) on {located.GetProperty("home")}, but {serving.Name} ({serving.ClusterAddress}) served it");
+
+                var shard = located.GetProperty("shard").GetInt32();
+                var shards = (await _sessionctl.RunAsync("--node", front, "sharding", "shards", "--home", serving.ClusterAddress, "--json")).Json();
+                Assert.Contains(shard, shards.GetProperty("shards").EnumerateArray().Select(entry => entry.GetProperty("id").GetInt32()));
+            }
+
+            var stats = (await _sessionctl.RunAsync("--node", front, "sharding", "stats", "--json")).Json();
+            Assert.Equal(SessionCount, stats.GetProperty("sessions").GetInt64());
+        });
+
+        await Phase("5 sharding watch --json while a 4th worker joins: a stats line shows its share; Ctrl+C (SIGINT) ends the watch with 0", async () =>
+        {
+            await using var watch = _sessionctl.Start("--node", front, "sharding", "watch", "--json");
+            await Eventually.True(() => watch.Lines.Count >= 1, "the watch's first stats line", Deadline);
+            var joiner = Cluster.AddWorker();
+            var floor = NumberOfShards / (workers.Count + 1);
+            await Eventually.True(
+                () => watch.Lines.Select(StatsOf).Any(stats => stats.TryGetValue(joiner.ClusterAddress, out var shards) && shards >= floor),
+                $"a watch line with at least {floor} shards on {joiner.Name} ({joiner.ClusterAddress}); the watch so far: {watch}",
+                Deadline);
+            Assert.All(watch.Lines.Select(StatsOf), stats => Assert.Equal(NumberOfShards, stats.Values.Sum() + stats.GetValueOrDefault("unassigned")));
+
+            await watch.InterruptAsync();
+            Assert.Equal(0, await watch.WaitForExitAsync(Deadline));
+        });
+
+        await Phase("6 errors: a node that is not there, a bad address", async () =>
+        {
+            var stopped = FreePorts.Take(1)[0];
+            var unreachable = await _sessionctl.RunAsync("--node", $"127.0.0.1:{stopped}", "cluster", "show", "--json");
+            Assert.Equal(3, unreachable.ExitCode);
+            Assert.Equal("", unreachable.Stdout);
+            Assert.Single(unreachable.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+
+            var usage = await _sessionctl.RunAsync("--node", front, "node", "drain", "worker-1");
+            Assert.Equal(2, usage.ExitCode);
+        });
+    }
+
+    /// <summary>Shards per node address in one <c>sharding stats</c> line, with the unassigned ones under "unassigned".</summary>
+    private static Dictionary<string, int> StatsOf(string line)
+    {
+        using var document = JsonDocument.Parse(line);
+        var stats = document.RootElement.GetProperty("nodes").EnumerateArray()
+            .ToDictionary(node => node.GetProperty("address").GetString()!, node => node.GetProperty("shards").GetInt32());
+        stats["unassigned"] = document.RootElement.GetProperty("unassigned").GetInt32();
+        return stats;
+    }
+
+    private static List<(string Address, string Status, bool Reachable)> Members(JsonElement document) =>
+        [.. document.GetProperty("members").EnumerateArray().Select(member =>
+            (member.GetProperty("address").GetString()!, member.GetProperty("status").GetString()!, member.GetProperty("reachable").GetBoolean()))];
+
+    private async Task Phase(string name, Func<Task> body)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await body();
+        }
+        catch (Exception exception)
+        {
+            throw new PhaseFailedException(
+                $"Phase '{name}' failed after {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s: {exception.Message}\n\n{_sessionctl.Report()}\n\n{Cluster.Alerts()}\n\nNode logs:{Cluster.Report()}",
+                exception);
+        }
+
+        output.WriteLine($"{name}: {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s");
+    }
+}
