@@ -1,9 +1,13 @@
 using System.Net.Sockets;
+using System.Security.Authentication;
 
 namespace SessionCluster.Actors.Remoting;
 
-/// <summary>One accepted connection: the acceptor's handshake under a timeout, then frames read and delivered in order.</summary>
+/// <summary>One accepted connection: TLS (when on) and the acceptor's handshake under one timeout, then frames read and
+/// delivered in order.</summary>
 /// <remarks>
+/// With TLS on, the TLS handshake comes first and the HMAC handshake runs inside it; a peer that speaks no TLS, or
+/// whose certificate the cluster's CA did not sign, is refused there and counted as a rejected handshake.
 /// Nothing but the handshake is read until the peer has proven itself, and handshake frames are small. After that, each
 /// frame's envelopes are decoded and handed to the handler one at a time on this connection's loop, so a peer's
 /// messages arrive in send order and a slow handler slows only this peer (TCP backpressure fills its outbound queue,
@@ -20,19 +24,31 @@ internal sealed class InboundConnection(TcpTransport owner, Socket socket, ITran
     {
         var settings = owner.Settings;
         UniqueAddress? peer = null;
+        Stream stream = new NetworkStream(socket, ownsSocket: true);
+        var inTls = false;
         try
         {
-            var reader = new FrameReader(socket, initialCapacity: 4096);
+            FrameReader reader;
             using (var timeout = new CancellationTokenSource(settings.HandshakeTimeout, owner.Time))
             using (var handshake = CancellationTokenSource.CreateLinkedTokenSource(stopping, timeout.Token))
             {
                 try
                 {
-                    peer = await TcpHandshake.AcceptAsync(socket, reader, settings, owner.Self, handshake.Token).ConfigureAwait(false);
+                    if (owner.Tls is { } tls)
+                    {
+                        inTls = true;
+                        stream = await tls.AcceptAsync(stream, handshake.Token).ConfigureAwait(false);
+                        inTls = false;
+                    }
+
+                    reader = new FrameReader(stream, initialCapacity: 4096);
+                    peer = await TcpHandshake.AcceptAsync(stream, reader, settings, owner.Self, handshake.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (timeout.IsCancellationRequested && !stopping.IsCancellationRequested)
                 {
-                    throw new TimeoutException($"no handshake within {settings.HandshakeTimeout.TotalSeconds:0.###} s");
+                    throw new TimeoutException(inTls
+                        ? $"no TLS handshake within {settings.HandshakeTimeout.TotalSeconds:0.###} s (TLS is required here: a plaintext peer waits for a challenge that never comes)"
+                        : $"no handshake within {settings.HandshakeTimeout.TotalSeconds:0.###} s");
                 }
             }
 
@@ -55,6 +71,11 @@ internal sealed class InboundConnection(TcpTransport owner, Socket socket, ITran
             owner.AddHandshakeRejected();
             RemotingLog.InboundRejected(owner.Logger, _endpoint, refused.Claimed, refused.Reason.ToString(), refused.Detail);
         }
+        catch (AuthenticationException refused)
+        {
+            owner.AddHandshakeRejected();
+            RemotingLog.InboundTlsRejected(owner.Logger, _endpoint, Describe(refused));
+        }
         catch (Exception error) when (error is InvalidDataException or EndOfStreamException or TimeoutException)
         {
             owner.AddClosedOnBadInput();
@@ -71,9 +92,14 @@ internal sealed class InboundConnection(TcpTransport owner, Socket socket, ITran
         }
         finally
         {
+            await stream.DisposeAsync().ConfigureAwait(false);
             socket.Dispose();
         }
     }
+
+    /// <summary>The refusal and, when TLS itself failed, the platform's reason beneath it.</summary>
+    private static string Describe(AuthenticationException error) =>
+        error.InnerException is { } inner && inner.Message != error.Message ? $"{error.Message} ({inner.Message})" : error.Message;
 
     private void Deliver(ReadOnlyMemory<byte> frame, UniqueAddress peer)
     {

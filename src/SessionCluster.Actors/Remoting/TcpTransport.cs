@@ -47,6 +47,7 @@ public sealed class TcpTransport : ITransport
     /// <param name="uid">This incarnation's uid, drawn at process start; peers tell a restarted node apart by it.</param>
     /// <param name="time">Clock for timeouts and backoff; the system clock if null.</param>
     /// <param name="logger">Where connection events go; nowhere if null.</param>
+    /// <exception cref="InvalidOperationException">TLS is on and its certificate or CA file cannot be loaded.</exception>
     public TcpTransport(RemoteSettings settings, WireSerializer serializer, long uid, TimeProvider? time = null, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
@@ -58,6 +59,7 @@ public sealed class TcpTransport : ITransport
         Time = time ?? TimeProvider.System;
         Logger = logger ?? NullLogger.Instance;
         Self = new UniqueAddress(new NodeAddress(settings.Hostname, settings.Port), uid);
+        Tls = ClusterTls.Create(settings.Tls);
     }
 
     private enum TransportState
@@ -109,6 +111,9 @@ public sealed class TcpTransport : ITransport
     internal TimeProvider Time { get; }
 
     internal ILogger Logger { get; }
+
+    /// <summary>TLS for every connection, or null when it is off.</summary>
+    internal ClusterTls? Tls { get; }
 
     /// <summary>Binds the listener (port 0: any free port, then shown in <see cref="Self"/>) and starts accepting.</summary>
     public async Task StartAsync(ITransportHandler handler, CancellationToken cancellationToken)
@@ -163,6 +168,11 @@ public sealed class TcpTransport : ITransport
         if (Settings.Secret.Length == 0)
         {
             RemotingLog.NoSecret(Logger, Self);
+        }
+
+        if (Tls is not null)
+        {
+            RemotingLog.TlsEnabled(Logger, Self, Tls.Subject, Settings.Tls.RequireClientCertificate ? "required" : "optional");
         }
     }
 
@@ -226,6 +236,7 @@ public sealed class TcpTransport : ITransport
         await Task.WhenAll(links.Select(link => link.Completion)).ConfigureAwait(false);
         await Task.WhenAll(_inbound.Values).ConfigureAwait(false);
         _stopping.Dispose();
+        Tls?.Dispose();
     }
 
     internal void AddFrameSent(int messages)

@@ -119,11 +119,12 @@ public sealed class TcpTransportTests : IAsyncLifetime
         // The impostor plays a correct acceptor, except that it cannot compute the proof.
         using var deadline = new CancellationTokenSource(Eventually.DefaultDeadline);
         using var accepted = await impostor.AcceptAsync(deadline.Token);
-        await TcpHandshake.SendAsync(accepted, new HandshakeChallenge { ProtocolVersion = RemoteSettings.CurrentProtocolVersion, ServerNonce = ByteString.CopyFrom(new byte[32]) }, CancellationToken.None);
-        var frame = await new FrameReader(accepted, 512).ReadFrameAsync(4096, CancellationToken.None);
+        await using var impostorStream = new NetworkStream(accepted);
+        await TcpHandshake.SendAsync(impostorStream, new HandshakeChallenge { ProtocolVersion = RemoteSettings.CurrentProtocolVersion, ServerNonce = ByteString.CopyFrom(new byte[32]) }, CancellationToken.None);
+        var frame = await new FrameReader(impostorStream, 512).ReadFrameAsync(4096, CancellationToken.None);
         Assert.NotNull(HandshakeRequest.Parser.ParseFrom(frame!.Value.Span).From);
         var identity = new NodeIdentity { Host = "127.0.0.1", Port = impostorAddress.Port, Uid = 1 };
-        await TcpHandshake.SendAsync(accepted, new HandshakeResponse { Accepted = true, Server = identity, Proof = ByteString.CopyFrom(new byte[32]) }, CancellationToken.None);
+        await TcpHandshake.SendAsync(impostorStream, new HandshakeResponse { Accepted = true, Server = identity, Proof = ByteString.CopyFrom(new byte[32]) }, CancellationToken.None);
 
         await Eventually.True(() => node.MessagesDropped >= 1, "the node drops the message instead of sending it to the impostor");
         Assert.Equal(0, node.MessagesSent);
@@ -246,7 +247,8 @@ public sealed class TcpTransportTests : IAsyncLifetime
         Assert.True(node.Send(address, new TextMessage("first")));
         using var deadline = new CancellationTokenSource(Eventually.DefaultDeadline);
         using var stalled = await listener.AcceptAsync(deadline.Token);
-        await TcpHandshake.AcceptAsync(stalled, new FrameReader(stalled, 512), settings, new UniqueAddress(address, 9), deadline.Token);
+        await using var stalledStream = new NetworkStream(stalled);
+        await TcpHandshake.AcceptAsync(stalledStream, new FrameReader(stalledStream, 512), settings, new UniqueAddress(address, 9), deadline.Token);
         for (var i = 0; i < 200; i++)
         {
             Assert.True(node.Send(address, new BlobMessage(new byte[60 * 1024])));
