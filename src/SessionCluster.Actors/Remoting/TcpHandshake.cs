@@ -123,14 +123,7 @@ internal static class TcpHandshake
     {
         var frame = await reader.ReadFrameAsync(MaxFrameLength, cancellationToken).ConfigureAwait(false)
             ?? throw new EndOfStreamException($"The connection closed before the {typeof(T).Name}.");
-        try
-        {
-            return parser.ParseFrom(frame.Span);
-        }
-        catch (InvalidProtocolBufferException error)
-        {
-            throw new InvalidDataException($"A malformed {typeof(T).Name}: {error.Message}", error);
-        }
+        return ProtobufInput.Parse(parser, frame.Span);
     }
 
     private static NodeIdentity ToWire(UniqueAddress address) =>
