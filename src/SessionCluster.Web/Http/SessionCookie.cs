@@ -1,3 +1,4 @@
+using SessionCluster.Actors.Hosting;
 using SessionCluster.Actors.Sessions;
 
 namespace SessionCluster.Web.Http;
@@ -19,8 +20,20 @@ public static class SessionCookie
 
         var dot = value.IndexOf('.');
         var idText = dot < 0 ? value.AsSpan() : value.AsSpan(0, dot);
-        return SessionId.TryParse(idText, out var id) ? (id, dot < 0 ? null : value[(dot + 1)..]) : (null, null);
+        if (!SessionId.TryParse(idText, out var id))
+        {
+            return (null, null);
+        }
+
+        // The route is only a routing hint that may be written back into the next cookie, so a route that is not a plain
+        // token (what nodes ever put there) is dropped rather than echoed: the id alone still finds the session.
+        var route = dot < 0 ? null : value[(dot + 1)..];
+        return (id, route is not null && IsRouteToken(route) ? route : null);
     }
+
+    /// <summary>What a node's route can be (<see cref="NodeRoute.Validate"/>): 1 to 64 letters, digits, '-' and '_'.</summary>
+    public static bool IsRouteToken(string route) =>
+        route.Length is > 0 and <= 64 && route.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 
     public static void Write(HttpResponse response, string cookieName, SessionId id, string route) =>
         response.Cookies.Append(cookieName, $"{id}.{route}", new CookieOptions

@@ -69,7 +69,7 @@ public sealed class HoconFuzzTests : IDisposable
         for (var i = 0; i < iterations; i++)
         {
             var text = Mutate(corpus[random.Next(corpus.Length)], random);
-            File.WriteAllText(path, text);
+            File.WriteAllBytes(path, Encoding.UTF8.GetBytes(text));   // a lone surrogate becomes U+FFFD, as an editor would write it
             try
             {
                 SessionClusterSettings.Load(new ConfigurationBuilder().AddNodeConfiguration(new NodeCommandLine(path, new Dictionary<string, string>())).Build());
