@@ -37,7 +37,10 @@ public sealed record SessionClusterSettings(NodeSettings Node, SessionSettings S
                 reader.Size("sessions.max-session-size", min: 1, max: int.MaxValue),
                 reader.Int("sessions.max-name-length", min: 1, max: 65_536),
                 reader.Duration("sessions.request-timeout", allowZero: false),
-                reader.Duration("sessions.expiry-check-interval", allowZero: false)),
+                reader.Duration("sessions.expiry-check-interval", allowZero: false))
+            {
+                CookieSecureAlways = reader.OneOf("sessions.cookie-secure", ["auto", "always"]) == "always",
+            },
             remote,
             ClusterSettings.Read(reader),
             ShardingSettings.Read(reader, remote.MaxFrameSize),
