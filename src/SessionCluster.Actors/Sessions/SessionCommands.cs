@@ -108,6 +108,36 @@ public static class SessionCommands
         return new(new SessionId(state.Id), owner, state.Created, state.LastAccessed, state.MaxInactiveInterval, state.VisibleAttributes());
     }
 
+    /// <summary>Why <paramref name="state"/>, as it arrived from another node (a delta, a backup copy), breaks this node's
+    /// limits on what a reader sees (attribute count, value size, session size, name length); null if it does not.</summary>
+    /// <remarks>Replication input is checked like HTTP input: the home enforces the limits on every write, so a state over
+    /// them is corrupt, forged, or from a node configured otherwise, and merging it would let a peer grow this node's
+    /// memory past what any client could.</remarks>
+    public static string? LimitViolation(SessionCrdt state, SessionSettings limits)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(limits);
+        if (state.AttributeCount > limits.MaxAttributes)
+        {
+            return $"{state.AttributeCount} attributes, over the limit of {limits.MaxAttributes}";
+        }
+
+        if (state.SizeInBytes > limits.MaxSessionBytes)
+        {
+            return $"{state.SizeInBytes} bytes, over the limit of {limits.MaxSessionBytes}";
+        }
+
+        foreach (var (name, value) in state.VisibleAttributes())
+        {
+            if (value.Length > limits.MaxValueBytes || name.Length > limits.MaxNameLength)
+            {
+                return $"attribute '{(name.Length > 64 ? name[..64] + "…" : name)}' over the value or name limit";
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Names are 1 to <see cref="SessionSettings.MaxNameLength"/> printable characters.</summary>
     public static SessionRejected? ValidateName(string name, SessionSettings limits)
     {
