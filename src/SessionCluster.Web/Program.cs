@@ -37,6 +37,8 @@ catch (Exception exception) when (exception is SettingsException or SessionClust
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 builder.WebHost.UseUrls(builder.Configuration["urls"] ?? "http://localhost:5000");
 builder.Services.AddSessionNode();
+builder.Services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>()
+    .Configure<SessionClusterSettings>((options, settings) => SessionCluster.Web.Http.KestrelLimits.Apply(options, settings.Http));
 
 var app = builder.Build();
 app.MapHealthEndpoints();

@@ -25,7 +25,7 @@ public sealed record SessionClusterSettings(NodeSettings Node, SessionSettings S
         var reader = new SettingsReader(configuration);
         reader.RejectUnknownKeys();
         var remote = RemoteSettings.Load(configuration);
-        return new SessionClusterSettings(
+        var settings = new SessionClusterSettings(
             new NodeSettings(
                 reader.String("node.route", allowEmpty: true),
                 reader.StringList("node.roles", ["worker", "front", "lighthouse"])),
@@ -45,5 +45,9 @@ public sealed record SessionClusterSettings(NodeSettings Node, SessionSettings S
             ClusterSettings.Read(reader),
             ShardingSettings.Read(reader, remote.MaxFrameSize),
             ReplicationSettings.Read(reader));
+        return settings with { Http = HttpSettings.Read(reader, settings.Sessions.MaxValueBytes) };
     }
+
+    /// <summary>The HTTP server's limits (<c>session-cluster.http</c>), read by <see cref="Load"/>.</summary>
+    public HttpSettings Http { get; init; } = null!;
 }
