@@ -11,7 +11,8 @@ namespace SessionCluster.Actors.Remoting;
 /// Nothing but the handshake is read until the peer has proven itself, and handshake frames are small. After that, each
 /// frame's envelopes are decoded and handed to the handler one at a time on this connection's loop, so a peer's
 /// messages arrive in send order and a slow handler slows only this peer (TCP backpressure fills its outbound queue,
-/// which then overflows and counts; memory stays bounded). Anything that is not a well-formed frame of known types —
+/// which then overflows and counts; memory stays bounded), and a peer faster than <c>inbound-message-rate</c> is read no
+/// faster than that (<see cref="InboundBudget"/>), so a flooding peer cannot fill this node's mailboxes. Anything that is not a well-formed frame of known types —
 /// garbage, an oversized length, a truncated frame, an unknown type id, a payload its type cannot parse — closes this
 /// connection alone and is logged; the listener and every other connection go on. A handler that throws is logged and
 /// the connection goes on: the fault is the receiver's, not the peer's.
@@ -55,9 +56,21 @@ internal sealed class InboundConnection(TcpTransport owner, Socket socket, ITran
             owner.AddHandshakeAccepted();
             RemotingLog.InboundAccepted(owner.Logger, peer, _endpoint);
             owner.PeerConnected(peer.Address);
+            var rate = settings.InboundMessageRate;
+            var started = owner.Time.GetTimestamp();
+            var budget = InboundBudget.Full(rate, TimeSpan.Zero);
             while (await reader.ReadFrameAsync(settings.MaxFrameSize, stopping).ConfigureAwait(false) is { } frame)
             {
-                Deliver(frame, peer);
+                var delivered = Deliver(frame, peer);
+                if (rate > 0)
+                {
+                    (budget, var wait) = budget.Spend(delivered, owner.Time.GetElapsedTime(started), rate);
+                    if (wait > TimeSpan.Zero)
+                    {
+                        owner.AddThrottled();
+                        await Task.Delay(wait, owner.Time, stopping).ConfigureAwait(false);
+                    }
+                }
             }
 
             RemotingLog.InboundClosed(owner.Logger, peer);
@@ -101,7 +114,8 @@ internal sealed class InboundConnection(TcpTransport owner, Socket socket, ITran
     private static string Describe(AuthenticationException error) =>
         error.InnerException is { } inner && inner.Message != error.Message ? $"{error.Message} ({inner.Message})" : error.Message;
 
-    private void Deliver(ReadOnlyMemory<byte> frame, UniqueAddress peer)
+    /// <summary>Decodes and hands over every envelope of <paramref name="frame"/>; returns how many were delivered.</summary>
+    private int Deliver(ReadOnlyMemory<byte> frame, UniqueAddress peer)
     {
         var position = 0;
         var delivered = 0;
@@ -141,5 +155,7 @@ internal sealed class InboundConnection(TcpTransport owner, Socket socket, ITran
         {
             owner.AddReceived(delivered);
         }
+
+        return delivered;
     }
 }

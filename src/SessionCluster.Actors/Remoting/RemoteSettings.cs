@@ -47,6 +47,10 @@ public sealed record RemoteSettings(
     /// <summary>The protocol version offered in handshakes; not a setting (tests change it to play an incompatible node).</summary>
     public int ProtocolVersion { get; init; } = CurrentProtocolVersion;
 
+    /// <summary>Messages per second one inbound connection may deliver (a second's worth in a burst); beyond it the
+    /// connection is read no faster. 0: no limit (the default of settings built in code; reference.conf sets one).</summary>
+    public int InboundMessageRate { get; init; }
+
     /// <summary>TLS on the cluster port (<c>session-cluster.remote.tls</c>); off unless set.</summary>
     public TlsSettings Tls { get; init; } = TlsSettings.Disabled;
 
@@ -70,6 +74,7 @@ public sealed record RemoteSettings(
             reader.Duration(Key("reconnect-backoff-min"), allowZero: false),
             reader.Duration(Key("reconnect-backoff-max"), allowZero: false))
         {
+            InboundMessageRate = reader.Int(Key("inbound-message-rate"), min: 0, max: int.MaxValue),
             Tls = new TlsSettings(
                 reader.Boolean(Key("tls.enabled")),
                 reader.String(Key("tls.certificate"), allowEmpty: true),
@@ -125,6 +130,7 @@ public sealed record RemoteSettings(
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ReconnectBackoffMin, TimeSpan.Zero, nameof(ReconnectBackoffMin));
         ArgumentOutOfRangeException.ThrowIfLessThan(ReconnectBackoffMax, ReconnectBackoffMin, nameof(ReconnectBackoffMax));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ProtocolVersion, nameof(ProtocolVersion));
+        ArgumentOutOfRangeException.ThrowIfNegative(InboundMessageRate, nameof(InboundMessageRate));
         ArgumentNullException.ThrowIfNull(Tls, nameof(Tls));
         Tls.Validate();
     }
@@ -135,7 +141,7 @@ public sealed record RemoteSettings(
         builder.Append($"Hostname = {Hostname}, Port = {Port}, ClusterName = {ClusterName}, Secret = {(Secret.Length == 0 ? "(none)" : "(set)")}, ");
         builder.Append($"MaxFrameSize = {MaxFrameSize}, OutboundQueueSize = {OutboundQueueSize}, BatchMaxMessages = {BatchMaxMessages}, ");
         builder.Append($"BatchMaxBytes = {BatchMaxBytes}, ConnectTimeout = {ConnectTimeout}, HandshakeTimeout = {HandshakeTimeout}, WriteTimeout = {WriteTimeout}, ");
-        builder.Append($"ReconnectBackoffMin = {ReconnectBackoffMin}, ReconnectBackoffMax = {ReconnectBackoffMax}, ProtocolVersion = {ProtocolVersion}, Tls = {Tls}");
+        builder.Append($"ReconnectBackoffMin = {ReconnectBackoffMin}, ReconnectBackoffMax = {ReconnectBackoffMax}, ProtocolVersion = {ProtocolVersion}, InboundMessageRate = {InboundMessageRate}, Tls = {Tls}");
         return true;
     }
 

@@ -41,6 +41,7 @@ public sealed class TcpTransport : ITransport
     private long _closedOnBadInput;
     private long _nextConnectionId;
     private long _connectionsRefused;
+    private long _throttled;
 
     /// <param name="settings">Validated here; see <see cref="RemoteSettings.Validate"/>.</param>
     /// <param name="serializer">The message types this node can send and receive; frozen when the transport starts.</param>
@@ -102,6 +103,9 @@ public sealed class TcpTransport : ITransport
 
     /// <summary>Connect attempts the peer's host refused (nothing listened on its port), each reported to the handler.</summary>
     public long ConnectionsRefused => Interlocked.Read(ref _connectionsRefused);
+
+    /// <summary>Pauses of inbound connections that ran over <c>inbound-message-rate</c>.</summary>
+    public long InboundThrottled => Interlocked.Read(ref _throttled);
 
     /// <summary>Inbound connections open now, handshaking or handshaken.</summary>
     public int InboundConnectionCount => _inbound.Count;
@@ -279,6 +283,8 @@ public sealed class TcpTransport : ITransport
     internal void AddHandshakeRejected() => Interlocked.Increment(ref _handshakesRejected);
 
     internal void AddClosedOnBadInput() => Interlocked.Increment(ref _closedOnBadInput);
+
+    internal void AddThrottled() => Interlocked.Increment(ref _throttled);
 
     private OutboundLink? AddLink(NodeAddress to)
     {

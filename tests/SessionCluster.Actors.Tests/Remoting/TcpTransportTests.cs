@@ -302,6 +302,34 @@ public sealed class TcpTransportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task FloodingPeer_IsReadNoFasterThanTheInboundRate_AndAnotherPeerIsNotSlowed()
+    {
+        var (server, inbox) = await Start(TcpTestSettings.Loopback() with { InboundMessageRate = 1000 });
+        var (flooder, _) = await Start(TcpTestSettings.Loopback() with { BatchMaxMessages = 100 });
+        var (friend, _) = await Start(TcpTestSettings.Loopback());
+        var started = System.Diagnostics.Stopwatch.StartNew();
+
+        for (var i = 0; i < 3_000; i++)
+        {
+            Assert.True(flooder.Send(server.Self.Address, new NumberMessage(i)));
+        }
+
+        await Eventually.True(() => server.InboundThrottled > 0, "the flooder's connection is throttled");
+        var friendSent = started.Elapsed;
+        Assert.True(friend.Send(server.Self.Address, new TextMessage("not slowed")));
+        await Eventually.True(() => inbox.Received.Any(r => r.From == friend.Self), "the friend's message arrives while the flood is throttled");
+        var friendLatency = started.Elapsed - friendSent;
+        var floodedSoFar = inbox.Messages<NumberMessage>().Count();
+        await inbox.WaitFor(3_001, "every flooded message arrives in the end", TimeSpan.FromSeconds(30));
+
+        // 3000 messages at 1000/s with a second's worth of burst: at least 2 s.
+        Assert.True(started.Elapsed >= TimeSpan.FromSeconds(1.9), $"the flood took {started.Elapsed.TotalSeconds:0.00} s");
+        Assert.True(floodedSoFar < 3_000, $"the friend got through before the flood was over ({floodedSoFar} flooded messages had arrived)");
+        Assert.True(friendLatency < TimeSpan.FromSeconds(1), $"the friend's message took {friendLatency.TotalMilliseconds:0} ms");
+        Assert.Equal(Enumerable.Range(0, 3_000).Select(i => new NumberMessage(i)), inbox.Messages<NumberMessage>());
+    }
+
+    [Fact]
     public async Task Send_ToAPortNobodyListensOn_CountsTheRefusedAttemptAndLogsIt()
     {
         var log = new CapturingLogger();
