@@ -27,6 +27,7 @@ internal sealed class InboundConnection(TcpTransport owner, Socket socket, ITran
         UniqueAddress? peer = null;
         Stream stream = new NetworkStream(socket, ownsSocket: true);
         var inTls = false;
+        var handshaking = true;
         try
         {
             FrameReader reader;
@@ -53,6 +54,8 @@ internal sealed class InboundConnection(TcpTransport owner, Socket socket, ITran
                 }
             }
 
+            handshaking = false;
+            owner.HandshakeEnded();
             owner.AddHandshakeAccepted();
             RemotingLog.InboundAccepted(owner.Logger, peer, _endpoint);
             owner.PeerConnected(peer.Address);
@@ -105,6 +108,11 @@ internal sealed class InboundConnection(TcpTransport owner, Socket socket, ITran
         }
         finally
         {
+            if (handshaking)
+            {
+                owner.HandshakeEnded();
+            }
+
             await stream.DisposeAsync().ConfigureAwait(false);
             socket.Dispose();
         }

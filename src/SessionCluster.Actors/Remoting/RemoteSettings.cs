@@ -51,6 +51,10 @@ public sealed record RemoteSettings(
     /// connection is read no faster. 0: no limit (the default of settings built in code; reference.conf sets one).</summary>
     public int InboundMessageRate { get; init; }
 
+    /// <summary>Inbound connections that may be in their handshake at once; newer ones are closed at accept. 0: no limit
+    /// (the default of settings built in code; reference.conf sets one).</summary>
+    public int MaxHandshakingConnections { get; init; }
+
     /// <summary>TLS on the cluster port (<c>session-cluster.remote.tls</c>); off unless set.</summary>
     public TlsSettings Tls { get; init; } = TlsSettings.Disabled;
 
@@ -75,6 +79,7 @@ public sealed record RemoteSettings(
             reader.Duration(Key("reconnect-backoff-max"), allowZero: false))
         {
             InboundMessageRate = reader.Int(Key("inbound-message-rate"), min: 0, max: int.MaxValue),
+            MaxHandshakingConnections = reader.Int(Key("max-handshaking-connections"), min: 0, max: 1_000_000),
             Tls = new TlsSettings(
                 reader.Boolean(Key("tls.enabled")),
                 reader.String(Key("tls.certificate"), allowEmpty: true),
@@ -131,6 +136,7 @@ public sealed record RemoteSettings(
         ArgumentOutOfRangeException.ThrowIfLessThan(ReconnectBackoffMax, ReconnectBackoffMin, nameof(ReconnectBackoffMax));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ProtocolVersion, nameof(ProtocolVersion));
         ArgumentOutOfRangeException.ThrowIfNegative(InboundMessageRate, nameof(InboundMessageRate));
+        ArgumentOutOfRangeException.ThrowIfNegative(MaxHandshakingConnections, nameof(MaxHandshakingConnections));
         ArgumentNullException.ThrowIfNull(Tls, nameof(Tls));
         Tls.Validate();
     }
@@ -141,7 +147,7 @@ public sealed record RemoteSettings(
         builder.Append($"Hostname = {Hostname}, Port = {Port}, ClusterName = {ClusterName}, Secret = {(Secret.Length == 0 ? "(none)" : "(set)")}, ");
         builder.Append($"MaxFrameSize = {MaxFrameSize}, OutboundQueueSize = {OutboundQueueSize}, BatchMaxMessages = {BatchMaxMessages}, ");
         builder.Append($"BatchMaxBytes = {BatchMaxBytes}, ConnectTimeout = {ConnectTimeout}, HandshakeTimeout = {HandshakeTimeout}, WriteTimeout = {WriteTimeout}, ");
-        builder.Append($"ReconnectBackoffMin = {ReconnectBackoffMin}, ReconnectBackoffMax = {ReconnectBackoffMax}, ProtocolVersion = {ProtocolVersion}, InboundMessageRate = {InboundMessageRate}, Tls = {Tls}");
+        builder.Append($"ReconnectBackoffMin = {ReconnectBackoffMin}, ReconnectBackoffMax = {ReconnectBackoffMax}, ProtocolVersion = {ProtocolVersion}, InboundMessageRate = {InboundMessageRate}, MaxHandshakingConnections = {MaxHandshakingConnections}, Tls = {Tls}");
         return true;
     }
 

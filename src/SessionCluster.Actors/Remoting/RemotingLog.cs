@@ -74,4 +74,7 @@ internal static partial class RemotingLog
 
     [LoggerMessage(EventId = 323, Level = LogLevel.Information, Message = "Remoting on {Self} runs TLS with certificate {Subject} (client certificates {ClientCertificates})")]
     public static partial void TlsEnabled(ILogger logger, UniqueAddress self, string subject, string clientCertificates);
+
+    [LoggerMessage(EventId = 324, Level = LogLevel.Warning, Message = "Closed the connection from {Endpoint} at once: {Limit} connections are still handshaking (session-cluster.remote.max-handshaking-connections); {Shed} shed so far")]
+    public static partial void ConnectionsShed(ILogger logger, string endpoint, int limit, long shed);
 }

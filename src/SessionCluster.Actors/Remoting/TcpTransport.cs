@@ -42,6 +42,9 @@ public sealed class TcpTransport : ITransport
     private long _nextConnectionId;
     private long _connectionsRefused;
     private long _throttled;
+    private long _handshaking;
+    private long _connectionsShed;
+    private long _lastShedReport = long.MinValue;
 
     /// <param name="settings">Validated here; see <see cref="RemoteSettings.Validate"/>.</param>
     /// <param name="serializer">The message types this node can send and receive; frozen when the transport starts.</param>
@@ -106,6 +109,9 @@ public sealed class TcpTransport : ITransport
 
     /// <summary>Pauses of inbound connections that ran over <c>inbound-message-rate</c>.</summary>
     public long InboundThrottled => Interlocked.Read(ref _throttled);
+
+    /// <summary>Inbound connections closed at accept because <c>max-handshaking-connections</c> were still handshaking.</summary>
+    public long ConnectionsShed => Interlocked.Read(ref _connectionsShed);
 
     /// <summary>Inbound connections open now, handshaking or handshaken.</summary>
     public int InboundConnectionCount => _inbound.Count;
@@ -286,6 +292,21 @@ public sealed class TcpTransport : ITransport
 
     internal void AddThrottled() => Interlocked.Increment(ref _throttled);
 
+    /// <summary>An inbound connection's handshake is over, whatever its outcome: it no longer counts against the cap.</summary>
+    internal void HandshakeEnded() => Interlocked.Decrement(ref _handshaking);
+
+    /// <summary>Logs shed connections at most every 10 s: a flood must not flood the log too.</summary>
+    private void ReportShed(Socket socket)
+    {
+        var now = Time.GetTimestamp();
+        var last = Interlocked.Read(ref _lastShedReport);
+        if ((last == long.MinValue || Time.GetElapsedTime(last, now) >= TimeSpan.FromSeconds(10)) &&
+            Interlocked.CompareExchange(ref _lastShedReport, now, last) == last)
+        {
+            RemotingLog.ConnectionsShed(Logger, socket.RemoteEndPoint?.ToString() ?? "(unknown)", Settings.MaxHandshakingConnections, ConnectionsShed);
+        }
+    }
+
     private OutboundLink? AddLink(NodeAddress to)
     {
         lock (_gate)
@@ -345,7 +366,18 @@ public sealed class TcpTransport : ITransport
                 return;
             }
 
+            if (Settings.MaxHandshakingConnections > 0 && Interlocked.Read(ref _handshaking) >= Settings.MaxHandshakingConnections)
+            {
+                // A flood of connections that have proven nothing: shed the newcomer at once, so the ones already being
+                // served (and every handshaken peer) keep their resources. A real peer retries with backoff.
+                Interlocked.Increment(ref _connectionsShed);
+                ReportShed(socket);
+                socket.Dispose();
+                continue;
+            }
+
             socket.NoDelay = true;
+            Interlocked.Increment(ref _handshaking);
             var id = Interlocked.Increment(ref _nextConnectionId);
             var connection = new InboundConnection(this, socket, handler);
 

@@ -302,6 +302,39 @@ public sealed class TcpTransportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ConnectionsBeyondTheHandshakingCap_AreShedAtAccept_AndHandshakenPeersAreUnaffected()
+    {
+        var log = new CapturingLogger();
+        var (server, inbox) = await Start(TcpTestSettings.Loopback() with { MaxHandshakingConnections = 4, HandshakeTimeout = TimeSpan.FromMinutes(1) }, log);
+        var (friend, _) = await Start(TcpTestSettings.Loopback());
+        Assert.True(friend.Send(server.Self.Address, new TextMessage("before")));
+        await inbox.WaitFor(1, "the friend's first message");
+
+        var silent = new List<RawPeer>();
+        for (var i = 0; i < 4; i++)
+        {
+            silent.Add(await RawPeer.Connect(server.Self.Address));
+        }
+
+        await Eventually.True(() => server.InboundConnectionCount == 5, "the friend and four silent connections are being served");
+        using (var fifth = await RawPeer.Connect(server.Self.Address))
+        {
+            Assert.True(await fifth.IsClosedWithin(ClosedDeadline), "a fifth connection still handshaking is shed at once");
+        }
+
+        Assert.Equal(1, server.ConnectionsShed);
+        Assert.Contains(log.Entries, e => e.Event.Id == 324 && e.Level == LogLevel.Warning);
+        Assert.True(friend.Send(server.Self.Address, new TextMessage("during")));
+        await Eventually.True(() => inbox.Received.Any(r => r.Message.Equals(new TextMessage("during"))), "the handshaken friend is not affected");
+
+        silent.ForEach(peer => peer.Dispose());
+        await Eventually.True(() => server.InboundConnectionCount == 1, "the silent connections are gone");
+        var (latecomer, _) = await Start(TcpTestSettings.Loopback());
+        Assert.True(latecomer.Send(server.Self.Address, new TextMessage("after")));
+        await Eventually.True(() => inbox.Received.Any(r => r.From == latecomer.Self), "a new peer gets in once the others finished handshaking");
+    }
+
+    [Fact]
     public async Task FloodingPeer_IsReadNoFasterThanTheInboundRate_AndAnotherPeerIsNotSlowed()
     {
         var (server, inbox) = await Start(TcpTestSettings.Loopback() with { InboundMessageRate = 1000 });
