@@ -43,6 +43,8 @@ builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 builder.WebHost.UseUrls(ManagementPort.AddTo(builder.Configuration["urls"] ?? "http://localhost:5000", settings.Management.Port));
 builder.Services.AddSessionNode();
 builder.Services.AddSessionClusterMetrics();
+builder.Services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>()
+    .Configure<SessionClusterSettings>((options, settings) => SessionCluster.Web.Http.KestrelLimits.Apply(options, settings.Http));
 
 var app = builder.Build();
 app.UseSessionRequestMetrics();

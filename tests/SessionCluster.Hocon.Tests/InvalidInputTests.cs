@@ -38,6 +38,9 @@ public sealed class InvalidInputTests
     [InlineData("include 42", 1, 9, "expected a quoted file name after include")]
     [InlineData("include required(\"hocon-test-missing-file.conf\")", 1, 1, "required include \"hocon-test-missing-file.conf\" was not found")]
     [InlineData("include required(\"x.conf\"", 1, 26, "expected ')' to close required(")]
+    // Found by the HOCON fuzzer (HoconFuzzTests, seed 11): a NUL in an include's name threw ArgumentException from the
+    // path APIs instead of an error with its origin.
+    [InlineData("a { include \"miss\u0000ing.conf\" }", 1, 5, "include names no file: \"miss\\u0000ing.conf\"")]
     public void Syntax_errors_name_line_column_and_problem(string hocon, int line, int column, string problem)
     {
         var error = Assert.Throws<HoconException>(() => HoconParser.Parse(hocon, "test.conf"));

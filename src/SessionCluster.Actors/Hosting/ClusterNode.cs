@@ -39,14 +39,21 @@ public sealed partial class ClusterNode : IAsyncDisposable
         _system = new ActorSystem("cluster", timeProvider, loggerFactory);
         _inbox = new TransportInbox(timeProvider);
         _logger = loggerFactory.CreateLogger<ClusterNode>();
+        var serializer = CreateWireSerializer();
+        // The incarnation uid: random, so a node restarted on the same address is told apart from the one that died.
+        var uid = BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8)) & long.MaxValue;
+        _transport = new TcpTransport(settings.Remote, serializer, uid, timeProvider, loggerFactory.CreateLogger<TcpTransport>());
+    }
+
+    /// <summary>Every message type a node puts on the wire, registered (the fuzzers decode with exactly this set).</summary>
+    internal static WireSerializer CreateWireSerializer()
+    {
         var serializer = new WireSerializer();
         MembershipWireFormat.Register(serializer);
         ShardingWireFormat.Register(serializer);
         ReplicaWireFormat.Register(serializer);
         ManagementWireFormat.Register(serializer);
-        // The incarnation uid: random, so a node restarted on the same address is told apart from the one that died.
-        var uid = BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8)) & long.MaxValue;
-        _transport = new TcpTransport(settings.Remote, serializer, uid, timeProvider, loggerFactory.CreateLogger<TcpTransport>());
+        return serializer;
     }
 
     /// <summary>This node's address and incarnation; valid once started.</summary>

@@ -29,7 +29,7 @@ public sealed record SessionClusterSettings(NodeSettings Node, SessionSettings S
         var reader = new SettingsReader(configuration);
         reader.RejectUnknownKeys();
         var remote = RemoteSettings.Load(configuration);
-        return new SessionClusterSettings(
+        var settings = new SessionClusterSettings(
             new NodeSettings(
                 reader.String("node.route", allowEmpty: true),
                 reader.StringList("node.roles", ["worker", "front", "lighthouse"])),
@@ -41,13 +41,17 @@ public sealed record SessionClusterSettings(NodeSettings Node, SessionSettings S
                 reader.Size("sessions.max-session-size", min: 1, max: int.MaxValue),
                 reader.Int("sessions.max-name-length", min: 1, max: 65_536),
                 reader.Duration("sessions.request-timeout", allowZero: false),
-                reader.Duration("sessions.expiry-check-interval", allowZero: false)),
+                reader.Duration("sessions.expiry-check-interval", allowZero: false))
+            {
+                CookieSecureAlways = reader.OneOf("sessions.cookie-secure", ["auto", "always"]) == "always",
+            },
             remote,
             ClusterSettings.Read(reader),
             ShardingSettings.Read(reader, remote.MaxFrameSize),
-            ReplicationSettings.Read(reader))
-        {
-            Management = ManagementSettings.Read(reader),
-        };
+            ReplicationSettings.Read(reader));
+        return settings with { Http = HttpSettings.Read(reader, settings.Sessions.MaxValueBytes), Management = ManagementSettings.Read(reader) };
     }
+
+    /// <summary>The HTTP server's limits (<c>session-cluster.http</c>), read by <see cref="Load"/>.</summary>
+    public HttpSettings Http { get; init; } = null!;
 }

@@ -69,6 +69,9 @@ internal sealed class HeartbeatMonitor(UniqueAddress self, int monitoredBy, Func
 
     /// <summary>Any heartbeat or heartbeat ack from a monitored incarnation is proof of life; from any incarnation, it
     /// clears a refusal recorded against it.</summary>
+    /// <summary>Incarnations heard from and remembered.</summary>
+    public int HeardCount => _lastHeard.Count;
+
     public void Record(UniqueAddress from, DateTimeOffset now)
     {
         _lastHeard[from] = now;

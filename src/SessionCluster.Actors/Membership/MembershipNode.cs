@@ -192,10 +192,10 @@ public sealed partial class MembershipNode
         {
             case Heartbeat heartbeat when heartbeat.To.Equals(Self):
                 Emit(new Send(from.Address, new HeartbeatAck(from)));
-                _monitor.Record(from, now);
+                RecordHeard(from, now);
                 break;
             case HeartbeatAck ack when ack.To.Equals(Self):
-                _monitor.Record(from, now);
+                RecordHeard(from, now);
                 break;
             case GossipEnvelope envelope when envelope.To.Equals(Self) && Phase == MembershipPhase.Member:
                 ReceiveGossip(from, envelope.Gossip, now);
@@ -319,4 +319,18 @@ public sealed partial class MembershipNode
         Phase = MembershipPhase.Stopped;
         Emit(new ShutDownSelf(reason));
     }
+
+    /// <summary>Proof of life from <paramref name="from"/>, kept only for members: what non-members say is worth nothing
+    /// to the detectors, and remembering every incarnation that ever sent a heartbeat would grow without bound (found by
+    /// the live-node fuzz test, whose peers each claim a new incarnation).</summary>
+    private void RecordHeard(UniqueAddress from, DateTimeOffset now)
+    {
+        if (_gossip.HasMember(from))
+        {
+            _monitor.Record(from, now);
+        }
+    }
+
+    /// <summary>Incarnations the heartbeat monitor remembers hearing from; for tests of its bounds.</summary>
+    internal int HeardCount => _monitor.HeardCount;
 }

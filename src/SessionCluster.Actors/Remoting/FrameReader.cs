@@ -1,14 +1,12 @@
-using System.Net.Sockets;
-
 namespace SessionCluster.Actors.Remoting;
 
-/// <summary>Reads length-prefixed frames from a socket into one reusable buffer, many frames per receive call.</summary>
+/// <summary>Reads length-prefixed frames from a connection's stream (a socket's, or TLS over it) into one reusable buffer, many frames per receive call.</summary>
 /// <remarks>
 /// A returned frame is a slice of the buffer, valid until the next call: the caller decodes it before reading on, which
 /// spares a copy per frame. The buffer grows only as far as the largest frame allowed, so an announced length over the
 /// limit is refused before any memory is taken for it.
 /// </remarks>
-internal sealed class FrameReader(Socket socket, int initialCapacity)
+internal sealed class FrameReader(Stream stream, int initialCapacity)
 {
     private byte[] _buffer = new byte[initialCapacity];
     private int _start;
@@ -67,7 +65,7 @@ internal sealed class FrameReader(Socket socket, int initialCapacity)
             _buffer = target;
         }
 
-        var read = await socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, cancellationToken).ConfigureAwait(false);
+        var read = await stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
         _end += read;
         return read > 0;
     }

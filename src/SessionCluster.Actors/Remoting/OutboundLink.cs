@@ -103,10 +103,11 @@ internal sealed class OutboundLink
             while (_batcher.HasCarry || await _queue.Reader.WaitToReadAsync(_stopping).ConfigureAwait(false))
             {
                 Socket socket;
+                Stream stream;
                 UniqueAddress acceptor;
                 try
                 {
-                    (socket, acceptor) = await ConnectAsync().ConfigureAwait(false);
+                    (socket, stream, acceptor) = await ConnectAsync().ConfigureAwait(false);
                 }
                 catch (Exception error) when (!_stopping.IsCancellationRequested)
                 {
@@ -133,7 +134,7 @@ internal sealed class OutboundLink
                 }
 
                 var connectedAt = _owner.Time.GetTimestamp();
-                await RunConnectionAsync(socket, acceptor).ConfigureAwait(false);
+                await RunConnectionAsync(socket, stream, acceptor).ConfigureAwait(false);
 
                 // A connection that lasted counts as success. One that broke soon after its handshake (a peer that
                 // accepts and then drops us) counts as a failure, so such a peer is retried with growing waits rather
@@ -160,7 +161,6 @@ internal sealed class OutboundLink
         }
     }
 
-    /// <summary>Connects and runs the connector's handshake, each under its own timeout.</summary>
     /// <summary>Waits out a backoff, cut short by <see cref="PeerSeen"/>; returns the failure count to go on with.</summary>
     private async Task<int> BackOffAsync(TimeSpan retryIn, int failures)
     {
@@ -186,9 +186,12 @@ internal sealed class OutboundLink
         return failures;
     }
 
-    private async Task<(Socket Socket, UniqueAddress Acceptor)> ConnectAsync()
+    /// <summary>Connects, then runs TLS (when on) and the connector's handshake: the connect under its own timeout, TLS and
+    /// the handshake under one.</summary>
+    private async Task<(Socket Socket, Stream Stream, UniqueAddress Acceptor)> ConnectAsync()
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        Stream? stream = null;
         try
         {
             using (var connectTimeout = new CancellationTokenSource(_settings.ConnectTimeout, _owner.Time))
@@ -208,9 +211,15 @@ internal sealed class OutboundLink
             using var handshake = CancellationTokenSource.CreateLinkedTokenSource(_stopping, handshakeTimeout.Token);
             try
             {
-                var reader = new FrameReader(socket, initialCapacity: 512);
-                var acceptor = await TcpHandshake.ConnectAsync(socket, reader, _settings, _owner.Self, handshake.Token).ConfigureAwait(false);
-                return (socket, acceptor);
+                stream = new NetworkStream(socket, ownsSocket: false);
+                if (_owner.Tls is { } tls)
+                {
+                    stream = await tls.ConnectAsync(stream, Peer.Host, handshake.Token).ConfigureAwait(false);
+                }
+
+                var reader = new FrameReader(stream, initialCapacity: 512);
+                var acceptor = await TcpHandshake.ConnectAsync(stream, reader, _settings, _owner.Self, handshake.Token).ConfigureAwait(false);
+                return (socket, stream, acceptor);
             }
             catch (OperationCanceledException) when (handshakeTimeout.IsCancellationRequested && !_stopping.IsCancellationRequested)
             {
@@ -219,21 +228,26 @@ internal sealed class OutboundLink
         }
         catch
         {
+            if (stream is not null)
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+            }
+
             socket.Dispose();
             throw;
         }
     }
 
     /// <summary>Writes frames until the connection breaks or the transport stops; then closes the socket.</summary>
-    private async Task RunConnectionAsync(Socket socket, UniqueAddress acceptor)
+    private async Task RunConnectionAsync(Socket socket, Stream stream, UniqueAddress acceptor)
     {
         RemotingLog.Connected(_owner.Logger, acceptor);
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
-        var watcher = WatchForCloseAsync(socket, connection);
+        var watcher = WatchForCloseAsync(stream, connection);
         string reason;
         try
         {
-            await PumpAsync(socket, connection.Token).ConfigureAwait(false);
+            await PumpAsync(stream, connection.Token).ConfigureAwait(false);
             reason = "the transport stopped";
         }
         catch (OperationCanceledException) when (!_stopping.IsCancellationRequested)
@@ -249,6 +263,7 @@ internal sealed class OutboundLink
             await connection.CancelAsync().ConfigureAwait(false);
             socket.Dispose();
             await watcher.ConfigureAwait(false);
+            await stream.DisposeAsync().ConfigureAwait(false);
         }
 
         if (!_stopping.IsCancellationRequested)
@@ -260,13 +275,13 @@ internal sealed class OutboundLink
     /// <summary>Acceptors send nothing after the handshake, so a receive that completes means the peer closed (or broke
     /// the protocol): either way this connection is over. Noticing it at once, rather than at the next failed write,
     /// saves the next frame from going into a dead socket, e.g. when the peer restarted.</summary>
-    private static async Task WatchForCloseAsync(Socket socket, CancellationTokenSource connection)
+    private static async Task WatchForCloseAsync(Stream stream, CancellationTokenSource connection)
     {
         try
         {
-            await socket.ReceiveAsync(new byte[1], SocketFlags.None, connection.Token).ConfigureAwait(false);
+            await stream.ReadAsync(new byte[1], connection.Token).ConfigureAwait(false);
         }
-        catch (Exception error) when (error is OperationCanceledException or SocketException or ObjectDisposedException)
+        catch (Exception error) when (error is OperationCanceledException or SocketException or IOException or ObjectDisposedException or System.Security.Authentication.AuthenticationException)
         {
             // The connection is ending for another reason.
         }
@@ -279,7 +294,7 @@ internal sealed class OutboundLink
     /// <summary>Writes frames while messages are queued. A write that does not finish within the write timeout means
     /// the peer stopped reading, or vanished without closing (TCP would retry for many minutes): the connection ends,
     /// so the link reconnects, and meanwhile what cannot be queued overflows instead of waiting forever.</summary>
-    private async Task PumpAsync(Socket socket, CancellationToken connection)
+    private async Task PumpAsync(Stream stream, CancellationToken connection)
     {
         using var write = CancellationTokenSource.CreateLinkedTokenSource(connection);
         await using var watchdog = _owner.Time.CreateTimer(static state => CancelQuietly((CancellationTokenSource)state!), write, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
@@ -294,7 +309,7 @@ internal sealed class OutboundLink
             watchdog.Change(_settings.WriteTimeout, Timeout.InfiniteTimeSpan);
             try
             {
-                await TcpHandshake.SendAllAsync(socket, frame, write.Token).ConfigureAwait(false);
+                await stream.WriteAsync(frame, write.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (write.IsCancellationRequested && !connection.IsCancellationRequested)
             {
@@ -353,6 +368,9 @@ internal sealed class OutboundLink
     {
         HandshakeFailedException refused => $"handshake refused ({refused.Reason}): {refused.Detail}",
         SocketException socket => $"{socket.SocketErrorCode}: {socket.Message}",
+        System.Security.Authentication.AuthenticationException tls when tls.InnerException is { } inner && inner.Message != tls.Message =>
+            $"TLS failed: {tls.Message} ({inner.Message})",
+        System.Security.Authentication.AuthenticationException tls => $"TLS failed: {tls.Message}",
         _ => error.Message,
     };
 

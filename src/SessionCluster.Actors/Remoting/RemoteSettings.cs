@@ -47,6 +47,17 @@ public sealed record RemoteSettings(
     /// <summary>The protocol version offered in handshakes; not a setting (tests change it to play an incompatible node).</summary>
     public int ProtocolVersion { get; init; } = CurrentProtocolVersion;
 
+    /// <summary>Messages per second one inbound connection may deliver (a second's worth in a burst); beyond it the
+    /// connection is read no faster. 0: no limit (the default of settings built in code; reference.conf sets one).</summary>
+    public int InboundMessageRate { get; init; }
+
+    /// <summary>Inbound connections that may be in their handshake at once; newer ones are closed at accept. 0: no limit
+    /// (the default of settings built in code; reference.conf sets one).</summary>
+    public int MaxHandshakingConnections { get; init; }
+
+    /// <summary>TLS on the cluster port (<c>session-cluster.remote.tls</c>); off unless set.</summary>
+    public TlsSettings Tls { get; init; } = TlsSettings.Disabled;
+
     /// <summary>Binds and validates <c>session-cluster.remote</c>; throws <see cref="SettingsException"/> naming the first bad key.</summary>
     public static RemoteSettings Load(IConfiguration configuration)
     {
@@ -65,7 +76,33 @@ public sealed record RemoteSettings(
             reader.Duration(Key("handshake-timeout"), allowZero: false),
             reader.Duration(Key("write-timeout"), allowZero: false),
             reader.Duration(Key("reconnect-backoff-min"), allowZero: false),
-            reader.Duration(Key("reconnect-backoff-max"), allowZero: false));
+            reader.Duration(Key("reconnect-backoff-max"), allowZero: false))
+        {
+            InboundMessageRate = reader.Int(Key("inbound-message-rate"), min: 0, max: int.MaxValue),
+            MaxHandshakingConnections = reader.Int(Key("max-handshaking-connections"), min: 0, max: 1_000_000),
+            Tls = new TlsSettings(
+                reader.Boolean(Key("tls.enabled")),
+                reader.String(Key("tls.certificate"), allowEmpty: true),
+                reader.String(Key("tls.key"), allowEmpty: true),
+                reader.String(Key("tls.certificate-password"), allowEmpty: true),
+                reader.String(Key("tls.ca"), allowEmpty: true),
+                reader.Boolean(Key("tls.require-client-certificate"))),
+        };
+        if (settings.Tls.Enabled && settings.Tls.Certificate.Length == 0)
+        {
+            throw reader.Inconsistent(Key("tls.certificate"), $"must name a certificate file when {SessionClusterSettings.Root}.{Key("tls.enabled")} is on");
+        }
+
+        if (settings.Tls.Enabled)
+        {
+            foreach (var (key, path) in new[] { ("tls.certificate", settings.Tls.Certificate), ("tls.key", settings.Tls.Key), ("tls.ca", settings.Tls.Ca) })
+            {
+                if (path.Length > 0 && !File.Exists(path))
+                {
+                    throw reader.Inconsistent(Key(key), "must name an existing file");
+                }
+            }
+        }
         if (settings.BatchMaxBytes > settings.MaxFrameSize)
         {
             throw reader.Inconsistent(Key("batch-max-bytes"), $"must not exceed {SessionClusterSettings.Root}.{Key("max-frame-size")} ({settings.MaxFrameSize} bytes)");
@@ -98,6 +135,10 @@ public sealed record RemoteSettings(
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ReconnectBackoffMin, TimeSpan.Zero, nameof(ReconnectBackoffMin));
         ArgumentOutOfRangeException.ThrowIfLessThan(ReconnectBackoffMax, ReconnectBackoffMin, nameof(ReconnectBackoffMax));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ProtocolVersion, nameof(ProtocolVersion));
+        ArgumentOutOfRangeException.ThrowIfNegative(InboundMessageRate, nameof(InboundMessageRate));
+        ArgumentOutOfRangeException.ThrowIfNegative(MaxHandshakingConnections, nameof(MaxHandshakingConnections));
+        ArgumentNullException.ThrowIfNull(Tls, nameof(Tls));
+        Tls.Validate();
     }
 
     /// <summary>Lists every setting but the secret, which logs must never show: only whether one is set.</summary>
@@ -106,7 +147,7 @@ public sealed record RemoteSettings(
         builder.Append($"Hostname = {Hostname}, Port = {Port}, ClusterName = {ClusterName}, Secret = {(Secret.Length == 0 ? "(none)" : "(set)")}, ");
         builder.Append($"MaxFrameSize = {MaxFrameSize}, OutboundQueueSize = {OutboundQueueSize}, BatchMaxMessages = {BatchMaxMessages}, ");
         builder.Append($"BatchMaxBytes = {BatchMaxBytes}, ConnectTimeout = {ConnectTimeout}, HandshakeTimeout = {HandshakeTimeout}, WriteTimeout = {WriteTimeout}, ");
-        builder.Append($"ReconnectBackoffMin = {ReconnectBackoffMin}, ReconnectBackoffMax = {ReconnectBackoffMax}, ProtocolVersion = {ProtocolVersion}");
+        builder.Append($"ReconnectBackoffMin = {ReconnectBackoffMin}, ReconnectBackoffMax = {ReconnectBackoffMax}, ProtocolVersion = {ProtocolVersion}, InboundMessageRate = {InboundMessageRate}, MaxHandshakingConnections = {MaxHandshakingConnections}, Tls = {Tls}");
         return true;
     }
 

@@ -68,4 +68,13 @@ internal static partial class RemotingLog
 
     [LoggerMessage(EventId = 321, Level = LogLevel.Error, Message = "The transport handler failed on the refused connection to {Peer}; the link goes on")]
     public static partial void RefusalHandlerFailed(ILogger logger, Exception exception, NodeAddress peer);
+
+    [LoggerMessage(EventId = 322, Level = LogLevel.Warning, Message = "Refused the TLS handshake from {Endpoint}: {Reason}")]
+    public static partial void InboundTlsRejected(ILogger logger, string endpoint, string reason);
+
+    [LoggerMessage(EventId = 323, Level = LogLevel.Information, Message = "Remoting on {Self} runs TLS with certificate {Subject} (client certificates {ClientCertificates})")]
+    public static partial void TlsEnabled(ILogger logger, UniqueAddress self, string subject, string clientCertificates);
+
+    [LoggerMessage(EventId = 324, Level = LogLevel.Warning, Message = "Closed the connection from {Endpoint} at once: {Limit} connections are still handshaking (session-cluster.remote.max-handshaking-connections); {Shed} shed so far")]
+    public static partial void ConnectionsShed(ILogger logger, string endpoint, int limit, long shed);
 }

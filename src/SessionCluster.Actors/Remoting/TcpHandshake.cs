@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using Google.Protobuf;
 using SessionCluster.Actors.Remoting.Wire;
 
@@ -20,7 +19,7 @@ internal static class TcpHandshake
     /// <summary>Runs the connector's side; returns the acceptor's identity.</summary>
     /// <exception cref="HandshakeFailedException">The acceptor refused us, or failed to prove the secret.</exception>
     /// <exception cref="InvalidDataException">The acceptor sent something that is not a handshake.</exception>
-    public static async Task<UniqueAddress> ConnectAsync(Socket socket, FrameReader reader, RemoteSettings settings, UniqueAddress self, CancellationToken cancellationToken)
+    public static async Task<UniqueAddress> ConnectAsync(Stream stream, FrameReader reader, RemoteSettings settings, UniqueAddress self, CancellationToken cancellationToken)
     {
         var challenge = await ReadAsync(reader, HandshakeChallenge.Parser, cancellationToken).ConfigureAwait(false);
         if (challenge.ServerNonce.Length != HandshakeProof.NonceLength)
@@ -38,7 +37,7 @@ internal static class TcpHandshake
             ClientNonce = ByteString.CopyFrom(clientNonce),
             Proof = ByteString.CopyFrom(HandshakeProof.ForConnector(settings.Secret, challenge.ServerNonce.Span, clientNonce, version, settings.ClusterName, self)),
         };
-        await SendAsync(socket, request, cancellationToken).ConfigureAwait(false);
+        await SendAsync(stream, request, cancellationToken).ConfigureAwait(false);
 
         var response = await ReadAsync(reader, HandshakeResponse.Parser, cancellationToken).ConfigureAwait(false);
         if (!response.Accepted)
@@ -60,11 +59,11 @@ internal static class TcpHandshake
     /// <summary>Runs the acceptor's side; returns the connector's identity, or sends a rejection and throws.</summary>
     /// <exception cref="HandshakeFailedException">The connector was refused (the rejection has been sent).</exception>
     /// <exception cref="InvalidDataException">The connector sent something that is not a handshake.</exception>
-    public static async Task<UniqueAddress> AcceptAsync(Socket socket, FrameReader reader, RemoteSettings settings, UniqueAddress self, CancellationToken cancellationToken)
+    public static async Task<UniqueAddress> AcceptAsync(Stream stream, FrameReader reader, RemoteSettings settings, UniqueAddress self, CancellationToken cancellationToken)
     {
         var serverNonce = HandshakeProof.NewNonce();
         var version = (uint)settings.ProtocolVersion;
-        await SendAsync(socket, new HandshakeChallenge { ProtocolVersion = version, ServerNonce = ByteString.CopyFrom(serverNonce) }, cancellationToken)
+        await SendAsync(stream, new HandshakeChallenge { ProtocolVersion = version, ServerNonce = ByteString.CopyFrom(serverNonce) }, cancellationToken)
             .ConfigureAwait(false);
 
         var request = await ReadAsync(reader, HandshakeRequest.Parser, cancellationToken).ConfigureAwait(false);
@@ -74,34 +73,24 @@ internal static class TcpHandshake
         if (refusal is { } failed)
         {
             var rejection = new HandshakeResponse { Accepted = false, Reason = failed.Reason, Detail = failed.Detail };
-            await SendAsync(socket, rejection, cancellationToken).ConfigureAwait(false);
+            await SendAsync(stream, rejection, cancellationToken).ConfigureAwait(false);
             throw new HandshakeFailedException(failed.Reason, failed.Detail, claimed);
         }
 
         var proof = HandshakeProof.ForAcceptor(settings.Secret, request.ClientNonce.Span, serverNonce, version, settings.ClusterName, self);
         var accepted = new HandshakeResponse { Accepted = true, Server = ToWire(self), Proof = ByteString.CopyFrom(proof) };
-        await SendAsync(socket, accepted, cancellationToken).ConfigureAwait(false);
+        await SendAsync(stream, accepted, cancellationToken).ConfigureAwait(false);
         return connector!;
     }
 
     /// <summary>Writes one message as one length-prefixed frame.</summary>
-    public static async Task SendAsync(Socket socket, IMessage message, CancellationToken cancellationToken)
+    public static async Task SendAsync(Stream stream, IMessage message, CancellationToken cancellationToken)
     {
         var size = message.CalculateSize();
         var frame = new byte[FrameCodec.PrefixLength + size];
         FrameCodec.WritePrefix(frame, size);
         message.WriteTo(frame.AsSpan(FrameCodec.PrefixLength));
-        await SendAllAsync(socket, frame, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Sends every byte; a stream socket may take a large buffer in several pieces.</summary>
-    public static async ValueTask SendAllAsync(Socket socket, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
-    {
-        while (!bytes.IsEmpty)
-        {
-            var sent = await socket.SendAsync(bytes, SocketFlags.None, cancellationToken).ConfigureAwait(false);
-            bytes = bytes[sent..];
-        }
+        await stream.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
     }
 
     private static (HandshakeRejectReason Reason, string Detail)? Check(HandshakeRequest request, UniqueAddress? connector, RemoteSettings settings, byte[] serverNonce)
@@ -134,14 +123,7 @@ internal static class TcpHandshake
     {
         var frame = await reader.ReadFrameAsync(MaxFrameLength, cancellationToken).ConfigureAwait(false)
             ?? throw new EndOfStreamException($"The connection closed before the {typeof(T).Name}.");
-        try
-        {
-            return parser.ParseFrom(frame.Span);
-        }
-        catch (InvalidProtocolBufferException error)
-        {
-            throw new InvalidDataException($"A malformed {typeof(T).Name}: {error.Message}", error);
-        }
+        return ProtobufInput.Parse(parser, frame.Span);
     }
 
     private static NodeIdentity ToWire(UniqueAddress address) =>

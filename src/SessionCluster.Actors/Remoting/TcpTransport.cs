@@ -41,12 +41,17 @@ public sealed class TcpTransport : ITransport
     private long _closedOnBadInput;
     private long _nextConnectionId;
     private long _connectionsRefused;
+    private long _throttled;
+    private long _handshaking;
+    private long _connectionsShed;
+    private long _lastShedReport = long.MinValue;
 
     /// <param name="settings">Validated here; see <see cref="RemoteSettings.Validate"/>.</param>
     /// <param name="serializer">The message types this node can send and receive; frozen when the transport starts.</param>
     /// <param name="uid">This incarnation's uid, drawn at process start; peers tell a restarted node apart by it.</param>
     /// <param name="time">Clock for timeouts and backoff; the system clock if null.</param>
     /// <param name="logger">Where connection events go; nowhere if null.</param>
+    /// <exception cref="InvalidOperationException">TLS is on and its certificate or CA file cannot be loaded.</exception>
     public TcpTransport(RemoteSettings settings, WireSerializer serializer, long uid, TimeProvider? time = null, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
@@ -58,6 +63,7 @@ public sealed class TcpTransport : ITransport
         Time = time ?? TimeProvider.System;
         Logger = logger ?? NullLogger.Instance;
         Self = new UniqueAddress(new NodeAddress(settings.Hostname, settings.Port), uid);
+        Tls = ClusterTls.Create(settings.Tls);
     }
 
     private enum TransportState
@@ -101,6 +107,12 @@ public sealed class TcpTransport : ITransport
     /// <summary>Connect attempts the peer's host refused (nothing listened on its port), each reported to the handler.</summary>
     public long ConnectionsRefused => Interlocked.Read(ref _connectionsRefused);
 
+    /// <summary>Pauses of inbound connections that ran over <c>inbound-message-rate</c>.</summary>
+    public long InboundThrottled => Interlocked.Read(ref _throttled);
+
+    /// <summary>Inbound connections closed at accept because <c>max-handshaking-connections</c> were still handshaking.</summary>
+    public long ConnectionsShed => Interlocked.Read(ref _connectionsShed);
+
     /// <summary>Inbound connections open now, handshaking or handshaken.</summary>
     public int InboundConnectionCount => _inbound.Count;
 
@@ -109,6 +121,9 @@ public sealed class TcpTransport : ITransport
     internal TimeProvider Time { get; }
 
     internal ILogger Logger { get; }
+
+    /// <summary>TLS for every connection, or null when it is off.</summary>
+    internal ClusterTls? Tls { get; }
 
     /// <summary>Binds the listener (port 0: any free port, then shown in <see cref="Self"/>) and starts accepting.</summary>
     public async Task StartAsync(ITransportHandler handler, CancellationToken cancellationToken)
@@ -163,6 +178,11 @@ public sealed class TcpTransport : ITransport
         if (Settings.Secret.Length == 0)
         {
             RemotingLog.NoSecret(Logger, Self);
+        }
+
+        if (Tls is not null)
+        {
+            RemotingLog.TlsEnabled(Logger, Self, Tls.Subject, Settings.Tls.RequireClientCertificate ? "required" : "optional");
         }
     }
 
@@ -226,6 +246,7 @@ public sealed class TcpTransport : ITransport
         await Task.WhenAll(links.Select(link => link.Completion)).ConfigureAwait(false);
         await Task.WhenAll(_inbound.Values).ConfigureAwait(false);
         _stopping.Dispose();
+        Tls?.Dispose();
     }
 
     internal void AddFrameSent(int messages)
@@ -268,6 +289,23 @@ public sealed class TcpTransport : ITransport
     internal void AddHandshakeRejected() => Interlocked.Increment(ref _handshakesRejected);
 
     internal void AddClosedOnBadInput() => Interlocked.Increment(ref _closedOnBadInput);
+
+    internal void AddThrottled() => Interlocked.Increment(ref _throttled);
+
+    /// <summary>An inbound connection's handshake is over, whatever its outcome: it no longer counts against the cap.</summary>
+    internal void HandshakeEnded() => Interlocked.Decrement(ref _handshaking);
+
+    /// <summary>Logs shed connections at most every 10 s: a flood must not flood the log too.</summary>
+    private void ReportShed(Socket socket)
+    {
+        var now = Time.GetTimestamp();
+        var last = Interlocked.Read(ref _lastShedReport);
+        if ((last == long.MinValue || Time.GetElapsedTime(last, now) >= TimeSpan.FromSeconds(10)) &&
+            Interlocked.CompareExchange(ref _lastShedReport, now, last) == last)
+        {
+            RemotingLog.ConnectionsShed(Logger, socket.RemoteEndPoint?.ToString() ?? "(unknown)", Settings.MaxHandshakingConnections, ConnectionsShed);
+        }
+    }
 
     private OutboundLink? AddLink(NodeAddress to)
     {
@@ -328,7 +366,18 @@ public sealed class TcpTransport : ITransport
                 return;
             }
 
+            if (Settings.MaxHandshakingConnections > 0 && Interlocked.Read(ref _handshaking) >= Settings.MaxHandshakingConnections)
+            {
+                // A flood of connections that have proven nothing: shed the newcomer at once, so the ones already being
+                // served (and every handshaken peer) keep their resources. A real peer retries with backoff.
+                Interlocked.Increment(ref _connectionsShed);
+                ReportShed(socket);
+                socket.Dispose();
+                continue;
+            }
+
             socket.NoDelay = true;
+            Interlocked.Increment(ref _handshaking);
             var id = Interlocked.Increment(ref _nextConnectionId);
             var connection = new InboundConnection(this, socket, handler);
 

@@ -39,7 +39,8 @@ public sealed class WireSerializer
             typeId,
             typeof(T),
             message => toWire((T)message),
-            payload => fromWire(parser.ParseFrom(payload.Span)));
+            payload => fromWire(ProtobufInput.Parse(parser, payload.Span)),
+            parser.ParseFrom(ByteString.Empty).Descriptor);
         Add(binding);
         return this;
     }
@@ -71,6 +72,18 @@ public sealed class WireSerializer
 
             _byId = _byIdBuilding.ToFrozenDictionary();
             Volatile.Write(ref _byType, _byTypeBuilding.ToFrozenDictionary());
+        }
+    }
+
+    /// <summary>Every registered binding, in type id order.</summary>
+    internal IReadOnlyList<WireBinding> Bindings
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _byIdBuilding.Values.OrderBy(binding => binding.TypeId)];
+            }
         }
     }
 

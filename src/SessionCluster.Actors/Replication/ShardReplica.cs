@@ -1,4 +1,5 @@
 using SessionCluster.Actors.Remoting;
+using SessionCluster.Actors.Sessions;
 
 namespace SessionCluster.Actors.Replication;
 
@@ -21,18 +22,29 @@ public sealed class ShardReplica
     public static readonly TimeSpan EndedRetention = TimeSpan.FromMinutes(5);
 
     private readonly Dictionary<UInt128, SessionCrdt> _sessions = [];
+    private readonly SessionSettings? _limits;
     private readonly Dictionary<UInt128, DateTimeOffset> _endedAt = [];
     private bool[]? _copyChunks;
     private long _copyEpoch = -1;
     private int _copyReceived;
 
-    public ShardReplica(int shard, NodeAddress home, long epoch)
+    /// <param name="shard">The shard copied.</param>
+    /// <param name="home">The home whose deltas it takes.</param>
+    /// <param name="epoch">The allocation's epoch; older messages are refused.</param>
+    /// <param name="limits">The session limits replicated states must keep (see
+    /// <see cref="SessionCommands.LimitViolation"/>); none checked if null.</param>
+    public ShardReplica(int shard, NodeAddress home, long epoch, SessionSettings? limits = null)
     {
         ArgumentNullException.ThrowIfNull(home);
         Shard = shard;
         Home = home;
         Epoch = epoch;
+        _limits = limits;
     }
+
+    /// <summary>Deltas and copy slices refused, unacknowledged, because a session in them, or what merging it would make,
+    /// is over the session limits.</summary>
+    public int RejectedOverLimit { get; private set; }
 
     public int Shard { get; }
 
@@ -76,7 +88,7 @@ public sealed class ShardReplica
     public bool ApplyDelta(long epoch, SessionCrdt delta, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(delta);
-        if (!Admit(epoch))
+        if (OverLimit([delta]) || !Admit(epoch))
         {
             return false;
         }
@@ -94,7 +106,8 @@ public sealed class ShardReplica
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(chunkCount);
         ArgumentOutOfRangeException.ThrowIfNegative(chunk);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(chunk, chunkCount);
-        if (!Admit(epoch))
+        var slice = sessions as IReadOnlyCollection<SessionCrdt> ?? [.. sessions];
+        if (OverLimit(slice) || !Admit(epoch))
         {
             return (false, false);
         }
@@ -108,7 +121,7 @@ public sealed class ShardReplica
             _copyReceived = 0;
         }
 
-        foreach (var session in sessions)
+        foreach (var session in slice)
         {
             Merge(session, now);
         }
@@ -145,6 +158,28 @@ public sealed class ShardReplica
         }
 
         return forgotten;
+    }
+
+    /// <summary>True (and counted) if a session of <paramref name="incoming"/>, or its merge with what is held, breaks the
+    /// limits: the whole message is then refused, so that nothing of it is merged and the sender sees no acknowledgement.</summary>
+    private bool OverLimit(IEnumerable<SessionCrdt> incoming)
+    {
+        if (_limits is null)
+        {
+            return false;
+        }
+
+        foreach (var session in incoming)
+        {
+            var merged = _sessions.TryGetValue(session.Id, out var held) ? SessionCrdt.Merge(held, session) : session;
+            if (SessionCommands.LimitViolation(session, _limits) is not null || SessionCommands.LimitViolation(merged, _limits) is not null)
+            {
+                RejectedOverLimit++;
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private bool Admit(long epoch)

@@ -79,6 +79,62 @@ public sealed class SessionClient(LocalShards local, SessionSettings settings)
         return (await Send(command(snapshot.Id), cancellationToken).ConfigureAwait(false), snapshot.Id, true);
     }
 
+    /// <summary>
+    /// Gives the session <paramref name="id"/> a new id, with the same attributes, and ends the old id for good (Tomcat's
+    /// changeSessionIdOnAuthentication: call it after a login so that an id known before it, perhaps planted by an
+    /// attacker, is worth nothing after it). Reply: the new session's <see cref="SessionSnapshot"/>; or
+    /// <see cref="SessionNotFound"/> (the old id is unknown or ended: nothing to rotate), <see cref="ShardUnavailable"/>,
+    /// or <see cref="SessionRejected"/> (the new home's limits refuse the attributes).
+    /// </summary>
+    /// <remarks>
+    /// The new id usually hashes to another shard, so this cannot be one command: the attributes are read, a session is
+    /// created from them under the new id (<see cref="CreateSessionFrom"/>), and only then is the old one ended, on the
+    /// condition that nothing was written to it since the copy (<see cref="EndRotatedSession"/>); if something was, the
+    /// copy is redone from its answer, at most <see cref="RotateAttempts"/> times. So no acknowledged write is lost, and a
+    /// failure at any step leaves the old session serving (a new one left behind, never cookied, just expires). Each step
+    /// is idempotent (the new id is minted once, here), so retries inside the cluster are safe.
+    /// </remarks>
+    /// <exception cref="AskTimeoutException">A step got no answer within the request timeout.</exception>
+    public async Task<object> Rotate(SessionId id, CancellationToken cancellationToken)
+    {
+        var current = await Send(new GetSession(id), cancellationToken).ConfigureAwait(false);
+        var newId = SessionId.New();
+        for (var attempt = 0; attempt < RotateAttempts; attempt++)
+        {
+            if (current is not SessionSnapshot source)
+            {
+                return current;
+            }
+
+            var copy = await Send(new CreateSessionFrom(newId, source.Attributes), cancellationToken).ConfigureAwait(false);
+            if (copy is not SessionSnapshot created)
+            {
+                return copy;
+            }
+
+            var ended = await Send(new EndRotatedSession(id, source.Attributes), cancellationToken).ConfigureAwait(false);
+            switch (ended)
+            {
+                case SessionInvalidated:
+                    return created;
+                case SessionNotFound:
+                    // The old session ended meanwhile (invalidated, expired): the copy must not outlive it.
+                    await Send(new InvalidateSession(newId), cancellationToken).ConfigureAwait(false);
+                    return ended;
+                default:
+                    current = ended;   // written to since the copy (a snapshot), or unavailable: copy again, or give up
+                    break;
+            }
+        }
+
+        return current is SessionSnapshot
+            ? new ShardUnavailable(ShardId.Of(id, local.NumberOfShards), $"the session kept changing during {RotateAttempts} attempts to rotate its id")
+            : current;
+    }
+
+    /// <summary>Copies a rotation makes before giving up on a session that is written to all the time.</summary>
+    public const int RotateAttempts = 3;
+
     /// <summary>Connects the client to the node's region once the node has joined its cluster.</summary>
     internal void Attach(ActorRef region, DirectRoute? direct = null)
     {

@@ -51,3 +51,13 @@ public sealed record TouchSession(SessionId SessionId) : SessionCommand(SessionI
 /// client sent. The id is minted where the request enters, so that it can be routed to its shard like any other
 /// command. Reply: <see cref="SessionSnapshot"/>.</summary>
 public sealed record CreateSession(SessionId SessionId) : SessionCommand(SessionId);
+
+/// <summary>Starts a session under a freshly minted id holding exactly <paramref name="Attributes"/> (the copy step of
+/// <see cref="SessionClient.Rotate"/>); an existing session of that id is made to hold exactly them. Reply:
+/// <see cref="SessionSnapshot"/>, or <see cref="SessionRejected"/> (nothing changed) if they break a limit.</summary>
+public sealed record CreateSessionFrom(SessionId SessionId, IReadOnlyList<KeyValuePair<string, byte[]>> Attributes) : SessionCommand(SessionId);
+
+/// <summary>Ends the session if its visible attributes are exactly <paramref name="Attributes"/> (the last step of
+/// <see cref="SessionClient.Rotate"/>: nothing written since the copy is lost). Reply: <see cref="SessionInvalidated"/>,
+/// or the current <see cref="SessionSnapshot"/> when something changed, for the caller to copy again.</summary>
+public sealed record EndRotatedSession(SessionId SessionId, IReadOnlyList<KeyValuePair<string, byte[]>> Attributes) : SessionCommand(SessionId);

@@ -72,7 +72,12 @@ public static class SessionCommands
                 return Remove(state, remove, host, now);
             case IncrementAttribute increment:
                 return Increment(state, increment, host, now);
-            case InvalidateSession:
+            case CreateSessionFrom from:
+                return Adopt(state, from, host, now);
+            case EndRotatedSession rotated when !SameAttributes(state.VisibleAttributes(), rotated.Attributes):
+                var changed = state.Accessed(now);
+                return new(changed, null, Snapshot(changed, host.Owner));
+            case InvalidateSession or EndRotatedSession:
                 var (touched, touch) = state.Touch(now);
                 var (ended, end) = touched.End(SessionEndReason.Invalidated, Stamp(touched, host, now));
                 return new(ended, SessionCrdt.Merge(end, touch), new SessionInvalidated(command.SessionId));
@@ -101,6 +106,36 @@ public static class SessionCommands
     {
         ArgumentNullException.ThrowIfNull(state);
         return new(new SessionId(state.Id), owner, state.Created, state.LastAccessed, state.MaxInactiveInterval, state.VisibleAttributes());
+    }
+
+    /// <summary>Why <paramref name="state"/>, as it arrived from another node (a delta, a backup copy), breaks this node's
+    /// limits on what a reader sees (attribute count, value size, session size, name length); null if it does not.</summary>
+    /// <remarks>Replication input is checked like HTTP input: the home enforces the limits on every write, so a state over
+    /// them is corrupt, forged, or from a node configured otherwise, and merging it would let a peer grow this node's
+    /// memory past what any client could.</remarks>
+    public static string? LimitViolation(SessionCrdt state, SessionSettings limits)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(limits);
+        if (state.AttributeCount > limits.MaxAttributes)
+        {
+            return $"{state.AttributeCount} attributes, over the limit of {limits.MaxAttributes}";
+        }
+
+        if (state.SizeInBytes > limits.MaxSessionBytes)
+        {
+            return $"{state.SizeInBytes} bytes, over the limit of {limits.MaxSessionBytes}";
+        }
+
+        foreach (var (name, value) in state.VisibleAttributes())
+        {
+            if (value.Length > limits.MaxValueBytes || name.Length > limits.MaxNameLength)
+            {
+                return $"attribute '{(name.Length > 64 ? name[..64] + "…" : name)}' over the value or name limit";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Names are 1 to <see cref="SessionSettings.MaxNameLength"/> printable characters.</summary>
@@ -134,6 +169,74 @@ public static class SessionCommands
         }
 
         return null;
+    }
+
+    /// <summary>The session made to hold exactly <paramref name="from"/>'s attributes, all limits checked first; its whole
+    /// state is the delta, since the session is usually new here (a retry ships it again, which merges to the same).</summary>
+    private static SessionUpdate Adopt(SessionCrdt state, CreateSessionFrom from, SessionHost host, DateTimeOffset now)
+    {
+        var limits = host.Settings;
+        if (from.Attributes.Count > limits.MaxAttributes)
+        {
+            return new(state.Accessed(now), null, new SessionRejected(
+                SessionRejection.TooManyAttributes, $"The session would hold {from.Attributes.Count} attributes; the limit is {limits.MaxAttributes}."));
+        }
+
+        var total = 0L;
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (name, value) in from.Attributes)
+        {
+            var refused = ValidateName(name, limits)
+                ?? (names.Add(name) ? null : new SessionRejected(SessionRejection.InvalidName, $"The attribute '{name}' is given twice."))
+                ?? (value.Length > limits.MaxValueBytes
+                    ? new SessionRejected(SessionRejection.ValueTooLarge, $"The value of '{name}' is {value.Length} bytes; the limit is {limits.MaxValueBytes}.")
+                    : null);
+            if (refused is not null)
+            {
+                return new(state.Accessed(now), null, refused);
+            }
+
+            total += Encoding.UTF8.GetByteCount(name) + value.Length;
+        }
+
+        if (total > limits.MaxSessionBytes)
+        {
+            return new(state.Accessed(now), null, new SessionRejected(
+                SessionRejection.SessionTooLarge, $"The session would hold {total} bytes; the limit is {limits.MaxSessionBytes}."));
+        }
+
+        var written = state.Touch(now).State;
+        foreach (var (name, _) in written.VisibleAttributes().Where(attribute => !names.Contains(attribute.Key)).ToList())
+        {
+            written = written.Remove(name, Stamp(written, host, now)).State;
+        }
+
+        foreach (var (name, value) in from.Attributes)
+        {
+            if (written.Get(name) is not { } current || !current.AsSpan().SequenceEqual(value))
+            {
+                written = written.Set(name, value, Stamp(written, host, now)).State;
+            }
+        }
+
+        return new(written, written, Snapshot(written, host.Owner));
+    }
+
+    /// <summary>True if both lists hold the same names with the same values (a snapshot's order is the state's).</summary>
+    private static bool SameAttributes(IReadOnlyList<KeyValuePair<string, byte[]>> visible, IReadOnlyList<KeyValuePair<string, byte[]>> expected)
+    {
+        if (visible.Count != expected.Count)
+        {
+            return false;
+        }
+
+        var byName = new Dictionary<string, byte[]>(expected.Count, StringComparer.Ordinal);
+        foreach (var (name, value) in expected)
+        {
+            byName[name] = value;
+        }
+
+        return visible.All(attribute => byName.TryGetValue(attribute.Key, out var value) && value.AsSpan().SequenceEqual(attribute.Value));
     }
 
     private static SessionUpdate Set(SessionCrdt state, SetAttribute set, SessionHost host, DateTimeOffset now)

@@ -17,4 +17,9 @@ public sealed record SessionSettings(
     int MaxSessionBytes,
     int MaxNameLength,
     TimeSpan RequestTimeout,
-    TimeSpan ExpiryCheckInterval);
+    TimeSpan ExpiryCheckInterval)
+{
+    /// <summary>The cookie carries the <c>Secure</c> flag on every response (<c>cookie-secure = always</c>: TLS ends at a
+    /// proxy in front), not only on responses to HTTPS requests (<c>auto</c>, the default).</summary>
+    public bool CookieSecureAlways { get; init; }
+}

@@ -59,6 +59,14 @@ public static class SessionWireFormat
             case CreateSession:
                 wire.CreateSession = new();
                 break;
+            case CreateSessionFrom from:
+                wire.CreateSessionFrom = new();
+                wire.CreateSessionFrom.Attributes.AddRange(AttributesToWire(from.Attributes, nameof(command)));
+                break;
+            case EndRotatedSession end:
+                wire.EndRotatedSession = new();
+                wire.EndRotatedSession.Attributes.AddRange(AttributesToWire(end.Attributes, nameof(command)));
+                break;
             default:
                 throw new ArgumentException($"{command.GetType().Name} is not a session command the wire carries.", nameof(command));
         }
@@ -97,6 +105,10 @@ public static class SessionWireFormat
             Wire.SessionCommand.CommandOneofCase.InvalidateSession => new InvalidateSession(id),
             Wire.SessionCommand.CommandOneofCase.TouchSession => new TouchSession(id),
             Wire.SessionCommand.CommandOneofCase.CreateSession => new CreateSession(id),
+            Wire.SessionCommand.CommandOneofCase.CreateSessionFrom =>
+                new CreateSessionFrom(id, AttributesFromWire(wire.CreateSessionFrom.Attributes, field + ".create_session_from.attributes")),
+            Wire.SessionCommand.CommandOneofCase.EndRotatedSession =>
+                new EndRotatedSession(id, AttributesFromWire(wire.EndRotatedSession.Attributes, field + ".end_rotated_session.attributes")),
             // A command added after this node was built arrives as an unknown field, so it too lands here.
             _ => throw Malformed(field + ".command", "is missing: no command this node knows is set"),
         };
@@ -341,6 +353,36 @@ public static class SessionWireFormat
         }
 
         return new DateTimeOffset(utcTicks, TimeSpan.Zero);
+    }
+
+    private static IEnumerable<Wire.Attribute> AttributesToWire(IReadOnlyList<KeyValuePair<string, byte[]>> attributes, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(attributes, paramName);
+        var array = attributes as KeyValuePair<string, byte[]>[] ?? [.. attributes];
+        ThrowIfRepeated(array, paramName);
+        return array.Select(attribute => new Wire.Attribute
+        {
+            Name = NameToWire(attribute.Key, paramName),
+            JsonValue = JsonToWire(attribute.Value, attribute.Key, paramName),
+        }).ToList();
+    }
+
+    private static KeyValuePair<string, byte[]>[] AttributesFromWire(IReadOnlyList<Wire.Attribute> wire, string field)
+    {
+        var attributes = new KeyValuePair<string, byte[]>[wire.Count];
+        var seen = new HashSet<string>(attributes.Length, StringComparer.Ordinal);
+        for (var i = 0; i < attributes.Length; i++)
+        {
+            var name = NameFromWire(wire[i].Name, $"{field}[{i}].name");
+            if (!seen.Add(name))
+            {
+                throw Malformed($"{field}[{i}].name", $"repeats the attribute '{name}'");
+            }
+
+            attributes[i] = new(name, JsonFromWire(wire[i].JsonValue, $"{field}[{i}].json_value"));
+        }
+
+        return attributes;
     }
 
     private static void ThrowIfRepeated(KeyValuePair<string, byte[]>[] attributes, string paramName)

@@ -359,7 +359,7 @@ public sealed partial class ShardRegionActor : Actor
 
         if (!hosted.Sessions.TryGet(command.SessionId, out var slot))
         {
-            if (command is not CreateSession)
+            if (command is not (CreateSession or CreateSessionFrom))
             {
                 replyTo.Tell(new SessionNotFound(command.SessionId));
                 return;

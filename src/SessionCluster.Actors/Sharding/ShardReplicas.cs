@@ -26,9 +26,17 @@ public sealed class ShardReplicas : IReplicaChannel
     private readonly Dictionary<(int Shard, NodeAddress To), ShardCopy> _outgoing = [];
     private readonly ITransport _transport;
     private readonly TimeProvider _clock;
+    private readonly SessionSettings? _limits;
 
-    public ShardReplicas(int numberOfShards, ReplicationSettings settings, ITransport transport, TimeProvider clock)
+    /// <param name="numberOfShards">Shards in the cluster.</param>
+    /// <param name="settings">Replication settings.</param>
+    /// <param name="transport">Where deltas, copies and acknowledgements go.</param>
+    /// <param name="clock">Time for ended sessions' retention.</param>
+    /// <param name="limits">Session limits every replicated state must keep (<see cref="SessionCommands.LimitViolation"/>);
+    /// none checked if null.</param>
+    public ShardReplicas(int numberOfShards, ReplicationSettings settings, ITransport transport, TimeProvider clock, SessionSettings? limits = null)
     {
+        _limits = limits;
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(transport);
         ArgumentNullException.ThrowIfNull(clock);
@@ -150,7 +158,7 @@ public sealed class ShardReplicas : IReplicaChannel
             }
         }
 
-        Interlocked.CompareExchange(ref _copies[shard], new ShardReplica(shard, home, epoch), null);
+        Interlocked.CompareExchange(ref _copies[shard], new ShardReplica(shard, home, epoch, _limits), null);
         return false;
     }
 

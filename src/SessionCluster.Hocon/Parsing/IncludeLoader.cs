@@ -25,6 +25,12 @@ internal sealed class IncludeLoader
         string displayDirectory,
         HoconPath objectPath)
     {
+        if (name.Contains('\0', StringComparison.Ordinal))
+        {
+            // Path APIs throw ArgumentException on these; the author of the file deserves a HOCON error with its origin.
+            throw new HoconException(site, $"include names no file: \"{name.Replace("\0", "\\u0000", StringComparison.Ordinal)}\"");
+        }
+
         var fullPath = Path.GetFullPath(Path.Combine(fullDirectory, name));
         var displayName = Path.IsPathRooted(name) || displayDirectory.Length == 0 ? name : Path.Combine(displayDirectory, name);
         if (!File.Exists(fullPath) && !Path.HasExtension(name) && File.Exists(fullPath + ".conf"))

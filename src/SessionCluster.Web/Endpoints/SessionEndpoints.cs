@@ -93,6 +93,44 @@ public static class SessionEndpoints
             http.Response.StatusCode = StatusCodes.Status204NoContent;
         });
 
+        app.MapPost("/session/rotate", async (HttpContext http, SessionNode node) =>
+        {
+            // A new id for the same session (call it after a login); no session, or an unknown one: a fresh session.
+            var cookieName = node.Settings.Sessions.CookieName;
+            var (cookieId, _) = SessionCookie.Read(http.Request, cookieName);
+            object reply;
+            try
+            {
+                reply = cookieId is { } id ? await node.Client.Rotate(id, http.RequestAborted) : new SessionNotFound(default);
+                if (reply is SessionNotFound)
+                {
+                    reply = await node.Client.Create(http.RequestAborted);
+                }
+            }
+            catch (AskTimeoutException exception)
+            {
+                await Unavailable(http, exception);
+                return;
+            }
+
+            switch (reply)
+            {
+                case SessionSnapshot rotated:
+                    SessionCookie.Write(http.Response, cookieName, rotated.Id, rotated.Owner);
+                    await SessionJson.WriteSession(http.Response, rotated, rotated.Owner, node.Route);
+                    break;
+                case ShardUnavailable unavailable:
+                    await Unavailable(http, unavailable);
+                    break;
+                case SessionRejected rejected:
+                    await SessionJson.WriteError(http.Response, StatusFor(rejected.Reason), rejected.Message);
+                    break;
+                default:
+                    await SessionJson.WriteError(http.Response, StatusCodes.Status500InternalServerError, $"Unexpected reply {reply.GetType().Name}.");
+                    break;
+            }
+        });
+
         return app;
     }
 

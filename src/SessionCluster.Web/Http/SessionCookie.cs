@@ -1,8 +1,10 @@
+using SessionCluster.Actors.Hosting;
 using SessionCluster.Actors.Sessions;
 
 namespace SessionCluster.Web.Http;
 
-/// <summary>The session cookie: <c>&lt;id&gt;.&lt;route&gt;</c>, HttpOnly, SameSite=Lax, Path=/.</summary>
+/// <summary>The session cookie: <c>&lt;id&gt;.&lt;route&gt;</c>, HttpOnly, SameSite=Lax, Path=/, and Secure on HTTPS (or always,
+/// by <c>session-cluster.sessions.cookie-secure</c>).</summary>
 /// <remarks>
 /// The route suffix lets an external sticky balancer pick a node, as mod_jk did with jvmRoute; lookups ignore it.
 /// A malformed value is treated as no cookie: the client gets a new session, and nothing it sent is adopted.
@@ -19,8 +21,23 @@ public static class SessionCookie
 
         var dot = value.IndexOf('.');
         var idText = dot < 0 ? value.AsSpan() : value.AsSpan(0, dot);
-        return SessionId.TryParse(idText, out var id) ? (id, dot < 0 ? null : value[(dot + 1)..]) : (null, null);
+        if (!SessionId.TryParse(idText, out var id))
+        {
+            return (null, null);
+        }
+
+        // The route is only a routing hint that may be written back into the next cookie, so a route that is not a plain
+        // token (what nodes ever put there) is dropped rather than echoed: the id alone still finds the session.
+        var route = dot < 0 ? null : value[(dot + 1)..];
+        return (id, route is not null && IsRouteToken(route) ? route : null);
     }
+
+    /// <summary>What a node's route can be (<see cref="NodeRoute.Validate"/>): 1 to 64 letters, digits, '-' and '_'.</summary>
+    public static bool IsRouteToken(string route) =>
+        route.Length is > 0 and <= 64 && route.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+
+    /// <summary>Whether the cookie gets the Secure flag on the response to <paramref name="request"/>.</summary>
+    public static bool IsSecure(HttpRequest request, SessionSettings settings) => settings.CookieSecureAlways || request.IsHttps;
 
     public static void Write(HttpResponse response, string cookieName, SessionId id, string route) =>
         response.Cookies.Append(cookieName, $"{id}.{route}", new CookieOptions
@@ -29,7 +46,11 @@ public static class SessionCookie
             SameSite = SameSiteMode.Lax,
             Path = "/",
             IsEssential = true,
+            Secure = IsSecure(response.HttpContext.Request, Settings(response)),
         });
+
+    private static SessionSettings Settings(HttpResponse response) =>
+        response.HttpContext.RequestServices.GetRequiredService<SessionCluster.Actors.Hosting.SessionNode>().Settings.Sessions;
 
     /// <summary>
     /// Writes the cookie when the request's did not already say <paramref name="id"/>.<paramref name="route"/>: a new
@@ -50,5 +71,11 @@ public static class SessionCookie
 
     /// <summary>Tells the browser to drop the cookie at once.</summary>
     public static void Expire(HttpResponse response, string cookieName) =>
-        response.Cookies.Delete(cookieName, new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Lax, Path = "/" });
+        response.Cookies.Delete(cookieName, new CookieOptions
+        {
+            HttpOnly = true,
+            SameSite = SameSiteMode.Lax,
+            Path = "/",
+            Secure = IsSecure(response.HttpContext.Request, Settings(response)),
+        });
 }

@@ -83,6 +83,24 @@ public sealed class MembershipNodeTests
     }
 
     [Fact]
+    public void Heartbeats_FromNonMembers_AreAckedButNotRemembered()
+    {
+        var (a, _) = TwoNodeCluster();
+        a.Receive(B, new Heartbeat(A), T0.AddSeconds(1));
+        var before = a.HeardCount;
+
+        for (var uid = 1; uid <= 500; uid++)
+        {
+            var stranger = new UniqueAddress(new NodeAddress("127.0.0.1", 1), uid);
+            Assert.Equal([new Send(stranger.Address, new HeartbeatAck(stranger))], a.Receive(stranger, new Heartbeat(A), T0.AddSeconds(1)));
+            a.Receive(stranger, new HeartbeatAck(A), T0.AddSeconds(1));
+        }
+
+        Assert.Equal(before, a.HeardCount);
+        Assert.InRange(before, 1, 2);   // the member B is remembered
+    }
+
+    [Fact]
     public void GossipThatDownsThisNode_PublishesAndShutsDown_ThenIgnoresEverything()
     {
         var (a, b) = TwoNodeCluster();

@@ -6,9 +6,16 @@ namespace SessionCluster.Actors.Tests.Remoting;
 /// <summary>A hand-driven TCP client for feeding a transport bytes no well-behaved node would send.</summary>
 internal sealed class RawPeer : IDisposable
 {
-    private RawPeer(Socket socket) => Socket = socket;
+    private RawPeer(Socket socket)
+    {
+        Socket = socket;
+        Stream = new NetworkStream(socket, ownsSocket: false);
+    }
 
     public Socket Socket { get; }
+
+    /// <summary>The socket as a stream (what the transport's handshake and frame reader take).</summary>
+    public NetworkStream Stream { get; }
 
     public static async Task<RawPeer> Connect(NodeAddress to)
     {
@@ -21,10 +28,10 @@ internal sealed class RawPeer : IDisposable
     public async Task<UniqueAddress> Handshake(RemoteSettings settings, UniqueAddress claimed)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        return await TcpHandshake.ConnectAsync(Socket, new FrameReader(Socket, 512), settings, claimed, timeout.Token);
+        return await TcpHandshake.ConnectAsync(Stream, new FrameReader(Stream, 512), settings, claimed, timeout.Token);
     }
 
-    public async Task Write(byte[] bytes) => await TcpHandshake.SendAllAsync(Socket, bytes, CancellationToken.None);
+    public async Task Write(byte[] bytes) => await Stream.WriteAsync(bytes);
 
     /// <summary>True once the other side has closed: a receive returns 0 bytes or fails. Bytes it sends are skipped.</summary>
     public async Task<bool> IsClosedWithin(TimeSpan deadline)
@@ -49,5 +56,9 @@ internal sealed class RawPeer : IDisposable
         }
     }
 
-    public void Dispose() => Socket.Dispose();
+    public void Dispose()
+    {
+        Stream.Dispose();
+        Socket.Dispose();
+    }
 }

@@ -26,7 +26,7 @@ public sealed class RemoteSettingsTests
                 HandshakeTimeout: TimeSpan.FromSeconds(10),
                 WriteTimeout: TimeSpan.FromSeconds(10),
                 ReconnectBackoffMin: TimeSpan.FromMilliseconds(100),
-                ReconnectBackoffMax: TimeSpan.FromSeconds(5)),
+                ReconnectBackoffMax: TimeSpan.FromSeconds(5)) { InboundMessageRate = 250_000, MaxHandshakingConnections = 256 },
             settings);
         Assert.Equal(RemoteSettings.CurrentProtocolVersion, settings.ProtocolVersion);
         settings.Validate();

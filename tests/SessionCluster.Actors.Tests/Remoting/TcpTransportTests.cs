@@ -119,11 +119,12 @@ public sealed class TcpTransportTests : IAsyncLifetime
         // The impostor plays a correct acceptor, except that it cannot compute the proof.
         using var deadline = new CancellationTokenSource(Eventually.DefaultDeadline);
         using var accepted = await impostor.AcceptAsync(deadline.Token);
-        await TcpHandshake.SendAsync(accepted, new HandshakeChallenge { ProtocolVersion = RemoteSettings.CurrentProtocolVersion, ServerNonce = ByteString.CopyFrom(new byte[32]) }, CancellationToken.None);
-        var frame = await new FrameReader(accepted, 512).ReadFrameAsync(4096, CancellationToken.None);
+        await using var impostorStream = new NetworkStream(accepted);
+        await TcpHandshake.SendAsync(impostorStream, new HandshakeChallenge { ProtocolVersion = RemoteSettings.CurrentProtocolVersion, ServerNonce = ByteString.CopyFrom(new byte[32]) }, CancellationToken.None);
+        var frame = await new FrameReader(impostorStream, 512).ReadFrameAsync(4096, CancellationToken.None);
         Assert.NotNull(HandshakeRequest.Parser.ParseFrom(frame!.Value.Span).From);
         var identity = new NodeIdentity { Host = "127.0.0.1", Port = impostorAddress.Port, Uid = 1 };
-        await TcpHandshake.SendAsync(accepted, new HandshakeResponse { Accepted = true, Server = identity, Proof = ByteString.CopyFrom(new byte[32]) }, CancellationToken.None);
+        await TcpHandshake.SendAsync(impostorStream, new HandshakeResponse { Accepted = true, Server = identity, Proof = ByteString.CopyFrom(new byte[32]) }, CancellationToken.None);
 
         await Eventually.True(() => node.MessagesDropped >= 1, "the node drops the message instead of sending it to the impostor");
         Assert.Equal(0, node.MessagesSent);
@@ -246,7 +247,8 @@ public sealed class TcpTransportTests : IAsyncLifetime
         Assert.True(node.Send(address, new TextMessage("first")));
         using var deadline = new CancellationTokenSource(Eventually.DefaultDeadline);
         using var stalled = await listener.AcceptAsync(deadline.Token);
-        await TcpHandshake.AcceptAsync(stalled, new FrameReader(stalled, 512), settings, new UniqueAddress(address, 9), deadline.Token);
+        await using var stalledStream = new NetworkStream(stalled);
+        await TcpHandshake.AcceptAsync(stalledStream, new FrameReader(stalledStream, 512), settings, new UniqueAddress(address, 9), deadline.Token);
         for (var i = 0; i < 200; i++)
         {
             Assert.True(node.Send(address, new BlobMessage(new byte[60 * 1024])));
@@ -297,6 +299,67 @@ public sealed class TcpTransportTests : IAsyncLifetime
         Assert.Equal(10_000, a.MessagesSent);
         Assert.Equal(10_000, b.MessagesReceived);
         Assert.InRange(a.FramesSent, 100, 9_999);
+    }
+
+    [Fact]
+    public async Task ConnectionsBeyondTheHandshakingCap_AreShedAtAccept_AndHandshakenPeersAreUnaffected()
+    {
+        var log = new CapturingLogger();
+        var (server, inbox) = await Start(TcpTestSettings.Loopback() with { MaxHandshakingConnections = 4, HandshakeTimeout = TimeSpan.FromMinutes(1) }, log);
+        var (friend, _) = await Start(TcpTestSettings.Loopback());
+        Assert.True(friend.Send(server.Self.Address, new TextMessage("before")));
+        await inbox.WaitFor(1, "the friend's first message");
+
+        var silent = new List<RawPeer>();
+        for (var i = 0; i < 4; i++)
+        {
+            silent.Add(await RawPeer.Connect(server.Self.Address));
+        }
+
+        await Eventually.True(() => server.InboundConnectionCount == 5, "the friend and four silent connections are being served");
+        using (var fifth = await RawPeer.Connect(server.Self.Address))
+        {
+            Assert.True(await fifth.IsClosedWithin(ClosedDeadline), "a fifth connection still handshaking is shed at once");
+        }
+
+        Assert.Equal(1, server.ConnectionsShed);
+        Assert.Contains(log.Entries, e => e.Event.Id == 324 && e.Level == LogLevel.Warning);
+        Assert.True(friend.Send(server.Self.Address, new TextMessage("during")));
+        await Eventually.True(() => inbox.Received.Any(r => r.Message.Equals(new TextMessage("during"))), "the handshaken friend is not affected");
+
+        silent.ForEach(peer => peer.Dispose());
+        await Eventually.True(() => server.InboundConnectionCount == 1, "the silent connections are gone");
+        var (latecomer, _) = await Start(TcpTestSettings.Loopback());
+        Assert.True(latecomer.Send(server.Self.Address, new TextMessage("after")));
+        await Eventually.True(() => inbox.Received.Any(r => r.From == latecomer.Self), "a new peer gets in once the others finished handshaking");
+    }
+
+    [Fact]
+    public async Task FloodingPeer_IsReadNoFasterThanTheInboundRate_AndAnotherPeerIsNotSlowed()
+    {
+        var (server, inbox) = await Start(TcpTestSettings.Loopback() with { InboundMessageRate = 1000 });
+        var (flooder, _) = await Start(TcpTestSettings.Loopback() with { BatchMaxMessages = 100 });
+        var (friend, _) = await Start(TcpTestSettings.Loopback());
+        var started = System.Diagnostics.Stopwatch.StartNew();
+
+        for (var i = 0; i < 3_000; i++)
+        {
+            Assert.True(flooder.Send(server.Self.Address, new NumberMessage(i)));
+        }
+
+        await Eventually.True(() => server.InboundThrottled > 0, "the flooder's connection is throttled");
+        var friendSent = started.Elapsed;
+        Assert.True(friend.Send(server.Self.Address, new TextMessage("not slowed")));
+        await Eventually.True(() => inbox.Received.Any(r => r.From == friend.Self), "the friend's message arrives while the flood is throttled");
+        var friendLatency = started.Elapsed - friendSent;
+        var floodedSoFar = inbox.Messages<NumberMessage>().Count();
+        await inbox.WaitFor(3_001, "every flooded message arrives in the end", TimeSpan.FromSeconds(30));
+
+        // 3000 messages at 1000/s with a second's worth of burst: at least 2 s.
+        Assert.True(started.Elapsed >= TimeSpan.FromSeconds(1.9), $"the flood took {started.Elapsed.TotalSeconds:0.00} s");
+        Assert.True(floodedSoFar < 3_000, $"the friend got through before the flood was over ({floodedSoFar} flooded messages had arrived)");
+        Assert.True(friendLatency < TimeSpan.FromSeconds(1), $"the friend's message took {friendLatency.TotalMilliseconds:0} ms");
+        Assert.Equal(Enumerable.Range(0, 3_000).Select(i => new NumberMessage(i)), inbox.Messages<NumberMessage>());
     }
 
     [Fact]

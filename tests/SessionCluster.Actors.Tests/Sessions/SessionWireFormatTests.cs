@@ -280,6 +280,29 @@ public sealed class SessionWireFormatTests
     }
 
     /// <summary>Through bytes and back; re-encoding the result gives the same bytes (the encoding loses nothing).</summary>
+    [Fact]
+    public void RoundTrip_RotationCommands_KeepTheirAttributesInOrder()
+    {
+        KeyValuePair<string, byte[]>[] attributes = [new("b", "1"u8.ToArray()), new(UnicodeName, "{\"x\":[1]}"u8.ToArray())];
+
+        var created = Assert.IsType<CreateSessionFrom>(RoundTrip(new CreateSessionFrom(Id, attributes)));
+        var ended = Assert.IsType<EndRotatedSession>(RoundTrip(new EndRotatedSession(Id, [])));
+
+        Assert.Equal(Id, created.SessionId);
+        Assert.Equal(attributes.Select(a => (a.Key, Convert.ToHexString(a.Value))), created.Attributes.Select(a => (a.Key, Convert.ToHexString(a.Value))));
+        Assert.Empty(ended.Attributes);
+    }
+
+    [Fact]
+    public void FromWire_RotationCommandWithAnAttributeTwice_IsMalformed()
+    {
+        var wire = SessionWireFormat.ToWire(new CreateSessionFrom(Id, [new("a", "1"u8.ToArray())]));
+        wire.CreateSessionFrom.Attributes.Add(wire.CreateSessionFrom.Attributes[0].Clone());
+
+        var error = Assert.Throws<InvalidDataException>(() => SessionWireFormat.FromWire(wire));
+        Assert.Contains("create_session_from.attributes[1].name repeats the attribute 'a'", error.Message);
+    }
+
     private static SessionCommand RoundTrip(SessionCommand command)
     {
         var bytes = SessionWireFormat.ToWire(command).ToByteArray();

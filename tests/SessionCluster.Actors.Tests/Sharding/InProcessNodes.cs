@@ -13,12 +13,13 @@ internal sealed class InProcessNodes : IAsyncDisposable
     public ManualTimeProvider Clock { get; } = new();
 
     /// <summary>Starts a node with the reference settings, seeded by <paramref name="seed"/> (none: it forms the cluster),
-    /// after <paramref name="configure"/> changed what the test needs.</summary>
-    public async Task<SessionNode> StartAsync(string route, SessionNode? seed, Func<SessionClusterSettings, SessionClusterSettings>? configure = null)
+    /// after <paramref name="configure"/> changed what the test needs; its log goes to <paramref name="logs"/> (nowhere if null).</summary>
+    public async Task<SessionNode> StartAsync(
+        string route, SessionNode? seed, Func<SessionClusterSettings, SessionClusterSettings>? configure = null, Microsoft.Extensions.Logging.ILoggerFactory? logs = null)
     {
         var defaults = SessionClusterSettings.Default;
         var settings = defaults with { Cluster = defaults.Cluster with { SeedNodes = seed is null ? [] : [seed.Cluster.Self.Address] } };
-        var node = new SessionNode(configure?.Invoke(settings) ?? settings, route, Clock, NullLoggerFactory.Instance);
+        var node = new SessionNode(configure?.Invoke(settings) ?? settings, route, Clock, logs ?? NullLoggerFactory.Instance);
         _nodes.Add(node);
         await node.StartAsync(default);
         return node;
