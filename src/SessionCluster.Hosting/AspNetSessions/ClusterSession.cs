@@ -127,7 +127,13 @@ internal sealed partial class ClusterSession : ISession
         }
 
         Load();
-        if (!(_renewed ? _renewal?.TryEstablish() ?? false : _tryEstablishSession()))
+        if (_renewed && _renewal is null)
+        {
+            throw new InvalidOperationException(
+                "The request's session cookie names a session that no longer exists, and without an HttpContext (IHttpContextAccessor) no new cookie can be sent; nothing is written.");
+        }
+
+        if (!(_renewed ? _renewal!.TryEstablish() : _tryEstablishSession()))
         {
             throw new InvalidOperationException("The session cannot be established after the response has started.");
         }
