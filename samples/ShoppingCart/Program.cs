@@ -4,7 +4,16 @@ using ShoppingCart;
 // A shopping cart kept in HttpContext.Session and nothing else. The usual multi-server recipe would put
 // builder.Services.AddStackExchangeRedisCache(...) here; this line makes the app a SessionCluster node instead.
 var builder = WebApplication.CreateBuilder(args);
-builder.AddSessionCluster();
+if (builder.Configuration["cart:session-store"] == "memory")
+{
+    // The baseline of bench/aspnet-session.sh: ASP.NET Core's in-memory store, one server only.
+    builder.Services.AddDistributedMemoryCache();
+}
+else
+{
+    builder.AddSessionCluster();
+}
+
 builder.Services.AddSession(options =>
 {
     options.IdleTimeout = TimeSpan.FromMinutes(20);
