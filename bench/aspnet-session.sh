@@ -141,17 +141,27 @@ http {
     fastcgi_temp_path $OUT/nginx/fastcgi;
     uwsgi_temp_path $OUT/nginx/uwsgi;
     scgi_temp_path $OUT/nginx/scgi;
-    # Round-robin: every node serves every session (the sample's cookie is the session middleware's, with no route).
+    # New sessions round-robin; then sticky on the SESSIONROUTE cookie (the route of the session's home, which
+    # AddSessionCluster sends beside the middleware's cookie), as deploy/nginx/nginx.conf does with SESSIONID.
     upstream cart {
         server 127.0.0.1:${ports[0]};
         server 127.0.0.1:${ports[1]};
         server 127.0.0.1:${ports[2]};
         keepalive 64;
     }
+    upstream cart_1 { server 127.0.0.1:${ports[0]}; server 127.0.0.1:${ports[1]} backup; keepalive 32; }
+    upstream cart_2 { server 127.0.0.1:${ports[1]}; server 127.0.0.1:${ports[2]} backup; keepalive 32; }
+    upstream cart_3 { server 127.0.0.1:${ports[2]}; server 127.0.0.1:${ports[0]} backup; keepalive 32; }
+    map \$cookie_SESSIONROUTE \$cart_upstream {
+        default cart;
+        127-0-0-1-${ports[0]} cart_1;
+        127-0-0-1-${ports[1]} cart_2;
+        127-0-0-1-${ports[2]} cart_3;
+    }
     server {
         listen 127.0.0.1:${ports[6]};
         location / {
-            proxy_pass http://cart;
+            proxy_pass http://\$cart_upstream;
             proxy_http_version 1.1;
             proxy_set_header Connection "";
         }
@@ -164,12 +174,12 @@ CLUSTER_URL="http://127.0.0.1:${ports[6]}"
 SINGLE_URL="http://127.0.0.1:${ports[7]}"
 wait_http "$CLUSTER_URL/" nginx
 
-# make_cookies URL FILE: one session per connection, its cookie ("Name=value") a line.
+# make_cookies URL FILE: one session per connection, its cookies ("Name=value; Name=value") a line.
 make_cookies() {
   : >"$2"
   local i cookie
   for i in $(seq 1 "$connections"); do
-    cookie=$(curl -s --noproxy '*' --max-time 10 -D - -o /dev/null -X POST "$1/cart/items/seed" | tr -d '\r' | sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\).*/\1/p' | head -1)
+    cookie=$(curl -s --noproxy '*' --max-time 10 -D - -o /dev/null -X POST "$1/cart/items/seed" | tr -d '\r' | sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\).*/\1/p' | paste -sd ';' | sed 's/;/; /g')
     [[ -n "$cookie" ]] || die "no session cookie from $1 (connection $i)"
     echo "$cookie" >>"$2"
   done
@@ -218,7 +228,8 @@ field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
   echo
   echo "- The ShoppingCart sample (\`samples/ShoppingCart\`, only \`HttpContext.Session\`): **cluster** = 3 nodes on"
   echo "  \`builder.AddSessionCluster()\` (replication-factor 2, write-consistency one, reference.conf defaults) behind"
-  echo "  nginx round-robin (keepalive); **single** = the same app on one node with \`AddDistributedMemoryCache()\`, wrk"
+  echo "  nginx (keepalive; new sessions round-robin, then sticky on the \`SESSIONROUTE\` cookie naming the session's home);"
+  echo "  **single** = the same app on one node with \`AddDistributedMemoryCache()\`, wrk"
   echo "  straight to it. Both layouts, nginx and wrk share the machine's cores (nothing pinned), both layouts up throughout."
   echo "- \`read\`: GET /cart (LoadAsync, read every key); \`add\`: POST /cart/items/sku-N (LoadAsync, SetInt32 of one of"
   echo "  8 products, CommitAsync of that key). wrk -t$threads -c$connections, one session per connection, $duration per run,"

@@ -191,6 +191,28 @@ public sealed class SessionContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheHomesRoute_GoesInTheRouteCookie_OnceUntilItChanges()
+    {
+        using var browser = _factory.CreateBrowser();
+        var first = await browser.PutAsync("/probe/string/a", new StringContent("1"));
+        first.EnsureSuccessStatusCode();
+        Assert.Contains(first.Headers.GetValues("Set-Cookie"), cookie => cookie.StartsWith($"SESSIONROUTE={_factory.Node.Route};", StringComparison.Ordinal));
+
+        var second = await browser.PutAsync("/probe/string/b", new StringContent("2"));
+        second.EnsureSuccessStatusCode();
+        Assert.DoesNotContain(second.Headers.TryGetValues("Set-Cookie", out var cookies) ? cookies : [], cookie => cookie.StartsWith("SESSIONROUTE=", StringComparison.Ordinal));
+
+        // A browser whose route names another node (the session moved, or its home died) gets the home's route.
+        var session = first.Headers.GetValues("Set-Cookie").Single(cookie => cookie.StartsWith(".ShoppingCart.Session=", StringComparison.Ordinal)).Split(';')[0];
+        using var moved = _factory.CreateRawClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/probe");
+        request.Headers.Add("Cookie", $"{session}; SESSIONROUTE=elsewhere");
+        var rerouted = await moved.SendAsync(request);
+        Assert.Equal(["a", "b"], (await rerouted.Content.ReadFromJsonAsync<ProbeResult>())!.Keys);
+        Assert.Contains(rerouted.Headers.GetValues("Set-Cookie"), cookie => cookie.StartsWith($"SESSIONROUTE={_factory.Node.Route};", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task AForgedOrGarbageCookie_GetsANewSession()
     {
         using var client = _factory.CreateRawClient();

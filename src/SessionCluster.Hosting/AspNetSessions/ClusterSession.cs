@@ -33,6 +33,7 @@ internal sealed partial class ClusterSession : ISession
     private readonly Func<bool> _tryEstablishSession;
     private readonly SessionCookieRenewal? _renewal;
     private readonly ILogger _logger;
+    private readonly SessionRouteCookie? _route;
     private readonly Dictionary<string, byte[]> _values = new(StringComparer.Ordinal);
     private readonly Dictionary<string, byte[]?> _changes = new(StringComparer.Ordinal);
     private SessionId _id;
@@ -49,8 +50,10 @@ internal sealed partial class ClusterSession : ISession
         Func<bool> tryEstablishSession,
         bool isNewSessionKey,
         SessionCookieRenewal? renewal,
-        ILogger logger)
+        ILogger logger,
+        SessionRouteCookie? route = null)
     {
+        _route = route;
         _client = client;
         _ids = ids;
         _idleTimeout = idleTimeout;
@@ -174,6 +177,7 @@ internal sealed partial class ClusterSession : ISession
         switch (reply)
         {
             case SessionSnapshot snapshot:
+                _route?.Update(snapshot.Owner);
                 foreach (var (name, json) in snapshot.Attributes)
                 {
                     _values[name] = SessionValueEncoding.Decode(json);
@@ -217,8 +221,9 @@ internal sealed partial class ClusterSession : ISession
 
         var changes = _changes.Select(pair => new AttributeChange(pair.Key, pair.Value)).ToArray();
         var reply = await SendAsync(new ApplyAttributeChanges(_id, changes), "commit", cancellationToken).ConfigureAwait(false);
-        if (reply is SessionSnapshot)
+        if (reply is SessionSnapshot committed)
         {
+            _route?.Update(committed.Owner);
             _changes.Clear();
             return;
         }

@@ -13,6 +13,7 @@ namespace SessionCluster.Hosting.AspNetSessions;
 internal sealed class ClusterSessionStore(
     SessionNode node,
     SessionKeyIds ids,
+    SessionClusterOptions clusterOptions,
     IHttpContextAccessor httpContextAccessor,
     IDataProtectionProvider dataProtection,
     IOptions<SessionOptions> options,
@@ -27,9 +28,13 @@ internal sealed class ClusterSessionStore(
         ArgumentNullException.ThrowIfNull(tryEstablishSession);
         // Only a key from a cookie can turn out dead and need a new cookie; the callback must be registered before the
         // response starts, and the middleware calls this before the rest of the pipeline runs.
-        var renewal = !isNewSessionKey && httpContextAccessor.HttpContext is { Response.HasStarted: false } context
+        var context = httpContextAccessor.HttpContext;
+        var renewal = !isNewSessionKey && context is { Response.HasStarted: false }
             ? new SessionCookieRenewal(context, options.Value, _protector)
             : null;
-        return new ClusterSession(node.Client, ids, sessionKey, idleTimeout, ioTimeout, tryEstablishSession, isNewSessionKey, renewal, _logger);
+        var route = context is not null && !string.IsNullOrEmpty(clusterOptions.RouteCookieName)
+            ? new SessionRouteCookie(context, clusterOptions.RouteCookieName)
+            : null;
+        return new ClusterSession(node.Client, ids, sessionKey, idleTimeout, ioTimeout, tryEstablishSession, isNewSessionKey, renewal, _logger, route);
     }
 }

@@ -21,6 +21,10 @@ public sealed class SessionClusterOptions
     /// Default true; the app still calls <c>AddSession()</c> and <c>UseSession()</c>.</summary>
     public bool UseAsSessionStore { get; set; } = true;
 
+    /// <summary>The cookie that carries the route of the session's home node for a sticky external balancer (see
+    /// <c>deploy/</c>); null or empty sends none. Default <c>SESSIONROUTE</c>.</summary>
+    public string? RouteCookieName { get; set; } = "SESSIONROUTE";
+
     /// <summary>Whether every node derives the same Data Protection key from the cluster secret
     /// (<c>remote.secret</c>), so that a session cookie issued by one node is read by all. Only when a secret is set;
     /// turn it off if the app shares its key ring some other way. Default true.</summary>
