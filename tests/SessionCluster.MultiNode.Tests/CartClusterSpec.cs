@@ -8,9 +8,10 @@ namespace SessionCluster.MultiNode.Tests;
 
 /// <summary>
 /// The ShoppingCart sample (an ordinary ASP.NET Core app using only HttpContext.Session, made a cluster node by
-/// <c>builder.AddSessionCluster()</c>) as two real processes: a cart changed on one node is read on the other, with
-/// the same session id, and concurrent requests of one session on both nodes, each adding a different product, keep
-/// both products (a commit sends only the keys its request changed).
+/// <c>builder.AddSessionCluster()</c>) as three real processes: a cart changed on one node is read on another, with
+/// the same session id; concurrent requests of one session on two nodes, each adding a different product, keep both
+/// products (a commit sends only the keys its request changed); and after <c>kill -9</c> of the third node every cart
+/// is still whole on the other two.
 /// </summary>
 [Trait("Category", "MultiNode")]
 public sealed class CartClusterSpec(ITestOutputHelper output) : IAsyncLifetime
@@ -31,7 +32,7 @@ public sealed class CartClusterSpec(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task TwoCartNodes_ACommitOnOneIsReadOnTheOther_AndConcurrentAddsOfDifferentProductsBothSurvive()
+    public async Task ThreeCartNodes_ACommitOnOneIsReadOnAnother_ConcurrentAddsOfDifferentProductsBothSurvive_AndAKillLosesNoCart()
     {
         try
         {
@@ -50,15 +51,16 @@ public sealed class CartClusterSpec(ITestOutputHelper output) : IAsyncLifetime
 
     private async Task CommitOnOneReadOnTheOther()
     {
-        _nodes = await CartNodes.StartAsync(2, Deadline);
+        _nodes = await CartNodes.StartAsync(3, Deadline);
         var (a, b) = (_nodes.Nodes[0].BaseAddress, _nodes.Nodes[1].BaseAddress);
 
-        // The second node has joined once it serves a session (its region knows a coordinator); shards then move to it.
-        using (var probe = Browser())
+        // A node has joined once it serves a session (its region knows a coordinator); shards then move to it.
+        foreach (var node in _nodes.Nodes.Skip(1))
         {
+            using var probe = Browser();
             await Eventually.True(
-                async () => (await probe.PostAsync(new Uri(b, "/cart/items/warm-up"), null)).IsSuccessStatusCode,
-                "the second cart node to serve a session (joined the first)",
+                async () => (await probe.PostAsync(new Uri(node.BaseAddress, "/cart/items/warm-up"), null)).IsSuccessStatusCode,
+                $"{node.Name} to serve a session (joined the first)",
                 Deadline);
         }
 
@@ -96,6 +98,28 @@ public sealed class CartClusterSpec(ITestOutputHelper output) : IAsyncLifetime
             // Checkout (Clear) on one node empties the cart everywhere.
             await Cart(browsers[0].PostAsync(new Uri(b, "/cart/checkout"), null));
             Assert.Empty((await Cart(browsers[0].GetAsync(new Uri(a, "/cart")))).Items);
+
+            // kill -9 of the third node: every cart it was home to is served by the others from its backup, whole.
+            var victim = _nodes.Nodes[2];
+            victim.Kill();
+            await victim.WaitForExitAsync(Deadline);
+            for (var i = 1; i < Browsers; i++)
+            {
+                var browser = browsers[i];
+                var index = i;
+                var cart = await Eventually.Value(
+                    async () =>
+                    {
+                        using var response = await browser.GetAsync(new Uri(index % 2 == 0 ? a : b, "/cart"));
+                        return response.IsSuccessStatusCode ? await Cart(Task.FromResult(response)) : null;
+                    },
+                    view => view is not null,
+                    $"cart {i} to be served after kill -9 of {victim.Name}",
+                    Deadline);
+                Assert.Equal(["apple", $"pear-{i}", $"plum-{i}"], cart!.Items.Keys.Order(StringComparer.Ordinal));
+                Assert.Equal(i + 1, cart.Items["apple"]);
+                Assert.Equal("Zoë", cart.Customer);
+            }
         }
         finally
         {
