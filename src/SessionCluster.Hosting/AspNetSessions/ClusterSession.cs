@@ -22,6 +22,8 @@ namespace SessionCluster.Hosting.AspNetSessions;
 /// keep each other's changes, and <see cref="Clear"/> removes the keys this request saw. A refused commit (a limit) or
 /// one that could not reach the session throws <see cref="SessionStoreException"/>; the middleware's own commit at the
 /// end of the request logs it, an explicit <c>await CommitAsync()</c> lets the app handle it.</para>
+/// <para><b>Route.</b> Every reply that shows the session names its home; <see cref="SessionRouteCookie"/> passes it
+/// to the browser for a sticky balancer.</para>
 /// <para>Not thread-safe, like every <see cref="ISession"/>: one request uses it at a time.</para>
 /// </remarks>
 internal sealed partial class ClusterSession : ISession
