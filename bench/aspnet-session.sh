@@ -179,8 +179,14 @@ make_cookies() {
   : >"$2"
   local i cookie
   for i in $(seq 1 "$connections"); do
-    cookie=$(curl -s --noproxy '*' --max-time 10 -D - -o /dev/null -X POST "$1/cart/items/seed" | tr -d '\r' | sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\).*/\1/p' | paste -sd ';' | sed 's/;/; /g')
-    [[ -n "$cookie" ]] || die "no session cookie from $1 (connection $i)"
+    # Shards still settle just after the nodes joined (a request may wait out a hand-off and fail): a few attempts.
+    cookie=""
+    for _ in 1 2 3 4 5 6 7 8 9 10; do
+      cookie=$(curl -s --noproxy '*' --max-time 10 -D - -o /dev/null -X POST "$1/cart/items/seed" | tr -d '\r' | grep -i '^HTTP/1.1 200' -A100 | sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\).*/\1/p' | paste -sd ';' | sed 's/;/; /g' || true)
+      [[ -z "$cookie" ]] || break
+      sleep 0.5
+    done
+    [[ -n "$cookie" ]] || die "no session cookie from $1 (connection $i) after 10 attempts"
     echo "$cookie" >>"$2"
   done
 }
