@@ -19,6 +19,17 @@ public sealed class SharedDataProtectionTests
     }
 
     [Fact]
+    public void NodesInstalledInDifferentDirectories_StillReadEachOthersCookies()
+    {
+        // The default discriminator is the content root; two installs differ in it, the cluster's name does not.
+        using var first = Node("s3cret-one", applicationName: "/srv/node-a/app");
+        using var second = Node("s3cret-one", applicationName: "/opt/node-b/app");
+        var cookie = SessionCookieRenewal.Protect(Protector(first), "k");
+
+        Assert.Equal("k"u8.ToArray(), Protector(second).Unprotect(Convert.FromBase64String(Pad(cookie))));
+    }
+
+    [Fact]
     public void ANodeWithAnotherSecret_CannotReadTheCookie()
     {
         using var first = Node("s3cret-one");
@@ -40,11 +51,11 @@ public sealed class SharedDataProtectionTests
 
     /// <summary>A node's services as an app composes them: Data Protection with its own key directory (which a
     /// derived key replaces when the cluster has a secret), then AddSessionCluster.</summary>
-    private static ServiceProvider Node(string secret)
+    private static ServiceProvider Node(string secret, string applicationName = "app")
     {
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddDataProtection().PersistKeysToFileSystem(Directory.CreateTempSubdirectory("dp-keys-"));
+        services.AddDataProtection().PersistKeysToFileSystem(Directory.CreateTempSubdirectory("dp-keys-")).SetApplicationName(applicationName);
         services.AddSessionCluster(options => options.Settings["remote.secret"] = secret);
         return services.BuildServiceProvider();
     }

@@ -48,6 +48,7 @@ public static class SessionClusterServiceCollectionExtensions
         if (options.ShareDataProtectionKeys)
         {
             services.AddSingleton<IConfigureOptions<KeyManagementOptions>, ClusterKeyManagementSetup>();
+            services.AddSingleton<IConfigureOptions<Microsoft.AspNetCore.DataProtection.DataProtectionOptions>, ClusterDataProtectionSetup>();
         }
 
         return services;
