@@ -50,7 +50,10 @@ public sealed record TouchSession(SessionId SessionId) : SessionCommand(SessionI
 /// <summary>Starts a new session under an id this cluster just minted (<see cref="SessionId.New"/>); never an id a
 /// client sent. The id is minted where the request enters, so that it can be routed to its shard like any other
 /// command. Reply: <see cref="SessionSnapshot"/>.</summary>
-public sealed record CreateSession(SessionId SessionId) : SessionCommand(SessionId);
+/// <param name="SessionId">The freshly minted id.</param>
+/// <param name="MaxInactiveInterval">This session's idle timeout (ASP.NET Core's <c>SessionOptions.IdleTimeout</c>);
+/// null takes <c>sessions.max-inactive-interval</c>. Fixed for the session's life.</param>
+public sealed record CreateSession(SessionId SessionId, TimeSpan? MaxInactiveInterval = null) : SessionCommand(SessionId);
 
 /// <summary>Starts a session under a freshly minted id holding exactly <paramref name="Attributes"/> (the copy step of
 /// <see cref="SessionClient.Rotate"/>); an existing session of that id is made to hold exactly them. Reply:

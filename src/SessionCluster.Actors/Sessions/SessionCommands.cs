@@ -29,14 +29,15 @@ namespace SessionCluster.Actors.Sessions;
 /// and answers <see cref="SessionNotFound"/>, as does any command on an ended session; <see cref="InvalidateSession"/>
 /// ends it with <see cref="SessionEndReason.Invalidated"/>. Asking the region to stop routing to it is the caller's part.</para>
 /// </remarks>
-public static class SessionCommands
+public static partial class SessionCommands
 {
     /// <summary>A new live session, as the region makes it for a <see cref="CreateSession"/> of an unknown id.</summary>
-    public static SessionCrdt NewSession(SessionId id, DateTimeOffset now, SessionSettings settings)
+    public static SessionCrdt NewSession(SessionId id, DateTimeOffset now, SessionSettings settings, TimeSpan? maxInactiveInterval = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         // The settings allow "zero or less" for never; the replicated state knows only zero.
-        return SessionCrdt.Create(id.Value, now, settings.MaxInactiveInterval > TimeSpan.Zero ? settings.MaxInactiveInterval : TimeSpan.Zero);
+        var interval = maxInactiveInterval ?? settings.MaxInactiveInterval;
+        return SessionCrdt.Create(id.Value, now, interval > TimeSpan.Zero ? interval : TimeSpan.Zero);
     }
 
     /// <summary>Applies <paramref name="command"/>, received at <paramref name="now"/>, to <paramref name="state"/>.</summary>
@@ -77,6 +78,8 @@ public static class SessionCommands
             case EndRotatedSession rotated when !SameAttributes(state.VisibleAttributes(), rotated.Attributes):
                 var changed = state.Accessed(now);
                 return new(changed, null, Snapshot(changed, host.Owner));
+            case ApplyAttributeChanges changes:
+                return ApplyChanges(state, changes, host, now);
             case InvalidateSession or EndRotatedSession:
                 var (touched, touch) = state.Touch(now);
                 var (ended, end) = touched.End(SessionEndReason.Invalidated, Stamp(touched, host, now));

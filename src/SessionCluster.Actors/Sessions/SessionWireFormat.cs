@@ -56,8 +56,17 @@ public static class SessionWireFormat
             case TouchSession:
                 wire.TouchSession = new();
                 break;
-            case CreateSession:
+            case CreateSession create:
                 wire.CreateSession = new();
+                if (create.MaxInactiveInterval is { } interval)
+                {
+                    ArgumentOutOfRangeException.ThrowIfLessThan(interval, TimeSpan.Zero, nameof(command));
+                    wire.CreateSession.MaxInactiveIntervalTicks = interval.Ticks;
+                }
+
+                break;
+            case ApplyAttributeChanges batch:
+                wire.ApplyAttributeChanges = ChangesToWire(batch, nameof(command));
                 break;
             case CreateSessionFrom from:
                 wire.CreateSessionFrom = new();
@@ -104,7 +113,13 @@ public static class SessionWireFormat
                     : throw Malformed(field + ".increment_attribute.operation_id", "is missing")),
             Wire.SessionCommand.CommandOneofCase.InvalidateSession => new InvalidateSession(id),
             Wire.SessionCommand.CommandOneofCase.TouchSession => new TouchSession(id),
-            Wire.SessionCommand.CommandOneofCase.CreateSession => new CreateSession(id),
+            Wire.SessionCommand.CommandOneofCase.CreateSession => new CreateSession(
+                id,
+                !wire.CreateSession.HasMaxInactiveIntervalTicks ? null
+                : wire.CreateSession.MaxInactiveIntervalTicks >= 0 ? TimeSpan.FromTicks(wire.CreateSession.MaxInactiveIntervalTicks)
+                : throw Malformed(field + ".create_session.max_inactive_interval_ticks", $"is {wire.CreateSession.MaxInactiveIntervalTicks}; a duration is never negative")),
+            Wire.SessionCommand.CommandOneofCase.ApplyAttributeChanges =>
+                ChangesFromWire(id, wire.ApplyAttributeChanges, field + ".apply_attribute_changes"),
             Wire.SessionCommand.CommandOneofCase.CreateSessionFrom =>
                 new CreateSessionFrom(id, AttributesFromWire(wire.CreateSessionFrom.Attributes, field + ".create_session_from.attributes")),
             Wire.SessionCommand.CommandOneofCase.EndRotatedSession =>
@@ -191,6 +206,39 @@ public static class SessionWireFormat
 
     /// <summary>The error for a malformed field: <c>{field} {problem}</c>, e.g.
     /// <c>SessionCommand.session_id is 15 bytes; a session id is 16</c>.</summary>
+    private static Wire.ApplyAttributeChanges ChangesToWire(ApplyAttributeChanges batch, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(batch.Changes, paramName);
+        var wire = new Wire.ApplyAttributeChanges();
+        foreach (var change in batch.Changes)
+        {
+            var item = new Wire.AttributeChange { Name = NameToWire(change.Name, paramName) };
+            if (change.JsonValue is { } value)
+            {
+                item.JsonValue = JsonToWire(value, change.Name, paramName);
+            }
+
+            wire.Changes.Add(item);
+        }
+
+        return wire;
+    }
+
+    private static ApplyAttributeChanges ChangesFromWire(SessionId id, Wire.ApplyAttributeChanges wire, string field)
+    {
+        var changes = new AttributeChange[wire.Changes.Count];
+        for (var i = 0; i < changes.Length; i++)
+        {
+            var item = wire.Changes[i];
+            var at = $"{field}.changes[{i}]";
+            changes[i] = new AttributeChange(
+                NameFromWire(item.Name, at + ".name"),
+                item.HasJsonValue ? JsonFromWire(item.JsonValue, at + ".json_value") : null);
+        }
+
+        return new ApplyAttributeChanges(id, changes);
+    }
+
     internal static InvalidDataException Malformed(string field, string problem) => new($"Malformed session message: {field} {problem}.");
 
     private static Wire.SessionStateData StateDataToWire(

@@ -365,7 +365,7 @@ public sealed partial class ShardRegionActor : Actor
                 return;
             }
 
-            slot = new SessionSlot(SessionCommands.NewSession(command.SessionId, SessionNow, _host.Settings), _host);
+            slot = new SessionSlot(SessionCommands.NewSession(command.SessionId, SessionNow, _host.Settings, (command as CreateSession)?.MaxInactiveInterval), _host);
             hosted.Sessions.Add(command.SessionId, slot);
         }
 
@@ -668,7 +668,8 @@ public sealed partial class ShardRegionActor : Actor
             foreach (var slot in hosted.Sessions.Slots)
             {
                 var idle = now - slot.LastAccessed;
-                var expired = _host.Settings.MaxInactiveInterval > TimeSpan.Zero && idle >= _host.Settings.MaxInactiveInterval;
+                // A session created with its own interval (ASP.NET Core's IdleTimeout) expires by that one.
+                var expired = (_host.Settings.MaxInactiveInterval > TimeSpan.Zero && idle >= _host.Settings.MaxInactiveInterval) || slot.State.IsExpired(now);
                 if (slot.Entity is { } entity)
                 {
                     if (expired)
