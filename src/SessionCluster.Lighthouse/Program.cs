@@ -58,8 +58,8 @@ if (urls is not null)
     app.UseManagementRequestCount();
     app.MapGet("/health/live", static () => Results.Text("{\"status\":\"live\"}", "application/json"));
     app.MapManagementEndpoints();
-    app.MapSessionClusterMetrics();
-    app.MapSessionClusterDashboard();
+    app.MapSessionClusterMetrics().RequireManagementRead();
+    app.MapSessionClusterDashboard().RequireManagementRead();
 }
 
 await app.RunAsync();

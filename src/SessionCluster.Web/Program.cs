@@ -54,8 +54,8 @@ app.MapSessionEndpoints();
 app.MapSessionExamplePage();
 app.MapClusterEndpoints();
 app.MapShardingEndpoints();
-app.MapSessionClusterMetrics();
-app.MapSessionClusterDashboard();
+app.MapSessionClusterMetrics().RequireManagementRead();
+app.MapSessionClusterDashboard().RequireManagementRead();
 
 try
 {

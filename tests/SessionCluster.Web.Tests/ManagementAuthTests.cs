@@ -109,6 +109,8 @@ public sealed class ManagementAuthTests
     [InlineData("/cluster/node")]
     [InlineData("/cluster/shards")]
     [InlineData("/cluster/shards/local")]
+    [InlineData("/metrics")]
+    [InlineData("/dashboard")]
     public async Task Read_ByDefault_IsOpen(string path)
     {
         await using var node = WebNodeFactory.With((TokenSetting, Token));
@@ -126,6 +128,8 @@ public sealed class ManagementAuthTests
     [InlineData("/cluster/shards/local")]
     [InlineData("/cluster/regions")]
     [InlineData("/cluster/sessions/0123456789abcdef0123456789abcdef")]
+    [InlineData("/metrics")]
+    [InlineData("/dashboard")]
     public async Task Read_WithProtectReads_NeedsTheToken(string path)
     {
         await using var node = WebNodeFactory.With((TokenSetting, Token), ("session-cluster:management:protect-reads", "on"));
