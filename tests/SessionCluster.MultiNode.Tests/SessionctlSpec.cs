@@ -11,7 +11,9 @@ namespace SessionCluster.MultiNode.Tests;
 /// against a Lighthouse, three workers and a front on 127.0.0.1, and what it prints is checked against the cluster
 /// itself — every member Up, the stats adding up to the number of shards and agreeing with the front's shard table,
 /// a session created through the front located on the worker that serves it, and a <c>sharding watch</c> showing a
-/// fourth worker take its share, stopped by a real SIGINT.
+/// fourth worker take its share, stopped by a real SIGINT. Then the actions: refused without the token, a worker
+/// weighed to 0 gives its shards away, a worker drained through the CLI exits while <c>cluster tail</c> prints its
+/// removal, and every session survives both.
 /// </summary>
 /// <remarks>
 /// Every wait is a deadline on what sessionctl prints (the cluster settles after the nodes report Up), so the CLI is
@@ -24,6 +26,9 @@ public sealed class SessionctlSpec(ITestOutputHelper output) : IAsyncLifetime
     private const int NumberOfShards = 100;
 
     private const int SessionCount = 5;
+
+    /// <summary>The token every node of <see cref="LocalCluster"/> is started with.</summary>
+    private const string Token = NodeProcess.ManagementToken;
 
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
@@ -48,6 +53,7 @@ public sealed class SessionctlSpec(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task ThreeWorkersAndAFront_SessionctlJson_ShowsEveryMemberTheShardsAndWhereSessionsLive()
     {
+        var sessions = new List<TrackedSession>();
         await Phase("1 form: the Lighthouse, 3 workers and a front join one by one", () => Cluster.LaunchOneByOneAsync(Deadline));
         var front = Cluster.Front(1).BaseAddress.Authority;
         var everyone = Cluster.Nodes.Select(node => node.ClusterAddress).Order(StringComparer.Ordinal).ToList();
@@ -104,6 +110,7 @@ public sealed class SessionctlSpec(ITestOutputHelper output) : IAsyncLifetime
             {
                 var created = await client.CreateAsync();
                 Assert.True(created.Succeeded && created.BodyId is { Length: 32 }, $"creating a session through the front failed: {created}");
+                sessions.Add(new TrackedSession(created.BodyId!, created.Cookie!));
                 using var body = JsonDocument.Parse(created.Body);
                 var owner = body.RootElement.GetProperty("owner").GetString();
                 var serving = Cluster.Workers.Single(worker => worker.Node == owner);
@@ -139,7 +146,68 @@ public sealed class SessionctlSpec(ITestOutputHelper output) : IAsyncLifetime
             Assert.Equal(0, await watch.WaitForExitAsync(Deadline));
         });
 
-        await Phase("6 errors: a node that is not there, a bad address", async () =>
+        await Phase("6 actions need the token: none gives 401 and says how to pass it, a wrong one 401, down-unreachable with the token downs nobody", async () =>
+        {
+            var without = await _sessionctl.RunAsync("--node", front, "cluster", "down-unreachable");
+            Assert.Equal(1, without.ExitCode);
+            Assert.Contains("401", without.Stderr, StringComparison.Ordinal);
+            Assert.Contains("--token or SESSIONCTL_TOKEN", without.Stderr, StringComparison.Ordinal);
+
+            var wrong = await _sessionctl.RunAsync("--node", front, "--token", "not-" + Token, "cluster", "down-unreachable");
+            Assert.Equal(1, wrong.ExitCode);
+            Assert.Contains("401", wrong.Stderr, StringComparison.Ordinal);
+
+            var downed = (await _sessionctl.RunAsync("--node", front, "--token", Token, "cluster", "down-unreachable", "--json")).Json();
+            Assert.Equal("down-unreachable", downed.GetProperty("action").GetString());
+            Assert.Empty(downed.GetProperty("downed").EnumerateArray());
+        });
+
+        var oldest = (await _sessionctl.RunAsync("--node", front, "cluster", "leader", "--json")).Json().GetProperty("oldest").GetString();
+        var weighed = Cluster.Workers.First(worker => worker.ClusterAddress != oldest);
+        await Phase($"7 node weight {weighed.Name} 0: its shards move to the other workers, no session lost", async () =>
+        {
+            var answer = (await _sessionctl.RunAsync("--node", front, "--token", Token, "node", "weight", weighed.ClusterAddress, "0", "--json")).Json();
+            Assert.Equal(("weight", weighed.ClusterAddress, 0), (answer.GetProperty("action").GetString(), answer.GetProperty("address").GetString(), answer.GetProperty("weight").GetInt32()));
+
+            var others = Cluster.Workers.Where(worker => worker != weighed).Select(worker => worker.ClusterAddress).ToList();
+            await WaitForBalance(front, others, [weighed.ClusterAddress], $"{weighed.Name} to hold no shard after weight 0");
+            var regions = (await _sessionctl.RunAsync("--node", front, "sharding", "regions", "--json")).Json();
+            var region = regions.GetProperty("regions").EnumerateArray().Single(entry => entry.GetProperty("address").GetString() == weighed.ClusterAddress);
+            Assert.Equal(0, region.GetProperty("weight").GetInt32());
+        });
+
+        var drained = Cluster.Workers.First(worker => worker != weighed && worker.ClusterAddress != oldest);
+        await Phase($"8 node drain {drained.Name}: cluster tail sees it leave, its process exits with 0, its shards move, no session lost", async () =>
+        {
+            await using var tail = _sessionctl.Start("--node", front, "cluster", "tail", "--json");
+            await Eventually.True(() => tail.Lines.Count >= 1, $"the CurrentClusterState line of cluster tail; {tail}", Deadline);
+            Assert.Contains("\"type\":\"CurrentClusterState\"", tail.Lines[0], StringComparison.Ordinal);
+
+            var answer = (await _sessionctl.RunAsync("--node", front, "--token", Token, "node", "drain", drained.ClusterAddress, "--json")).Json();
+            Assert.Equal(("drain", drained.ClusterAddress), (answer.GetProperty("action").GetString(), answer.GetProperty("address").GetString()));
+            Assert.Equal(0, await drained.WaitForExitAsync(Deadline));
+
+            var remaining = Cluster.Workers.Where(worker => worker != weighed && worker != drained).Select(worker => worker.ClusterAddress).ToList();
+            await WaitForBalance(front, remaining, [weighed.ClusterAddress], $"the shards of {drained.Name} to move to [{string.Join(", ", remaining)}]");
+            var members = (await _sessionctl.RunAsync("--node", front, "cluster", "show", "--json")).Json();
+            Assert.DoesNotContain(drained.ClusterAddress, Members(members).Select(member => member.Address));
+
+            await Eventually.True(
+                () => tail.Lines.Any(line => line.Contains("\"MemberRemoved\"", StringComparison.Ordinal) && line.Contains(drained.ClusterAddress, StringComparison.Ordinal)),
+                $"cluster tail to print MemberRemoved of {drained.ClusterAddress}; {tail}",
+                Deadline);
+            await tail.InterruptAsync();
+            Assert.Equal(0, await tail.WaitForExitAsync(Deadline));
+
+            using var client = new SessionContractClient(Cluster.Front(1), maxConnections: 1);
+            foreach (var session in sessions)
+            {
+                var read = await client.GetAsync(session);
+                Assert.True(read.Succeeded && read.BodyId == session.Id, $"session {session.Id} did not survive the weight change and the drain: {read}");
+            }
+        });
+
+        await Phase("9 errors: a node that is not there, a bad address", async () =>
         {
             var stopped = FreePorts.Take(1)[0];
             var unreachable = await _sessionctl.RunAsync("--node", $"127.0.0.1:{stopped}", "cluster", "show", "--json");
@@ -150,6 +218,26 @@ public sealed class SessionctlSpec(ITestOutputHelper output) : IAsyncLifetime
             var usage = await _sessionctl.RunAsync("--node", front, "node", "drain", "worker-1");
             Assert.Equal(2, usage.ExitCode);
         });
+    }
+
+    /// <summary>
+    /// Waits until <c>sharding stats</c> shows every shard homed, balanced over <paramref name="homes"/> (the floor or
+    /// ceiling of the fair share each), none on <paramref name="empty"/>, and all <see cref="SessionCount"/> sessions.
+    /// </summary>
+    private async Task WaitForBalance(string front, IReadOnlyList<string> homes, IReadOnlyList<string> empty, string what)
+    {
+        var floor = NumberOfShards / homes.Count;
+        var ceiling = floor + (NumberOfShards % homes.Count == 0 ? 0 : 1);
+        await Eventually.Value(
+            async () => await _sessionctl.RunAsync("--node", front, "sharding", "stats", "--json"),
+            run => run.ExitCode == 0 && run.Json() is var json
+                && json.GetProperty("unassigned").GetInt32() == 0
+                && json.GetProperty("sessions").GetInt64() == SessionCount
+                && StatsOf(json.GetRawText()) is var stats
+                && homes.All(home => stats.GetValueOrDefault(home) is var count && count >= floor && count <= ceiling)
+                && empty.All(node => stats.GetValueOrDefault(node) == 0),
+            $"{what}: sharding stats with {floor} or {ceiling} shards on each of [{string.Join(", ", homes)}], none on [{string.Join(", ", empty)}], {SessionCount} sessions",
+            Deadline);
     }
 
     /// <summary>Shards per node address in one <c>sharding stats</c> line, with the unassigned ones under "unassigned".</summary>
