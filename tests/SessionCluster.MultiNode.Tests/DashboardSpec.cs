@@ -97,8 +97,11 @@ public sealed class DashboardSpec(ITestOutputHelper output) : IAsyncLifetime
                 view => Cluster.Nodes.All(node => view.MemberStatus.GetValueOrDefault(node.ClusterAddress) == "Up") &&
                         originals.All(worker => view.HomesOf(worker.ClusterAddress) > 0) &&
                         originals.Sum(worker => view.HomesOf(worker.ClusterAddress)) == NumberOfShards &&
+                        // Balanced, so that the joiner of phase 3 takes shards from both (the second worker may have
+                        // joined a moment ago, its share still arriving).
+                        originals.Max(worker => view.HomesOf(worker.ClusterAddress)) - originals.Min(worker => view.HomesOf(worker.ClusterAddress)) <= 1 &&
                         view.Status.StartsWith("live", StringComparison.Ordinal),
-                $"all {Cluster.Nodes.Count} members Up and {NumberOfShards} shards over [{string.Join(", ", originals.Select(w => w.ClusterAddress))}]");
+                $"all {Cluster.Nodes.Count} members Up and {NumberOfShards} shards evenly over [{string.Join(", ", originals.Select(w => w.ClusterAddress))}]");
             output.WriteLine($"  before the join: {before}");
 
             // Any node serves the page: the Lighthouse shows the members and says it keeps no shard table.
@@ -169,7 +172,16 @@ public sealed class DashboardSpec(ITestOutputHelper output) : IAsyncLifetime
         await Phase("6 the page's own node dies: the page says it cannot reach it and keeps the last picture", async () =>
         {
             await _traffic!.StopAsync();
-            var last = await DashboardView.ReadAsync(page!);
+
+            // The coordinator evens out the backups once the homes have settled; wait for that, so that the picture the
+            // page keeps is the one read here and not one a backup move redraws a moment later.
+            var last = await PageShows(
+                page!,
+                view => view.Rows.Count == Cluster.Workers.Count &&
+                        view.Rows.Values.Sum(row => row.Backups) == NumberOfShards &&
+                        view.Rows.Values.Max(row => row.Homes) - view.Rows.Values.Min(row => row.Homes) <= 1 &&
+                        view.Rows.Values.Max(row => row.Backups) - view.Rows.Values.Min(row => row.Backups) <= 1,
+                "homes and backups evened out over the workers, one backup per shard");
             Cluster.Front(1).Kill();
             var view = await PageShows(
                 page!,
