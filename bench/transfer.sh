@@ -2,8 +2,8 @@
 # State transfer to a joining worker (issue 5) on 127.0.0.1; writes the "State transfer (issue 5)" section of
 # bench/RESULTS.md.
 #
-#   bench/transfer.sh [--sessions 16384] [--value-bytes 65536] [--load light|none] [--skip-build]
-#                     [--source worktree|head] [--results FILE] [--smoke]
+#   bench/transfer.sh [--sessions 16384] [--value-bytes 65536] [--load light|none] [--setting SWITCH]...
+#                     [--skip-build] [--source worktree|head] [--results FILE] [--smoke]
 #
 # A Lighthouse and ONE worker (worker-1), shipped settings (replication-factor 2, so with one worker no shard has a
 # backup yet). Exactly --sessions sessions, each created by a cookie-less PUT of one --value-bytes JSON string
@@ -24,6 +24,8 @@
 # --load light (default): meanwhile one request at a time through worker-1, alternately GET …/payload and POST
 # …/n/increment on 64 of the sessions in turn, 20 ms apart; every non-2xx is a failed request. --load none: idle.
 # Afterwards the 256 sampled sessions are read back through worker-2 (their payload intact, no new cookie).
+# --setting: a command-line switch for both workers (e.g. --setting --session-cluster:replication:resend-interval=5s),
+# repeatable; such a run is written to its own fragment (results-transfer-settings.md), shown after the shipped one.
 # --smoke: --sessions 1024 and results to bench/out/transfer/smoke.md.
 # Builds go to bench/out/transfer/ with a private --artifacts-path ($BENCH_ARTIFACTS, default /tmp/art-bench-transfer).
 # Everything binds to 127.0.0.1 on free ports from 20000-32767. Every wait has a deadline. The EXIT trap kills, by
@@ -39,6 +41,7 @@ TRANSFER_DEADLINE_SECONDS=600                                    # the transfer 
 sessions=16384
 value_bytes=65536
 load=light
+settings=()
 build=1
 results_file="$BENCH_DIR/RESULTS.md"
 invocation="bench/transfer.sh${*:+ $*}"
@@ -47,6 +50,7 @@ while (($#)); do
     --sessions) sessions="$2"; shift 2 ;;
     --value-bytes) value_bytes="$2"; shift 2 ;;
     --load) load="$2"; shift 2 ;;
+    --setting) settings+=("$2"); shift 2 ;;
     --skip-build) build=0; shift ;;
     --source) SOURCE="$2"; shift 2 ;;
     --results) results_file="$2"; shift 2 ;;
@@ -62,6 +66,8 @@ command -v jq >/dev/null 2>&1 || die "jq is missing: apt-get install -y jq"
 
 build_or_check "$build" --with-load
 
+FRAGMENT=results-transfer.md
+((${#settings[@]} == 0)) || FRAGMENT=results-transfer-settings.md
 ATTRIBUTE=payload
 SESSION_BYTES=$((value_bytes + ${#ATTRIBUTE}))                   # what a session holds: its one name and value
 
@@ -102,6 +108,10 @@ wire_bytes() {
     }'
 }
 
+# rss_of NAME: the node's VmRSS in bytes, or empty once it has exited.
+rss_of() { if alive "$1"; then rss_bytes "${PID[$1]}" 2>/dev/null || true; fi; }
+
+mib_or_exited() { if [[ -n "$1" ]]; then echo "$(mib "$1") MiB"; else echo exited; fi; }
 mb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1e6 }'; }
 mib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
 
@@ -117,7 +127,7 @@ run_transfer() {
   pick_ports lighthouse worker-1 worker-2
   start_node lighthouse lighthouse
   wait_http lighthouse /health/live
-  start_node worker-1 worker
+  start_node worker-1 worker "${settings[@]}"
   wait_http worker-1 /health/ready
   wait_members worker-1 2
   wait_shards worker-1 1 0 || die "the shards were not homed on worker-1 within ${DEADLINE_SECONDS}s (last view: $SHARD_VIEW)"
@@ -150,7 +160,7 @@ run_transfer() {
   local all_before started_at watch_out watch_status=0 watch_line
   all_before=$(cpu_busy_ticks)
   started_at=$(now_ms)
-  start_node worker-2 worker
+  start_node worker-2 worker "${settings[@]}"
   log "worker-2 started; watching the transfer every 100 ms"
   watch_out=$(dotnet "$LOAD_DLL" transfer --url "$(url_of worker-1)" --joiner-url "$(url_of worker-2)" \
     --sender "$(address_of worker-1)" --joiner "$(address_of worker-2)" --sender-pid "${PID[worker-1]}" --workers 2 --backups 1 \
@@ -166,14 +176,25 @@ run_transfer() {
   for pid in "${EXTRA_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   EXTRA_PIDS=()
 
-  local rss_after1 rss_joiner verify_out verify_line after_view heap_after rss_after_gc
-  rss_after1=$(rss_bytes "${PID[worker-1]}"); rss_joiner=$(rss_bytes "${PID[worker-2]}")
-  # What of the growth is kept (live objects) and what was garbage or GC budget: another full GC, after done.
-  heap_after=$(dotnet "$LOAD_DLL" heap --pid "${PID[worker-1]}" --timeout-seconds 120 | grep '^HEAP ' || echo "HEAP failed")
-  rss_after_gc=$(rss_bytes "${PID[worker-1]}")
-  verify_out=$(dotnet "$LOAD_DLL" verify --url "$(url_of worker-2)" --cookies "$cookies" --value-bytes "$value_bytes" --name "$ATTRIBUTE" 2>&1) || true
-  verify_line=$(grep '^VERIFY ' <<<"$verify_out" || echo "VERIFY failed: $verify_out")
-  if wait_shards worker-2 2 "$sessions"; then after_view="all $sessions"; else after_view="**not** all $sessions ($SHARD_VIEW)"; fi
+  local rss_after1 rss_joiner verify_out verify_line after_view heap_after="" rss_after_gc="" survivors=2 exited=""
+  rss_after1=$(rss_of worker-1); rss_joiner=$(rss_of worker-2)
+  alive worker-1 || { survivors=1; exited+="worker-1 "; }
+  alive worker-2 || { survivors=$((survivors - 1)); exited+="worker-2 "; }
+  if alive worker-1; then
+    # What of the growth is kept (live objects) and what was garbage or GC budget: another full GC, after done.
+    heap_after=$(dotnet "$LOAD_DLL" heap --pid "${PID[worker-1]}" --timeout-seconds 120 | grep '^HEAP ' || echo "HEAP failed")
+    rss_after_gc=$(rss_of worker-1)
+  fi
+  if alive worker-2; then
+    verify_out=$(dotnet "$LOAD_DLL" verify --url "$(url_of worker-2)" --cookies "$cookies" --value-bytes "$value_bytes" --name "$ATTRIBUTE" 2>&1) || true
+    verify_line=$(grep '^VERIFY ' <<<"$verify_out" || echo "VERIFY failed: $verify_out")
+    if DEADLINE_SECONDS=30 wait_shards worker-2 "$survivors" "$sessions"; then after_view="all $sessions"; else after_view="**not** all $sessions (shards, unhomed, uncounted, sessions, homes, min, max: $SHARD_VIEW)"; fi
+  else
+    verify_line="VERIFY sampled=256 ok=0"; after_view="worker-2 has exited"
+  fi
+  local unreachable downed
+  unreachable=$(cat "$LOG_PREFIX"-*.log | grep -c 'Cluster event: UnreachableMember' || true)
+  downed=$(cat "$LOG_PREFIX"-*.log | grep -c 'Cluster event: MemberDowned' || true)
   local warnings
   warnings=$(cat "$LOG_PREFIX"-*.log | grep -cE '^(warn|fail|crit):' || true)
   stop_nodes
@@ -197,7 +218,7 @@ run_transfer() {
   log "transfer: $seconds s, $(mb "$bytes") MB, $rate MB/s; worker-1 VmRSS peak +$growth%; light load $failed of $requests failed"
 
   {
-    echo "### A worker joins a worker holding $(mib $((sessions * value_bytes))) MiB of sessions"
+    echo "### A worker joins a worker holding $(mib $((sessions * value_bytes))) MiB of sessions$( ((${#settings[@]})) && echo ", with ${settings[*]}")"
     echo
     echo "- Date: $started"
     echo "$facts"
@@ -205,7 +226,8 @@ run_transfer() {
     echo "  all processes together (the cluster, the poller, the light load and anything else) used $others cores on average"
     echo "  from worker-2's start to done"
     echo "- Command: \`$invocation\`"
-    echo "- Cluster: a Lighthouse and worker-1, shipped settings (100 shards, replication-factor 2, write-consistency one,"
+    ((${#settings[@]} == 0)) || echo "- **Not the shipped settings**: both workers ran with \`${settings[*]}\`"
+    echo "- Cluster: a Lighthouse and worker-1, shipped settings$( ((${#settings[@]})) && echo " otherwise") (100 shards, replication-factor 2, write-consistency one,"
     echo "  rebalance every 1 s with at most 10 shards moving at once, transfer-chunk-size 512 KiB, copy-window 4); nothing"
     echo "  pinned"
     echo "- Sessions: exactly $sessions, each one cookie-less PUT of a $value_bytes-byte JSON string (\`$ATTRIBUTE\`) to worker-1"
@@ -239,8 +261,10 @@ run_transfer() {
     echo "| **worker-1 peak VmRSS growth** | **$growth %** |"
     echo "| VmRSS samples / largest gap | $(field "$watch_line" rss_samples) / $(field "$watch_line" rss_max_gap_ms) ms |"
     echo "| polls / largest gap / failed | $(field "$watch_line" polls) / $(field "$watch_line" max_gap_ms) ms / $(field "$watch_line" failed_polls) |"
-    echo "| VmRSS after done: worker-1 / worker-2 | $(mib "$rss_after1") / $(mib "$rss_joiner") MiB |"
-    echo "| worker-1 after done and another full GC: managed heap / VmRSS | $(mib "$(field "$heap_after" total_heap)") / $(mib "$rss_after_gc") MiB |"
+    echo "| VmRSS after done: worker-1 / worker-2 | $(mib_or_exited "$rss_after1") / $(mib_or_exited "$rss_joiner") |"
+    [[ -z "$heap_after" ]] || echo "| worker-1 after done and another full GC: managed heap / VmRSS | $(mib "$(field "$heap_after" total_heap)") / $(mib "$rss_after_gc") MiB |"
+    echo "| UnreachableMember / MemberDowned events in the nodes' logs | $unreachable / $downed |"
+    [[ -z "$exited" ]] || echo "| **exited during the run** | **$exited**(worker-1's VmRSS sampled until $(field "$watch_line" sender_exited_ms) ms) |"
     echo "| light load: requests / failed | $requests / **$failed**${statuses:+ ($statuses)} |"
     echo "| afterwards: sessions counted by worker-2's \`/cluster/shards\` | $after_view |"
     echo "| afterwards: sampled sessions read back through worker-2 | $(field "$verify_line" ok)/$(field "$verify_line" sampled) |"
@@ -249,11 +273,11 @@ run_transfer() {
     echo "Targets: rate ≥ 100 MB/s — $( [[ "$rate" == - ]] && echo '**not met** (not done)' || verdict "$rate" ">=" 100) (Tomcat's GET_ALL_SESSIONS: about"
     echo "9 MB/s); sender's peak memory growth ≤ 10% — $(verdict "$growth" "<=" 10) (Tomcat: its heap doubled)."
     echo "Timeline (every poll) and VmRSS samples: bench/out/transfer/transfer-timeline.txt, transfer-rss.txt; node logs transfer-*.log."
-  } >"$OUT_DIR/results-transfer.md"
+  } >"$OUT_DIR/$FRAGMENT"
   ((watch_status == 0)) || log "the transfer was not done within ${TRANSFER_DEADLINE_SECONDS}s; see $LOG_PREFIX-timeline.txt"
 }
 
 run_transfer
 write_section "$results_file" "State transfer (issue 5)" \
   "Produced by \`bench/transfer.sh\`; every figure was measured on the run described, none estimated." \
-  "$OUT_DIR/results-transfer.md"
+  "$OUT_DIR/results-transfer.md" "$OUT_DIR/results-transfer-settings.md"

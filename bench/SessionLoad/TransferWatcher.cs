@@ -41,7 +41,8 @@ internal static class TransferWatcher
         using var client = LoopbackHttp.Create(url, 4, TimeSpan.FromSeconds(5));
         using var joinerClient = LoopbackHttp.Create(joinerUrl, 2, TimeSpan.FromSeconds(5));
         using var stop = new CancellationTokenSource();
-        var rss = Task.Run(() => SampleRss(senderPid, rssInterval, since, rssPath, stop.Token));
+        using var senderGone = new CancellationTokenSource();
+        var rss = Task.Run(() => SampleRss(senderPid, rssInterval, since, rssPath, senderGone, stop.Token));
 
         await using var timeline = new StreamWriter(timelinePath, append: false) { AutoFlush = true };
         await timeline.WriteLineAsync("# ms since the joiner's start | joiner status | shards per home | uncounted | shards short of backups | " +
@@ -54,7 +55,8 @@ internal static class TransferWatcher
         var maxGapMs = 0L;
         var clock = Stopwatch.StartNew();
         var lastStart = TimeSpan.Zero;
-        while (doneMs is null && clock.Elapsed < deadline)
+        // A sender that exits (downed, crashed) ends the watch: nothing can be done after that.
+        while (doneMs is null && clock.Elapsed < deadline && !senderGone.IsCancellationRequested)
         {
             var start = clock.Elapsed;
             if (polls > 0)
@@ -113,26 +115,28 @@ internal static class TransferWatcher
         }
 
         await stop.CancelAsync();
-        var (samples, peak, peakMs, rssGapMs) = await rss;
+        var (samples, peak, peakMs, rssGapMs, goneMs) = await rss;
         Console.WriteLine(string.Join(' ',
             FormattableString.Invariant($"TRANSFER up_ms={Show(upMs)} first_shard_ms={Show(firstShardMs)} first_backup_ms={Show(firstBackupMs)} all_whole_ms={Show(wholeMs)} done_ms={Show(doneMs)}"),
             FormattableString.Invariant($"joiner_shards={done?.HomedShards ?? -1} joiner_home_sessions={done?.HomeSessions ?? -1} joiner_backups={done?.BackupShards ?? -1}"),
             FormattableString.Invariant($"joiner_backup_sessions={done?.BackupSessions ?? -1} sessions={done?.AllSessions ?? -1} polls={polls} failed_polls={failedPolls} max_gap_ms={maxGapMs}"),
-            FormattableString.Invariant($"rss_samples={samples} rss_peak={peak} rss_peak_ms={peakMs} rss_max_gap_ms={rssGapMs}")));
+            FormattableString.Invariant($"rss_samples={samples} rss_peak={peak} rss_peak_ms={peakMs} rss_max_gap_ms={rssGapMs} sender_exited_ms={Show(goneMs)}")));
         return doneMs is null ? 1 : 0;
     }
 
     private sealed record Done(long HomeSessions, long BackupSessions, long AllSessions, int HomedShards, int BackupShards);
 
-    /// <summary>Reads the process's VmRSS at a fixed cadence until cancelled, writing every sample; returns their
-    /// number, the peak (bytes) and when it was seen (ms since <paramref name="since"/>), and the largest gap.</summary>
-    private static async Task<(int Samples, long Peak, long PeakMs, long MaxGapMs)> SampleRss(
-        int pid, TimeSpan interval, long since, string path, CancellationToken cancel)
+    /// <summary>Reads the process's VmRSS at a fixed cadence until cancelled or the process is gone (then cancels
+    /// <paramref name="gone"/>), writing every sample; returns their number, the peak (bytes) and when it was seen (ms
+    /// since <paramref name="since"/>), the largest gap, and when the process was found gone.</summary>
+    private static async Task<(int Samples, long Peak, long PeakMs, long MaxGapMs, long? GoneMs)> SampleRss(
+        int pid, TimeSpan interval, long since, string path, CancellationTokenSource gone, CancellationToken cancel)
     {
         await using var output = new StreamWriter(path, append: false);
         await output.WriteLineAsync("# ms since the joiner's start | sender VmRSS bytes");
         var samples = 0;
         long peak = 0, peakMs = -1, maxGap = 0, last = -1;
+        long? goneMs = null;
         using var timer = new PeriodicTimer(interval);
         do
         {
@@ -140,6 +144,8 @@ internal static class TransferWatcher
             var at = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - since;
             if (bytes < 0)
             {
+                goneMs = at;
+                await gone.CancelAsync();
                 break;
             }
 
@@ -155,7 +161,7 @@ internal static class TransferWatcher
         }
         while (await Tick(timer, cancel));
 
-        return (samples, peak, peakMs, maxGap);
+        return (samples, peak, peakMs, maxGap, goneMs);
     }
 
     private static async Task<bool> Tick(PeriodicTimer timer, CancellationToken cancel)
