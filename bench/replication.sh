@@ -32,12 +32,10 @@
 # Everything binds to 127.0.0.1 on free ports from 20000-32767. Every wait has a deadline. The EXIT trap kills, by
 # PID, every node, wrk and poller this script started. Node logs (with timestamps) stay in bench/out/replication/.
 set -euo pipefail
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/cluster-lib.sh"
 
-OUT_DIR="$BENCH_DIR/out/replication"
+use_out_dir "$BENCH_DIR/out/replication"
 ARTIFACTS="${BENCH_ARTIFACTS:-/tmp/art-bench2}"
-WEB_BIN="$OUT_DIR/web/SessionCluster.Web"
-LIGHTHOUSE_BIN="$OUT_DIR/lighthouse/SessionCluster.Lighthouse"
 DEADLINE_SECONDS=90                                              # each wait: start-up, convergence, shards
 
 part=both
@@ -64,7 +62,7 @@ while (($#)); do
     --victim) victim="$2"; shift 2 ;;
     --results) results_file="$2"; shift 2 ;;
     --smoke) rounds=1; duration=3s; warmup=1s; trials=2; results_file="$OUT_DIR/smoke.md"; shift ;;
-    -h|--help) sed -n '2,33p' "$0"; exit 0 ;;
+    -h|--help) print_usage; exit 0 ;;
     *) die "unknown option '$1' (see --help)" ;;
   esac
 done
@@ -78,136 +76,26 @@ ensure_wrk
 
 # ---------------------------------------------------------------------------------------------------- processes
 
-declare -A PID=() CPORT=() HPORT=()
-EXTRA_PIDS=()
-LOG_PREFIX="$OUT_DIR/node"
-
-cleanup() {
-  local pid
-  for pid in "${EXTRA_PIDS[@]}" "${PID[@]}"; do [[ -n "$pid" ]] && kill -KILL "$pid" 2>/dev/null || true; done
-  for pid in "${EXTRA_PIDS[@]}" "${PID[@]}"; do [[ -n "$pid" ]] && wait "$pid" 2>/dev/null || true; done
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-port_free() { [[ -z "$(ss -Htln "sport = :$1" 2>/dev/null)" ]]; }
-TAKEN=" "
-pick_ports() {
-  local port name kind
-  for name in "$@"; do
-    for kind in C H; do
-      while true; do
-        port=$((20000 + RANDOM % 12768))
-        [[ "$TAKEN" != *" $port "* ]] && port_free "$port" && break
-      done
-      TAKEN+="$port "
-      if [[ $kind == C ]]; then CPORT[$name]=$port; else HPORT[$name]=$port; fi
-    done
-  done
-}
-url_of() { echo "http://127.0.0.1:${HPORT[$1]}"; }
-address_of() { echo "127.0.0.1:${CPORT[$1]}"; }
-alive() { kill -0 "${PID[$1]}" 2>/dev/null; }
-
-# start_node NAME ROLE SEED [SETTING...]: node ROLE with hocon/ROLE.conf, its ports, SEED's Lighthouse, --route NAME.
-start_node() {
-  local name="$1" role="$2" seed="$3" args=()
-  shift 3
-  if [[ "$role" == lighthouse ]]; then
-    args=("$LIGHTHOUSE_BIN" --config hocon/lighthouse.conf)
-  else
-    args=("$WEB_BIN" --config "hocon/$role.conf" --route "$name" "$@")
-  fi
-  args+=(--port "${CPORT[$name]}" --seeds "$(address_of "$seed")" --urls "$(url_of "$name")")
-  echo "===== $(date +%H:%M:%S.%3N) ${args[*]}" >>"$LOG_PREFIX-$name.log"
-  (cd "$REPO_DIR" && exec env "Logging__Console__TimestampFormat=HH:mm:ss.fff " "${args[@]}") \
-    </dev/null >>"$LOG_PREFIX-$name.log" 2>&1 &
-  PID[$name]=$!
-}
-
-stop_nodes() {
-  local name
-  for name in "${!PID[@]}"; do kill -KILL "${PID[$name]}" 2>/dev/null || true; done
-  for name in "${!PID[@]}"; do wait "${PID[$name]}" 2>/dev/null || true; done
-  PID=()
-}
-
-wait_http() {
-  local name="$1" path="$2" deadline=$((SECONDS + DEADLINE_SECONDS)) status=""
-  until status=$(curl -s --noproxy '*' --max-time 2 -o /dev/null -w '%{http_code}' "$(url_of "$name")$path") && [[ "$status" == 200 ]]; do
-    alive "$name" || { tail -40 "$LOG_PREFIX-$name.log" >&2; die "$name exited during start-up"; }
-    ((SECONDS < deadline)) || { tail -40 "$LOG_PREFIX-$name.log" >&2; die "$name did not answer $path within ${DEADLINE_SECONDS}s (last: ${status:-none})"; }
-    sleep 0.2
-  done
-}
-
-# wait_ready FRONT WORKERS BACKUPS: the front sees WORKERS+2 members Up and converged, every shard homed, the homes
-# balanced over WORKERS workers, and every shard holding BACKUPS backups.
-wait_ready() {
-  local front="$1" workers="$2" backups="$3" deadline=$((SECONDS + DEADLINE_SECONDS)) seen="" view=""
-  while true; do
-    seen=$(curl -s --noproxy '*' --max-time 2 "$(url_of "$front")/cluster/members" |
-      jq -r '[.converged, (.members | length), ([.members[] | select(.status == "Up" and .reachable)] | length)] | map(tostring) | join(" ")' 2>/dev/null || true)
-    if [[ "$seen" == "true $((workers + 2)) $((workers + 2))" ]]; then
-      view=$(curl -s --noproxy '*' --max-time 5 "$(url_of "$front")/cluster/shards" | jq -r --argjson b "$backups" '.shards |
-        (map(select(.home != null)) | group_by(.home)) as $homes |
-        [length, (map(select(.home == null)) | length), (map(select((.backups | length) != $b)) | length),
-         ($homes | length), ($homes | map(length) | min // 0), ($homes | map(length) | max // 0)] | map(tostring) | join(" ")' 2>/dev/null || true)
-      read -r total unhomed wrongbackups homes low high <<<"${view:-0 0 0 0 0 0}"
-      ((total > 0 && unhomed == 0 && wrongbackups == 0 && homes == workers && high - low <= 1)) && return 0
-    fi
-    ((SECONDS < deadline)) || die "$front: cluster not ready within ${DEADLINE_SECONDS}s (members converged/count/up: ${seen:-none}; shards total/unhomed/without $backups backups/homes/min/max: ${view:-none}); logs in $OUT_DIR"
-    sleep 0.3
-  done
-}
-
 # start_cluster PREFIX [SETTING...]: PREFIX-lighthouse, PREFIX-worker-1..3 and PREFIX-front (settings to all but
 # the Lighthouse), one after another.
 start_cluster() {
   local p="$1" name
   shift
   pick_ports "$p-lighthouse" "$p-worker-1" "$p-worker-2" "$p-worker-3" "$p-front"
-  start_node "$p-lighthouse" lighthouse "$p-lighthouse"
+  start_node "$p-lighthouse" lighthouse --seed "$p-lighthouse"
   wait_http "$p-lighthouse" /health/live
   # One node at a time, each ready before the next: several joining at once on a loaded machine got a worker
   # marked unreachable and downed during start-up.
   for name in worker-1 worker-2 worker-3; do
-    start_node "$p-$name" worker "$p-lighthouse" "$@"
+    start_node "$p-$name" worker --seed "$p-lighthouse" "$@"
     wait_http "$p-$name" /health/ready
   done
-  start_node "$p-front" front "$p-lighthouse" "$@"
+  start_node "$p-front" front --seed "$p-lighthouse" "$@"
 }
-
-# new_session FRONT ATTRIBUTE-PATH METHOD [BODY]: a cookie-less request that mints a session; prints the cookie value.
-new_session() {
-  local url="$1" method="$2" path="$3" body="${4:-}" cookie
-  local data=()
-  [[ -z "$body" ]] || data=(-H 'Content-Type: application/json' --data "$body")
-  cookie=$(curl -sf --noproxy '*' --max-time 10 -o /dev/null -D - -X "$method" "${data[@]}" "$url$path" |
-    tr -d '\r' | sed -n 's/^[Ss]et-[Cc]ookie: SESSIONID=\([^;]*\).*/\1/p' || true)
-  [[ -n "$cookie" ]] || die "a cookie-less $method $path to $url set no session cookie"
-  echo "$cookie"
-}
-
-proc_ticks() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $13 }' || echo 0; }
-nodes_ticks() { local name sum=0; for name in "${!PID[@]}"; do sum=$((sum + $(proc_ticks "${PID[$name]}"))); done; echo "$sum"; }
-field() { grep -o "$2=[0-9.]*" <<<"$1" | head -1 | cut -d= -f2 || true; }
-verdict() { awk -v v="$1" -v op="$2" -v l="$3" 'BEGIN { ok = (op == ">=") ? v >= l : v <= l; print ok ? "met" : "**not met**" }'; }
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.6g\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 
 # ---------------------------------------------------------------------------------------------------- build
 
-mkdir -p "$OUT_DIR"
-if ((build)); then
-  for project in src/SessionCluster.Web:web src/SessionCluster.Lighthouse:lighthouse; do
-    log "publishing ${project%%:*} (Release) to bench/out/replication/${project#*:}"
-    dotnet publish "$REPO_DIR/${project%%:*}" -c Release -o "$OUT_DIR/${project#*:}" --artifacts-path "$ARTIFACTS" -nologo -v quiet \
-      >"$OUT_DIR/build-${project#*:}.log" 2>&1 || { cat "$OUT_DIR/build-${project#*:}.log" >&2; die "build of ${project%%:*} failed"; }
-  done
-  echo "the working tree at commit $(git -C "$REPO_DIR" rev-parse --short HEAD)$(git -C "$REPO_DIR" diff --quiet HEAD -- src hocon Directory.Build.props 2>/dev/null || echo ', with uncommitted changes in src/ or hocon/')" >"$OUT_DIR/web/built-from.txt"
-fi
-[[ -x "$WEB_BIN" && -x "$LIGHTHOUSE_BIN" ]] || die "binaries missing in $OUT_DIR; run without --skip-build"
+build_or_check "$build"
 
 # ==================================================================================================== 1. write cost
 
@@ -272,7 +160,7 @@ run_writes() {
   ratio=$(for r in $(seq 1 "$rounds"); do awk -v o="$(field "${W[one 2,$r]}" rps)" -v l="$(field "${W[local 2,$r]}" rps)" 'BEGIN { printf "%.3f\n", o / l }'; done | median)
   for key in "${!W[@]}"; do
     line="${W[$key]}"
-    failed=$((failed + $(field "$line" non2xx) + $(field "$line" connect) + $(field "$line" read) + $(field "$line" write) + $(field "$line" timeout)))
+    failed=$((failed + $(wrk_failed "$line")))
   done
   {
     echo "### Write cost of write-consistency"
@@ -452,28 +340,9 @@ run_failover() {
 # ==================================================================================================== results
 
 write_results() {
-  local section="$OUT_DIR/section.md" results="$results_file"
-  [[ -f "$results" ]] || : >"$results"
-  {
-    echo "## Replication (issue 5)"
-    echo
-    echo "Produced by \`bench/replication.sh\`; every figure was measured on the runs described, none estimated."
-    for fragment in "$OUT_DIR"/results-writes*.md "$OUT_DIR"/results-failover-worker-*.md; do
-      [[ -f "$fragment" ]] && { echo; cat "$fragment"; }
-    done
-  } >"$section"
-  awk -v section="$section" '
-    /^## Replication \(issue 5\)$/ { skipping = 1; next }
-    skipping && /^## / { skipping = 0 }
-    !skipping { lines[++n] = $0 }
-    END {
-      while (n > 0 && lines[n] == "") n--
-      for (i = 1; i <= n; i++) print lines[i]
-      print ""
-      while ((getline line < section) > 0) print line
-    }' "$results" >"$results.tmp"
-  mv "$results.tmp" "$results"
-  log "wrote the Replication (issue 5) section of $results"
+  write_section "$results_file" "Replication (issue 5)" \
+    "Produced by \`bench/replication.sh\`; every figure was measured on the runs described, none estimated." \
+    "$OUT_DIR"/results-writes*.md "$OUT_DIR"/results-failover-worker-*.md
 }
 
 [[ "$part" == failover || "$part" == report ]] || run_writes

@@ -25,13 +25,10 @@
 # Everything binds to 127.0.0.1 on free ports from 20000-32767. Every wait has a deadline. The EXIT trap kills, by
 # PID, every node, wrk and watcher this script started. Node logs (with timestamps) stay in bench/out/sharding/.
 set -euo pipefail
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/cluster-lib.sh"
 
-OUT_DIR="$BENCH_DIR/out/sharding"                                # overrides lib.sh's: our own binaries and logs
+use_out_dir "$BENCH_DIR/out/sharding"                            # our own binaries and logs
 ARTIFACTS="${SHARDING_BENCH_ARTIFACTS:-/tmp/art-sharding}"       # private obj/bin: others build this repo concurrently
-WEB_BIN="$OUT_DIR/web/SessionCluster.Web"
-LIGHTHOUSE_BIN="$OUT_DIR/lighthouse/SessionCluster.Lighthouse"
-LOAD_DLL="$OUT_DIR/load/SessionLoad.dll"
 DEADLINE_SECONDS=60                                              # each wait: start-up, convergence, shards
 
 part=both
@@ -60,7 +57,7 @@ while (($#)); do
     --sessions) sessions="$2"; shift 2 ;;
     --value-bytes) value_bytes="$2"; shift 2 ;;
     --results) results_file="$2"; shift 2 ;;
-    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
+    -h|--help) print_usage; exit 0 ;;
     *) die "unknown option '$1' (see --help)" ;;
   esac
 done
@@ -72,158 +69,7 @@ command -v jq >/dev/null 2>&1 || die "jq is missing: apt-get install -y jq"
 ensure_wrk
 (($(nproc) >= 2)) || die "the pinned layouts need at least 2 cores"
 
-# ---------------------------------------------------------------------------------------------------- processes
-
-declare -A PID=() CPORT=() HPORT=() PLACE=()
-EXTRA_PIDS=()                                                    # wrk and the watcher, while they run
-LOG_PREFIX="$OUT_DIR/node"
-
-cleanup() {
-  local pid
-  for pid in "${EXTRA_PIDS[@]}" "${PID[@]}"; do [[ -n "$pid" ]] && kill -KILL "$pid" 2>/dev/null || true; done
-  for pid in "${EXTRA_PIDS[@]}" "${PID[@]}"; do [[ -n "$pid" ]] && wait "$pid" 2>/dev/null || true; done
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-port_free() { [[ -z "$(ss -Htln "sport = :$1" 2>/dev/null)" ]]; }
-
-# pick_ports NAME...: a distinct free cluster and HTTP port for each node, from 20000-32767 (below Linux's
-# ephemeral range, so no outgoing connection holds one).
-pick_ports() {
-  local taken=" " port name kind
-  for name in "$@"; do
-    for kind in C H; do
-      while true; do
-        port=$((20000 + RANDOM % 12768))
-        [[ "$taken" != *" $port "* ]] && port_free "$port" && break
-      done
-      taken+="$port "
-      if [[ $kind == C ]]; then CPORT[$name]=$port; else HPORT[$name]=$port; fi
-    done
-  done
-}
-
-url_of() { echo "http://127.0.0.1:${HPORT[$1]}"; }
-address_of() { echo "127.0.0.1:${CPORT[$1]}"; }
-alive() { kill -0 "${PID[$1]}" 2>/dev/null; }
-
-# start_node NAME ROLE [CPUS]: starts the published node ROLE (lighthouse, worker, front) with hocon/ROLE.conf from
-# the built tree, its own ports, the Lighthouse as seed, and --route NAME; with CPUS under taskset (every thread it
-# makes keeps to those cores, and .NET sizes its thread pool and GC heaps to them). Output: $LOG_PREFIX-NAME.log.
-start_node() {
-  local name="$1" role="$2" cpus="${3:-}" pin=() args=()
-  [[ -z "$cpus" ]] || pin=(taskset -c "$cpus")
-  if [[ "$role" == lighthouse ]]; then
-    args=("$LIGHTHOUSE_BIN" --config hocon/lighthouse.conf)
-  else
-    args=("$WEB_BIN" --config "hocon/$role.conf" --route "$name")
-  fi
-  args+=(--port "${CPORT[$name]}" --seeds "$(address_of lighthouse)" --urls "$(url_of "$name")")
-  echo "===== $(date +%H:%M:%S.%3N) ${pin[*]} ${args[*]}" >>"$LOG_PREFIX-$name.log"
-  (cd "$SOURCE_DIR" && exec "${pin[@]}" env "Logging__Console__TimestampFormat=HH:mm:ss.fff " "${args[@]}") \
-    </dev/null >>"$LOG_PREFIX-$name.log" 2>&1 &
-  PID[$name]=$!
-  PLACE[$name]="${cpus:-all cores}"
-}
-
-# stop_nodes: the cluster is thrown away after each layout or trial, so every node gets SIGKILL (a SIGTERM to every
-# worker at once would make each wait for a drain that has nowhere to go).
-stop_nodes() {
-  local name
-  for name in "${!PID[@]}"; do kill -KILL "${PID[$name]}" 2>/dev/null || true; done
-  for name in "${!PID[@]}"; do wait "${PID[$name]}" 2>/dev/null || true; done
-  PID=()
-}
-
-# wait_http NAME PATH: until NAME answers PATH with a 200.
-wait_http() {
-  local name="$1" path="$2" deadline=$((SECONDS + DEADLINE_SECONDS)) status=""
-  until status=$(curl -s --noproxy '*' --max-time 2 -o /dev/null -w '%{http_code}' "$(url_of "$name")$path") && [[ "$status" == 200 ]]; do
-    alive "$name" || { tail -40 "$LOG_PREFIX-$name.log" >&2; die "$name exited during start-up"; }
-    ((SECONDS < deadline)) || { tail -40 "$LOG_PREFIX-$name.log" >&2; die "$name did not answer $path within ${DEADLINE_SECONDS}s (last: ${status:-none})"; }
-    sleep 0.2
-  done
-}
-
-# wait_members NAME COUNT: until NAME's view is converged with exactly COUNT members, all Up and reachable.
-wait_members() {
-  local name="$1" count="$2" deadline=$((SECONDS + DEADLINE_SECONDS)) seen=""
-  while true; do
-    seen=$(curl -s --noproxy '*' --max-time 2 "$(url_of "$name")/cluster/members" |
-      jq -r '[.converged, (.members | length), ([.members[] | select(.status == "Up" and .reachable)] | length)] | map(tostring) | join(" ")' 2>/dev/null || true)
-    [[ "$seen" == "true $count $count" ]] && return 0
-    ((SECONDS < deadline)) || die "$name did not see $count members Up and converged within ${DEADLINE_SECONDS}s (converged, members, up: ${seen:-no answer}); logs in $OUT_DIR"
-    sleep 0.2
-  done
-}
-
-# shard_view NAME: "shards unhomed uncounted sessions homes min max" from NAME's GET /cluster/shards.
-shard_view() {
-  curl -s --noproxy '*' --max-time 5 "$(url_of "$1")/cluster/shards" | jq -r '.shards | (map(select(.home != null)) | group_by(.home)) as $homes |
-    [length, (map(select(.home == null)) | length), (map(select(.sessions == null)) | length), (map(.sessions // 0) | add // 0),
-     ($homes | length), ($homes | map(length) | min // 0), ($homes | map(length) | max // 0)] | map(tostring) | join(" ")' 2>/dev/null || true
-}
-
-# wait_shards NAME WORKERS SESSIONS: until NAME sees every shard homed on exactly WORKERS homes, balanced to within
-# one shard, every count known and SESSIONS sessions in all. Sets SHARD_VIEW to the last view.
-SHARD_VIEW=""
-wait_shards() {
-  local name="$1" workers="$2" expected="$3" deadline=$((SECONDS + DEADLINE_SECONDS))
-  while true; do
-    SHARD_VIEW=$(shard_view "$name")
-    read -r total unhomed uncounted counted homes low high <<<"${SHARD_VIEW:-0 0 0 0 0 0 0}"
-    if ((total > 0 && unhomed == 0 && uncounted == 0 && homes == workers && high - low <= 1 && counted == expected)); then
-      return 0
-    fi
-    ((SECONDS < deadline)) || return 1
-    sleep 0.2
-  done
-}
-
-# ---------------------------------------------------------------------------------------------------- CPU accounting
-
-proc_ticks() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $13 }' || echo 0; }
-nodes_ticks() { local name sum=0; for name in "${!PID[@]}"; do sum=$((sum + $(proc_ticks "${PID[$name]}"))); done; echo "$sum"; }
-
-field() { grep -o "$2=[0-9.]*" <<<"$1" | head -1 | cut -d= -f2 || true; }
-# verdict VALUE OP LIMIT: "met" or "**not met**" for VALUE >= or <= LIMIT.
-verdict() { awk -v v="$1" -v op="$2" -v l="$3" 'BEGIN { ok = (op == ">=") ? v >= l : v <= l; print ok ? "met" : "**not met**" }'; }
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.6g\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-
-# ---------------------------------------------------------------------------------------------------- build
-
-build_all() {
-  prepare_source
-  mkdir -p "$OUT_DIR"
-  local project name
-  for project in src/SessionCluster.Web:web src/SessionCluster.Lighthouse:lighthouse; do
-    name="${project#*:}"
-    log "publishing ${project%%:*} (Release, from the $SOURCE) to bench/out/sharding/$name"
-    dotnet publish "$SOURCE_DIR/${project%%:*}" -c Release -o "$OUT_DIR/$name" --artifacts-path "$ARTIFACTS" -nologo -v quiet \
-      >"$OUT_DIR/build-$name.log" 2>&1 || { cat "$OUT_DIR/build-$name.log" >&2; die "build of ${project%%:*} failed"; }
-  done
-  # The load tool is bench tooling, not the product: always the working tree's.
-  log "publishing bench/SessionLoad (Release) to bench/out/sharding/load"
-  dotnet publish "$BENCH_DIR/SessionLoad" -c Release -o "$OUT_DIR/load" --artifacts-path "$ARTIFACTS" -nologo -v quiet \
-    >"$OUT_DIR/build-load.log" 2>&1 || { cat "$OUT_DIR/build-load.log" >&2; die "build of bench/SessionLoad failed"; }
-  local commit
-  commit=$(git -C "$REPO_DIR" rev-parse --short HEAD)
-  if [[ "$SOURCE" == head ]]; then
-    echo "commit $commit, a clean export of it (uncommitted changes not measured)"
-  else
-    echo "the working tree at commit $commit$(git -C "$REPO_DIR" diff --quiet HEAD -- src hocon Directory.Build.props 2>/dev/null || echo ', with the uncommitted changes in src/ or hocon/ of that moment')"
-  fi >"$OUT_DIR/web/built-from.txt"
-}
-
-mkdir -p "$OUT_DIR"
-if ((build)); then
-  build_all
-else
-  [[ "$SOURCE" == worktree ]] && SOURCE_DIR="$REPO_DIR" || SOURCE_DIR="$OUT_DIR/src-head"
-fi
-[[ -x "$WEB_BIN" && -x "$LIGHTHOUSE_BIN" && -f "$LOAD_DLL" && -d "$SOURCE_DIR/hocon" ]] || die "binaries or $SOURCE_DIR/hocon missing; run without --skip-build"
+build_or_check "$build" --with-load
 
 # ==================================================================================================== 1. front vs direct
 
@@ -290,11 +136,11 @@ run_front_layout() {
   LOG_PREFIX="$OUT_DIR/front-$layout"
   rm -f "$LOG_PREFIX"-*.log
   pick_ports lighthouse worker-1 worker-2 front
-  start_node lighthouse lighthouse "$rest_cpus"
+  start_node lighthouse lighthouse --cpus "$rest_cpus"
   wait_http lighthouse /health/live
-  start_node worker-1 worker "$owner_cpus"
-  start_node worker-2 worker "$rest_cpus"
-  start_node front front "$rest_cpus"
+  start_node worker-1 worker --cpus "$owner_cpus"
+  start_node worker-2 worker --cpus "$rest_cpus"
+  start_node front front --cpus "$rest_cpus"
   for name in worker-1 worker-2 front; do wait_http "$name" /health/ready; done
   wait_members front 4
   wait_shards front 2 0 || die "$layout: shards not allocated 50/50 within ${DEADLINE_SECONDS}s (last view: $SHARD_VIEW)"
@@ -334,7 +180,7 @@ run_front_layout() {
   local failed=0 key
   for key in "${!results[@]}"; do
     line="${results[$key]}"
-    failed=$((failed + $(field "$line" non2xx) + $(field "$line" connect) + $(field "$line" read) + $(field "$line" write) + $(field "$line" timeout)))
+    failed=$((failed + $(wrk_failed "$line")))
   done
   local placement=""
   for name in lighthouse worker-1 worker-2 front; do placement+="$name: ${PLACE[$name]}; "; done
@@ -551,7 +397,7 @@ run_rebalance_trial() {
   bench_line=$(grep -m1 '^BENCH ' "$wrk_out") || { cat "$wrk_out" >&2; die "trial $trial: wrk printed no BENCH line"; }
   status_line=$(grep -m1 '^STATUS ' "$wrk_out" || echo "STATUS unknown")
   local failed
-  failed=$(($(field "$bench_line" non2xx) + $(field "$bench_line" connect) + $(field "$bench_line" read) + $(field "$bench_line" write) + $(field "$bench_line" timeout)))
+  failed=$(wrk_failed "$bench_line")
   log "trial $trial: wrk $(field "$bench_line" requests) requests, $failed failed ($status_line)"
 
   # Afterwards: every session still counted, and the 1000 sessions wrk used read back with their attribute.
@@ -643,31 +489,12 @@ run_rebalance() {
 
 # ==================================================================================================== results
 
-# write_results: replaces the "## Sharding (issue 4)" section of RESULTS.md (from its heading to the next "## "
-# heading, or the end) with the fragments of both parts, so that either part can be re-run alone.
+# write_results: the "## Sharding (issue 4)" section of RESULTS.md from the fragments of both parts, so that either
+# part can be re-run alone.
 write_results() {
-  local section="$OUT_DIR/section.md" results="$results_file"
-  [[ -f "$results" ]] || : >"$results"
-  {
-    echo "## Sharding (issue 4)"
-    echo
-    echo "Produced by \`bench/sharding.sh\`; every figure was measured on the runs described, none estimated."
-    for fragment in "$OUT_DIR/results-front.md" "$OUT_DIR/results-rebalance.md"; do
-      [[ -f "$fragment" ]] && { echo; cat "$fragment"; }
-    done
-  } >"$section"
-  awk -v section="$section" '
-    /^## Sharding \(issue 4\)$/ { skipping = 1; next }
-    skipping && /^## / { skipping = 0 }
-    !skipping { lines[++n] = $0 }
-    END {
-      while (n > 0 && lines[n] == "") n--
-      for (i = 1; i <= n; i++) print lines[i]
-      print ""
-      while ((getline line < section) > 0) print line
-    }' "$results" >"$results.tmp"
-  mv "$results.tmp" "$results"
-  log "wrote the Sharding (issue 4) section of $results"
+  write_section "$results_file" "Sharding (issue 4)" \
+    "Produced by \`bench/sharding.sh\`; every figure was measured on the runs described, none estimated." \
+    "$OUT_DIR/results-front.md" "$OUT_DIR/results-rebalance.md"
 }
 
 [[ "$part" == rebalance ]] || run_front
