@@ -30,16 +30,17 @@ public sealed class RemoteRequests(TimeProvider clock, TimeSpan timeout)
     /// <summary>Takes the request out if it is still waiting (its reply, a redirect or a failure arrived).</summary>
     public bool TryTake(long id, out RemoteRequest request) => _waiting.TryRemove(id, out request!);
 
-    /// <summary>Fails the requests past their deadline, or whose home is no longer a member.</summary>
+    /// <summary>Fails the requests past their deadline, and hands back those that should no longer wait for their home.</summary>
     /// <param name="now">Protocol time.</param>
-    /// <param name="isLive">Whether a home is still a member.</param>
-    /// <param name="resend">Takes a request whose home left, to send again (the region re-routes it).</param>
-    internal void FailExpiredOrDeparted(DateTimeOffset now, Func<NodeAddress, bool> isLive, Action<RemoteRequest> resend)
+    /// <param name="stillWaits">Whether a request should go on waiting for its home (false: the home left the cluster,
+    /// or it is a read and the home is unreachable, so a backup can answer it).</param>
+    /// <param name="resend">Takes a request that should not wait, to send again (the region re-routes it).</param>
+    internal void FailExpiredOrDeparted(DateTimeOffset now, Func<RemoteRequest, bool> stillWaits, Action<RemoteRequest> resend)
     {
         foreach (var (id, request) in _waiting)
         {
             var expired = request.Deadline <= now;
-            if ((expired || !isLive(request.Home)) && _waiting.TryRemove(id, out _))
+            if ((expired || !stillWaits(request)) && _waiting.TryRemove(id, out _))
             {
                 if (!expired)
                 {

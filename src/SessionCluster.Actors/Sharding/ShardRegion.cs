@@ -104,6 +104,9 @@ public sealed partial class ShardRegion
     /// <summary>True if <paramref name="address"/> is a member this node has not seen downed or removed.</summary>
     public bool IsLive(NodeAddress address) => _liveMembers.Contains(address);
 
+    /// <summary>True if some monitor reports the member unreachable.</summary>
+    public bool IsUnreachable(NodeAddress address) => _unreachable.Contains(address);
+
     /// <summary>True if this region serves <paramref name="shard"/> right now.</summary>
     public bool IsServing(int shard) => _slots[shard].Phase == Phase.Active;
 

@@ -185,7 +185,11 @@ public sealed partial class ShardRegionActor : Actor
                 _clusterDaemon.Tell(GetClusterState.Instance, Self);
                 break;
             case Tick:
-                _remoteRequests.FailExpiredOrDeparted(Now, _region.IsLive, request => Self.Tell(new RouteCommand(request.Command, SentBefore: true), request));
+                // A read sent straight to a home that has become unreachable goes through the region, which asks a backup.
+                _remoteRequests.FailExpiredOrDeparted(
+                    Now,
+                    request => _region.IsLive(request.Home) && !(BackupRead.CanServe(request.Command) && _region.IsUnreachable(request.Home)),
+                    request => Self.Tell(new RouteCommand(request.Command, SentBefore: true), request));
                 Execute(_region.Tick(Now));
                 _replicas?.SendCopies(Now);
                 if (_coordinator is not null)

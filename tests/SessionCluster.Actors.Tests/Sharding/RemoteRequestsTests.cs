@@ -53,7 +53,7 @@ public sealed class RemoteRequestsTests
         var toOther = requests.Register(new GetSession(SessionId.New()), 2, other);
         var resent = new List<RemoteRequest>();
 
-        requests.FailExpiredOrDeparted(clock.GetUtcNow(), address => !address.Equals(Home), resent.Add);
+        requests.FailExpiredOrDeparted(clock.GetUtcNow(), request => !request.Home.Equals(Home), resent.Add);
 
         Assert.Equal([read, increment], resent.OrderBy(request => request.Id < 0 ? -request.Id : request.Id));
         Assert.False(read.Task.IsCompleted || increment.Task.IsCompleted || toOther.Task.IsCompleted);
