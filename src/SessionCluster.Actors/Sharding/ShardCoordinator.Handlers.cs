@@ -272,21 +272,10 @@ public sealed partial class ShardCoordinator
             }
         }
 
-        var copies = weights.Keys.ToDictionary(region => region, _ => 0);
-        var inFlight = 0;
-        foreach (var placement in _table.Values)
-        {
-            inFlight += placement.Backups.Length > _backupsPerShard ? 1 : 0;
-            foreach (var backup in placement.Backups.Take(_backupsPerShard))
-            {
-                if (copies.TryGetValue(backup, out var count))
-                {
-                    copies[backup] = count + 1;
-                }
-            }
-        }
-
-        var limit = Math.Min(_settings.RebalanceAbsoluteLimit, Math.Max(1, (int)(_settings.RebalanceRelativeLimit * _settings.NumberOfShards)));
+        // A copy kept only until its replacement is whole (past the first _backupsPerShard) is on its way out.
+        var copies = CopiesPerRegion(weights.Keys, placement => placement.Backups.Take(_backupsPerShard));
+        var inFlight = _table.Values.Count(placement => placement.Backups.Length > _backupsPerShard);
+        var limit = _strategy.MovesPerRound(_settings.NumberOfShards);
         var changed = new List<int>();
         while (inFlight + changed.Count < limit && copies.Count > 1)
         {
@@ -390,17 +379,7 @@ public sealed partial class ShardCoordinator
         }
 
         var eligible = Loads().Where(load => load.Weight > 0).Select(load => RegionAt(load.Region)).OfType<UniqueAddress>().ToList();
-        var copies = eligible.ToDictionary(region => region, _ => 0);
-        foreach (var placement in _table.Values)
-        {
-            foreach (var backup in placement.Backups)
-            {
-                if (copies.TryGetValue(backup, out var count))
-                {
-                    copies[backup] = count + 1;
-                }
-            }
-        }
+        var copies = CopiesPerRegion(eligible, placement => placement.Backups);
 
         var changed = new List<int>();
         foreach (var shard in _table.Keys.Order().ToList())
@@ -441,6 +420,24 @@ public sealed partial class ShardCoordinator
         }
 
         Broadcast(changed);
+    }
+
+    /// <summary>How many backup copies each of <paramref name="regions"/> holds, counting those <paramref name="counted"/> lists per shard.</summary>
+    private Dictionary<UniqueAddress, int> CopiesPerRegion(IEnumerable<UniqueAddress> regions, Func<ShardPlacement, IEnumerable<UniqueAddress>> counted)
+    {
+        var copies = regions.ToDictionary(region => region, _ => 0);
+        foreach (var placement in _table.Values)
+        {
+            foreach (var backup in counted(placement))
+            {
+                if (copies.TryGetValue(backup, out var count))
+                {
+                    copies[backup] = count + 1;
+                }
+            }
+        }
+
+        return copies;
     }
 
     /// <summary>Regions removed from the membership lose their shards: those are allocated anew (empty: the sessions
