@@ -441,7 +441,8 @@ public sealed partial class ShardCoordinator
     }
 
     /// <summary>Regions removed from the membership lose their shards: those are allocated anew (empty: the sessions
-    /// died with the node; replication will keep copies). Moves towards downed or removed regions are called off.</summary>
+    /// died with the node; replication will keep copies). Moves towards downed or removed regions, and moves of a shard
+    /// that lost a backup, are called off.</summary>
     private void ForgetDepartedRegions(DateTimeOffset now)
     {
         if (Phase == CoordinatorPhase.Rebuilding)
@@ -459,8 +460,11 @@ public sealed partial class ShardCoordinator
         var changed = new List<int>();
         foreach (var (shard, move) in _moves.ToArray())
         {
-            if (!IsUsable(move.To) && _members.ContainsKey(move.From))
+            if ((!IsUsable(move.To) || _table[shard].Backups.Any(backup => !IsUsable(backup))) && _members.ContainsKey(move.From))
             {
+                // Also when a backup of the shard went down: AssignBackups leaves a moving shard's backups alone (a new
+                // epoch would read to the old home as a called-off move), so the old home would wait for that dead
+                // backup's acknowledgements, its hand-off and every write in flight stuck until they time out.
                 _moves.Remove(shard);
                 _table[shard] = _table[shard] with { Home = move.From, Epoch = _nextEpoch++ };
                 changed.Add(shard);

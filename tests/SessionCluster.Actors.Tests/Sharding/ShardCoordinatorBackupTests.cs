@@ -79,6 +79,37 @@ public sealed class ShardCoordinatorBackupTests
     }
 
     [Fact]
+    public void A_move_whose_shard_loses_its_backup_is_called_off_and_the_backup_replaced_at_once()
+    {
+        // The old home's writes in flight wait for the dead backup's acknowledgement, and its hand-off for them: the
+        // move goes back to the old home under a new epoch and the shard gets a live backup in the same round.
+        var coordinator = Active(backups: 2, out var reign, A, B, C, D);
+        coordinator.Tick(T0.AddSeconds(1));
+        coordinator.Receive(A, new DrainRegion(true), T0.AddSeconds(1));
+        var handOff = coordinator.Tick(T0.AddSeconds(3)).OfType<SendToNode>().Select(send => send.Message).OfType<HandOffShard>().First();
+        var dead = coordinator.Table[handOff.Shard].Backups.First(backup => !backup.Address.Equals(handOff.To));
+        var target = new[] { B, C, D }.Single(node => node.Address.Equals(handOff.To));
+        Assert.Contains(handOff.Shard, coordinator.Moving.Keys);
+
+        coordinator.MembershipChanged(State([.. new[] { A, B, C, D }.Select(node => (node, node == dead ? MemberStatus.Down : MemberStatus.Up))]), T0.AddSeconds(4));
+
+        Assert.DoesNotContain(handOff.Shard, coordinator.Moving.Keys);
+        var calledOff = coordinator.Table[handOff.Shard];
+        Assert.Equal(A, calledOff.Home);
+        Assert.True(calledOff.Epoch > handOff.Epoch, $"epoch {calledOff.Epoch} must pass the move's {handOff.Epoch}, so the new home discards its copy");
+
+        // The next tick gives it a live backup in place of the dead one (and may move it again: A still drains).
+        coordinator.Tick(T0.AddSeconds(4));
+        var after = coordinator.Table[handOff.Shard];
+        Assert.Equal(2, after.Backups.Length);
+        Assert.DoesNotContain(dead, after.Backups);
+
+        // The receipt of the called-off move changes nothing.
+        coordinator.Receive(target, new ShardReceived(reign, handOff.Shard, handOff.Epoch), T0.AddSeconds(4));
+        Assert.Equal(A, coordinator.Table[handOff.Shard].Home);
+    }
+
+    [Fact]
     public void A_sync_report_for_an_older_epoch_or_from_a_non_backup_is_ignored()
     {
         var coordinator = Active(backups: 1, out var reign, A, B, C);

@@ -202,6 +202,7 @@ internal sealed class NodeProcess : IAsyncDisposable
         {
             using var timeout = new CancellationTokenSource(DisposeDeadline);
             await _process.WaitForExitAsync(timeout.Token);
+            await KeepLogAsync();
         }
         catch (OperationCanceledException)
         {
@@ -211,6 +212,25 @@ internal sealed class NodeProcess : IAsyncDisposable
         {
             _process.Dispose();
         }
+    }
+
+    /// <summary>Writes the whole captured output to <c>$SESSIONCLUSTER_SPEC_LOG_DIR/NODE-INCARNATION-PID.log</c> when
+    /// that variable is set: a failure report shows only each node's last lines, a flaky spec needs the whole story.</summary>
+    private async Task KeepLogAsync()
+    {
+        if (Environment.GetEnvironmentVariable("SESSIONCLUSTER_SPEC_LOG_DIR") is not { Length: > 0 } directory)
+        {
+            return;
+        }
+
+        Directory.CreateDirectory(directory);
+        string[] lines;
+        lock (_log)
+        {
+            lines = [.. _log];
+        }
+
+        await File.WriteAllLinesAsync(Path.Combine(directory, $"{Node}-{Incarnation}-{Pid}.log"), lines);
     }
 
     private void Append(string stream, string? line)
