@@ -102,7 +102,7 @@ internal sealed class LocalCluster : IAsyncDisposable
     /// Starts the nodes that <see cref="StartAsync"/> left for later, each once the Lighthouse sees the one before Up
     /// (the Lighthouse itself first): joins then happen one at a time, not amid the start-up of every other process,
     /// which on a loaded 2-core machine can stall a joining node for seconds, past what its failure detector
-    /// tolerates. Each node gets <paramref name="deadlinePerNode"/>.
+    /// tolerates. Each node gets <paramref name="deadlinePerNode"/>; at the end every node answers on HTTP.
     /// </summary>
     public async Task LaunchOneByOneAsync(TimeSpan deadlinePerNode)
     {
@@ -117,11 +117,20 @@ internal sealed class LocalCluster : IAsyncDisposable
                 deadlinePerNode);
             if (!_pending.TryDequeue(out var node))
             {
-                return;
+                break;
             }
 
             previous = LaunchWeb(node.Name, node.Config, node.ClusterPort, node.HttpPort);
         }
+
+        // A member is Up before its HTTP port listens (the cluster starts first): wait for every node to answer, so a
+        // spec's first request does not meet a refused connection.
+        var everyone = Nodes.Select(node => node.ClusterAddress).ToList();
+        await Eventually.Value(
+            () => ReadAsync(Nodes),
+            snapshot => snapshot.Every(view => everyone.All(address => view.Find(address)?.IsUpAndReachable == true)),
+            $"every node to answer on HTTP and see all {everyone.Count} members Up",
+            deadlinePerNode);
     }
 
     /// <summary>Starts one more worker on fresh ports, named after the workers started so far (<c>worker-4</c> after three).</summary>
