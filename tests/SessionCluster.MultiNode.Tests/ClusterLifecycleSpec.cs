@@ -8,7 +8,9 @@ namespace SessionCluster.MultiNode.Tests;
 /// <summary>
 /// A Lighthouse and three workers as real processes on 127.0.0.1, through a node's whole life: the cluster forms, a
 /// worker is killed (kill -9) and the others remove it, it restarts on the same ports as a new incarnation and
-/// rejoins, and another worker is stopped with SIGTERM and leaves gracefully.
+/// rejoins, another worker is stopped with SIGTERM and leaves gracefully, the Lighthouse is killed and restarted and
+/// rejoins the workers' cluster (a lone seed must not form a second one), and a worker restarted after that joins
+/// through it into the same cluster.
 /// </summary>
 /// <remarks>
 /// One cluster walks through the phases in order, since each starts from where the last one left the cluster;
@@ -124,18 +126,65 @@ public sealed class ClusterLifecycleSpec(ITestOutputHelper output) : IAsyncLifet
             Assert.True(downedBy.Count == 0, $"A graceful leave must not be downed, yet {string.Join(", ", downedBy)} logged '{downed}'.");
         });
 
-        await Phase("5 no false downing: only the killed incarnation was ever downed", () =>
+        var killedUids = new List<string> { $"{crashed.ClusterAddress}#{crashedUid}" };
+        await Phase("5 seed: kill -9 the Lighthouse, the workers remove it; restarted, it rejoins their cluster instead of forming its own", async () =>
         {
-            var killed = $"MemberDowned {{ Member = {crashed.ClusterAddress}#{crashedUid} ";
+            var lighthouse = Cluster.Lighthouse;
+            var workers = Live().Where(node => node != lighthouse).ToList();
+            killedUids.Add($"{lighthouse.ClusterAddress}#{(await Cluster.ReadAsync(workers)).Views[0].View!.Find(lighthouse.ClusterAddress)!.Uid}");
+            lighthouse.Kill();
+            await lighthouse.WaitForExitAsync(Deadline);
+            await Eventually.Value(
+                () => Cluster.ReadAsync(workers),
+                snapshot => snapshot.AllSeeExactlyUp(Addresses(workers)),
+                $"the workers to remove the Lighthouse and see exactly [{string.Join(", ", Addresses(workers))}] Up, converged",
+                Deadline);
+
+            var seed = Cluster.Restart(lighthouse);
+            await Eventually.Value(
+                () => Cluster.ReadAsync(Live()),
+                snapshot => snapshot.AllSeeExactlyUp(Addresses(Live())),
+                $"every node, the restarted Lighthouse included, to see exactly [{string.Join(", ", Addresses(Live()))}] Up in one cluster",
+                Deadline);
+            var view = (await Cluster.ReadAsync([seed])).Views[0].View!;
+            Assert.True(view.Find(seed.ClusterAddress)!.Uid != killedUids[^1].Split('#')[1], $"the Lighthouse's view still holds its killed incarnation: {view}");
+        });
+
+        await Phase("6 a worker killed and restarted now joins through the restarted Lighthouse into the same cluster", async () =>
+        {
+            var worker = Live().Last(node => node != Cluster.Lighthouse);
+            killedUids.Add($"{worker.ClusterAddress}#{(await Cluster.ReadAsync([Cluster.Lighthouse])).Views[0].View!.Find(worker.ClusterAddress)!.Uid}");
+            worker.Kill();
+            await worker.WaitForExitAsync(Deadline);
+            var others = Live().Where(node => node != worker).ToList();
+            await Eventually.Value(
+                () => Cluster.ReadAsync(others),
+                snapshot => snapshot.AllSeeExactlyUp(Addresses(others)),
+                $"the others to remove {worker.Name}",
+                Deadline);
+
+            Cluster.Restart(worker);
+            await Eventually.Value(
+                () => Cluster.ReadAsync(Live()),
+                snapshot => snapshot.AllSeeExactlyUp(Addresses(Live())),
+                $"every node to see exactly [{string.Join(", ", Addresses(Live()))}] Up in one cluster, the restarted worker included",
+                Deadline);
+        });
+
+        await Phase("7 no false downing: only the killed incarnations were ever downed", () =>
+        {
             var falseDownings = Cluster.Incarnations
                 .SelectMany(node => node.LinesContaining("MemberDowned { Member = ").Select(line => (node.Name, Line: line)))
-                .Where(entry => !entry.Line.Contains(killed, StringComparison.Ordinal))
+                .Where(entry => !killedUids.Any(killed => entry.Line.Contains($"MemberDowned {{ Member = {killed} ", StringComparison.Ordinal)))
                 .Select(entry => $"{entry.Name}: {entry.Line.Trim()}")
                 .ToList();
             Assert.True(falseDownings.Count == 0, $"Members that were never killed were downed:\n{string.Join("\n", falseDownings)}");
             return Task.CompletedTask;
         });
     }
+
+    /// <summary>The latest incarnation of every node that still runs (the SIGTERM'd leaver does not).</summary>
+    private List<NodeProcess> Live() => [.. Cluster.Nodes.Where(node => !node.HasExited)];
 
     private static List<string> Addresses(IEnumerable<NodeProcess> nodes) => [.. nodes.Select(node => node.ClusterAddress)];
 

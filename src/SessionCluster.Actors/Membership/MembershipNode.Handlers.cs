@@ -164,6 +164,46 @@ public sealed partial class MembershipNode
         {
             _gossip = _gossip.PruneTombstones(oldest);
         }
+
+        if (Phase == MembershipPhase.Member && IsLeader && now >= _nextInvitationAt)
+        {
+            InviteAbsentSeeds();
+            _nextInvitationAt = now + _settings.SeedRetryInterval;
+        }
+    }
+
+    /// <summary>The leader tells every seed address that has no live member here that this cluster exists (an
+    /// unsolicited InitJoinAck). A lone first seed that was restarted formed a cluster of its own at once (it has no
+    /// other seed to ask); the invitation makes it join this one instead, so the cluster and the nodes that later join
+    /// through that seed do not end up as two clusters.</summary>
+    private void InviteAbsentSeeds()
+    {
+        foreach (var seed in _settings.SeedNodes.Distinct())
+        {
+            if (!seed.Equals(Self.Address) &&
+                !_gossip.Members.Values.Any(member => member.Address.Equals(seed) && member.Status != MemberStatus.Down))
+            {
+                Emit(new Send(seed, new InitJoinAck(_settings.ClusterName)));
+            }
+        }
+    }
+
+    /// <summary>An invitation from a member of an existing cluster (see <see cref="InviteAbsentSeeds"/>). Taken only by a
+    /// first seed that formed a cluster alone and is still its only member: it leaves nobody behind, so it joins the
+    /// inviter's cluster (its own view stays until the Welcome replaces it). Any other member ignores it.</summary>
+    private void ReceiveInvitation(UniqueAddress from, InitJoinAck invitation, DateTimeOffset now)
+    {
+        if (invitation.ClusterName != _settings.ClusterName || !IsFirstSeed || _gossip.Members.Count != 1 || !_gossip.HasMember(Self) ||
+            SelfStatus is not (MemberStatus.Joining or MemberStatus.Up))
+        {
+            return;
+        }
+
+        _heardFromCluster = true;
+        Emit(new Publish(new JoiningExistingCluster(from.Address)));
+        Emit(new Send(from.Address, new Join(_settings.ClusterName, [.. _roles])));
+        Phase = MembershipPhase.AwaitingWelcome;
+        _welcomeDeadline = now + _settings.JoinTimeout;
     }
 
     private static DateTimeOffset Next(DateTimeOffset due, TimeSpan interval, DateTimeOffset now)

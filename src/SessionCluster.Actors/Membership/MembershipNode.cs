@@ -10,7 +10,12 @@ namespace SessionCluster.Actors.Membership;
 // clock, and its randomness is an injected seeded Random, so a simulation replays exactly from a seed. The host
 // calls Tick every ClusterSettings.TickInterval; gossip and heartbeat cadences are kept inside.
 //
-// Joining (as Akka). With no seeds, or when this node is the only seed, it forms a single-node cluster at once.
+// Joining (as Akka). With no seeds it forms a single-node cluster at once. A lone first seed (the Lighthouse, which
+// lists only itself) may have been restarted while the cluster it seeded lives on, and forming at once would split
+// it from that cluster: so the leader of every cluster sends each configured seed address that has no live member an
+// unsolicited InitJoinAck every seed-retry-interval, and the lone seed waits seed-node-timeout for one before it forms
+// a cluster alone. An invitation that comes later still counts while it is the only member of the cluster it formed:
+// it then joins the inviter's cluster instead (nobody is left behind: it was alone).
 // Otherwise it sends InitJoin to every other seed and sends Join to the first that answers InitJoinAck; the member
 // that admits it adds it as Joining and replies Welcome with its gossip. Only the FIRST seed in the list may form a
 // new cluster, and only if no other seed acknowledged within seed-node-timeout (or all of them answered
@@ -95,6 +100,7 @@ public sealed partial class MembershipNode
     private UniqueAddress? _leader;
     private DateTimeOffset _seekingSince;
     private DateTimeOffset _nextInitJoinAt;
+    private DateTimeOffset _nextInvitationAt;
     private DateTimeOffset _welcomeDeadline;
     private DateTimeOffset _nextGossipAt;
     private DateTimeOffset _nextHeartbeatAt;
@@ -147,7 +153,8 @@ public sealed partial class MembershipNode
     /// <summary>A snapshot of the view for new subscribers and status endpoints.</summary>
     public CurrentClusterState State => CurrentClusterState.Of(_gossip, Self);
 
-    /// <summary>Begins joining: forms a cluster alone if there are no other seeds, else asks the seeds.</summary>
+    /// <summary>Begins joining: forms a cluster alone if there are no seeds, else asks the other seeds (a lone first seed
+    /// waits seed-node-timeout for an existing cluster's invitation first).</summary>
     public IReadOnlyList<MembershipEffect> Start(DateTimeOffset now) => Step(() =>
     {
         if (Phase != MembershipPhase.Idle)
@@ -155,7 +162,7 @@ public sealed partial class MembershipNode
             return;
         }
 
-        if (OtherSeeds().Count == 0)
+        if (_settings.SeedNodes.Count == 0)
         {
             FormCluster(now);
         }
@@ -202,6 +209,9 @@ public sealed partial class MembershipNode
                 break;
             case InitJoin initJoin:
                 ReceiveInitJoin(from, initJoin);
+                break;
+            case InitJoinAck invitation when Phase == MembershipPhase.Member:
+                ReceiveInvitation(from, invitation, now);
                 break;
             case InitJoinAck when Phase == MembershipPhase.Seeking:
                 _heardFromCluster = true;

@@ -91,6 +91,48 @@ public sealed class LifecycleSimulationTests(ITestOutputHelper output)
         Assert.True(restarted.Machine.Gossip.MemberOf(restarted.Self)!.UpNumber > 1, "it joined the existing cluster as its youngest member");
     }
 
+    [Theory]
+    [InlineData(85)]
+    [InlineData(86)]
+    [InlineData(87)]
+    public async Task LoneSeed_RestartedAfterTheClusterRemovedIt_RejoinsTheClusterInsteadOfStayingApart(int seed)
+    {
+        // The Lighthouse layout: one seed that lists only itself. Restarted, it has nobody to ask; it waits for an
+        // invitation from the surviving cluster's leader and joins it, rather than forming a second cluster.
+        var simulation = new ClusterSimulation(seed);
+        var nodes = await simulation.StartClusterAsync(4, seedCount: 1);
+        simulation.RunUntil(() => nodes.All(node => node.SeesAllUp(4)), Timeout, "four nodes Up");
+        var lighthouse = nodes[0];
+        var survivors = nodes.Skip(1).ToList();
+        simulation.Crash(lighthouse.Address);
+        simulation.RunUntil(() => survivors.All(node => node.SeesAllUp(3)), Timeout, "the crashed seed is removed");
+
+        var restarted = await simulation.StartAsync(lighthouse.Address, [lighthouse.Address]);
+        simulation.RunUntil(() => restarted.SeesAllUp(4) && survivors.All(node => node.SeesAllUp(4)), Timeout, "the restarted seed rejoins the cluster");
+        Assert.True(restarted.Machine.Gossip.MemberOf(restarted.Self)!.UpNumber > 1, "it joined the existing cluster as its youngest member");
+
+        // A node that joins through the seed afterwards joins the same, single cluster.
+        var late = await simulation.StartAsync(ClusterSimulation.AddressOf(9), [lighthouse.Address]);
+        var everyone = survivors.Append(restarted).Append(late).ToList();
+        simulation.RunUntil(() => everyone.All(node => node.SeesAllUp(5)), Timeout, "a late joiner finds one cluster of five");
+        simulation.CheckInvariants();
+    }
+
+    [Fact]
+    public async Task SeedWithOtherMembers_IgnoresAnInvitation()
+    {
+        // Only a first seed that is alone may abandon the cluster it formed: with a member of its own, it stays.
+        var simulation = new ClusterSimulation(seed: 88);
+        var nodes = await simulation.StartClusterAsync(2, seedCount: 1);
+        simulation.RunUntil(() => nodes.All(node => node.SeesAllUp(2)), Timeout, "two nodes Up");
+
+        nodes[0].OnMessage(new UniqueAddress(ClusterSimulation.AddressOf(7), 77), new InitJoinAck(simulation.Settings.ClusterName));
+        simulation.RunFor(TimeSpan.FromSeconds(2));
+
+        Assert.All(nodes, node => Assert.True(node.SeesAllUp(2)));
+        Assert.DoesNotContain(nodes[0].Events, entry => entry.Event is JoiningExistingCluster);
+    }
+
     [Fact]
     public async Task NonFirstSeed_Alone_NeverFormsACluster()
     {

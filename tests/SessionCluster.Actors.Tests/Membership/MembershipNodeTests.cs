@@ -161,6 +161,62 @@ public sealed class MembershipNodeTests
         return node;
     }
 
+    [Fact]
+    public void LoneFirstSeed_WaitsSeedNodeTimeoutBeforeFormingAlone()
+    {
+        var node = NewNode(A, [A.Address]);
+
+        Assert.Empty(node.Start(T0));
+        node.Tick(T0 + node.Settings.SeedNodeTimeout - TimeSpan.FromMilliseconds(1));
+        Assert.Equal(MembershipPhase.Seeking, node.Phase);
+
+        node.Tick(T0 + node.Settings.SeedNodeTimeout);
+        Assert.Equal(MembershipPhase.Member, node.Phase);
+        Assert.Equal(MemberStatus.Up, node.SelfStatus);
+    }
+
+    [Fact]
+    public void LoneFirstSeed_AloneInTheClusterItFormed_JoinsTheClusterThatInvitesIt()
+    {
+        // Restarted, it formed a cluster alone before the invitation got through (the members' connection to its
+        // address was backing off): alone, it leaves nobody behind, so it joins the inviter's cluster.
+        var seed = NewNode(A, [A.Address]);
+        seed.Start(T0);
+        var formed = T0 + seed.Settings.SeedNodeTimeout;
+        seed.Tick(formed);
+        Assert.Equal(MembershipPhase.Member, seed.Phase);
+
+        var effects = seed.Receive(B, new InitJoinAck("session-cluster"), formed);
+
+        Assert.Contains(effects, e => e is Publish { Event: JoiningExistingCluster { By: var by } } && by == B.Address);
+        Assert.Contains(effects, e => e is Send { Message: SessionCluster.Actors.Membership.Join } send && send.To == B.Address);
+        Assert.Equal(MembershipPhase.AwaitingWelcome, seed.Phase);
+
+        var member = NewNode(B);
+        member.Start(T0);
+        var welcome = member.Receive(A, new Join("session-cluster", ["worker"]), formed).OfType<Send>().Select(send => send.Message).OfType<Welcome>().Single();
+        seed.Receive(B, welcome, formed);
+
+        Assert.Equal(MembershipPhase.Member, seed.Phase);
+        Assert.Equal(2, seed.Gossip.Members.Count);
+        Assert.Equal(B, seed.Leader);
+    }
+
+    [Fact]
+    public void Invitation_IgnoredByANodeThatIsNotALoneFirstSeed()
+    {
+        var standalone = NewNode(A); // no seeds: not a first seed
+        standalone.Start(T0);
+        Assert.Empty(standalone.Receive(B, new InitJoinAck("session-cluster"), T0));
+        Assert.Equal(MembershipPhase.Member, standalone.Phase);
+
+        var seed = NewNode(A, [A.Address]);
+        seed.Start(T0);
+        seed.Tick(T0 + seed.Settings.SeedNodeTimeout);
+        Assert.Empty(seed.Receive(B, new InitJoinAck("another-cluster"), T0 + seed.Settings.SeedNodeTimeout));
+        Assert.Equal(MembershipPhase.Member, seed.Phase);
+    }
+
     internal static MembershipNode NewNode(UniqueAddress self, IReadOnlyList<NodeAddress>? seeds = null) =>
         new(self, ClusterSettings.Default with { SeedNodes = seeds ?? [] }, ["worker"], new Random(1));
 }

@@ -197,7 +197,7 @@ public sealed class ReplicationSimulationTests
     }
 
     [Theory]
-    [InlineData(171)]
+    [InlineData(174)]
     [InlineData(172)]
     [InlineData(173)]
     public async Task A_crash_of_the_backup_a_drained_shard_moved_onto_while_it_copies_to_a_new_backup_loses_no_acknowledged_increment(int seed)
