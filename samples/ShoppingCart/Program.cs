@@ -4,7 +4,8 @@ using ShoppingCart;
 // A shopping cart kept in HttpContext.Session and nothing else. The usual multi-server recipe would put
 // builder.Services.AddStackExchangeRedisCache(...) here; this line makes the app a SessionCluster node instead.
 var builder = WebApplication.CreateBuilder(args);
-if (builder.Configuration["cart:session-store"] == "memory")
+var clustered = builder.Configuration["cart:session-store"] != "memory";
+if (!clustered)
 {
     // The baseline of bench/aspnet-session.sh: ASP.NET Core's in-memory store, one server only.
     builder.Services.AddDistributedMemoryCache();
@@ -25,6 +26,12 @@ builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 
 var app = builder.Build();
 app.UseSession();
+if (clustered)
+{
+    // The node's own endpoints, as on a SessionCluster.Web node: /health/ready for the balancer, /cluster/* and
+    // /dashboard for the operator (sessionctl works against this app), /metrics, and the /session JSON contract.
+    app.MapSessionClusterEndpoints();
+}
 
 app.MapGet("/cart", async (HttpContext http) =>
 {

@@ -1,12 +1,11 @@
-using SessionCluster.Actors.Dashboard;
-using SessionCluster.Actors.Diagnostics;
 using SessionCluster.Actors.Hosting;
 using SessionCluster.Actors.Management;
-using SessionCluster.Web.Endpoints;
-using SessionCluster.Web.Http;
+using SessionCluster.Hosting;
 using SessionCluster.Web.Pages;
 
-// A SessionCluster web node: parses its switches, layers its configuration, serves the session contract.
+// A SessionCluster web node: parses its switches, layers its configuration, serves the session contract. It is built
+// from the extensions any ASP.NET Core app uses (src/SessionCluster.Hosting), plus what only a node process has: its
+// command line, its URLs and management port, Kestrel's limits and the SessionExample page.
 // No --config: reference.conf alone, a single node that forms its own cluster (workers pass hocon/worker.conf).
 if (NodeCommandLine.ParseForHost(
         args,
@@ -27,7 +26,14 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 SessionClusterSettings settings;
 try
 {
-    builder.Configuration.AddNodeConfiguration(commandLine);
+    // The node's own configuration stack (reference.conf, --config, environment, switches) becomes the app's.
+    builder.AddSessionCluster(commandLine, options =>
+    {
+        // The contract keeps its own cookie (SESSIONID=<id>.<route>); ASP.NET Core's session middleware is not used.
+        options.UseAsSessionStore = false;
+        options.ShareDataProtectionKeys = false;
+        options.ApplyKestrelLimits = true;
+    });
 
     // Fail here, with one clear line, rather than later inside the host with a stack trace.
     settings = SessionClusterSettings.Load(builder.Configuration);
@@ -41,21 +47,10 @@ catch (Exception exception) when (exception is SettingsException or SessionClust
 // Per-request framework logs would cost more than a session read; state changes are logged by our own categories.
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 builder.WebHost.UseUrls(ManagementPort.AddTo(builder.Configuration["urls"] ?? "http://localhost:5000", settings.Management.Port));
-builder.Services.AddSessionNode();
-builder.Services.AddSessionClusterMetrics();
-builder.Services.AddOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>()
-    .Configure<SessionClusterSettings>((options, settings) => SessionCluster.Web.Http.KestrelLimits.Apply(options, settings.Http));
 
 var app = builder.Build();
-app.UseSessionRequestMetrics();
-app.UseManagementRequestCount();
-app.MapHealthEndpoints();
-app.MapSessionEndpoints();
+app.MapSessionClusterEndpoints();
 app.MapSessionExamplePage();
-app.MapClusterEndpoints();
-app.MapShardingEndpoints();
-app.MapSessionClusterMetrics().RequireManagementRead();
-app.MapSessionClusterDashboard().RequireManagementRead();
 
 try
 {

@@ -72,4 +72,36 @@ public sealed class AddSessionClusterTests
         await host.StopAsync();
         Assert.False(node.IsReady);
     }
+
+    [Fact]
+    public async Task CommandLineForm_TheBuildersConfigurationBecomesTheNodesStack_AndTheNodeBindsFromIt()
+    {
+        var file = Path.Combine(Directory.CreateTempSubdirectory("hosting-conf-").FullName, "node.conf");
+        File.WriteAllText(file, "session-cluster.sessions { max-attributes = 10, max-name-length = 30 }");
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.AddSessionCluster(NodeCommandLine.Parse(["--config", file, "--session-cluster:sessions:max-name-length=20"], null));
+        using var host = builder.Build();
+
+        var providers = ((IConfigurationRoot)host.Services.GetRequiredService<IConfiguration>()).Providers.ToList();
+        var settings = host.Services.GetRequiredService<SessionClusterSettings>().Sessions;
+
+        Assert.Equal($"HoconConfigurationProvider for '{file}'", providers[0].ToString());
+        Assert.Equal(10, settings.MaxAttributes);   // the --config file over reference.conf
+        Assert.Equal(20, settings.MaxNameLength);   // the switch over the file
+        Assert.Equal(SessionClusterSettings.Default.Sessions.MaxValueBytes, settings.MaxValueBytes);
+        await host.StartAsync();
+        Assert.Same(host.Services.GetRequiredService<SessionClusterSettings>(), host.Services.GetRequiredService<SessionNode>().Settings);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public void CommandLineForm_WithAConfigFileOption_IsRefused()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            builder.AddSessionCluster(NodeCommandLine.Parse([], null), options => options.ConfigFile = "cluster.conf"));
+
+        Assert.Contains("AppConfigurationIsNodeConfiguration", error.Message, StringComparison.Ordinal);
+    }
 }

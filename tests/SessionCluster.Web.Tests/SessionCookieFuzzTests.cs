@@ -5,7 +5,7 @@ using SessionCluster.Actors.Sessions;
 using SessionCluster.TestKit.Fuzzing;
 using SessionCluster.Web.Tests.Support;
 using static SessionCluster.Web.Tests.Support.SessionRequests;
-using Cookie = SessionCluster.Web.Http.SessionCookie;
+using Cookie = SessionCluster.Hosting.Http.SessionCookie;
 
 namespace SessionCluster.Web.Tests;
 

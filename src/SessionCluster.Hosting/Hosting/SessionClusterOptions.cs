@@ -29,4 +29,19 @@ public sealed class SessionClusterOptions
     /// (<c>remote.secret</c>), so that a session cookie issued by one node is read by all. Only when a secret is set;
     /// turn it off if the app shares its key ring some other way. Default true.</summary>
     public bool ShareDataProtectionKeys { get; set; } = true;
+
+    /// <summary>Whether every request is counted (<c>requestsTotal</c> of <c>GET /cluster/node</c>) and the session
+    /// contract's requests measured for <c>/metrics</c>, by one middleware put first in the app's pipeline. Default true;
+    /// off, the app may place <c>app.UseSessionClusterRequestMetrics()</c> itself.</summary>
+    public bool MeasureRequests { get; set; } = true;
+
+    /// <summary>Whether Kestrel takes its limits (header and body sizes, connections, timeouts) from
+    /// <c>session-cluster.http</c>. Default false: an ordinary app keeps its own Kestrel settings; a node process sets it.</summary>
+    public bool ApplyKestrelLimits { get; set; }
+
+    /// <summary>Whether the app's <c>IConfiguration</c> already is the node's whole configuration, with reference.conf
+    /// at its bottom (what <c>builder.AddSessionCluster(NodeCommandLine)</c> makes of it): the node then binds from it
+    /// as it is, and <see cref="ConfigFile"/>, <see cref="Settings"/> and <see cref="UseAppConfiguration"/> do not
+    /// apply (setting them is an error). Default false.</summary>
+    public bool AppConfigurationIsNodeConfiguration { get; set; }
 }

@@ -3,7 +3,7 @@ using System.Text.Encodings.Web;
 using SessionCluster.Actors.Hosting;
 using SessionCluster.Actors.Runtime;
 using SessionCluster.Actors.Sessions;
-using SessionCluster.Web.Http;
+using SessionCluster.Hosting.Http;
 
 namespace SessionCluster.Web.Pages;
 

@@ -1,7 +1,9 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using SessionCluster.Actors.Hosting;
 using SessionCluster.Actors.Sessions;
 
-namespace SessionCluster.Web.Http;
+namespace SessionCluster.Hosting.Http;
 
 /// <summary>The session cookie: <c>&lt;id&gt;.&lt;route&gt;</c>, HttpOnly, SameSite=Lax, Path=/, and Secure on HTTPS (or always,
 /// by <c>session-cluster.sessions.cookie-secure</c>).</summary>

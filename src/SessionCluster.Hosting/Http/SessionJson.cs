@@ -1,7 +1,8 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http;
 using SessionCluster.Actors.Sessions;
 
-namespace SessionCluster.Web.Http;
+namespace SessionCluster.Hosting.Http;
 
 /// <summary>Writes the JSON documents of the HTTP contract (through <see cref="JsonResponse"/>).</summary>
 public static class SessionJson

@@ -1,11 +1,14 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using SessionCluster.Actors.Hosting;
 using SessionCluster.Actors.Management;
 using SessionCluster.Actors.Runtime;
 using SessionCluster.Actors.Sessions;
 using SessionCluster.Actors.Sharding;
-using SessionCluster.Web.Http;
+using SessionCluster.Hosting.Http;
 
-namespace SessionCluster.Web.Endpoints;
+namespace SessionCluster.Hosting.Endpoints;
 
 /// <summary>Where shards and sessions live, as this node knows it: <c>GET /cluster/shards</c>, <c>/cluster/shards/local</c>
 /// and <c>/cluster/sessions/{id}</c>.</summary>
@@ -13,8 +16,12 @@ public static class ShardingEndpoints
 {
     private static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(5);
 
-    public static IEndpointRouteBuilder MapShardingEndpoints(this IEndpointRouteBuilder app)
+    /// <summary>Maps the three reads, each behind <see cref="ManagementEndpointFilters.RequireManagementRead"/>;
+    /// returns their group.</summary>
+    public static RouteGroupBuilder MapShardingEndpoints(this IEndpointRouteBuilder endpoints)
     {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var app = endpoints.MapGroup(string.Empty);
         app.MapGet("/cluster/shards", async (HttpContext http, SessionNode node) =>
         {
             if (await AskRegion<ShardTable>(http, node, GetShardTable.Instance) is not { } table)

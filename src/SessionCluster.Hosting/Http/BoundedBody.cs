@@ -1,6 +1,7 @@
 using System.Buffers;
+using Microsoft.AspNetCore.Http;
 
-namespace SessionCluster.Web.Http;
+namespace SessionCluster.Hosting.Http;
 
 /// <summary>Reads a request body up to a limit, so an oversized body is refused without being buffered whole.</summary>
 public static class BoundedBody

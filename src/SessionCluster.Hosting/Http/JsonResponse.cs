@@ -1,8 +1,9 @@
 using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http;
 
-namespace SessionCluster.Web.Http;
+namespace SessionCluster.Hosting.Http;
 
 /// <summary>Writes a JSON body built in memory first, so the response carries a Content-Length and never a half document.</summary>
 /// <remarks>Streaming into the body would make Kestrel use chunked encoding and an extra flush, which costs more than

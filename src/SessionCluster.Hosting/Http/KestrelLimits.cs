@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using SessionCluster.Actors.Hosting;
 
-namespace SessionCluster.Web.Http;
+namespace SessionCluster.Hosting.Http;
 
 /// <summary>Applies <c>session-cluster.http</c> to Kestrel: header and body sizes, connection count, and timeouts.</summary>
 public static class KestrelLimits

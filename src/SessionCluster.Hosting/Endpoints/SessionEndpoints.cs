@@ -1,17 +1,25 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
 using SessionCluster.Actors.Hosting;
 using SessionCluster.Actors.Runtime;
 using SessionCluster.Actors.Sessions;
 using SessionCluster.Actors.Sharding;
-using SessionCluster.Web.Http;
+using SessionCluster.Hosting.Http;
 
-namespace SessionCluster.Web.Endpoints;
+namespace SessionCluster.Hosting.Endpoints;
 
 /// <summary>The session HTTP contract: thin handlers that turn a request into one session command and its reply into JSON.</summary>
 public static class SessionEndpoints
 {
-    public static IEndpointRouteBuilder MapSessionEndpoints(this IEndpointRouteBuilder app)
+    /// <summary>Maps <c>/session</c>, its attributes, increment, invalidate and rotate, marked with
+    /// <see cref="SessionContractMetadata"/> so that <see cref="SessionRequestMetrics"/> measures them; returns their
+    /// group, for conventions of the caller's own.</summary>
+    public static RouteGroupBuilder MapSessionEndpoints(this IEndpointRouteBuilder endpoints)
     {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var app = endpoints.MapGroup(string.Empty).WithMetadata(SessionContractMetadata.Instance);
         app.MapGet("/session", (HttpContext http, SessionNode node) =>
             Handle(http, node, id => new GetSession(id)));
 
