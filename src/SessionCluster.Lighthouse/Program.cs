@@ -59,7 +59,7 @@ if (urls is not null)
     app.MapGet("/health/live", static () => Results.Text("{\"status\":\"live\"}", "application/json"));
     app.MapManagementEndpoints();
     app.MapSessionClusterMetrics().RequireManagementRead();
-    app.MapSessionClusterDashboard().RequireManagementRead();
+    app.MapSessionClusterDashboard();
 }
 
 await app.RunAsync();

@@ -129,7 +129,7 @@ public sealed class ManagementAuthTests
     [InlineData("/cluster/regions")]
     [InlineData("/cluster/sessions/0123456789abcdef0123456789abcdef")]
     [InlineData("/metrics")]
-    [InlineData("/dashboard")]
+    [InlineData("/dashboard/summary")]
     public async Task Read_WithProtectReads_NeedsTheToken(string path)
     {
         await using var node = WebNodeFactory.With((TokenSetting, Token), ("session-cluster:management:protect-reads", "on"));
@@ -143,6 +143,41 @@ public sealed class ManagementAuthTests
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         Assert.Equal(HttpStatusCode.OK, authorized.StatusCode);
         authorized.Dispose();
+    }
+
+    [Theory]
+    [InlineData("/dashboard")]
+    [InlineData("/dashboard/dashboard.js")]
+    [InlineData("/dashboard/dashboard.css")]
+    public async Task DashboardPage_WithProtectReads_IsServedWithoutTheToken_AndAsksForIt(string path)
+    {
+        // The page and its assets hold no data; the page asks for the token and sends it with each read.
+        await using var node = WebNodeFactory.With((TokenSetting, Token), ("session-cluster:management:protect-reads", "on"));
+
+        using var response = await node.CreateRawClient().GetAsync(path);
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        if (path == "/dashboard")
+        {
+            Assert.Contains("id=\"token-form\"", body, StringComparison.Ordinal);
+        }
+        else if (path.EndsWith(".js", StringComparison.Ordinal))
+        {
+            Assert.Contains("Authorization: `Bearer ${token}`", body, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("/dashboard")]
+    [InlineData("/dashboard/summary")]
+    public async Task Dashboard_WithASeparateManagementPort_IsNotServedOnTheWebPort(string path)
+    {
+        await using var node = WebNodeFactory.With((TokenSetting, Token), ("session-cluster:management:port", "9876"));
+
+        using var response = await Authorized(node.CreateRawClient(), Token).GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 
     [Theory]

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using SessionCluster.Actors.Diagnostics;
+using SessionCluster.Actors.Management;
 
 namespace SessionCluster.Actors.Dashboard;
 
@@ -21,16 +22,19 @@ public static class DashboardEndpoints
     private static readonly DateTimeOffset ProcessStarted = Process.GetCurrentProcess().StartTime.ToUniversalTime();
 
     /// <summary>Maps the page, its two assets and the summary; needs <see cref="MetricsEndpoints.AddSessionClusterMetrics"/>.
-    /// Returns the group's builder, so a host can put the whole dashboard behind its own access rule.</summary>
+    /// The summary is a management read (<see cref="ManagementEndpointFilters.RequireManagementRead"/>); the page and its
+    /// assets hold no data and need no token (with protect-reads on, the page asks for it and sends it with each read),
+    /// but like the rest of the management API answer only on its port when it has one. Returns the group's builder,
+    /// so a host can add its own access rule on top.</summary>
     public static IEndpointConventionBuilder MapSessionClusterDashboard(this IEndpointRouteBuilder app)
     {
         ArgumentNullException.ThrowIfNull(app);
         var collector = app.ServiceProvider.GetService<PrometheusCollector>()
             ?? throw new InvalidOperationException("Call services.AddSessionClusterMetrics() before mapping the dashboard.");
         var dashboard = app.MapGroup("/dashboard");
-        MapAsset(dashboard, "", "dashboard.html", "text/html; charset=utf-8");
-        MapAsset(dashboard, "/dashboard.css", "dashboard.css", "text/css; charset=utf-8");
-        MapAsset(dashboard, "/dashboard.js", "dashboard.js", "text/javascript; charset=utf-8");
+        MapAsset(dashboard, "", "dashboard.html", "text/html; charset=utf-8").RequireManagementPort();
+        MapAsset(dashboard, "/dashboard.css", "dashboard.css", "text/css; charset=utf-8").RequireManagementPort();
+        MapAsset(dashboard, "/dashboard.js", "dashboard.js", "text/javascript; charset=utf-8").RequireManagementPort();
         dashboard.MapGet("/summary", async (HttpContext http) =>
         {
             var buffer = new ArrayBufferWriter<byte>(512);
@@ -42,7 +46,7 @@ public static class DashboardEndpoints
             http.Response.ContentType = "application/json; charset=utf-8";
             http.Response.Headers.CacheControl = "no-store";
             await http.Response.BodyWriter.WriteAsync(buffer.WrittenMemory, http.RequestAborted);
-        });
+        }).RequireManagementRead();
         return dashboard;
     }
 
@@ -61,10 +65,10 @@ public static class DashboardEndpoints
         writer.WriteEndObject();
     }
 
-    private static void MapAsset(IEndpointRouteBuilder app, string path, string resource, string contentType)
+    private static IEndpointConventionBuilder MapAsset(IEndpointRouteBuilder app, string path, string resource, string contentType)
     {
         var body = Read(resource);
-        app.MapGet(path, async (HttpContext http) =>
+        return app.MapGet(path, async (HttpContext http) =>
         {
             http.Response.ContentType = contentType;
             http.Response.ContentLength = body.Length;

@@ -20,17 +20,35 @@ public static class ManagementEndpointFilters
         where TBuilder : IEndpointConventionBuilder =>
         builder.AddEndpointFilter(static (context, next) => Check(context, next, isAction: false));
 
+    /// <summary>The endpoint holds nothing secret (the dashboard's page and script) but belongs to the management API:
+    /// no token, yet only on the management port when it has its own.</summary>
+    public static TBuilder RequireManagementPort<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.AddEndpointFilter(static async (context, next) =>
+            await RefuseOffManagementPort(context.HttpContext) ? Results.Empty : await next(context));
+
+    /// <summary>True (and a 404 written) when the management API has its own port and this request came in on another.</summary>
+    private static async ValueTask<bool> RefuseOffManagementPort(HttpContext http)
+    {
+        var settings = http.RequestServices.GetRequiredService<NodeManagement>().Authorization.Settings;
+        if (settings.Port == 0 || http.Connection.LocalPort == settings.Port)
+        {
+            return false;
+        }
+
+        await ManagementJson.WriteError(
+            http.Response,
+            StatusCodes.Status404NotFound,
+            $"The management API answers on port {settings.Port.ToString(CultureInfo.InvariantCulture)} (session-cluster.management.port), not on this one.");
+        return true;
+    }
+
     private static async ValueTask<object?> Check(EndpointFilterInvocationContext context, EndpointFilterDelegate next, bool isAction)
     {
         var http = context.HttpContext;
         var authorization = http.RequestServices.GetRequiredService<NodeManagement>().Authorization;
-        if (authorization.Settings.Port != 0 && http.Connection.LocalPort != authorization.Settings.Port)
+        if (await RefuseOffManagementPort(http))
         {
-            // The management API has its own port: on any other it does not exist.
-            await ManagementJson.WriteError(
-                http.Response,
-                StatusCodes.Status404NotFound,
-                $"The management API answers on port {authorization.Settings.Port.ToString(CultureInfo.InvariantCulture)} (session-cluster.management.port), not on this one.");
             return Results.Empty;
         }
 

@@ -41,7 +41,7 @@ public static class SessionClusterEndpointRouteBuilderExtensions
         node.MapHealthEndpoints();
         node.MapClusterEndpoints();
         node.MapSessionClusterMetrics().RequireManagementRead();
-        node.MapSessionClusterDashboard().RequireManagementRead();
+        node.MapSessionClusterDashboard();
         return node;
     }
 }

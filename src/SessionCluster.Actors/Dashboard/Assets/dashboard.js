@@ -6,6 +6,9 @@
 (() => {
   const POLL_MS = 1000;
   const TIMEOUT_MS = 2500;
+  // With session-cluster.management.protect-reads on, every read needs the management token: the page asks for it
+  // once and keeps it for this tab only (sessionStorage), sent as a Bearer header, never in a URL.
+  const TOKEN_KEY = 'sessioncluster.management.token';
   // Statuses of a member that still answers for its shards; a shard leaving any other member left by a failover.
   const LIVE = new Set(['Joining', 'WeaklyUp', 'Up', 'Leaving', 'Exiting']);
 
@@ -54,7 +57,9 @@
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
     try {
-      const response = await fetch(path, { cache: 'no-store', signal: controller.signal });
+      const token = sessionStorage.getItem(TOKEN_KEY);
+      const headers = token ? { Authorization: `Bearer ${token}` } : {};
+      const response = await fetch(path, { cache: 'no-store', signal: controller.signal, headers });
       const text = await response.text();
       let body = null;
       try { body = JSON.parse(text); } catch { body = null; }
@@ -118,6 +123,8 @@
       errors.push(shards.reason.message);
     }
     if (summary.status === 'fulfilled') observeSummary(summary.value); else errors.push(summary.reason.message);
+    const refused = [members, shards, summary].some((read) => read.status === 'rejected' && read.reason.status === 401);
+    $('token-form').hidden = !refused;
     if (errors.length === 0) state.lastGood = new Date();
     try {
       // The node itself gone (stopped, killed, network): one line says so rather than three.
@@ -271,5 +278,11 @@
     $('node-uptime').textContent = duration(s.uptimeSeconds);
   }
 
+  $('token-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const value = $('token').value.trim();
+    if (value) sessionStorage.setItem(TOKEN_KEY, value); else sessionStorage.removeItem(TOKEN_KEY);
+    $('token').value = '';
+  });
   poll();
 })();
