@@ -153,11 +153,17 @@ public sealed partial class ClusterDaemon(
             case LeaderChanged leader:
                 LogLeaderChanged(leader.Leader?.Address, text);
                 break;
+            case StillJoining or JoinRefused:
+                LogJoinTrouble(text);
+                break;
             default:
                 LogEvent(text);
                 break;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cluster join: {Event}")]
+    private partial void LogJoinTrouble(string @event);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cluster event: {Event}")]
     private partial void LogEvent(string @event);

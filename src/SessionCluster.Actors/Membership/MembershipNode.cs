@@ -101,6 +101,7 @@ public sealed partial class MembershipNode
     private DateTimeOffset _seekingSince;
     private DateTimeOffset _nextInitJoinAt;
     private DateTimeOffset _nextInvitationAt;
+    private DateTimeOffset _nextStillJoiningAt;
     private DateTimeOffset _welcomeDeadline;
     private DateTimeOffset _nextGossipAt;
     private DateTimeOffset _nextHeartbeatAt;
@@ -169,6 +170,7 @@ public sealed partial class MembershipNode
         else
         {
             _seekingSince = now;
+            _nextStillJoiningAt = now + StillJoiningInterval;
             Seek(now);
         }
     }, now);
@@ -177,6 +179,12 @@ public sealed partial class MembershipNode
     /// every <see cref="ClusterSettings.TickInterval"/>.</summary>
     public IReadOnlyList<MembershipEffect> Tick(DateTimeOffset now) => Step(() =>
     {
+        if (Phase is MembershipPhase.Seeking or MembershipPhase.AwaitingWelcome && now >= _nextStillJoiningAt)
+        {
+            Emit(new Publish(new StillJoining([.. _settings.SeedNodes], now - _seekingSince)));
+            _nextStillJoiningAt = now + StillJoiningInterval;
+        }
+
         switch (Phase)
         {
             case MembershipPhase.Seeking:
@@ -294,6 +302,9 @@ public sealed partial class MembershipNode
             ChangeLocally(_gossip.WithMember(member.WithStatus(MemberStatus.Down)), now);
         }
     }, now);
+
+    /// <summary>How often a node that is still not in a cluster says so (<see cref="StillJoining"/>).</summary>
+    private TimeSpan StillJoiningInterval => _settings.SeedNodeTimeout * 2;
 
     private bool IsFirstSeed => _settings.SeedNodes.Count > 0 && _settings.SeedNodes[0].Equals(Self.Address);
 

@@ -217,6 +217,32 @@ public sealed class MembershipNodeTests
         Assert.Equal(MembershipPhase.Member, seed.Phase);
     }
 
+    [Fact]
+    public void Seeking_NoSeedLetsItIn_SaysSoEveryTwoSeedNodeTimeouts_UntilItJoins()
+    {
+        var wrongSeed = new NodeAddress("nobody", 1);
+        var node = NewNode(B, [wrongSeed]);
+        node.Start(T0);
+        var interval = node.Settings.SeedNodeTimeout * 2;
+
+        Assert.DoesNotContain(node.Tick(T0 + interval - TimeSpan.FromMilliseconds(1)), e => e is Publish { Event: StillJoining });
+        var first = Assert.Single(node.Tick(T0 + interval).OfType<Publish>().Select(p => p.Event).OfType<StillJoining>());
+        Assert.Equal(new[] { wrongSeed }, first.Seeds.ToArray());
+        Assert.Equal(interval, first.Waited);
+        Assert.Contains("nobody:1", first.ToString(), StringComparison.Ordinal);
+        Assert.Contains("seed-nodes", first.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(node.Tick(T0 + interval + TimeSpan.FromSeconds(1)), e => e is Publish { Event: StillJoining });
+        Assert.Contains(node.Tick(T0 + interval * 2), e => e is Publish { Event: StillJoining });
+
+        // Once a member, never again.
+        var seed = NewNode(A);
+        seed.Start(T0);
+        var join = node.Receive(A, new InitJoinAck("session-cluster"), T0 + interval * 2).OfType<Send>().Select(send => send.Message).OfType<SessionCluster.Actors.Membership.Join>().Single();
+        var welcome = seed.Receive(B, join, T0).OfType<Send>().Select(send => send.Message).OfType<Welcome>().Single();
+        node.Receive(A, welcome, T0 + interval * 2);
+        Assert.DoesNotContain(node.Tick(T0 + interval * 4), e => e is Publish { Event: StillJoining });
+    }
+
     internal static MembershipNode NewNode(UniqueAddress self, IReadOnlyList<NodeAddress>? seeds = null) =>
         new(self, ClusterSettings.Default with { SeedNodes = seeds ?? [] }, ["worker"], new Random(1));
 }
