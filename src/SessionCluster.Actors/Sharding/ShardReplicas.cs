@@ -104,7 +104,8 @@ public sealed class ShardReplicas : IReplicaChannel
     }
 
     /// <summary>Region actor: sends the slices of whole copies that are due (new ones within the window, unacknowledged
-    /// ones again after the resend interval) and forgets the copies that are complete.</summary>
+    /// ones again after the resend interval), for at most <see cref="ReplicationSettings.MaxConcurrentCopies"/> copies at
+    /// once, and forgets the copies that are complete.</summary>
     internal void SendCopies(DateTimeOffset now)
     {
         if (_outgoing.Count == 0)
@@ -112,7 +113,14 @@ public sealed class ShardReplicas : IReplicaChannel
             return;
         }
 
-        foreach (var (key, copy) in _outgoing.ToList())
+        foreach (var key in _outgoing.Where(entry => entry.Value.IsComplete).Select(entry => entry.Key).ToList())
+        {
+            _outgoing.Remove(key);
+        }
+
+        // The oldest copies first (shard order breaks ties), at most max-concurrent-copies of them: the rest wait, so
+        // restoring many backups at once cannot bury the heartbeats and live traffic on the same connections.
+        foreach (var (key, copy) in _outgoing.OrderBy(entry => entry.Value.Epoch).ThenBy(entry => entry.Key.Shard).Take(Settings.MaxConcurrentCopies).ToList())
         {
             foreach (var slice in copy.Due(now, Settings.ResendInterval))
             {

@@ -1,0 +1,61 @@
+using System.Collections.Immutable;
+using SessionCluster.Actors.Remoting;
+using SessionCluster.Actors.Replication;
+using SessionCluster.Actors.Sharding;
+using SessionCluster.TestKit;
+
+namespace SessionCluster.Actors.Tests.Sharding;
+
+/// <summary>Whole-shard copies to new backups are sent a few at a time, the oldest first, the next as one completes.</summary>
+public sealed class ShardReplicasCopyThrottleTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly NodeAddress Backup = new("b", 1);
+
+    [Fact]
+    public void At_most_max_concurrent_copies_are_sent_at_once_and_a_waiting_one_starts_when_one_completes()
+    {
+        var transport = new RecordingTransport();
+        var settings = ReplicationSettings.Default with { MaxConcurrentCopies = 2, CopyWindow = 1 };
+        var replicas = new ShardReplicas(10, settings, transport, new ManualTimeProvider());
+        for (var shard = 0; shard < 5; shard++)
+        {
+            var session = SessionCrdt.Create((UInt128)(1000 + shard), T0, TimeSpan.FromMinutes(30));
+            replicas.Replicate(new ReplicateShard(shard, Epoch: 10 + shard, [Backup]), () => [session], chunkBytes: 1024, T0);
+        }
+
+        Assert.Equal([0, 1], transport.CopiedShards());
+        Assert.Equal(5, replicas.CopiesInFlight);
+
+        // Nothing acknowledged: the same two are re-sent after the resend interval, the others still wait.
+        transport.Sent.Clear();
+        replicas.SendCopies(T0 + settings.ResendInterval);
+        Assert.Equal([0, 1], transport.CopiedShards());
+
+        // Shard 0's copy completes: the oldest waiting one (shard 2) starts.
+        transport.Sent.Clear();
+        replicas.CopyAcknowledged(Backup, new ReplicaCopyAck(0, 10, 0));
+        replicas.SendCopies(T0 + settings.ResendInterval);
+        Assert.Equal([2], transport.CopiedShards());
+        Assert.Equal(4, replicas.CopiesInFlight);
+    }
+
+    private sealed class RecordingTransport : ITransport
+    {
+        public List<(NodeAddress To, object Message)> Sent { get; } = [];
+
+        public UniqueAddress Self { get; } = new(new NodeAddress("a", 1), 1);
+
+        public List<int> CopiedShards() => [.. Sent.Select(sent => sent.Message).OfType<ReplicaCopy>().Select(copy => copy.Shard).Distinct().Order()];
+
+        public Task StartAsync(ITransportHandler handler, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public bool Send(NodeAddress to, object message)
+        {
+            Sent.Add((to, message));
+            return true;
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}
