@@ -6,7 +6,7 @@ using SessionCluster.TestKit;
 
 namespace SessionCluster.Actors.Tests.Sharding;
 
-/// <summary>Whole-shard copies to new backups are sent a few at a time, the oldest first, the next as one completes.</summary>
+/// <summary>Whole-shard copies to new backups are sent a few at a time, in the order asked for, the next as one completes.</summary>
 public sealed class ShardReplicasCopyThrottleTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
@@ -32,12 +32,36 @@ public sealed class ShardReplicasCopyThrottleTests
         replicas.SendCopies(T0 + settings.ResendInterval);
         Assert.Equal([0, 1], transport.CopiedShards());
 
-        // Shard 0's copy completes: the oldest waiting one (shard 2) starts.
+        // Shard 0's copy completes: the oldest waiting one (shard 2) starts at once, without waiting for a tick.
         transport.Sent.Clear();
-        replicas.CopyAcknowledged(Backup, new ReplicaCopyAck(0, 10, 0));
-        replicas.SendCopies(T0 + settings.ResendInterval);
+        replicas.CopyAcknowledged(Backup, new ReplicaCopyAck(0, 10, 0), T0 + settings.ResendInterval);
         Assert.Equal([2], transport.CopiedShards());
         Assert.Equal(4, replicas.CopiesInFlight);
+        Assert.Equal(2, replicas.CopiesSending);
+    }
+
+    [Fact]
+    public void A_copy_whose_backup_changed_is_dropped_while_it_waits_and_the_next_one_takes_the_turn()
+    {
+        var transport = new RecordingTransport();
+        var settings = ReplicationSettings.Default with { MaxConcurrentCopies = 1, CopyWindow = 1 };
+        var replicas = new ShardReplicas(10, settings, transport, new ManualTimeProvider());
+        var other = new NodeAddress("c", 1);
+        for (var shard = 0; shard < 3; shard++)
+        {
+            var session = SessionCrdt.Create((UInt128)(1000 + shard), T0, TimeSpan.FromMinutes(30));
+            replicas.Replicate(new ReplicateShard(shard, Epoch: 10 + shard, [Backup]), () => [session], chunkBytes: 1024, T0);
+        }
+
+        // Shard 1 now backs up to another node: its waiting copy to the old backup goes, and a copy to the new one
+        // queues behind shard 2's. Shard 0 leaves this node altogether.
+        replicas.Replicate(new ReplicateShard(1, Epoch: 20, [other]), () => [], chunkBytes: 1024, T0);
+        replicas.Untarget(0);
+        transport.Sent.Clear();
+        replicas.SendCopies(T0);
+
+        Assert.Equal([2], transport.CopiedShards());
+        Assert.Equal(2, replicas.CopiesInFlight);
     }
 
     private sealed class RecordingTransport : ITransport
