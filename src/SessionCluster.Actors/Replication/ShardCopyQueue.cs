@@ -44,8 +44,8 @@ public sealed class ShardCopyQueue
     /// <summary>Copies whose turn it is.</summary>
     public int Sending => _sending.Count;
 
-    /// <summary>True if a copy of <paramref name="shard"/> to <paramref name="to"/> is under way or waiting.</summary>
-    public bool Contains(int shard, NodeAddress to) => _copies.ContainsKey((shard, to));
+    /// <summary>The copy of <paramref name="shard"/> to <paramref name="to"/> under way or waiting, or null.</summary>
+    public ShardCopy? Find(int shard, NodeAddress to) => _copies.GetValueOrDefault((shard, to));
 
     /// <summary>Queues <paramref name="copy"/>; one to the same backup of the same shard is replaced in its place.</summary>
     public void Enqueue(ShardCopy copy)

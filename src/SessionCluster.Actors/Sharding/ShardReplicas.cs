@@ -81,7 +81,7 @@ public sealed class ShardReplicas : IReplicaChannel
     internal int CopiesSending => _outgoing.Sending;
 
     /// <summary>Region actor: the shard served here replicates to <see cref="ReplicateShard.Backups"/> from now on. A
-    /// backup that is new, or whose copy was still under way (now refused as older), gets a whole copy of the
+    /// backup that is new, or whose copy was still under way under an older epoch (now refused), gets a whole copy of the
     /// sessions <paramref name="readSessions"/> returns; it is called after the targets are published, so every write
     /// the copy misses reaches the backup as a delta. Null: the shard is not hosted here, nothing to copy.</summary>
     internal void Replicate(ReplicateShard replicate, Func<IReadOnlyList<SessionCrdt>>? readSessions, int chunkBytes, DateTimeOffset now)
@@ -98,7 +98,10 @@ public sealed class ShardReplicas : IReplicaChannel
         IReadOnlyList<SessionCrdt>? sessions = null;
         foreach (var backup in replicate.Backups)
         {
-            if (!before.Contains(backup) || _outgoing.Contains(replicate.Shard, backup))
+            // Restarted only under a new epoch (the backup now refuses the old one's slices). The same allocation
+            // again (the coordinator repeats it) leaves a copy alone: a second copy under the same epoch would have the
+            // backup count slices of both towards one whole copy and never see it complete.
+            if (!before.Contains(backup) || (_outgoing.Find(replicate.Shard, backup) is { } underWay && underWay.Epoch != replicate.Epoch))
             {
                 sessions ??= readSessions();
                 _outgoing.Enqueue(new ShardCopy(

@@ -64,6 +64,35 @@ public sealed class ShardReplicasCopyThrottleTests
         Assert.Equal(2, replicas.CopiesInFlight);
     }
 
+    [Fact]
+    public void The_same_allocation_repeated_leaves_a_copy_under_way_alone_and_a_new_epoch_restarts_it()
+    {
+        // Seen in ReplicationSimulationTests seed 161 with one copy at a time: a repeated allocation replaced a waiting
+        // copy by one of more slices under the same epoch; the backup counted slices of both towards one copy, never
+        // saw it whole, and the home, every slice acknowledged, forgot it: replication was never restored.
+        var transport = new RecordingTransport();
+        var settings = ReplicationSettings.Default with { MaxConcurrentCopies = 1, CopyWindow = 1 };
+        var replicas = new ShardReplicas(10, settings, transport, new ManualTimeProvider());
+        SessionCrdt[] Sessions(int count) => [.. Enumerable.Range(0, count).Select(i => SessionCrdt.Create((UInt128)(1000 + i), T0, TimeSpan.FromMinutes(30)))];
+        replicas.Replicate(new ReplicateShard(1, Epoch: 7, [Backup]), () => Sessions(2), chunkBytes: 64, T0);
+        var first = Assert.Single(transport.Sent.Select(sent => sent.Message).OfType<ReplicaCopy>());
+        Assert.Equal((0, 2), (first.Chunk, first.ChunkCount));
+
+        transport.Sent.Clear();
+        replicas.Replicate(new ReplicateShard(1, Epoch: 7, [Backup]), () => Sessions(5), chunkBytes: 64, T0.AddMilliseconds(1));
+        Assert.Empty(transport.Sent);
+
+        replicas.CopyAcknowledged(Backup, new ReplicaCopyAck(1, 7, 0), T0.AddMilliseconds(2));
+        var second = Assert.Single(transport.Sent.Select(sent => sent.Message).OfType<ReplicaCopy>());
+        Assert.Equal((1, 2, 7L), (second.Chunk, second.ChunkCount, second.Epoch));
+
+        transport.Sent.Clear();
+        replicas.Replicate(new ReplicateShard(1, Epoch: 8, [Backup]), () => Sessions(5), chunkBytes: 64, T0.AddMilliseconds(3));
+        var restarted = Assert.Single(transport.Sent.Select(sent => sent.Message).OfType<ReplicaCopy>());
+        Assert.Equal((0, 5, 8L), (restarted.Chunk, restarted.ChunkCount, restarted.Epoch));
+        Assert.Equal(1, replicas.CopiesInFlight);
+    }
+
     private sealed class RecordingTransport : ITransport
     {
         public List<(NodeAddress To, object Message)> Sent { get; } = [];
