@@ -237,7 +237,7 @@ public sealed partial class SimulatedShardHost
 
                 break;
             case ReplicaCopyAck ack:
-                Replicas?.CopyAcknowledged(from.Address, ack);
+                Replicas?.CopyAcknowledged(from.Address, ack, Now);
                 break;
             case BackupRead read:
                 _node.Transport.Send(read.Origin, Replicas?.Read(read, _host.Owner) is { } fromCopy

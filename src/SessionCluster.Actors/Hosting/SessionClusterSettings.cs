@@ -40,7 +40,7 @@ public sealed record SessionClusterSettings(NodeSettings Node, SessionSettings S
                 reader.Int("sessions.max-attributes", min: 1, max: 1_000_000),
                 reader.Size("sessions.max-session-size", min: 1, max: int.MaxValue),
                 reader.Int("sessions.max-name-length", min: 1, max: 65_536),
-                reader.Duration("sessions.request-timeout", allowZero: false),
+                RequestTimeout(reader),
                 reader.Duration("sessions.expiry-check-interval", allowZero: false))
             {
                 CookieSecureAlways = reader.OneOf("sessions.cookie-secure", ["auto", "always"]) == "always",
@@ -50,6 +50,22 @@ public sealed record SessionClusterSettings(NodeSettings Node, SessionSettings S
             ShardingSettings.Read(reader, remote.MaxFrameSize),
             ReplicationSettings.Read(reader));
         return settings with { Http = HttpSettings.Read(reader, settings.Sessions.MaxValueBytes), Management = ManagementSettings.Read(reader) };
+    }
+
+    /// <summary><c>sessions.request-timeout</c>: a retried increment must come while its first attempt is still
+    /// remembered (<see cref="RecentIncrements.MaxRequestTimeout"/>), or it would be counted twice.</summary>
+    private static TimeSpan RequestTimeout(SettingsReader reader)
+    {
+        const string path = "sessions.request-timeout";
+        var timeout = reader.Duration(path, allowZero: false);
+        if (timeout > RecentIncrements.MaxRequestTimeout)
+        {
+            throw reader.Inconsistent(
+                path,
+                $"at most {RecentIncrements.MaxRequestTimeout.TotalSeconds:0}s, so that a retried increment is still recognised (a session remembers its increments for {RecentIncrements.Retention.TotalSeconds:0}s)");
+        }
+
+        return timeout;
     }
 
     /// <summary>The HTTP server's limits (<c>session-cluster.http</c>), read by <see cref="Load"/>.</summary>

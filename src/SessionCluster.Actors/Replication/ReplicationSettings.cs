@@ -9,6 +9,10 @@ namespace SessionCluster.Actors.Replication;
 /// <param name="ResendInterval">How long a delta may go unacknowledged before the home sends it again.</param>
 /// <param name="CopyWindow">Slices of a shard copy to a new backup in flight at once: the back-pressure that keeps
 /// a copy from crowding out live traffic or filling the sender's memory.</param>
+/// <param name="CopyResendMaxInterval">The longest wait between re-sends of a copy slice: the wait starts at
+/// <paramref name="ResendInterval"/> and doubles with each re-send, since an unacknowledged slice is usually just slow.</param>
+/// <param name="MaxConcurrentCopies">Whole-shard copies a node sends at once (the others wait their turn), so that
+/// restoring many backups at once (after a crash, or when a worker joins) does not crowd heartbeats and live traffic out.</param>
 /// <param name="AntiEntropyInterval">How often a backup compares digests with its shard's home to repair what got lost.</param>
 /// <param name="TouchInterval">How stale a read-only session's last access may be on its backups: reads are not
 /// replicated one by one, so after a failover such a session may expire up to this much early.</param>
@@ -18,6 +22,8 @@ public sealed record ReplicationSettings(
     TimeSpan WriteTimeout,
     TimeSpan ResendInterval,
     int CopyWindow,
+    TimeSpan CopyResendMaxInterval,
+    int MaxConcurrentCopies,
     TimeSpan AntiEntropyInterval,
     TimeSpan TouchInterval)
 {
@@ -33,6 +39,8 @@ public sealed record ReplicationSettings(
         WriteTimeout: TimeSpan.FromSeconds(3),
         ResendInterval: TimeSpan.FromMilliseconds(300),
         CopyWindow: 4,
+        CopyResendMaxInterval: TimeSpan.FromSeconds(3),
+        MaxConcurrentCopies: 4,
         AntiEntropyInterval: TimeSpan.FromSeconds(10),
         TouchInterval: TimeSpan.FromMinutes(1));
 
@@ -50,6 +58,7 @@ public sealed record ReplicationSettings(
     {
         ArgumentNullException.ThrowIfNull(reader);
         const string s = Section + ".";
+        var resendInterval = reader.Duration(s + "resend-interval", allowZero: false);
         return new ReplicationSettings(
             reader.Int(s + "replication-factor", min: 1, max: 16),
             reader.OneOf(s + "write-consistency", ConsistencyNames) switch
@@ -60,8 +69,10 @@ public sealed record ReplicationSettings(
                 _ => WriteConsistency.One,
             },
             reader.Duration(s + "write-timeout", allowZero: false),
-            reader.Duration(s + "resend-interval", allowZero: false),
+            resendInterval,
             reader.Int(s + "copy-window", min: 1, max: 1024),
+            reader.Duration(s + "copy-resend-max-interval", allowZero: false, atLeast: resendInterval),
+            reader.Int(s + "max-concurrent-copies", min: 1, max: 1024),
             reader.Duration(s + "anti-entropy-interval", allowZero: false),
             reader.Duration(s + "touch-interval", allowZero: false));
     }

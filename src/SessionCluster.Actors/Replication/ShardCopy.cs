@@ -4,13 +4,18 @@ using SessionCluster.Actors.Remoting;
 namespace SessionCluster.Actors.Replication;
 
 /// <summary>The home's side of copying a whole shard to a new backup, as a pure state machine: slices of bounded size,
-/// at most a window of them unacknowledged, each re-sent until acknowledged.</summary>
+/// at most a window of them unacknowledged, each re-sent until acknowledged, with exponential back-off.</summary>
 /// <remarks>
 /// The sessions are immutable CRDT states, so the copy holds references to them, never copies of their bytes; a
 /// slice's message is built only when it is sent. The window is the back-pressure: the sender's extra memory is at
 /// most a window of slices on the wire, and the connection stays free for live traffic between them (Tomcat's
 /// GET_ALL_SESSIONS serialised every session at once and doubled the sender's heap). Deltas written meanwhile go to the
 /// new backup as well; both merge, so the copy need not be a consistent cut.
+/// <para><b>Re-sends.</b> The transport delivers in order on a live connection, so a slice unacknowledged after the
+/// resend interval is usually only slow (a loaded receiver, a busy link), and re-sending it at a fixed rate is what once
+/// turned 1 GB of copies into 28 GB on the wire. Each slice therefore waits twice as long before each re-send, up to a
+/// cap. Loss shows itself otherwise: when a slice sent after an unacknowledged one is acknowledged, the earlier one was
+/// lost (a connection broke and came back) and goes again at once, its back-off reset.</para>
 /// </remarks>
 public sealed class ShardCopy
 {
@@ -25,9 +30,14 @@ public sealed class ShardCopy
 
     private readonly IReadOnlyList<SessionCrdt> _sessions;
     private readonly int[] _starts;
-    private readonly DateTimeOffset[] _sentAt;
+    private readonly DateTimeOffset[] _dueAt;
+    private readonly int[] _sends;
+    private readonly long[] _sentAs;
     private readonly bool[] _acked;
     private readonly int _window;
+    private readonly TimeSpan _resendInterval;
+    private readonly TimeSpan _maxResendInterval;
+    private long _lastSend;
     private int _nextUnsent;
     private int _ackedCount;
 
@@ -37,19 +47,29 @@ public sealed class ShardCopy
     /// <param name="sessions">The shard's sessions as they stand when the copy starts.</param>
     /// <param name="chunkBytes">Largest slice, estimated from the states' sizes.</param>
     /// <param name="window">Most slices unacknowledged at once.</param>
-    public ShardCopy(int shard, long epoch, NodeAddress to, IReadOnlyList<SessionCrdt> sessions, int chunkBytes, int window)
+    /// <param name="resendInterval">How long a slice waits for its acknowledgement before it is first sent again.</param>
+    /// <param name="maxResendInterval">The longest wait between re-sends of a slice, which doubles from
+    /// <paramref name="resendInterval"/> with each re-send.</param>
+    public ShardCopy(
+        int shard, long epoch, NodeAddress to, IReadOnlyList<SessionCrdt> sessions, int chunkBytes, int window, TimeSpan resendInterval, TimeSpan maxResendInterval)
     {
         ArgumentNullException.ThrowIfNull(to);
         ArgumentNullException.ThrowIfNull(sessions);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(chunkBytes);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(window);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(resendInterval, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxResendInterval, resendInterval);
         Shard = shard;
         Epoch = epoch;
         To = to;
         _sessions = sessions;
         _window = window;
+        _resendInterval = resendInterval;
+        _maxResendInterval = maxResendInterval;
         _starts = Slice(sessions, chunkBytes);
-        _sentAt = new DateTimeOffset[_starts.Length];
+        _dueAt = new DateTimeOffset[_starts.Length];
+        _sends = new int[_starts.Length];
+        _sentAs = new long[_starts.Length];
         _acked = new bool[_starts.Length];
     }
 
@@ -64,14 +84,23 @@ public sealed class ShardCopy
 
     public bool IsComplete => _ackedCount == _starts.Length;
 
-    /// <summary>The slices to send now: new ones while the window has room, and unacknowledged ones sent at least
-    /// <paramref name="resendInterval"/> ago.</summary>
-    public IReadOnlyList<ReplicaCopy> Due(DateTimeOffset now, TimeSpan resendInterval)
+    /// <summary>Slices sent and not yet acknowledged.</summary>
+    public int InFlight => _nextUnsent - _ackedCount;
+
+    /// <summary>When the backup last acknowledged a slice it had not acknowledged before, or when the copy first sent
+    /// anything; null before that. A copy whose backup stays silent long after this is stalled (see
+    /// <see cref="ShardCopyQueue"/>).</summary>
+    public DateTimeOffset? LastProgress { get; private set; }
+
+    /// <summary>The slices to send now: new ones while the window has room, and unacknowledged ones whose back-off has
+    /// run out (or that a later slice's acknowledgement showed lost).</summary>
+    public IReadOnlyList<ReplicaCopy> Due(DateTimeOffset now)
     {
+        LastProgress ??= now;
         var due = new List<ReplicaCopy>();
         for (var chunk = 0; chunk < _nextUnsent; chunk++)
         {
-            if (!_acked[chunk] && now - _sentAt[chunk] >= resendInterval)
+            if (!_acked[chunk] && now >= _dueAt[chunk])
             {
                 due.Add(Message(chunk, now));
             }
@@ -86,19 +115,48 @@ public sealed class ShardCopy
         return due;
     }
 
-    /// <summary>The backup merged slice <paramref name="chunk"/>.</summary>
-    public void Acknowledged(int chunk)
+    /// <summary>The backup merged slice <paramref name="chunk"/>, acknowledged at <paramref name="now"/>. Every slice
+    /// still unacknowledged that was last sent before this one was lost on the way (the transport keeps order): it is due
+    /// at once, its back-off reset.</summary>
+    public void Acknowledged(int chunk, DateTimeOffset now)
     {
-        if ((uint)chunk < (uint)_acked.Length && chunk < _nextUnsent && !_acked[chunk])
+        if ((uint)chunk >= (uint)_acked.Length || chunk >= _nextUnsent || _acked[chunk])
         {
-            _acked[chunk] = true;
-            _ackedCount++;
+            return;
         }
+
+        _acked[chunk] = true;
+        _ackedCount++;
+        LastProgress = now;
+        for (var earlier = 0; earlier < _nextUnsent; earlier++)
+        {
+            if (!_acked[earlier] && _sentAs[earlier] < _sentAs[chunk] && _dueAt[earlier] > now)
+            {
+                _dueAt[earlier] = now;
+                _sends[earlier] = 0;
+            }
+        }
+    }
+
+    /// <summary>How long a slice sent <paramref name="sends"/> times waits before it goes again: the resend interval,
+    /// doubled for each re-send so far, at most the cap.</summary>
+    internal static TimeSpan BackOff(int sends, TimeSpan resendInterval, TimeSpan maxResendInterval)
+    {
+        var wait = resendInterval;
+        for (var resent = 1; resent < sends && wait < maxResendInterval; resent++)
+        {
+            // Compared before doubling, so that a long interval cannot overflow.
+            wait = wait.Ticks > maxResendInterval.Ticks / 2 ? maxResendInterval : wait * 2;
+        }
+
+        return wait < maxResendInterval ? wait : maxResendInterval;
     }
 
     private ReplicaCopy Message(int chunk, DateTimeOffset now)
     {
-        _sentAt[chunk] = now;
+        _sends[chunk]++;
+        _sentAs[chunk] = ++_lastSend;
+        _dueAt[chunk] = now + BackOff(_sends[chunk], _resendInterval, _maxResendInterval);
         var end = chunk + 1 < _starts.Length ? _starts[chunk + 1] : _sessions.Count;
         var slice = ImmutableArray.CreateBuilder<SessionCrdt>(end - _starts[chunk]);
         for (var i = _starts[chunk]; i < end; i++)

@@ -142,7 +142,7 @@ public sealed partial class ShardRegionActor : Actor
                 FinishStatsQuery(timedOut.QueryId);
                 break;
             case InboundMessage { Message: ReplicaCopyAck ack } inbound:
-                _replicas?.CopyAcknowledged(inbound.From.Address, ack);
+                _replicas?.CopyAcknowledged(inbound.From.Address, ack, Now);
                 break;
             case InboundMessage { Message: ReplicaDeltaAck ack } inbound:
                 // For an entity told to stop (see ShardingInbox): it answers what it holds once its backups have it. Or

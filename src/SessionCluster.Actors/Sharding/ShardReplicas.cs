@@ -23,7 +23,7 @@ public sealed class ShardReplicas : IReplicaChannel
     private readonly StrongBox<ReplicaTargets>?[] _targets;
     private readonly long[] _seq;
     private readonly ShardReplica?[] _copies;
-    private readonly Dictionary<(int Shard, NodeAddress To), ShardCopy> _outgoing = [];
+    private readonly ShardCopyQueue _outgoing;
     private readonly ITransport _transport;
     private readonly TimeProvider _clock;
     private readonly SessionSettings? _limits;
@@ -44,6 +44,8 @@ public sealed class ShardReplicas : IReplicaChannel
         _seq = new long[numberOfShards];
         _copies = new ShardReplica?[numberOfShards];
         Settings = settings;
+        // Twice the longest back-off: the backup left at least two re-sends of a slice unanswered.
+        _outgoing = new ShardCopyQueue(settings.MaxConcurrentCopies, settings.CopyResendMaxInterval * 2);
         _transport = transport;
         _clock = clock;
     }
@@ -72,11 +74,14 @@ public sealed class ShardReplicas : IReplicaChannel
         ForgetCopies(shard, keep: []);
     }
 
-    /// <summary>Whole copies to new backups not yet acknowledged (region actor).</summary>
+    /// <summary>Whole copies to new backups not yet acknowledged, sending or waiting their turn (region actor).</summary>
     internal int CopiesInFlight => _outgoing.Count;
 
+    /// <summary>Whole copies to new backups sending now; at most <see cref="ReplicationSettings.MaxConcurrentCopies"/>.</summary>
+    internal int CopiesSending => _outgoing.Sending;
+
     /// <summary>Region actor: the shard served here replicates to <see cref="ReplicateShard.Backups"/> from now on. A
-    /// backup that is new, or whose copy was still under way (now refused as older), gets a whole copy of the
+    /// backup that is new, or whose copy was still under way under an older epoch (now refused), gets a whole copy of the
     /// sessions <paramref name="readSessions"/> returns; it is called after the targets are published, so every write
     /// the copy misses reaches the backup as a delta. Null: the shard is not hosted here, nothing to copy.</summary>
     internal void Replicate(ReplicateShard replicate, Func<IReadOnlyList<SessionCrdt>>? readSessions, int chunkBytes, DateTimeOffset now)
@@ -93,18 +98,23 @@ public sealed class ShardReplicas : IReplicaChannel
         IReadOnlyList<SessionCrdt>? sessions = null;
         foreach (var backup in replicate.Backups)
         {
-            if (!before.Contains(backup) || _outgoing.ContainsKey((replicate.Shard, backup)))
+            // Restarted only under a new epoch (the backup now refuses the old one's slices). The same allocation
+            // again (the coordinator repeats it) leaves a copy alone: a second copy under the same epoch would have the
+            // backup count slices of both towards one whole copy and never see it complete.
+            if (!before.Contains(backup) || (_outgoing.Find(replicate.Shard, backup) is { } underWay && underWay.Epoch != replicate.Epoch))
             {
                 sessions ??= readSessions();
-                _outgoing[(replicate.Shard, backup)] = new ShardCopy(replicate.Shard, replicate.Epoch, backup, sessions, chunkBytes, Settings.CopyWindow);
+                _outgoing.Enqueue(new ShardCopy(
+                    replicate.Shard, replicate.Epoch, backup, sessions, chunkBytes, Settings.CopyWindow, Settings.ResendInterval, Settings.CopyResendMaxInterval));
             }
         }
 
         SendCopies(now);
     }
 
-    /// <summary>Region actor: sends the slices of whole copies that are due (new ones within the window, unacknowledged
-    /// ones again after the resend interval) and forgets the copies that are complete.</summary>
+    /// <summary>Region actor: sends the slices of whole copies that are due, for at most
+    /// <see cref="ReplicationSettings.MaxConcurrentCopies"/> copies at once, the others waiting their turn (see
+    /// <see cref="ShardCopyQueue"/>), and forgets the copies that are complete.</summary>
     internal void SendCopies(DateTimeOffset now)
     {
         if (_outgoing.Count == 0)
@@ -112,37 +122,22 @@ public sealed class ShardReplicas : IReplicaChannel
             return;
         }
 
-        foreach (var (key, copy) in _outgoing.ToList())
+        foreach (var (to, slice) in _outgoing.Due(now))
         {
-            foreach (var slice in copy.Due(now, Settings.ResendInterval))
-            {
-                _transport.Send(copy.To, slice);
-            }
-
-            if (copy.IsComplete)
-            {
-                _outgoing.Remove(key);
-            }
+            _transport.Send(to, slice);
         }
     }
 
-    /// <summary>Region actor: <paramref name="from"/> merged a slice of the copy it is being sent.</summary>
-    internal void CopyAcknowledged(NodeAddress from, ReplicaCopyAck ack)
+    /// <summary>Region actor: <paramref name="from"/> merged a slice of the copy it is being sent; the window has room
+    /// again (or the copy is complete and the next one's turn has come), so what is due goes at once.</summary>
+    internal void CopyAcknowledged(NodeAddress from, ReplicaCopyAck ack, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(ack);
-        if (_outgoing.TryGetValue((ack.Shard, from), out var copy) && copy.Epoch == ack.Epoch)
-        {
-            copy.Acknowledged(ack.Chunk);
-        }
+        _outgoing.Acknowledged(from, ack, now);
+        SendCopies(now);
     }
 
-    private void ForgetCopies(int shard, ImmutableArray<NodeAddress> keep)
-    {
-        foreach (var key in _outgoing.Keys.Where(key => key.Shard == shard && !keep.Contains(key.To)).ToList())
-        {
-            _outgoing.Remove(key);
-        }
-    }
+    private void ForgetCopies(int shard, ImmutableArray<NodeAddress> keep) => _outgoing.Forget(shard, to => !keep.Contains(to));
 
     /// <summary>Region actor: keep (or start) a backup copy of the shard, following its home under the epoch. True if the
     /// copy already existed and followed another home until now (a backup promoted over its dead home, or a move).</summary>

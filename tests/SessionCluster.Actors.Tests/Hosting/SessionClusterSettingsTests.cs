@@ -79,6 +79,7 @@ public sealed class SessionClusterSettingsTests : IDisposable
     [Theory]
     [InlineData("session-cluster.sessions.max-inactive-interval = abc", "node.conf:1:50: session-cluster.sessions.max-inactive-interval: expected a duration")]
     [InlineData("session-cluster.sessions.request-timeout = 0s", "session-cluster.sessions.request-timeout: expected a positive duration")]
+    [InlineData("session-cluster.sessions.request-timeout = 31s", "session-cluster.sessions.request-timeout: at most 30s, so that a retried increment is still recognised")]
     [InlineData("session-cluster.sessions.max-value-size = 12XB", "node.conf:1:43: session-cluster.sessions.max-value-size: expected a size")]
     [InlineData("session-cluster.sessions.max-attributes = 0", "session-cluster.sessions.max-attributes: expected an integer from 1")]
     [InlineData("session-cluster.sessions.cookie-name = \"a b\"", "session-cluster.sessions.cookie-name: expected letters, digits")]

@@ -1,10 +1,11 @@
+using FsCheck;
 using FsCheck.Fluent;
 using SessionCluster.Actors.Replication;
 
 namespace SessionCluster.Actors.Tests.Replication;
 
-/// <summary>The memory of applied increments: the newest <see cref="RecentIncrements.Capacity"/> records of a union,
-/// which is a join, and free while empty.</summary>
+/// <summary>The memory of applied increments: the newest <see cref="RecentIncrements.Capacity"/> records of a union
+/// within <see cref="RecentIncrements.Retention"/> of the newest, which is a join, and free while empty.</summary>
 public sealed class RecentIncrementsTests
 {
     private static readonly ReplicaId A = new("a");
@@ -31,6 +32,81 @@ public sealed class RecentIncrementsTests
             var expected = xs.Concat(ys).Distinct().OrderDescending().Take(RecentIncrements.Capacity);
             return merged.Entries.SequenceEqual(expected) && merged.Count <= RecentIncrements.Capacity;
         }));
+
+    // Records spread over three retentions, so that merges drop by age as well as by count.
+    private static readonly Gen<AppliedIncrement> SpreadApplied =
+        from record in ReplicationGen.Applied
+        from seconds in Gen.Choose(0, 180)
+        select record with { Timestamp = record.Timestamp with { WallTicks = TimeSpan.FromSeconds(seconds).Ticks + record.Timestamp.WallTicks } };
+
+    private static readonly Gen<AppliedIncrement[]> SpreadSet = Gen.ArrayOf(SpreadApplied).Select(all => all.Take(3 * RecentIncrements.Capacity).ToArray());
+
+    [Fact]
+    public void Merge_OfRecordsSpreadOverMinutes_IsCommutativeAssociativeIdempotent() =>
+        ReplicationGen.Check(Prop.ForAll(Arb.From(SpreadSet), Arb.From(SpreadSet), Arb.From(SpreadSet), (xs, ys, zs) =>
+        {
+            var (x, y, z) = (RecentIncrements.Of(xs), RecentIncrements.Of(ys), RecentIncrements.Of(zs));
+            return x.Merge(y) == y.Merge(x) &&
+                x.Merge(y).Merge(z) == x.Merge(y.Merge(z)) &&
+                x.Merge(x) == x &&
+                x.Merge(y).Merge(y) == x.Merge(y);
+        }));
+
+    [Fact]
+    public void Merge_KeepsTheNewestCapacityRecordsOfTheUnionWithinTheRetentionOfTheNewest() =>
+        ReplicationGen.Check(Prop.ForAll(Arb.From(SpreadSet), Arb.From(SpreadSet), (xs, ys) =>
+        {
+            var merged = RecentIncrements.Of(xs).Merge(RecentIncrements.Of(ys));
+            var all = xs.Concat(ys).Distinct().OrderDescending().ToList();
+            var expected = all.Take(RecentIncrements.Capacity)
+                .Where(record => record.Timestamp.WallTicks >= all[0].Timestamp.WallTicks - RecentIncrements.Retention.Ticks);
+            return all.Count == 0 ? merged.IsEmpty : merged.Entries.SequenceEqual(expected);
+        }));
+
+    [Fact]
+    public void A_record_leaves_once_a_record_more_than_the_retention_newer_arrives()
+    {
+        var old = Record(1, "n", 1, At(TimeSpan.FromSeconds(1).Ticks, A));
+        var withinRetention = Record(2, "n", 2, At(old.Timestamp.WallTicks + RecentIncrements.Retention.Ticks, A));
+        var pastRetention = Record(3, "n", 3, At(withinRetention.Timestamp.WallTicks + 1, A));
+
+        Assert.Equal([2UL, 1UL], RecentIncrements.Of(old).Merge(RecentIncrements.Of(withinRetention)).Entries.Select(r => r.OperationId));
+        Assert.Equal([3UL, 2UL], RecentIncrements.Of([old, withinRetention]).Merge(RecentIncrements.Of(pastRetention)).Entries.Select(r => r.OperationId));
+        Assert.Equal([3UL, 2UL], RecentIncrements.Of([old, withinRetention, pastRetention]).Entries.Select(r => r.OperationId));
+    }
+
+    [Fact]
+    public void A_retry_behind_eight_newer_increments_at_two_homes_within_the_request_timeout_is_answered_not_counted_again()
+    {
+        // Simulation seed 122 (with the first copy throttle): an increment's reply was lost; its region retried it only
+        // when the home was found dead, 2.1 s later, at the promoted backup. Meanwhile the old home had applied 5 more
+        // increments and the new home 3 retried ones: 8 newer records, and a memory of 8 had forgotten the first.
+        var t0 = new DateTimeOffset(2026, 1, 1, 0, 0, 20, TimeSpan.Zero);
+        var (oldHome, newHome) = (new ReplicaId("node-01"), new ReplicaId("node-00"));
+        var state = SessionCrdt.Create(0x2e4f, t0.AddSeconds(-19), TimeSpan.Zero);
+        var first = state.Increment("n", 1, 0x66, oldHome, new HlcTimestamp(t0.UtcTicks, 0, oldHome));
+        Assert.Equal(1, first.Value);
+        state = first.State;
+        ulong[] atOldHome = [0x1be, 0x230, 0x28e, 0x32d, 0x3d2];
+        for (var i = 0; i < atOldHome.Length; i++)
+        {
+            state = state.Increment("n", 1, atOldHome[i], oldHome, new HlcTimestamp(t0.AddMilliseconds(700 + (i * 350)).UtcTicks, 0, oldHome)).State;
+        }
+
+        // The backup held every delta; promoted, it applies three increments retried before the first one's retry.
+        var promoted = SessionCrdt.Create(0x2e4f, t0.AddSeconds(-19), TimeSpan.Zero).Apply(state);
+        ulong[] atNewHome = [0x41d, 0x412, 0x1fd];
+        for (var i = 0; i < atNewHome.Length; i++)
+        {
+            promoted = promoted.Increment("n", 1, atNewHome[i], newHome, new HlcTimestamp(t0.AddMilliseconds(2_136 + i).UtcTicks, 0, newHome)).State;
+        }
+
+        var retry = promoted.Increment("n", 1, 0x66, newHome, new HlcTimestamp(t0.AddMilliseconds(2_139).UtcTicks, 0, newHome));
+
+        Assert.True(retry.Repeated, $"the retry was counted again: {retry.Value}");
+        Assert.Equal(1, retry.Value);
+        Assert.Equal("9"u8.ToArray(), retry.State.Get("n"));
+    }
 
     [Fact]
     public void Of_ListsNewestFirst_KeepsDuplicatesOnce_AndDropsAllButTheNewestCapacity()

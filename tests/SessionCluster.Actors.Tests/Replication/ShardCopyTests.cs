@@ -3,22 +3,24 @@ using SessionCluster.Actors.Replication;
 
 namespace SessionCluster.Actors.Tests.Replication;
 
-/// <summary>Copying a shard to a new backup: bounded slices, a window of unacknowledged ones, re-sends, completion.</summary>
+/// <summary>Copying a shard to a new backup: bounded slices, a window of unacknowledged ones, re-sends with back-off,
+/// completion.</summary>
 public sealed class ShardCopyTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly NodeAddress B = new("b", 1);
     private static readonly TimeSpan Resend = TimeSpan.FromMilliseconds(300);
+    private static readonly TimeSpan MaxResend = TimeSpan.FromSeconds(3);
 
     [Fact]
     public void Slices_stay_within_the_size_and_the_window_and_together_hold_every_session_once()
     {
         var sessions = Enumerable.Range(0, 100).Select(i => Big((UInt128)i, 1_000)).ToList();
-        var copy = new ShardCopy(3, 9, B, sessions, chunkBytes: 10_000, window: 2);
+        var copy = new ShardCopy(3, 9, B, sessions, chunkBytes: 10_000, window: 2, Resend, MaxResend);
 
-        var first = copy.Due(T0, Resend);
+        var first = copy.Due(T0);
         Assert.Equal([0, 1], first.Select(slice => slice.Chunk));
-        Assert.Empty(copy.Due(T0, Resend));
+        Assert.Empty(copy.Due(T0));
 
         var all = new List<ReplicaCopy>(first);
         var now = T0;
@@ -26,10 +28,10 @@ public sealed class ShardCopyTests
         {
             foreach (var slice in all.Where(slice => slice.Chunk < copy.ChunkCount).ToList())
             {
-                copy.Acknowledged(slice.Chunk);
+                copy.Acknowledged(slice.Chunk, now);
             }
 
-            var next = copy.Due(now, Resend);
+            var next = copy.Due(now);
             Assert.True(next.Count <= 2);
             all.AddRange(next);
         }
@@ -42,18 +44,84 @@ public sealed class ShardCopyTests
     [Fact]
     public void An_unacknowledged_slice_goes_again_after_the_interval_and_an_empty_shard_is_one_empty_slice()
     {
-        var copy = new ShardCopy(0, 1, B, [], chunkBytes: 1_000, window: 4);
-        var first = Assert.Single(copy.Due(T0, Resend));
+        var copy = new ShardCopy(0, 1, B, [], chunkBytes: 1_000, window: 4, Resend, MaxResend);
+        var first = Assert.Single(copy.Due(T0));
         Assert.Empty(first.Sessions);
-        Assert.Empty(copy.Due(T0 + Resend - TimeSpan.FromTicks(1), Resend));
-        Assert.Equal(0, Assert.Single(copy.Due(T0 + Resend, Resend)).Chunk);
+        Assert.Empty(copy.Due(T0 + Resend - TimeSpan.FromTicks(1)));
+        Assert.Equal(0, Assert.Single(copy.Due(T0 + Resend)).Chunk);
 
-        copy.Acknowledged(0);
-        copy.Acknowledged(0);
-        copy.Acknowledged(5);
+        copy.Acknowledged(0, T0 + Resend);
+        copy.Acknowledged(0, T0 + Resend);
+        copy.Acknowledged(5, T0 + Resend);
 
         Assert.True(copy.IsComplete);
-        Assert.Empty(copy.Due(T0.AddSeconds(5), Resend));
+        Assert.Empty(copy.Due(T0.AddSeconds(5)));
+    }
+
+    [Fact]
+    public void An_unacknowledged_slice_is_re_sent_after_waits_that_double_up_to_the_cap()
+    {
+        var copy = new ShardCopy(0, 1, B, [], chunkBytes: 1_000, window: 4, Resend, MaxResend);
+        Assert.Single(copy.Due(T0));
+
+        // Sent at 0; again at 0.3 s, 0.9 s (+0.6), 2.1 s (+1.2), 4.5 s (+2.4), then every 3 s (the cap).
+        var resentAt = new List<double>();
+        for (var ms = 1; ms <= 12_000; ms++)
+        {
+            if (copy.Due(T0.AddMilliseconds(ms)).Count > 0)
+            {
+                resentAt.Add(ms);
+            }
+        }
+
+        Assert.Equal([300, 900, 2_100, 4_500, 7_500, 10_500], resentAt);
+    }
+
+    [Theory]
+    [InlineData(0, 300)]
+    [InlineData(1, 300)]
+    [InlineData(2, 600)]
+    [InlineData(4, 2_400)]
+    [InlineData(5, 3_000)]
+    [InlineData(1_000, 3_000)]
+    public void The_back_off_doubles_per_send_and_stops_at_the_cap(int sends, int expectedMs) =>
+        Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), ShardCopy.BackOff(sends, Resend, MaxResend));
+
+    [Fact]
+    public void The_back_off_of_a_long_interval_does_not_overflow() =>
+        Assert.Equal(TimeSpan.MaxValue, ShardCopy.BackOff(100, TimeSpan.FromDays(1_000), TimeSpan.MaxValue));
+
+    [Fact]
+    public void A_slice_sent_before_an_acknowledged_one_and_still_unacknowledged_was_lost_and_goes_again_at_once()
+    {
+        var sessions = Enumerable.Range(0, 3).Select(i => Big((UInt128)i, 1_000)).ToList();
+        var copy = new ShardCopy(0, 1, B, sessions, chunkBytes: 1_000, window: 3, Resend, MaxResend);
+        Assert.Equal([0, 1, 2], copy.Due(T0).Select(slice => slice.Chunk));
+
+        // Slice 1 is acknowledged 50 ms later; slice 0, sent before it on the same connection, never arrived.
+        copy.Acknowledged(1, T0.AddMilliseconds(50));
+        Assert.Equal(0, Assert.Single(copy.Due(T0.AddMilliseconds(50))).Chunk);
+
+        // Slice 2 was sent after slice 1: only slow, it waits out its interval.
+        Assert.Empty(copy.Due(T0.AddMilliseconds(299)));
+        Assert.Equal(2, Assert.Single(copy.Due(T0.AddMilliseconds(300))).Chunk);
+    }
+
+    [Fact]
+    public void Progress_is_the_last_new_acknowledgement()
+    {
+        var sessions = Enumerable.Range(0, 2).Select(i => Big((UInt128)i, 1_000)).ToList();
+        var copy = new ShardCopy(0, 1, B, sessions, chunkBytes: 1_000, window: 2, Resend, MaxResend);
+        Assert.Null(copy.LastProgress);
+
+        copy.Due(T0);
+        Assert.Equal(T0, copy.LastProgress);
+        Assert.Equal(2, copy.InFlight);
+
+        copy.Acknowledged(0, T0.AddSeconds(1));
+        copy.Acknowledged(0, T0.AddSeconds(2));
+        Assert.Equal(T0.AddSeconds(1), copy.LastProgress);
+        Assert.Equal(1, copy.InFlight);
     }
 
     private static SessionCrdt Big(UInt128 id, int bytes) =>

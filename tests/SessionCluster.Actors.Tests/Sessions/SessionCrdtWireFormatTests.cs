@@ -264,7 +264,7 @@ public sealed class SessionCrdtWireFormatTests
         ["applied without name"] = (w => w.RecentIncrements[1].Name = string.Empty, "ReplicatedSession.recent_increments[1].name is missing"),
         ["applied oldest first"] = (w => w.RecentIncrements.Add(w.RecentIncrements[0].Clone()), "ReplicatedSession.recent_increments[2] (000000000000000b b = 4 at"),
         ["applied twice"] = (w => w.RecentIncrements[1] = w.RecentIncrements[0].Clone(), "ReplicatedSession.recent_increments[1] (000000000000000b b = 4 at"),
-        ["applied more than kept"] = (w => w.RecentIncrements.Add(Enumerable.Repeat(w.RecentIncrements[1], 7).Select(r => r.Clone())), "ReplicatedSession.recent_increments holds 9 entries; a session keeps at most 8"),
+        ["applied more than kept"] = (w => w.RecentIncrements.Add(Enumerable.Repeat(w.RecentIncrements[1], RecentIncrements.Capacity - 1).Select(r => r.Clone())), $"ReplicatedSession.recent_increments holds {RecentIncrements.Capacity + 1} entries; a session keeps at most {RecentIncrements.Capacity}"),
         ["applied in an ended session"] = (w =>
         {
             w.Attributes.Clear();
