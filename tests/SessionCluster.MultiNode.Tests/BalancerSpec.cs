@@ -78,6 +78,15 @@ public sealed class BalancerSpec(ITestOutputHelper output) : IAsyncLifetime
         _cluster = await LocalCluster.StartAsync(workers: 2, fronts: 1, oneByOne: true);
         await _cluster.LaunchOneByOneAsync(Deadline);
         var workers = _cluster.Workers.ToList();
+
+        // Homes evened out first: with every home still on the first worker (the second just joined, its backups already
+        // whole) every new session would live there, and the failover below would have no session to move.
+        var addresses = workers.Select(worker => worker.ClusterAddress).ToList();
+        await Eventually.Value(
+            async () => (await _cluster.ReadShardsAsync(_cluster.Front(1))).Table,
+            table => table is not null && table.IsBalancedOver(addresses, NumberOfShards),
+            $"the shards' homes balanced over [{string.Join(", ", addresses)}]",
+            Deadline);
         await _cluster.WaitForWholeReplicasAsync(workers, NumberOfShards, Deadline);
         _balancer = await BalancerProcess.StartAsync(kind, NodeHosts.Locate().RepositoryRoot, workers, Deadline);
         _http.BaseAddress = _balancer.BaseAddress;
