@@ -66,7 +66,7 @@ public sealed class DashboardSpec(ITestOutputHelper output) : IAsyncLifetime
         }
     }
 
-    [Fact]
+    [ChromiumFact]
     public async Task DashboardOnTheFront_ShowsEveryMemberAndTheShardPictureChangesWhenAWorkerJoins()
     {
         IPage? page = null;

@@ -49,7 +49,7 @@ public sealed class DashboardTokenSpec(ITestOutputHelper output) : IAsyncLifetim
         }
     }
 
-    [Fact]
+    [ChromiumFact]
     public async Task ProtectedReads_PageAsksForTheToken_AndGoesLiveWithTheRightOne()
     {
         var node = _node!;

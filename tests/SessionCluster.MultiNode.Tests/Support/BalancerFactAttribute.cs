@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace SessionCluster.MultiNode.Tests.Support;
 
 /// <summary>A fact that needs an external balancer: installs it with apt when it is missing, and is skipped, with the
@@ -10,8 +8,6 @@ namespace SessionCluster.MultiNode.Tests.Support;
 [AttributeUsage(AttributeTargets.Method)]
 internal sealed class BalancerFactAttribute : FactAttribute
 {
-    private static readonly Dictionary<string, string?> Attempts = [];
-
     /// <param name="balancer">The <see cref="BalancerKind.Name"/>.</param>
     /// <param name="requiredUnderCi">False for a balancer CI does not install (Apache httpd): skipped when missing even
     /// under CI.</param>
@@ -26,66 +22,5 @@ internal sealed class BalancerFactAttribute : FactAttribute
     }
 
     /// <summary>Null when the balancer is there (already, or now); otherwise what went wrong.</summary>
-    private static string? EnsureInstalled(BalancerKind kind)
-    {
-        lock (Attempts)
-        {
-            if (kind.IsInstalled)
-            {
-                return null;
-            }
-
-            if (!Attempts.TryGetValue(kind.Package, out var problem))
-            {
-                problem = Install(kind);
-                Attempts[kind.Package] = problem;
-            }
-
-            return problem;
-        }
-    }
-
-    private static string? Install(BalancerKind kind)
-    {
-        if (!File.Exists("/usr/bin/apt-get"))
-        {
-            return "no apt-get on this machine";
-        }
-
-        // Install straight away (the package lists may be fresh); if that fails, refresh them and try once more.
-        var error = AptGet("-y", "-qq", "install", "--no-install-recommends", kind.Package);
-        if (!kind.IsInstalled)
-        {
-            error = AptGet("-qq", "update") ?? AptGet("-y", "-qq", "install", "--no-install-recommends", kind.Package);
-        }
-
-        return kind.IsInstalled ? null : error ?? $"apt-get install {kind.Package} did not provide {kind.Executable}";
-    }
-
-    /// <summary>Runs apt-get non-interactively; null on success, else what it said.</summary>
-    private static string? AptGet(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("/usr/bin/apt-get") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.Environment["DEBIAN_FRONTEND"] = "noninteractive";
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var apt = Process.Start(start);
-        if (apt is null)
-        {
-            return "apt-get did not start";
-        }
-
-        var stderr = apt.StandardError.ReadToEndAsync();
-        _ = apt.StandardOutput.ReadToEndAsync();
-        if (!apt.WaitForExit(TimeSpan.FromMinutes(5)))
-        {
-            apt.Kill(entireProcessTree: true);
-            return $"apt-get {string.Join(' ', arguments)} took more than 5 minutes";
-        }
-
-        return apt.ExitCode == 0 ? null : $"apt-get {string.Join(' ', arguments)} exited with {apt.ExitCode}: {stderr.Result.Trim()}";
-    }
+    private static string? EnsureInstalled(BalancerKind kind) => AptPackage.EnsureInstalled(kind.Package, kind.Executable);
 }
