@@ -89,7 +89,11 @@ public sealed partial class SessionNode : IHostedService, IAsyncDisposable
         var self = Cluster.Self;
         var region = new ShardRegion(self, HostsShards, Settings.Sharding, Settings.Sessions.RequestTimeout);
         var coordinator = HostsShards ? new ShardCoordinator(self, Settings.Sharding, Settings.Replication.Backups) : null;
-        Replicas = HostsShards ? new ShardReplicas(Settings.Sharding.NumberOfShards, Settings.Replication, Cluster.Transport, TimeProvider.System, Settings.Sessions) : null;
+        Replicas = HostsShards ? new ShardReplicas(Settings.Sharding.NumberOfShards, Settings.Replication, Cluster.Transport, TimeProvider.System, Settings.Sessions)
+        {
+            Logger = _loggerFactory.CreateLogger<ShardReplicas>(),
+        }
+        : null;
         var logger = _loggerFactory.CreateLogger<ShardRegionActor>();
         // The replica id names this incarnation (uid included), so counters it starts never hide behind a previous run's.
         var host = new SessionHost(Settings.Sessions, Route, new ReplicaId(self.ToString()), Replicas);
