@@ -49,6 +49,10 @@ public static class SessionClusterMetrics
         "sessioncluster.replication.ack.duration", "s", "Time a reply waited for its writes to be acknowledged by the shard's backups.",
         tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
 
+    /// <summary>Messages refused by full bounded actor mailboxes (requests answered as overloaded, gossip re-sent anyway).</summary>
+    public static readonly Counter<long> MailboxOverflows = Meter.CreateCounter<long>(
+        "sessioncluster.actors.mailbox.overflows", "{message}", "Messages refused because an actor's bounded mailbox was full (requests get 503).");
+
     /// <summary>Sessions from other nodes left out because they broke this node's session limits, by how they came
     /// (<c>handoff</c>, <c>copy</c>, <c>repair</c>); any at all means a peer is misconfigured, buggy or hostile.</summary>
     public static readonly Counter<long> SessionsRejectedOverLimit = Meter.CreateCounter<long>(

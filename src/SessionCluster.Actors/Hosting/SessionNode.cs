@@ -97,9 +97,10 @@ public sealed partial class SessionNode : IHostedService, IAsyncDisposable
         var logger = _loggerFactory.CreateLogger<ShardRegionActor>();
         // The replica id names this incarnation (uid included), so counters it starts never hide behind a previous run's.
         var host = new SessionHost(Settings.Sessions, Route, new ReplicaId(self.ToString()), Replicas);
+        var regionProps = Props.Create(() => new ShardRegionActor(
+            region, coordinator, Cluster.Transport, Cluster.Daemon, LocalShards, _routes, _remoteRequests, host, TimeProvider.System, logger));
         _region = _system.ActorOf(
-            Props.Create(() => new ShardRegionActor(
-                region, coordinator, Cluster.Transport, Cluster.Daemon, LocalShards, _routes, _remoteRequests, host, TimeProvider.System, logger)),
+            ShardingMailboxes.Region(Settings.Sharding, Cluster.Transport) is { } bound ? regionProps.WithMailbox(bound) : regionProps,
             "sharding");
         Cluster.AttachSharding(new ShardingInbox(_region, _remoteRequests, LocalShards, Cluster.Transport, Replicas, Route));
         Client.Attach(_region, new DirectRoute(Cluster.Transport, _routes, _remoteRequests));

@@ -41,6 +41,7 @@ public sealed partial class ShardRegionActor : Actor
     private readonly RemoteRequests _remoteRequests;
     private long _publishedRoutes = -1;
     private readonly SessionHost _host;
+    private readonly MailboxBound? _entityMailbox;
     private readonly ShardReplicas? _replicas;
     private readonly ILogger _logger;
     private readonly TimeProvider _protocolClock;
@@ -82,6 +83,7 @@ public sealed partial class ShardRegionActor : Actor
         _routes = routes;
         _remoteRequests = remoteRequests;
         _host = host;
+        _entityMailbox = ShardingMailboxes.Entity(region.Settings);
         _replicas = host.Replicas as ShardReplicas;
         _logger = logger;
     }
@@ -394,7 +396,8 @@ public sealed partial class ShardRegionActor : Actor
     private ActorRef StartEntity(SessionSlot slot)
     {
         // A fresh name per incarnation: a passivated entity may still be stopping under its old one.
-        var entity = Context.ActorOf(Props.Create(static (SessionSlot s) => new SessionEntity(s), slot), $"{slot.Id}-{++_nextEntity}");
+        var props = Props.Create(static (SessionSlot s) => new SessionEntity(s), slot);
+        var entity = Context.ActorOf(_entityMailbox is { } bound ? props.WithMailbox(bound) : props, $"{slot.Id}-{++_nextEntity}");
         slot.Entity = entity;
         return entity;
     }
