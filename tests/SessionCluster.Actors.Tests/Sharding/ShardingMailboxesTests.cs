@@ -102,12 +102,33 @@ public sealed class ShardingMailboxesTests
     }
 
     [Fact]
+    public void ClusterDaemon_FloodedWithGossip_DropsOnlyGossipBeyondTheCapacity()
+    {
+        var daemon = Start(ClusterDaemon.Mailbox(ClusterSettings.Default with { DaemonMailboxCapacity = 5 })!, out var received);
+        var gossip = new InboundMessage(Peer, new GossipEnvelope(Peer, Gossip.Empty));
+        for (var i = 0; i < 50; i++)
+        {
+            daemon.Tell(gossip);
+        }
+
+        daemon.Tell(new InboundMessage(Peer, new Heartbeat(Peer)));
+        daemon.Tell(GetClusterState.Instance);
+
+        _dispatcher.RunAll();
+        Assert.Equal(7, received.Count);
+        Assert.Equal(45, _system.MailboxOverflowCount);
+        Assert.Contains(received, m => m is InboundMessage { Message: Heartbeat });
+        Assert.Contains(received, m => m is GetClusterState);
+    }
+
+    [Fact]
     public void Bounds_OfCapacityZero_AreNone()
     {
         var unbounded = Settings with { RegionMailboxCapacity = 0, EntityMailboxCapacity = 0 };
 
         Assert.Null(ShardingMailboxes.Region(unbounded, _transport));
         Assert.Null(ShardingMailboxes.Entity(unbounded));
+        Assert.Null(ClusterDaemon.Mailbox(ClusterSettings.Default with { DaemonMailboxCapacity = 0 }));
     }
 
     private ActorRef Start(MailboxBound bound, out ConcurrentQueue<object> received)
