@@ -48,7 +48,7 @@ public sealed class ConfigurationStartupTests
         var settings = node.Node.Settings;
 
         Assert.Equal(
-            new SessionSettings("SESSIONID", TimeSpan.FromMinutes(30), 64 * 1024, 256, 1024 * 1024, 256, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5)),
+            new SessionSettings("SESSIONID", TimeSpan.FromMinutes(30), 64 * 1024, 256, 1024 * 1024, 256, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5)) { MaxRemovedAttributes = 256 },
             settings.Sessions);
         Assert.Equal("", settings.Node.Route);
         Assert.Equal(["worker"], settings.Node.Roles);
@@ -66,13 +66,14 @@ public sealed class ConfigurationStartupTests
             ("session-cluster:sessions:max-session-size", "10kB"),
             ("session-cluster:sessions:max-name-length", "16"),
             ("session-cluster:sessions:request-timeout", "250ms"),
+            ("session-cluster:sessions:max-removed-attributes", "7"),
             ("session-cluster:node:route", "node-a"),
             ("session-cluster:node:roles:0", "front"));
 
         var settings = node.Node.Settings;
 
         Assert.Equal(
-            new SessionSettings("JSESSIONID", TimeSpan.FromSeconds(90), 1024, 3, 10_000, 16, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(5)),
+            new SessionSettings("JSESSIONID", TimeSpan.FromSeconds(90), 1024, 3, 10_000, 16, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(5)) { MaxRemovedAttributes = 7 },
             settings.Sessions);
         Assert.Equal("node-a", settings.Node.Route);
         Assert.Equal(["front"], settings.Node.Roles);

@@ -127,6 +127,25 @@ public sealed class LimitTests
     }
 
     [Fact]
+    public async Task PutThenDelete_OfEverNewNames_Returns413AtMaxRemovedAttributesAndRemovedNamesStayWritable()
+    {
+        await using var node = WebNodeFactory.With(("session-cluster:sessions:max-removed-attributes", "5"));
+        using var browser = node.CreateBrowser();
+        for (var i = 0; i < 5; i++)
+        {
+            await browser.PutAttribute("n" + i, "1").ReadSession();
+            await browser.DeleteAttribute("n" + i).ReadSession();
+        }
+
+        var refused = await browser.PutAttribute("n5", "1").ReadStatusAndBody();
+        var reused = await browser.PutAttribute("n2", "2").ReadSession();
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, refused.Item1);
+        Assert.Contains("The session keeps 5 removed attributes", refused.Item2);
+        Assert.Equal("{\"n2\":2}", reused.Attributes);
+    }
+
+    [Fact]
     public async Task Increment_NewAttributeBeyondMaxAttributes_Returns413AndSessionUnchanged()
     {
         await using var node = WebNodeFactory.With(("session-cluster:sessions:max-attributes", "1"));

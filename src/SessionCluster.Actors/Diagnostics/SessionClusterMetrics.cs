@@ -49,6 +49,24 @@ public static class SessionClusterMetrics
         "sessioncluster.replication.ack.duration", "s", "Time a reply waited for its writes to be acknowledged by the shard's backups.",
         tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
 
+    /// <summary>Messages refused by full bounded actor mailboxes (requests answered as overloaded, gossip re-sent anyway).</summary>
+    public static readonly Counter<long> MailboxOverflows = Meter.CreateCounter<long>(
+        "sessioncluster.actors.mailbox.overflows", "{message}", "Messages refused because an actor's bounded mailbox was full (requests get 503).");
+
+    /// <summary>Sessions from other nodes left out because they broke this node's session limits, by how they came
+    /// (<c>handoff</c>, <c>copy</c>, <c>repair</c>); any at all means a peer is misconfigured, buggy or hostile.</summary>
+    public static readonly Counter<long> SessionsRejectedOverLimit = Meter.CreateCounter<long>(
+        "sessioncluster.sessions.rejected_over_limit", "{session}", "Sessions from other nodes left out for breaking this node's session limits, by source.");
+
+    /// <summary>Tags of <see cref="SessionsRejectedOverLimit"/> for a session in a hand-off slice.</summary>
+    public static readonly KeyValuePair<string, object?>[] RejectedFromHandoff = [new("source", "handoff")];
+
+    /// <summary>Tags of <see cref="SessionsRejectedOverLimit"/> for a session in a whole-copy slice to a backup.</summary>
+    public static readonly KeyValuePair<string, object?>[] RejectedFromCopy = [new("source", "copy")];
+
+    /// <summary>Tags of <see cref="SessionsRejectedOverLimit"/> for a session a backup pushed in anti-entropy repair.</summary>
+    public static readonly KeyValuePair<string, object?>[] RejectedFromRepair = [new("source", "repair")];
+
     /// <summary>Gossip messages sent and received by this node's membership, by direction.</summary>
     public static readonly Counter<long> GossipMessages = Meter.CreateCounter<long>(
         "sessioncluster.gossip.messages", "{message}", "Membership gossip messages sent (one a gossip round, plus replies) and received.");

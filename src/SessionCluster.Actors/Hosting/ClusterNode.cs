@@ -71,7 +71,8 @@ public sealed partial class ClusterNode : IAsyncDisposable
         LogBound(_transport.Self);
         var machine = new MembershipNode(_transport.Self, _settings.Cluster, _settings.Node.Roles, new Random(RandomNumberGenerator.GetInt32(int.MaxValue)));
         var daemonLogger = _logger;
-        _daemon = _system.ActorOf(Props.Create(() => new ClusterDaemon(machine, _transport, OnShutDown, daemonLogger, view => _view = view)), "cluster");
+        var daemonProps = Props.Create(() => new ClusterDaemon(machine, _transport, OnShutDown, daemonLogger, view => _view = view));
+        _daemon = _system.ActorOf(ClusterDaemon.Mailbox(_settings.Cluster) is { } bound ? daemonProps.WithMailbox(bound) : daemonProps, "cluster");
         _inbox.Attach(_daemon);
         _gauges = SessionClusterMetrics.Register(new NodeGauges
         {

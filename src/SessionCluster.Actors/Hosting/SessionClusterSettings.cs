@@ -44,6 +44,7 @@ public sealed record SessionClusterSettings(NodeSettings Node, SessionSettings S
                 reader.Duration("sessions.expiry-check-interval", allowZero: false))
             {
                 CookieSecureAlways = reader.OneOf("sessions.cookie-secure", ["auto", "always"]) == "always",
+                MaxRemovedAttributes = reader.Int("sessions.max-removed-attributes", min: 0, max: 1_000_000),
             },
             remote,
             ClusterSettings.Read(reader),

@@ -89,13 +89,18 @@ public sealed partial class SessionNode : IHostedService, IAsyncDisposable
         var self = Cluster.Self;
         var region = new ShardRegion(self, HostsShards, Settings.Sharding, Settings.Sessions.RequestTimeout);
         var coordinator = HostsShards ? new ShardCoordinator(self, Settings.Sharding, Settings.Replication.Backups) : null;
-        Replicas = HostsShards ? new ShardReplicas(Settings.Sharding.NumberOfShards, Settings.Replication, Cluster.Transport, TimeProvider.System, Settings.Sessions) : null;
+        Replicas = HostsShards ? new ShardReplicas(Settings.Sharding.NumberOfShards, Settings.Replication, Cluster.Transport, TimeProvider.System, Settings.Sessions)
+        {
+            Logger = _loggerFactory.CreateLogger<ShardReplicas>(),
+        }
+        : null;
         var logger = _loggerFactory.CreateLogger<ShardRegionActor>();
         // The replica id names this incarnation (uid included), so counters it starts never hide behind a previous run's.
         var host = new SessionHost(Settings.Sessions, Route, new ReplicaId(self.ToString()), Replicas);
+        var regionProps = Props.Create(() => new ShardRegionActor(
+            region, coordinator, Cluster.Transport, Cluster.Daemon, LocalShards, _routes, _remoteRequests, host, TimeProvider.System, logger));
         _region = _system.ActorOf(
-            Props.Create(() => new ShardRegionActor(
-                region, coordinator, Cluster.Transport, Cluster.Daemon, LocalShards, _routes, _remoteRequests, host, TimeProvider.System, logger)),
+            ShardingMailboxes.Region(Settings.Sharding, Cluster.Transport) is { } bound ? regionProps.WithMailbox(bound) : regionProps,
             "sharding");
         Cluster.AttachSharding(new ShardingInbox(_region, _remoteRequests, LocalShards, Cluster.Transport, Replicas, Route));
         Client.Attach(_region, new DirectRoute(Cluster.Transport, _routes, _remoteRequests));

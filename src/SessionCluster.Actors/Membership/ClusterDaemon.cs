@@ -27,6 +27,16 @@ public sealed partial class ClusterDaemon(
 
     protected internal override SupervisorStrategy SupervisorStrategy => SupervisorStrategy.StoppingStrategy;
 
+    /// <summary>The daemon's mailbox bound: gossip from peers, and only gossip, is dropped when the queue is full (the
+    /// next round re-sends it; nobody waits for an answer); null if <see cref="ClusterSettings.DaemonMailboxCapacity"/> is 0.</summary>
+    public static MailboxBound? Mailbox(ClusterSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return settings.DaemonMailboxCapacity == 0
+            ? null
+            : new MailboxBound(settings.DaemonMailboxCapacity, static message => message is InboundMessage { Message: GossipEnvelope }, static (_, _) => { });
+    }
+
     protected internal override void PreStart()
     {
         LogStarting(machine.Self, string.Join(", ", machine.Settings.SeedNodes));

@@ -62,6 +62,11 @@ public sealed record ClusterSettings(
     /// <summary>The HOCON section, under <c>session-cluster</c>.</summary>
     public const string Section = "cluster";
 
+    /// <summary>Messages queued at the cluster daemon beyond which gossip from peers is dropped (it is re-sent every
+    /// gossip round); everything else is always queued. 0: unbounded (the default of settings built in code;
+    /// reference.conf and <see cref="Default"/> set one).</summary>
+    public int DaemonMailboxCapacity { get; init; }
+
     /// <summary>The defaults proposed for reference.conf; see the type remarks for the reasoning.</summary>
     public static ClusterSettings Default { get; } = new(
         ClusterName: "session-cluster",
@@ -89,7 +94,10 @@ public sealed record ClusterSettings(
             DownAllWhenUnstable: TimeSpan.FromSeconds(4),
             Role: string.Empty,
             QuorumSize: 0,
-            DownIfAlone: true));
+            DownIfAlone: true))
+    {
+        DaemonMailboxCapacity = 10_000,
+    };
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first inconsistent field; returns this.</summary>
     public ClusterSettings Validate()
@@ -161,7 +169,10 @@ public sealed record ClusterSettings(
                 reader.DurationOrSwitch(sbr + "down-all-when-unstable", whenOn: stableAfter),
                 reader.String(sbr + "role", allowEmpty: true),
                 quorumSize,
-                reader.Boolean(sbr + "keep-oldest.down-if-alone")));
+                reader.Boolean(sbr + "keep-oldest.down-if-alone")))
+        {
+            DaemonMailboxCapacity = reader.Int(Section + ".daemon-mailbox-capacity", min: 0, max: 100_000_000),
+        };
         return settings.Validate();
     }
 }

@@ -78,6 +78,10 @@ public sealed class SessionCrdt : IEquatable<SessionCrdt>
     /// <summary>Visible attributes; what <c>max-attributes</c> limits.</summary>
     public int AttributeCount => Attributes.Count;
 
+    /// <summary>Removed attributes kept as tombstones (nothing collects them yet: see <see cref="AttributeMap"/>'s
+    /// garbage collection); what <c>max-removed-attributes</c> limits.</summary>
+    public int RemovedAttributeCount => Attributes.Entries.Length - Attributes.Count;
+
     /// <summary>UTF-8 bytes of visible names and values; what <c>max-session-bytes</c> limits.</summary>
     public int SizeInBytes => Attributes.SizeInBytes;
 

@@ -42,8 +42,8 @@ public sealed class ShardReplica
         _limits = limits;
     }
 
-    /// <summary>Deltas and copy slices refused, unacknowledged, because a session in them, or what merging it would make,
-    /// is over the session limits.</summary>
+    /// <summary>Deltas refused (unacknowledged) and sessions of copy slices left out (the slice is still taken), because
+    /// the session, or what merging it would make, is over the session limits.</summary>
     public int RejectedOverLimit { get; private set; }
 
     public int Shard { get; }
@@ -107,7 +107,7 @@ public sealed class ShardReplica
         ArgumentOutOfRangeException.ThrowIfNegative(chunk);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(chunk, chunkCount);
         var slice = sessions as IReadOnlyCollection<SessionCrdt> ?? [.. sessions];
-        if (OverLimit(slice) || !Admit(epoch))
+        if (!Admit(epoch))
         {
             return (false, false);
         }
@@ -123,7 +123,12 @@ public sealed class ShardReplica
 
         foreach (var session in slice)
         {
-            Merge(session, now);
+            // A session over the limits is left out alone (counted): refusing the slice would lose the valid sessions
+            // in it and have the home re-send it for ever.
+            if (!OverLimit([session]))
+            {
+                Merge(session, now);
+            }
         }
 
         if (_copyChunks[chunk])
@@ -161,7 +166,7 @@ public sealed class ShardReplica
     }
 
     /// <summary>True (and counted) if a session of <paramref name="incoming"/>, or its merge with what is held, breaks the
-    /// limits: the whole message is then refused, so that nothing of it is merged and the sender sees no acknowledgement.</summary>
+    /// limits: a delta is then refused whole, so that nothing of it is merged and the sender sees no acknowledgement.</summary>
     private bool OverLimit(IEnumerable<SessionCrdt> incoming)
     {
         if (_limits is null)

@@ -9,6 +9,9 @@ public sealed class ActorSystem : IAsyncDisposable
     private readonly LocalActorRef _guardian;
     private readonly TaskCompletionSource _terminated = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _deadLetters;
+    private long _mailboxOverflows;
+    private long _overflowsUnreported;
+    private long _lastOverflowReport = long.MinValue;
 
     /// <param name="name">Shown in logs.</param>
     /// <param name="timeProvider">The clock for timers and Ask timeouts; tests pass a manual one.</param>
@@ -33,6 +36,9 @@ public sealed class ActorSystem : IAsyncDisposable
 
     /// <summary>How many messages reached no actor since start.</summary>
     public long DeadLetterCount => Interlocked.Read(ref _deadLetters);
+
+    /// <summary>How many messages bounded mailboxes refused since start (see <see cref="MailboxBound"/>).</summary>
+    public long MailboxOverflowCount => Interlocked.Read(ref _mailboxOverflows);
 
     /// <summary>Completes when the guardian and every actor under it have stopped.</summary>
     public Task WhenTerminated => _terminated.Task;
@@ -60,6 +66,26 @@ public sealed class ActorSystem : IAsyncDisposable
     {
         Interlocked.Increment(ref _deadLetters);
         RuntimeLog.DeadLetter(Logger, message.GetType().Name, recipient.Path);
+    }
+
+    /// <summary>Counts a refused message and logs a warning at most once a second (a flood must not flood the log too),
+    /// naming the last actor that refused and how many were refused since the previous warning.</summary>
+    internal void MailboxOverflowed(ActorRef recipient, int capacity, object message)
+    {
+        Interlocked.Increment(ref _mailboxOverflows);
+        Interlocked.Increment(ref _overflowsUnreported);
+        Diagnostics.SessionClusterMetrics.MailboxOverflows.Add(1);
+        var now = TimeProvider.GetTimestamp();
+        var last = Interlocked.Read(ref _lastOverflowReport);
+        if (last != long.MinValue && TimeProvider.GetElapsedTime(last, now) < TimeSpan.FromSeconds(1))
+        {
+            return;
+        }
+
+        if (Interlocked.CompareExchange(ref _lastOverflowReport, now, last) == last)
+        {
+            RuntimeLog.MailboxOverflow(Logger, recipient.Path, capacity, message.GetType().Name, Interlocked.Exchange(ref _overflowsUnreported, 0));
+        }
     }
 
     internal void GuardianTerminated() => _terminated.TrySetResult();

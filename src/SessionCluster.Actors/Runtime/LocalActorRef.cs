@@ -6,7 +6,8 @@ namespace SessionCluster.Actors.Runtime;
 /// never spans I/O or user code. A mailbox with work is handed to the dispatcher once (the <c>_scheduled</c> flag);
 /// a turn handles up to <see cref="Throughput"/> messages, then yields the thread. An idle actor therefore holds no
 /// thread, no task and no timer — only this object, its actor instance and an empty queue, which is what lets a
-/// node keep a million idle sessions.
+/// node keep a million idle sessions. A <see cref="MailboxBound"/> in the props caps the user queue for the messages
+/// it may shed; the check is one comparison under the same lock.
 ///
 /// Lifecycle: Created → Running → Stopping (waiting for children) → Terminated. Only the actor's own turn changes
 /// the state, except the final switch to Terminated, which is made under the mailbox lock so that a message that
@@ -82,10 +83,16 @@ internal sealed class LocalActorRef : ActorRef, IActorContext, IThreadPoolWorkIt
     public override void Tell(object message, ActorRef? sender = null)
     {
         ArgumentNullException.ThrowIfNull(message);
+        var bound = _props.Mailbox;
         lock (_mail)
         {
             if (_state != Terminated)
             {
+                if (bound is not null && _mail.Count >= bound.Capacity && bound.MayShed(message))
+                {
+                    goto Shed;
+                }
+
                 _mail.Enqueue(new Envelope(message, sender));
                 goto Schedule;
             }
@@ -102,6 +109,10 @@ internal sealed class LocalActorRef : ActorRef, IActorContext, IThreadPoolWorkIt
             handler.OnUndelivered(message);
         }
 
+        return;
+
+    Shed:
+        Shed(bound, message, sender);
         return;
 
     Schedule:
@@ -538,6 +549,20 @@ internal sealed class LocalActorRef : ActorRef, IActorContext, IThreadPoolWorkIt
         else
         {
             _parent.SendSystem(new SystemMessage.ChildTerminated(this));
+        }
+    }
+
+    /// <summary>A message refused by a full bounded mailbox: counted, logged (rate-limited), and its sender told.</summary>
+    private void Shed(MailboxBound bound, object message, ActorRef? sender)
+    {
+        _system.MailboxOverflowed(this, bound.Capacity, message);
+        if (bound.OnShed is { } onShed)
+        {
+            onShed(message, sender);
+        }
+        else if (sender is PromiseActorRef promise)
+        {
+            promise.Tell(new StatusFailure(new MailboxFullException(Path, bound.Capacity)));
         }
     }
 

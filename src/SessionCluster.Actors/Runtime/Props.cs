@@ -28,6 +28,18 @@ public abstract class Props
     public static Props Create<TActor>()
         where TActor : Actor, new() => new FactoryProps(static () => new TActor());
 
+    /// <summary>The bound on the actor's user messages; null: unbounded (the default).</summary>
+    public MailboxBound? Mailbox { get; private set; }
+
+    /// <summary>These props with a bounded mailbox: see <see cref="MailboxBound"/> for what is refused and how.</summary>
+    public Props WithMailbox(MailboxBound bound)
+    {
+        ArgumentNullException.ThrowIfNull(bound);
+        var copy = (Props)MemberwiseClone();
+        copy.Mailbox = bound;
+        return copy;
+    }
+
     internal abstract Actor NewActor();
 
     private sealed class FactoryProps(Func<Actor> factory) : Props

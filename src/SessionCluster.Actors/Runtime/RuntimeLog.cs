@@ -16,4 +16,7 @@ internal static partial class RuntimeLog
 
     [LoggerMessage(EventId = 103, Level = LogLevel.Debug, Message = "Dead letter {MessageType} to {Recipient}")]
     public static partial void DeadLetter(ILogger logger, string messageType, string recipient);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "Actor {Path} is overloaded: its mailbox holds {Capacity} messages; refused {MessageType} and {Refused} messages in all since the last warning, each answered as overloaded")]
+    public static partial void MailboxOverflow(ILogger logger, string path, int capacity, string messageType, long refused);
 }

@@ -60,6 +60,11 @@ public static partial class SessionCommands
                     return new SessionRejected(SessionRejection.ValueTooLarge, $"The value of '{change.Name}' is {value.Length} bytes; the limit is {limits.MaxValueBytes}.");
                 }
 
+                if (old is null && TooManyRemoved(state, change.Name, limits) is { } removed)
+                {
+                    return removed;
+                }
+
                 count += old is null ? 1 : 0;
                 size += old is null ? Encoding.UTF8.GetByteCount(change.Name) + value.Length : value.Length - old.Length;
             }

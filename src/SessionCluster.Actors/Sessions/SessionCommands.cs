@@ -130,6 +130,12 @@ public static partial class SessionCommands
             return $"{state.SizeInBytes} bytes, over the limit of {limits.MaxSessionBytes}";
         }
 
+        // Writes keep tombstones within max-removed-attributes + max-attributes (see TooManyRemoved); more is forged.
+        if (limits.MaxRemovedAttributes > 0 && state.RemovedAttributeCount > (long)limits.MaxRemovedAttributes + limits.MaxAttributes)
+        {
+            return $"{state.RemovedAttributeCount} removed attributes, over the limit of {(long)limits.MaxRemovedAttributes + limits.MaxAttributes}";
+        }
+
         foreach (var (name, value) in state.VisibleAttributes())
         {
             if (value.Length > limits.MaxValueBytes || name.Length > limits.MaxNameLength)
@@ -315,6 +321,11 @@ public static partial class SessionCommands
             return new SessionRejected(SessionRejection.TooManyAttributes, $"The session already holds {state.AttributeCount} attributes; the limit is {limits.MaxAttributes}.");
         }
 
+        if (old is null && TooManyRemoved(state, name, limits) is { } removed)
+        {
+            return removed;
+        }
+
         var newBytes = old is null
             ? state.SizeInBytes + Encoding.UTF8.GetByteCount(name) + valueBytes
             : state.SizeInBytes - old.Length + valueBytes;
@@ -325,6 +336,18 @@ public static partial class SessionCommands
 
         return null;
     }
+
+    /// <summary>The refusal of a write that would add <paramref name="name"/> as a new entry (not even a tombstone of it is
+    /// held) to a session keeping <see cref="SessionSettings.MaxRemovedAttributes"/> tombstones or more; null otherwise.</summary>
+    /// <remarks>Tombstones are never collected yet, so this is what bounds them: each new name can later become one, and
+    /// with at most max-attributes visible ones to remove, a session never keeps more than max-removed-attributes +
+    /// max-attributes. Reusing a removed name, or a name held, is always allowed.</remarks>
+    private static SessionRejected? TooManyRemoved(SessionCrdt state, string name, SessionSettings limits) =>
+        limits.MaxRemovedAttributes > 0 && state.RemovedAttributeCount >= limits.MaxRemovedAttributes && state.Attributes.Find(name) is null
+            ? new SessionRejected(
+                SessionRejection.TooManyAttributes,
+                $"The session keeps {state.RemovedAttributeCount} removed attributes (a trace of each is kept so that replicas agree); the limit is {limits.MaxRemovedAttributes}. Reuse a removed or existing name, or start a new session.")
+            : null;
 
     /// <summary>The timestamp of a write to <paramref name="state"/> at <paramref name="now"/>: after everything it holds.</summary>
     private static HlcTimestamp Stamp(SessionCrdt state, SessionHost host, DateTimeOffset now) =>

@@ -22,4 +22,9 @@ public sealed record SessionSettings(
     /// <summary>The cookie carries the <c>Secure</c> flag on every response (<c>cookie-secure = always</c>: TLS ends at a
     /// proxy in front), not only on responses to HTTPS requests (<c>auto</c>, the default).</summary>
     public bool CookieSecureAlways { get; init; }
+
+    /// <summary>Most removed attributes (tombstones) a session keeps before a write of a name it has never held is refused;
+    /// 0: no limit (the default of settings built in code; reference.conf sets one). Without it, setting and removing
+    /// ever new names would grow a session without bound, as tombstones are not collected.</summary>
+    public int MaxRemovedAttributes { get; init; }
 }

@@ -41,6 +41,7 @@ public sealed partial class ShardRegionActor : Actor
     private readonly RemoteRequests _remoteRequests;
     private long _publishedRoutes = -1;
     private readonly SessionHost _host;
+    private readonly MailboxBound? _entityMailbox;
     private readonly ShardReplicas? _replicas;
     private readonly ILogger _logger;
     private readonly TimeProvider _protocolClock;
@@ -82,6 +83,7 @@ public sealed partial class ShardRegionActor : Actor
         _routes = routes;
         _remoteRequests = remoteRequests;
         _host = host;
+        _entityMailbox = ShardingMailboxes.Entity(region.Settings);
         _replicas = host.Replicas as ShardReplicas;
         _logger = logger;
     }
@@ -161,6 +163,10 @@ public sealed partial class ShardRegionActor : Actor
             case BackupCopyCompleted completed:
                 Execute(_region.BackupCopied(completed.Shard));
                 LogShard(completed.Shard, "backup copy complete");
+                break;
+            case InboundMessage { Message: ShardTransfer transfer } inbound:
+                // Checked here, before the region keeps it: a hand-off is input from a peer like a delta is.
+                Execute(_region.Receive(inbound.From, WithinLimits(inbound.From, transfer), Now));
                 break;
             case InboundMessage { Message: IRegionMessage } inbound:
                 Execute(_region.Receive(inbound.From, inbound.Message, Now));
@@ -390,7 +396,8 @@ public sealed partial class ShardRegionActor : Actor
     private ActorRef StartEntity(SessionSlot slot)
     {
         // A fresh name per incarnation: a passivated entity may still be stopping under its old one.
-        var entity = Context.ActorOf(Props.Create(static (SessionSlot s) => new SessionEntity(s), slot), $"{slot.Id}-{++_nextEntity}");
+        var props = Props.Create(static (SessionSlot s) => new SessionEntity(s), slot);
+        var entity = Context.ActorOf(_entityMailbox is { } bound ? props.WithMailbox(bound) : props, $"{slot.Id}-{++_nextEntity}");
         slot.Entity = entity;
         return entity;
     }
@@ -599,6 +606,13 @@ public sealed partial class ShardRegionActor : Actor
             return;
         }
 
+        if (SessionCommands.LimitViolation(push.State, _host.Settings) is { } violation)
+        {
+            SessionClusterMetrics.SessionsRejectedOverLimit.Add(1, SessionClusterMetrics.RejectedFromRepair);
+            LogRejectedOverLimit(1, 1, "an anti-entropy push", backup.ToString(), push.Shard, violation);
+            return;
+        }
+
         var id = new SessionId(push.State.Id);
         var adopted = false;
         if (!hosted.Sessions.TryGet(id, out var slot))
@@ -791,6 +805,25 @@ public sealed partial class ShardRegionActor : Actor
             (_transitions ??= new CoordinatorTransitionLog(_logger)).Observe(_coordinator);
         }
     }
+
+    /// <summary>The hand-off slice without the sessions that break this node's session limits (logged and counted);
+    /// the slice itself is still taken and acknowledged, so its valid sessions arrive and the old home stops re-sending.</summary>
+    private ShardTransfer WithinLimits(UniqueAddress from, ShardTransfer transfer)
+    {
+        var admission = SessionAdmission.Filter(transfer.Sessions, _host.Settings);
+        if (admission.Rejected == 0)
+        {
+            return transfer;
+        }
+
+        SessionClusterMetrics.SessionsRejectedOverLimit.Add(admission.Rejected, SessionClusterMetrics.RejectedFromHandoff);
+        LogRejectedOverLimit(admission.Rejected, transfer.Sessions.Length, "a hand-off slice", from.ToString(), transfer.Shard, admission.FirstReason!);
+        return transfer with { Sessions = admission.Admitted };
+    }
+
+    // No session id in the line: an id is a credential.
+    [LoggerMessage(EventId = 420, Level = LogLevel.Warning, Message = "Left out {Rejected} of {Total} sessions in {What} from {Peer} for shard {Shard}: over this node's session limits (first: {Reason}); every node should have the same session-cluster.sessions limits")]
+    private partial void LogRejectedOverLimit(int rejected, int total, string what, string peer, int shard, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Shard {Shard} {What}")]
     private partial void LogShardMessage(int shard, string what);

@@ -1,5 +1,8 @@
 using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using SessionCluster.Actors.Diagnostics;
 using SessionCluster.Actors.Remoting;
 using SessionCluster.Actors.Replication;
 using SessionCluster.Actors.Sessions;
@@ -17,7 +20,7 @@ namespace SessionCluster.Actors.Sharding;
 /// merged right where they arrive, then acknowledged) and by the region actor (keep, drop, take over on promotion).
 /// Each copy has its own lock, held only for the merge: never around I/O, and never two at once.</para>
 /// </remarks>
-public sealed class ShardReplicas : IReplicaChannel
+public sealed partial class ShardReplicas : IReplicaChannel
 {
     // Boxed, so that a reader on another thread sees a whole value: a struct this size cannot be written atomically.
     private readonly StrongBox<ReplicaTargets>?[] _targets;
@@ -51,6 +54,9 @@ public sealed class ShardReplicas : IReplicaChannel
     }
 
     public ReplicationSettings Settings { get; }
+
+    /// <summary>Where sessions left out of copies for breaking the limits are reported; nowhere unless set.</summary>
+    public ILogger Logger { get; init; } = NullLogger.Instance;
 
     public int ShardOf(UInt128 sessionId) => ShardId.Of(new Sessions.SessionId(sessionId), _targets.Length);
 
@@ -233,9 +239,18 @@ public sealed class ShardReplicas : IReplicaChannel
         }
 
         (bool Accepted, bool Completed) outcome;
+        int leftOut;
         lock (copy)
         {
+            var rejectedBefore = copy.RejectedOverLimit;
             outcome = copy.ApplyCopy(slice.Epoch, slice.Chunk, slice.ChunkCount, slice.Sessions, _clock.GetUtcNow());
+            leftOut = copy.RejectedOverLimit - rejectedBefore;
+        }
+
+        if (leftOut > 0)
+        {
+            SessionClusterMetrics.SessionsRejectedOverLimit.Add(leftOut, SessionClusterMetrics.RejectedFromCopy);
+            LogCopyOverLimit(Logger, leftOut, slice.Sessions.Length, from, slice.Shard);
         }
 
         if (outcome.Accepted)
@@ -380,4 +395,8 @@ public sealed class ShardReplicas : IReplicaChannel
 
         return counts;
     }
+
+    // No session id in the line: an id is a credential.
+    [LoggerMessage(EventId = 421, Level = LogLevel.Warning, Message = "Left out {Rejected} of {Total} sessions in a backup copy slice from {Peer} for shard {Shard}: over this node's session limits; every node should have the same session-cluster.sessions limits")]
+    private static partial void LogCopyOverLimit(ILogger logger, int rejected, int total, UniqueAddress peer, int shard);
 }

@@ -29,6 +29,14 @@ public sealed record ShardingSettings(
     /// <summary>The HOCON section, under <c>session-cluster</c>.</summary>
     public const string Section = "sharding";
 
+    /// <summary>Messages queued at the region actor before it refuses requests (503); 0: unbounded (the default of
+    /// settings built in code; reference.conf and <see cref="Default"/> set one). See <see cref="ShardingMailboxes"/>.</summary>
+    public int RegionMailboxCapacity { get; init; }
+
+    /// <summary>Requests queued at one session's entity before it refuses more (503); 0: unbounded (the default of
+    /// settings built in code; reference.conf and <see cref="Default"/> set one).</summary>
+    public int EntityMailboxCapacity { get; init; }
+
     /// <summary>The values of reference.conf, for tests and simulations that build settings in code.</summary>
     public static ShardingSettings Default { get; } = new(
         NumberOfShards: 100,
@@ -40,7 +48,11 @@ public sealed record ShardingSettings(
         RetryInterval: TimeSpan.FromMilliseconds(500),
         BufferSize: 10_000,
         PassivateIdleAfter: TimeSpan.FromMinutes(2),
-        TransferChunkBytes: 512 * 1024);
+        TransferChunkBytes: 512 * 1024)
+    {
+        RegionMailboxCapacity = 50_000,
+        EntityMailboxCapacity = 1_000,
+    };
 
     /// <summary>Binds <c>session-cluster.sharding</c>; every error names the key and where it was set.</summary>
     internal static ShardingSettings Read(SettingsReader reader, int maxFrameSize)
@@ -63,6 +75,10 @@ public sealed record ShardingSettings(
             reader.Duration(s + "retry-interval", allowZero: false),
             reader.Int(s + "buffer-size", min: 1, max: 10_000_000),
             reader.Duration(s + "passivate-idle-after", allowZero: true),
-            chunk);
+            chunk)
+        {
+            RegionMailboxCapacity = reader.Int(s + "region-mailbox-capacity", min: 0, max: 100_000_000),
+            EntityMailboxCapacity = reader.Int(s + "entity-mailbox-capacity", min: 0, max: 100_000_000),
+        };
     }
 }

@@ -261,6 +261,46 @@ public sealed class TcpTransportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Send_ToAPeerThatNeverReads_IsBoundedByTheQueueAndDoesNotHoldUpTheOtherPeers()
+    {
+        // A peer that completes the handshake and never reads again, with a write timeout far beyond the test: its
+        // link stays stalled on a full socket for the whole test.
+        var settings = TcpTestSettings.Loopback() with { OutboundQueueSize = 50, WriteTimeout = TimeSpan.FromMinutes(5) };
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen();
+        var stalledAddress = new NodeAddress("127.0.0.1", ((IPEndPoint)listener.LocalEndPoint!).Port);
+        var (node, _) = await Start(settings);
+        var (healthy, inbox) = await Start(TcpTestSettings.Loopback());
+
+        Assert.True(node.Send(stalledAddress, new TextMessage("first")));
+        using var deadline = new CancellationTokenSource(Eventually.DefaultDeadline);
+        using var stalled = await listener.AcceptAsync(deadline.Token);
+        await using var stalledStream = new NetworkStream(stalled);
+        await TcpHandshake.AcceptAsync(stalledStream, new FrameReader(stalledStream, 512), settings, new UniqueAddress(stalledAddress, 9), deadline.Token);
+        var accepted = 0;
+        for (var i = 0; i < 2_000; i++)
+        {
+            accepted += node.Send(stalledAddress, new BlobMessage(new byte[60 * 1024])) ? 1 : 0;
+        }
+
+        // What the stalled peer can pin is its socket buffers, one frame in flight and the bounded queue: the rest is
+        // refused at once and counted, never queued.
+        Assert.InRange(accepted, 49, 400);   // "first" took a place in the queue of 50
+        Assert.Equal(2_000 - accepted, node.QueueOverflows);
+
+        // Fewer than the healthy peer's own queue holds while its link connects.
+        for (var i = 0; i < 40; i++)
+        {
+            Assert.True(node.Send(healthy.Self.Address, new NumberMessage(i)));
+        }
+
+        var received = await inbox.WaitFor(40, "the healthy peer gets every message while the other peer is stalled");
+        Assert.Equal(Enumerable.Range(0, 40).Select(i => (object)new NumberMessage(i)), received.Select(r => r.Message));
+        Assert.Equal(2_000 - accepted, node.QueueOverflows);
+    }
+
+    [Fact]
     public async Task Send_MessageOverTheFrameLimit_IsDroppedAndTheConnectionGoesOn()
     {
         var (a, _) = await Start(TcpTestSettings.Loopback());

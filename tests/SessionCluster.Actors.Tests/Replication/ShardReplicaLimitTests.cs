@@ -5,8 +5,9 @@ using SessionCluster.Actors.Sessions;
 
 namespace SessionCluster.Actors.Tests.Replication;
 
-/// <summary>Replication input obeys the session limits as HTTP input does: a delta or copy slice holding a session over
-/// them, or one whose merge would be, is refused whole (not merged, not acknowledged) and counted.</summary>
+/// <summary>Replication input obeys the session limits as HTTP input does: a delta holding a session over them, or one
+/// whose merge would be, is refused whole (not merged, not acknowledged) and counted; a copy slice is taken without
+/// the sessions over them (each counted).</summary>
 public sealed class ShardReplicaLimitTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
@@ -60,17 +61,36 @@ public sealed class ShardReplicaLimitTests
     }
 
     [Fact]
-    public void A_copy_slice_with_one_session_over_the_limits_is_refused_whole()
+    public void A_copy_slice_with_one_session_over_the_limits_is_taken_without_that_session()
     {
         var replica = new ShardReplica(0, Home, 1, Limits);
         var fine = Session(1, [("a", "1")]);
         var tooBig = Session(2, [("a", "\"this is far too long\"")]);
+        var alsoFine = Session(3, [("b", "2")]);
 
-        Assert.Equal((false, false), replica.ApplyCopy(1, 0, 1, [fine, tooBig], T0));
+        // Taken and acknowledged, so the home stops re-sending it and the copy completes: losing the valid sessions
+        // with the bad one, or never completing the copy, would be worse than leaving the bad one out.
+        Assert.Equal((true, true), replica.ApplyCopy(1, 0, 1, [fine, tooBig, alsoFine], T0));
 
-        Assert.Null(replica.Get(fine.Id));
-        Assert.False(replica.IsWhole);
-        Assert.Equal((true, true), replica.ApplyCopy(1, 0, 1, [fine], T0));
+        Assert.NotNull(replica.Get(fine.Id));
+        Assert.NotNull(replica.Get(alsoFine.Id));
+        Assert.Null(replica.Get(tooBig.Id));
+        Assert.True(replica.IsWhole);
+        Assert.Equal(1, replica.RejectedOverLimit);
+    }
+
+    [Fact]
+    public void A_copy_session_whose_merge_with_the_held_state_breaks_the_limits_is_left_out_and_the_held_state_kept()
+    {
+        var replica = new ShardReplica(0, Home, 1, Limits);
+        var held = Session(1, [("a", "1"), ("b", "1"), ("c", "1")]);
+        Assert.True(replica.ApplyDelta(1, held, T0));
+        var forged = Session(1, [("d", "1")]);   // the same session with a concurrent fourth attribute
+
+        Assert.Equal((true, true), replica.ApplyCopy(1, 0, 1, [forged], T0));
+
+        Assert.Equal(3, replica.Get(1)!.AttributeCount);
+        Assert.Equal(1, replica.RejectedOverLimit);
     }
 
     [Fact]

@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 using SessionCluster.Actors.Hosting;
 using SessionCluster.Actors.Membership;
 using SessionCluster.Actors.Remoting;
@@ -6,6 +6,7 @@ using SessionCluster.Actors.Replication;
 using SessionCluster.Actors.Runtime;
 using SessionCluster.Actors.Sessions;
 using SessionCluster.Actors.Sharding;
+using SessionCluster.Actors.Tests.Remoting;
 using SessionCluster.TestKit;
 
 namespace SessionCluster.Actors.Tests.Sharding;
@@ -30,6 +31,7 @@ public sealed class ShardRegionActorReplicationTests : IAsyncLifetime
     private readonly InMemoryTransport _backup;
     private readonly BackupHandler _backupHandler = new();
     private readonly LocalShards _local = new(Sharding.NumberOfShards);
+    private readonly CapturingLogger _log = new();
     private ActorRef? _region;
 
     public ShardRegionActorReplicationTests()
@@ -45,11 +47,11 @@ public sealed class ShardRegionActorReplicationTests : IAsyncLifetime
         var replication = ReplicationSettings.Default with { WriteTimeout = Never };
         var replicas = new ShardReplicas(Sharding.NumberOfShards, replication, _transport, _clock);
         var remote = new RemoteRequests(_clock, TimeSpan.FromSeconds(5));
-        var host = new SessionHost(SessionClusterSettings.Default.Sessions, "a", new ReplicaId(A.ToString()), replicas);
+        var host = new SessionHost(SessionClusterSettings.Default.Sessions with { MaxValueBytes = 100 }, "a", new ReplicaId(A.ToString()), replicas);
         var region = new ShardRegion(A, hostsShards: true, Sharding, TimeSpan.FromSeconds(5));
         _region = _system.ActorOf(
             Props.Create(() => new ShardRegionActor(
-                region, null, _transport, new TestProbe("daemon"), _local, new ShardRoutes(Sharding.NumberOfShards), remote, host, _clock, NullLogger.Instance)),
+                region, null, _transport, new TestProbe("daemon"), _local, new ShardRoutes(Sharding.NumberOfShards), remote, host, _clock, _log)),
             "sharding");
         await _transport.StartAsync(new InboxHandler(new ShardingInbox(_region, remote, _local, _transport, replicas)), default);
         await _backup.StartAsync(_backupHandler, default);
@@ -89,6 +91,55 @@ public sealed class ShardRegionActorReplicationTests : IAsyncLifetime
         Assert.Equal("1", System.Text.Encoding.UTF8.GetString(answered.JsonValue!));
     }
 
+    [Fact]
+    public async Task A_hand_off_slice_holding_a_session_over_the_limits_starts_the_shard_with_only_the_valid_sessions()
+    {
+        var region = _region!;
+        region.Tell(ShardRegionTests.State(B, A, C));
+        region.Tell(new InboundMessage(B, new QueryRegion(1)));
+        var valid = StateOf(SessionIn(Shard, skip: 0), "\"fine\"");
+        var oversized = StateOf(SessionIn(Shard, skip: 1), "\"" + new string('x', 200) + "\"");   // over max-value-bytes = 100
+
+        // C, the old home (hostile or misconfigured), hands the shard over in one slice; B confirms A as its new home.
+        region.Tell(new InboundMessage(C, new ShardTransfer(Shard, 6, 0, 1, [valid, oversized])));
+        region.Tell(new InboundMessage(B, new ShardHomes(1, [new ShardAllocation(Shard, A.Address, 6, [])])));
+
+        await Pumped(() => _local[Shard] is { Serving: true }, "the shard serving at its new home");
+        var hosted = _local[Shard]!;
+        Assert.True(hosted.Sessions.TryGet(new SessionId(valid.Id), out _), "the valid session of the slice arrived");
+        Assert.False(hosted.Sessions.TryGet(new SessionId(oversized.Id), out _), "the oversized session was left out");
+        var warning = Assert.Single(_log.Entries, e => e.Event.Id == 420);
+        Assert.Equal(LogLevel.Warning, warning.Level);
+        Assert.Contains("1 of 2 sessions in a hand-off slice from " + C, warning.Message);
+        Assert.Contains("over the value or name limit", warning.Message);
+        Assert.DoesNotContain(oversized.Id.ToString("x32", System.Globalization.CultureInfo.InvariantCulture), warning.Message);
+    }
+
+    [Fact]
+    public async Task An_anti_entropy_push_of_a_session_over_the_limits_is_not_adopted()
+    {
+        var region = _region!;
+        region.Tell(ShardRegionTests.State(B, A, C));
+        region.Tell(new InboundMessage(B, new QueryRegion(1)));
+        region.Tell(new InboundMessage(B, new ShardHomes(1, [new ShardAllocation(Shard, A.Address, 5, [B.Address])])));
+        await Pumped(() => _local[Shard] is { Serving: true }, "the shard serving");
+        var valid = StateOf(SessionIn(Shard, skip: 0), "\"fine\"");
+        var oversized = StateOf(SessionIn(Shard, skip: 1), "\"" + new string('x', 200) + "\"");
+
+        // B, the backup, pushes both (as if the home had lost them); only the one within the limits is taken.
+        region.Tell(new InboundMessage(B, new ReplicaPush(Shard, 5, oversized)));
+        region.Tell(new InboundMessage(B, new ReplicaPush(Shard, 5, valid)));
+
+        await Pumped(() => _local[Shard]!.Sessions.TryGet(new SessionId(valid.Id), out _), "the valid push adopted");
+        Assert.False(_local[Shard]!.Sessions.TryGet(new SessionId(oversized.Id), out _), "the oversized push was not adopted");
+        Assert.Contains(_log.Entries, e => e.Event.Id == 420 && e.Message.Contains("an anti-entropy push from " + B.Address));
+    }
+
+    private SessionCrdt StateOf(SessionId id, string json) =>
+        SessionCrdt.Create(id.Value, _clock.GetUtcNow(), TimeSpan.FromMinutes(30))
+            .Set("a", System.Text.Encoding.UTF8.GetBytes(json), new HlcTimestamp(_clock.GetUtcNow().UtcTicks, 1, new ReplicaId(C.ToString())))
+            .State;
+
     private async Task<ReplicaDelta> Delta(Func<ReplicaDelta, bool> match, string what)
     {
         await Pumped(() => _backupHandler.Deltas.Any(match), what + " at the backup");
@@ -112,12 +163,12 @@ public sealed class ShardRegionActorReplicationTests : IAsyncLifetime
             },
             what);
 
-    private static SessionId SessionIn(int shard)
+    private static SessionId SessionIn(int shard, int skip = 0)
     {
         for (var i = 0UL; ; i++)
         {
             var id = new SessionId(new UInt128(0xac4, i));
-            if (ShardId.Of(id, Sharding.NumberOfShards) == shard)
+            if (ShardId.Of(id, Sharding.NumberOfShards) == shard && skip-- == 0)
             {
                 return id;
             }
