@@ -193,8 +193,8 @@ run_transfer() {
     verify_line="VERIFY sampled=256 ok=0"; after_view="worker-2 has exited"
   fi
   local unreachable downed
-  unreachable=$(cat "$LOG_PREFIX"-*.log | grep -c 'Cluster event: UnreachableMember' || true)
-  downed=$(cat "$LOG_PREFIX"-*.log | grep -c 'Cluster event: MemberDowned' || true)
+  unreachable=$(cat "$LOG_PREFIX"-*.log | grep -c 'Cluster event UnreachableMember' || true)
+  downed=$(cat "$LOG_PREFIX"-*.log | grep -c 'Cluster event MemberDowned' || true)
   local warnings
   warnings=$(cat "$LOG_PREFIX"-*.log | grep -cE '^(warn|fail|crit):' || true)
   stop_nodes
