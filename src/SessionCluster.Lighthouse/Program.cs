@@ -62,5 +62,13 @@ if (urls is not null)
     app.MapSessionClusterDashboard();
 }
 
-await app.RunAsync();
-return 0;
+try
+{
+    await app.RunAsync();
+    return 0;
+}
+catch (Exception exception) when (PortInUse.Describe(exception) is { } line)
+{
+    Console.Error.WriteLine($"error: {line}");
+    return 2;
+}

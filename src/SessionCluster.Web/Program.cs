@@ -62,6 +62,11 @@ catch (SettingsException exception)
     Console.Error.WriteLine($"error: {exception.Message}");
     return 2;
 }
+catch (Exception exception) when (PortInUse.Describe(exception) is { } line)
+{
+    Console.Error.WriteLine($"error: {line}");
+    return 2;
+}
 
 /// <summary>The web node's entry point; public so that tests can host it with WebApplicationFactory.</summary>
 public partial class Program;

@@ -1,0 +1,26 @@
+using System.Net.Sockets;
+
+namespace SessionCluster.Actors.Hosting;
+
+/// <summary>Recognises a node that could not start because one of its ports (HTTP, management or cluster) is taken,
+/// so the host can say so in one line instead of an unhandled exception's stack trace.</summary>
+public static class PortInUse
+{
+    /// <summary>One line for the operator if <paramref name="error"/> (or an exception inside it) is a port already in
+    /// use; otherwise null.</summary>
+    public static string? Describe(Exception error)
+    {
+        for (var current = error; current is not null; current = current.InnerException)
+        {
+            if (current is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } ||
+                current.GetType().Name == "AddressInUseException")
+            {
+                // Kestrel's outer IOException names the address; a bare SocketException from the cluster port does not.
+                var what = error is IOException ? error.Message.TrimEnd('.') : $"a port is already in use ({current.Message.TrimEnd('.')})";
+                return $"{what}: another process, perhaps another node, listens there; choose another port (--http or --urls for HTTP, --port for the cluster)";
+            }
+        }
+
+        return null;
+    }
+}
