@@ -12,8 +12,7 @@ public static class PortInUse
     {
         for (var current = error; current is not null; current = current.InnerException)
         {
-            if (current is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } ||
-                current.GetType().Name == "AddressInUseException")
+            if (current is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } or Microsoft.AspNetCore.Connections.AddressInUseException)
             {
                 // Kestrel's outer IOException names the address; a bare SocketException from the cluster port does not.
                 var what = error is IOException ? error.Message.TrimEnd('.') : $"a port is already in use ({current.Message.TrimEnd('.')})";

@@ -98,7 +98,7 @@ public sealed partial class SessionNode : IHostedService, IAsyncDisposable
         // The replica id names this incarnation (uid included), so counters it starts never hide behind a previous run's.
         var host = new SessionHost(Settings.Sessions, Route, new ReplicaId(self.ToString()), Replicas);
         var regionProps = Props.Create(() => new ShardRegionActor(
-            region, coordinator, Cluster.Transport, Cluster.Daemon, LocalShards, _routes, _remoteRequests, host, TimeProvider.System, logger));
+            region, coordinator, Cluster.Transport, Cluster.Daemon, LocalShards, _routes, _remoteRequests, host, Replicas, TimeProvider.System, logger));
         _region = _system.ActorOf(
             ShardingMailboxes.Region(Settings.Sharding, Cluster.Transport) is { } bound ? regionProps.WithMailbox(bound) : regionProps,
             "sharding");

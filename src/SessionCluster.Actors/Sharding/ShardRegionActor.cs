@@ -71,6 +71,7 @@ public sealed partial class ShardRegionActor : Actor
         ShardRoutes routes,
         RemoteRequests remoteRequests,
         SessionHost host,
+        ShardReplicas? replicas,
         TimeProvider protocolClock,
         ILogger logger)
     {
@@ -84,7 +85,8 @@ public sealed partial class ShardRegionActor : Actor
         _remoteRequests = remoteRequests;
         _host = host;
         _entityMailbox = ShardingMailboxes.Entity(region.Settings);
-        _replicas = host.Replicas as ShardReplicas;
+        // The entities see these replicas through host.Replicas (their channel); the region keeps the whole thing.
+        _replicas = replicas;
         _logger = logger;
     }
 

@@ -51,7 +51,7 @@ public sealed class ShardRegionActorReplicationTests : IAsyncLifetime
         var region = new ShardRegion(A, hostsShards: true, Sharding, TimeSpan.FromSeconds(5));
         _region = _system.ActorOf(
             Props.Create(() => new ShardRegionActor(
-                region, null, _transport, new TestProbe("daemon"), _local, new ShardRoutes(Sharding.NumberOfShards), remote, host, _clock, _log)),
+                region, null, _transport, new TestProbe("daemon"), _local, new ShardRoutes(Sharding.NumberOfShards), remote, host, replicas, _clock, _log)),
             "sharding");
         await _transport.StartAsync(new InboxHandler(new ShardingInbox(_region, remote, _local, _transport, replicas)), default);
         await _backup.StartAsync(_backupHandler, default);
