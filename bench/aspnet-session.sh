@@ -128,6 +128,26 @@ for i in 0 1 2; do
   done
 done
 
+# Sessions are made only once the 100 shards (reference.conf) are spread evenly over the 3 nodes (the first node to start homes them all
+# until the others join and the coordinator rebalances, 10 shards a second): a session made earlier would keep a
+# SESSIONROUTE naming its first home in wrk's fixed cookies, and every request would take a hop a browser, which
+# keeps the rewritten cookie, would not.
+balanced_for=0
+deadline=$((SECONDS + 90))
+while ((balanced_for < 3)); do
+  ((SECONDS < deadline)) || die "the shards were not spread evenly over the 3 nodes within 90 s"
+  homes=$(curl -s --noproxy '*' --max-time 5 "http://127.0.0.1:${ports[0]}/cluster/shards" \
+    | grep -o '"home":"[^"]*"' | sort | uniq -c | awk '{ print $1 }' | sort -n | paste -sd ' ' || true)
+  read -r -a counts <<<"$homes"
+  if ((${#counts[@]} == 3 && counts[0] + counts[1] + counts[2] == 100 && counts[2] - counts[0] <= 1)); then
+    balanced_for=$((balanced_for + 1))
+  else
+    balanced_for=0
+  fi
+  sleep 1
+done
+log "shards spread evenly over the 3 nodes ($homes)"
+
 mkdir -p "$OUT/nginx"
 cat >"$OUT/nginx/nginx.conf" <<CONF
 worker_processes 1;
@@ -191,6 +211,30 @@ make_cookies() {
   done
 }
 make_cookies "$CLUSTER_URL" "$OUT/cookies-cluster.txt"
+
+# refresh_routes FILE: a GET /cart with each cookie line; a SESSIONROUTE the node rewrites (the session's home is not
+# the node the cookie names) replaces the old one in the line, as a browser would keep it. Prints how many lines
+# already named their session's home.
+refresh_routes() {
+  local line rewritten fresh=0 total=0
+  : >"$1.new"
+  while IFS= read -r line; do
+    total=$((total + 1))
+    rewritten=$(curl -s --noproxy '*' --max-time 10 -D - -o /dev/null -H "Cookie: $line" "$CLUSTER_URL/cart" | tr -d '\r' \
+      | sed -n 's/^[Ss]et-[Cc]ookie: \(SESSIONROUTE=[^;]*\).*/\1/p' | tail -1 || true)
+    if [[ -n "$rewritten" ]]; then
+      line=$(sed "s/SESSIONROUTE=[^;]*/$rewritten/" <<<"$line")
+    else
+      fresh=$((fresh + 1))
+    fi
+    echo "$line" >>"$1.new"
+  done <"$1"
+  mv "$1.new" "$1"
+  echo "$fresh/$total"
+}
+ROUTES_AT_HOME=$(refresh_routes "$OUT/cookies-cluster.txt")
+ROUTES_AFTER=$(refresh_routes "$OUT/cookies-cluster.txt")
+log "cookies naming their session's home: $ROUTES_AT_HOME as made, $ROUTES_AFTER after one refresh"
 make_cookies "$SINGLE_URL" "$OUT/cookies-single.txt"
 
 # run_wrk LAYOUT MODE DURATION: prints the BENCH line.
@@ -237,6 +281,8 @@ field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
   echo "  nginx (keepalive; new sessions round-robin, then sticky on the \`SESSIONROUTE\` cookie naming the session's home);"
   echo "  **single** = the same app on one node with \`AddDistributedMemoryCache()\`, wrk"
   echo "  straight to it. Both layouts, nginx and wrk share the machine's cores (nothing pinned), both layouts up throughout."
+  echo "- Sessions made once the shards were spread evenly over the nodes; wrk's cookies named their session's home"
+  echo "  ($ROUTES_AT_HOME as made, $ROUTES_AFTER after a request that may rewrite the route, as a browser keeps it)."
   echo "- \`read\`: GET /cart (LoadAsync, read every key); \`add\`: POST /cart/items/sku-N (LoadAsync, SetInt32 of one of"
   echo "  8 products, CommitAsync of that key). wrk -t$threads -c$connections, one session per connection, $duration per run,"
   echo "  $rounds interleaved rounds after a $warmup warm-up; each cell is the median round by requests/s."

@@ -22,7 +22,8 @@ public sealed class RemoteRequests(TimeProvider clock, TimeSpan timeout)
     /// <summary>Registers a request about to be sent to <paramref name="home"/>.</summary>
     public RemoteRequest Register(SessionCommand command, int shard, NodeAddress home)
     {
-        var request = new RemoteRequest(Interlocked.Decrement(ref _last), command, shard, home, clock.GetUtcNow() + timeout);
+        var now = clock.GetUtcNow();
+        var request = new RemoteRequest(Interlocked.Decrement(ref _last), command, shard, home, now, now + timeout);
         _waiting[request.Id] = request;
         return request;
     }
@@ -34,18 +35,23 @@ public sealed class RemoteRequests(TimeProvider clock, TimeSpan timeout)
     /// <param name="now">Protocol time.</param>
     /// <param name="stillWaits">Whether a request should go on waiting for its home (false: the home left the cluster,
     /// or it is a read and the home is unreachable, so a backup can answer it).</param>
-    /// <param name="resend">Takes a request that should not wait, to send again (the region re-routes it).</param>
-    internal void FailExpiredOrDeparted(DateTimeOffset now, Func<RemoteRequest, bool> stillWaits, Action<RemoteRequest> resend)
+    /// <param name="resendAfter">A request unanswered this long stops waiting too (its message or reply may be lost);
+    /// zero: never.</param>
+    /// <param name="resend">Takes a request that should not wait, to send again (the region re-routes it), and whether
+    /// it is because nothing answered (rather than the home's departure).</param>
+    internal void FailExpiredOrDeparted(
+        DateTimeOffset now, Func<RemoteRequest, bool> stillWaits, TimeSpan resendAfter, Action<RemoteRequest, bool> resend)
     {
         foreach (var (id, request) in _waiting)
         {
             var expired = request.Deadline <= now;
-            if ((expired || !stillWaits(request)) && _waiting.TryRemove(id, out _))
+            var unanswered = !expired && resendAfter > TimeSpan.Zero && now - request.SentAt >= resendAfter;
+            if ((expired || unanswered || !stillWaits(request)) && _waiting.TryRemove(id, out _))
             {
                 if (!expired)
                 {
                     // Every command is idempotent (see SessionCommand): the next home answers it as if it were the first.
-                    resend(request);
+                    resend(request, unanswered && stillWaits(request));
                     continue;
                 }
 
@@ -61,9 +67,10 @@ public sealed class RemoteRequest : ActorRef
 {
     private readonly TaskCompletionSource<object> _reply = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    internal RemoteRequest(long id, SessionCommand command, int shard, NodeAddress home, DateTimeOffset deadline)
+    internal RemoteRequest(long id, SessionCommand command, int shard, NodeAddress home, DateTimeOffset sentAt, DateTimeOffset deadline)
     {
         Id = id;
+        SentAt = sentAt;
         Command = command;
         Shard = shard;
         Home = home;
@@ -77,6 +84,9 @@ public sealed class RemoteRequest : ActorRef
     public int Shard { get; }
 
     public NodeAddress Home { get; }
+
+    /// <summary>When it was sent.</summary>
+    public DateTimeOffset SentAt { get; }
 
     public DateTimeOffset Deadline { get; }
 

@@ -23,7 +23,7 @@ public sealed partial class ShardRegion
 
                 _effects.Add(new DeliverLocally(envelope));
                 break;
-            case Phase.Remote when forwarded && local && _unreachable.Contains(slot.Home!) && TryReadFromBackup(envelope, slot):
+            case Phase.Remote when forwarded && local && _unreachable.Contains(slot.Home!) && TryReadFromBackup(envelope, slot, now):
                 // The home is unreachable (most often: its process crashed and refused the connection); a backup answers
                 // the read now rather than after the home is downed and a backup promoted. Writes still go to the home.
                 break;
@@ -32,6 +32,7 @@ public sealed partial class ShardRegion
                 if (local && _pending.TryGetValue(envelope.RequestId, out var pending))
                 {
                     pending.SentTo = slot.Home;
+                    pending.SentAt = now;
                     pending.Envelope = outgoing;
                 }
 
@@ -46,7 +47,7 @@ public sealed partial class ShardRegion
                 }
 
                 break;
-            case Phase.Unknown when local && TryReadFromBackup(envelope, slot):
+            case Phase.Unknown when local && TryReadFromBackup(envelope, slot, now):
                 // The home died (its backups are known, so a home was): a backup answered the read instead of the
                 // promoted home. Once only: a refusal sends it to the buffer.
                 if (now - slot.LastSent >= _settings.RetryInterval)
@@ -69,7 +70,7 @@ public sealed partial class ShardRegion
 
     /// <summary>Sends a read of ours to a live backup of its shard, which holds every acknowledged write, unless the
     /// command is not a read, it went to a backup before, or no backup is reachable. True if sent.</summary>
-    private bool TryReadFromBackup(ShardEnvelope envelope, Slot slot)
+    private bool TryReadFromBackup(ShardEnvelope envelope, Slot slot, DateTimeOffset now)
     {
         if (!BackupRead.CanServe(envelope.Command) || !_pending.TryGetValue(envelope.RequestId, out var read) ||
             read.TriedBackup || LiveBackup(slot) is not { } backup)
@@ -79,12 +80,13 @@ public sealed partial class ShardRegion
 
         read.TriedBackup = true;
         read.SentTo = backup;
+        read.SentAt = now;
         _effects.Add(new SendToNode(backup, new BackupRead(envelope.RequestId, envelope.Origin, envelope.Shard, slot.Epoch, envelope.Command)));
         return true;
     }
 
     /// <summary>Reads of ours waiting at a home that just became unreachable are asked of a backup instead.</summary>
-    private void ReadFromBackupsOfUnreachableHomes()
+    private void ReadFromBackupsOfUnreachableHomes(DateTimeOffset now)
     {
         if (_unreachable.Count == 0)
         {
@@ -96,7 +98,7 @@ public sealed partial class ShardRegion
             if (pending.SentTo is { } home && _unreachable.Contains(home) && _slots[pending.Envelope.Shard] is { Phase: Phase.Remote } slot &&
                 home.Equals(slot.Home))
             {
-                TryReadFromBackup(pending.Envelope, slot);
+                TryReadFromBackup(pending.Envelope, slot, now);
             }
         }
     }
@@ -555,6 +557,48 @@ public sealed partial class ShardRegion
         {
             var pending = _pending[id];
             Fail(pending.Envelope, "the shard's home did not answer in time", mayHaveApplied: true);
+        }
+
+        ResendUnanswered(now);
+    }
+
+    /// <summary>Requests of ours sent to a node that has not answered within resend-unanswered-after are sent again,
+    /// once the coordinator has said where their shard's home is now.</summary>
+    /// <remarks>A reply can be lost without anyone noticing: the message went down with a broken connection, or the
+    /// node it went to was a restarted process at a crashed home's address (same address, new incarnation) that never
+    /// had the shard. The cached home is forgotten first, so the repeat goes where the coordinator says, not into the
+    /// same hole. Every command is idempotent (see <see cref="SessionCommand"/>), so a home that did get the first copy
+    /// answers the repeat as it answered the first, and whichever reply comes first completes the request.</remarks>
+    private void ResendUnanswered(DateTimeOffset now)
+    {
+        var after = _settings.ResendUnansweredAfter;
+        if (after <= TimeSpan.Zero || _pending.Count == 0)
+        {
+            return;
+        }
+
+        List<Pending>? unanswered = null;
+        foreach (var pending in _pending.Values)
+        {
+            if (pending.SentTo is not null && pending.Resends < MaxResends && now - pending.SentAt >= after)
+            {
+                (unanswered ??= []).Add(pending);
+            }
+        }
+
+        foreach (var pending in unanswered ?? [])
+        {
+            var slot = _slots[pending.Envelope.Shard];
+            if (slot.Phase == Phase.Remote && Equals(slot.Home, pending.SentTo))
+            {
+                slot.Phase = Phase.Unknown;
+                slot.Home = null;
+            }
+
+            pending.Resends++;
+            pending.SentTo = null;
+            pending.SentBefore = true;
+            Route(pending.Envelope, now, forwarded: true);
         }
     }
 

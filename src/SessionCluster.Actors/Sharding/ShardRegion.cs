@@ -29,6 +29,10 @@ public sealed partial class ShardRegion
     // How often a request may bounce off nodes that no longer hold its shard before it gives up with 503.
     private const int MaxAttempts = 16;
 
+    // Repeats of one unanswered request (see ResendUnanswered): enough to step around a lost message or a stale home
+    // twice, few enough that a home that is merely slow is not flooded with copies.
+    private const int MaxResends = 2;
+
     // An operator's weight is repeated to the coordinator this many retry intervals apart (5 s by default).
     private const int WeightRepeatEvery = 10;
 
@@ -161,7 +165,9 @@ public sealed partial class ShardRegion
     /// <param name="command">The command.</param>
     /// <param name="now">Protocol time.</param>
     /// <param name="sentBefore">The request went to a home before (that died), so it may have been applied.</param>
-    public IReadOnlyList<ShardingEffect> Submit(long requestId, SessionCommand command, DateTimeOffset now, bool sentBefore = false)
+    /// <param name="unansweredBy">A node the request was sent to straight and that did not answer in time.</param>
+    public IReadOnlyList<ShardingEffect> Submit(
+        long requestId, SessionCommand command, DateTimeOffset now, bool sentBefore = false, NodeAddress? unansweredBy = null)
     {
         ArgumentNullException.ThrowIfNull(command);
         var shard = ShardOf(command.SessionId);
@@ -169,6 +175,13 @@ public sealed partial class ShardRegion
         {
             _effects.Add(new CompleteRequest(requestId, new ShardUnavailable(shard, "this node has left the cluster", sentBefore)));
             return Flush();
+        }
+
+        if (unansweredBy is not null && _slots[shard] is { Phase: Phase.Remote } suspect && unansweredBy.Equals(suspect.Home))
+        {
+            // Sent straight there and not answered (see ResendUnanswered): ask the coordinator before sending again.
+            suspect.Phase = Phase.Unknown;
+            suspect.Home = null;
         }
 
         var envelope = new ShardEnvelope(requestId, Self.Address, shard, 0, command);
@@ -317,7 +330,7 @@ public sealed partial class ShardRegion
         }
 
         ForgetDepartedHomes(now);
-        ReadFromBackupsOfUnreachableHomes();
+        ReadFromBackupsOfUnreachableHomes(now);
         RegisterIfNeeded(now);
         return Flush();
     }
@@ -553,5 +566,11 @@ public sealed partial class ShardRegion
         public bool SentBefore { get; set; }
 
         public int Attempts { get; set; }
+
+        /// <summary>When it was last sent to <see cref="SentTo"/>.</summary>
+        public DateTimeOffset SentAt { get; set; }
+
+        /// <summary>How often it was sent again for want of an answer (see ResendUnanswered).</summary>
+        public int Resends { get; set; }
     }
 }

@@ -134,7 +134,7 @@ public sealed partial class ShardRegionActor : Actor
             case RouteCommand route:
                 var id = ++_nextRequestId;
                 _replyTo[id] = Sender;
-                Execute(_region.Submit(id, route.Command, Now, route.SentBefore));
+                Execute(_region.Submit(id, route.Command, Now, route.SentBefore, route.UnansweredBy));
                 break;
             case InboundMessage { Message: GetShardStats query } inbound:
                 _transport.Send(inbound.From.Address, new ShardStats(query.QueryId, [.. _local.Counts().Where(c => c.Serving).Select(c => new ShardSessionCount(c.Shard, c.Sessions))]));
@@ -193,11 +193,13 @@ public sealed partial class ShardRegionActor : Actor
                 _clusterDaemon.Tell(GetClusterState.Instance, Self);
                 break;
             case Tick:
-                // A read sent straight to a home that has become unreachable goes through the region, which asks a backup.
+                // A read sent straight to a home that has become unreachable goes through the region, which asks a backup;
+                // any request unanswered for resend-unanswered-after goes through the region too, which re-resolves the home.
                 _remoteRequests.FailExpiredOrDeparted(
                     Now,
                     request => _region.IsLive(request.Home) && !(BackupRead.CanServe(request.Command) && _region.IsUnreachable(request.Home)),
-                    request => Self.Tell(new RouteCommand(request.Command, SentBefore: true), request));
+                    _region.Settings.ResendUnansweredAfter,
+                    (request, unanswered) => Self.Tell(new RouteCommand(request.Command, SentBefore: true, unanswered ? request.Home : null), request));
                 Execute(_region.Tick(Now));
                 _replicas?.SendCopies(Now);
                 if (_coordinator is not null)

@@ -9,7 +9,9 @@ namespace SessionCluster.Actors.Sharding;
 /// <param name="Command">The command.</param>
 /// <param name="SentBefore">True for a request already sent to a home that died: it may have been applied there, so a
 /// failure from now on must say so.</param>
-public sealed record RouteCommand(SessionCommand Command, bool SentBefore = false);
+/// <param name="UnansweredBy">The node it was sent to straight (see <see cref="RemoteRequests"/>) that has not answered
+/// in time: if the region still takes it for the shard's home, it asks the coordinator again first.</param>
+public sealed record RouteCommand(SessionCommand Command, bool SentBefore = false, NodeAddress? UnansweredBy = null);
 
 /// <summary>To the <see cref="ShardRegionActor"/>: start (or stop) draining this node. Reply: <see cref="RegionDrainStatus"/>.</summary>
 public sealed record DrainRegionCommand(bool Draining);

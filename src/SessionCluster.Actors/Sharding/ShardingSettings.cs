@@ -37,6 +37,11 @@ public sealed record ShardingSettings(
     /// settings built in code; reference.conf and <see cref="Default"/> set one).</summary>
     public int EntityMailboxCapacity { get; init; }
 
+    /// <summary>A request sent to a node and unanswered this long is sent again, to the home the coordinator names
+    /// then (at most twice per request); zero: never (the default of settings built in code; reference.conf and
+    /// <see cref="Default"/> set one).</summary>
+    public TimeSpan ResendUnansweredAfter { get; init; }
+
     /// <summary>The values of reference.conf, for tests and simulations that build settings in code.</summary>
     public static ShardingSettings Default { get; } = new(
         NumberOfShards: 100,
@@ -52,6 +57,7 @@ public sealed record ShardingSettings(
     {
         RegionMailboxCapacity = 50_000,
         EntityMailboxCapacity = 1_000,
+        ResendUnansweredAfter = TimeSpan.FromSeconds(2),
     };
 
     /// <summary>Binds <c>session-cluster.sharding</c>; every error names the key and where it was set.</summary>
@@ -79,6 +85,7 @@ public sealed record ShardingSettings(
         {
             RegionMailboxCapacity = reader.Int(s + "region-mailbox-capacity", min: 0, max: 100_000_000),
             EntityMailboxCapacity = reader.Int(s + "entity-mailbox-capacity", min: 0, max: 100_000_000),
+            ResendUnansweredAfter = reader.Duration(s + "resend-unanswered-after", allowZero: true),
         };
     }
 }

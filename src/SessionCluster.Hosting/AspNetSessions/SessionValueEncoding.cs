@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace SessionCluster.Hosting.AspNetSessions;
 
@@ -19,7 +20,6 @@ namespace SessionCluster.Hosting.AspNetSessions;
 /// </remarks>
 public static class SessionValueEncoding
 {
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
     private static readonly JsonWriterOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private static readonly byte[] BytesPrefix = "{\"$bytes\":\""u8.ToArray();
     private static readonly byte[] BytesSuffix = "\"}"u8.ToArray();
@@ -27,12 +27,9 @@ public static class SessionValueEncoding
     /// <summary>The compact JSON that stores <paramref name="value"/>.</summary>
     public static byte[] Encode(ReadOnlySpan<byte> value)
     {
-        string text;
-        try
-        {
-            text = StrictUtf8.GetString(value);
-        }
-        catch (DecoderFallbackException)
+        // Checked first rather than caught: SetInt32 and most binary values are not UTF-8, and an exception per such
+        // Set cost more than the rest of a commit.
+        if (!Utf8.IsValid(value))
         {
             var base64 = Convert.ToBase64String(value);
             var encoded = new byte[BytesPrefix.Length + base64.Length + BytesSuffix.Length];
@@ -42,6 +39,7 @@ public static class SessionValueEncoding
             return encoded;
         }
 
+        var text = Encoding.UTF8.GetString(value);
         var buffer = new ArrayBufferWriter<byte>(value.Length + 2);
         using (var writer = new Utf8JsonWriter(buffer, Compact))
         {

@@ -32,7 +32,7 @@ public sealed class RemoteRequestsTests
         var recent = requests.Register(new GetSession(SessionId.New()), 4, Home);
 
         clock.Advance(TimeSpan.FromSeconds(1));
-        requests.FailExpiredOrDeparted(clock.GetUtcNow(), _ => true, _ => Assert.Fail("nothing is re-sent for a live home"));
+        requests.FailExpiredOrDeparted(clock.GetUtcNow(), _ => true, TimeSpan.Zero, (_, _) => Assert.Fail("nothing is re-sent for a live home"));
 
         var unavailable = Assert.IsType<ShardUnavailable>(await late.Task);
         Assert.True(unavailable.MayHaveApplied);
@@ -51,12 +51,30 @@ public sealed class RemoteRequestsTests
         // Safe to send again too: the session answers a repeated operation id with the first answer.
         var increment = requests.Register(new IncrementAttribute(SessionId.New(), "n", 1, 42), 1, Home);
         var toOther = requests.Register(new GetSession(SessionId.New()), 2, other);
-        var resent = new List<RemoteRequest>();
+        var resent = new List<(RemoteRequest Request, bool Unanswered)>();
 
-        requests.FailExpiredOrDeparted(clock.GetUtcNow(), request => !request.Home.Equals(Home), resent.Add);
+        requests.FailExpiredOrDeparted(clock.GetUtcNow(), request => !request.Home.Equals(Home), TimeSpan.FromSeconds(2), (request, unanswered) => resent.Add((request, unanswered)));
 
-        Assert.Equal([read, increment], resent.OrderBy(request => request.Id < 0 ? -request.Id : request.Id));
+        Assert.Equal([(read, false), (increment, false)], resent.OrderBy(item => -item.Request.Id));
         Assert.False(read.Task.IsCompleted || increment.Task.IsCompleted || toOther.Task.IsCompleted);
+        Assert.Equal(1, requests.Count);
+    }
+
+    [Fact]
+    public void Requests_unanswered_for_the_resend_interval_are_handed_back_as_unanswered_and_the_rest_wait()
+    {
+        var clock = new ManualTimeProvider();
+        var requests = new RemoteRequests(clock, TimeSpan.FromSeconds(5));
+        var old = requests.Register(new IncrementAttribute(SessionId.New(), "n", 1, 7), 1, Home);
+        clock.Advance(TimeSpan.FromSeconds(1.5));
+        var recent = requests.Register(new GetSession(SessionId.New()), 2, Home);
+        clock.Advance(TimeSpan.FromSeconds(0.5));
+        var resent = new List<(RemoteRequest Request, bool Unanswered)>();
+
+        requests.FailExpiredOrDeparted(clock.GetUtcNow(), _ => true, TimeSpan.FromSeconds(2), (request, unanswered) => resent.Add((request, unanswered)));
+
+        Assert.Equal([(old, true)], resent);
+        Assert.False(old.Task.IsCompleted || recent.Task.IsCompleted);
         Assert.Equal(1, requests.Count);
     }
 

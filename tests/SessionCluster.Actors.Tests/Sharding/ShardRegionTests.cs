@@ -266,6 +266,91 @@ public sealed class ShardRegionTests
     }
 
     [Fact]
+    public void A_request_its_home_does_not_answer_is_sent_again_where_the_coordinator_says_and_the_first_reply_wins()
+    {
+        // The envelope or its reply is lost (a broken connection), or B is a restarted process at the address of a home
+        // that crashed: B stays a live member, so nothing but the silence says anything is wrong.
+        var region = new ShardRegion(Origin, hostsShards: false, Settings, TimeSpan.FromSeconds(5));
+        region.MembershipChanged(State(A, B, Origin), T0);
+        region.Receive(A, new QueryRegion(1), T0);
+        region.Receive(A, new ShardHomes(1, [new ShardAllocation(2, B.Address, 3)]), T0);
+        var increment = new IncrementAttribute(SessionIn(2), "n", 1, IncrementAttribute.NewOperationId());
+        Assert.Equal(B.Address, Assert.IsType<SendToNode>(Assert.Single(region.Submit(1, increment, T0))).To);
+
+        Assert.Empty(region.Tick(T0.AddSeconds(1.9)));
+        var effects = region.Tick(T0.AddSeconds(2));
+
+        // The cached home is forgotten and the coordinator asked; the request waits for its answer, not failed.
+        Assert.Equal([new SendToNode(A.Address, new GetShardHome(2))], effects);
+        Assert.Equal((null, 3L), region.HomeOf(2));
+        var resent = region.Receive(A, new ShardHomes(1, [new ShardAllocation(2, A.Address, 4)]), T0.AddSeconds(2));
+        var envelope = Assert.IsType<ShardEnvelope>(Assert.IsType<SendToNode>(Assert.Single(resent)).Message);
+        Assert.Equal((1L, 4L), (envelope.RequestId, envelope.Epoch));
+        Assert.Same(increment, envelope.Command);
+
+        var reply = new AttributeValue("n", System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(1));
+        var completed = region.Receive(A, new ShardReply(1, reply), T0.AddSeconds(2.1));
+        Assert.Equal(new CompleteRequest(1, reply), Assert.Single(completed));
+        Assert.Empty(region.Receive(B, new ShardReply(1, reply), T0.AddSeconds(2.2)));
+        Assert.Equal(0, region.PendingCount);
+    }
+
+    [Fact]
+    public void An_unanswered_request_is_sent_again_at_most_twice_then_fails_at_its_deadline_as_possibly_applied()
+    {
+        var region = new ShardRegion(Origin, hostsShards: false, Settings, TimeSpan.FromSeconds(5));
+        region.MembershipChanged(State(A, B, Origin), T0);
+        region.Receive(A, new QueryRegion(1), T0);
+        region.Receive(A, new ShardHomes(1, [new ShardAllocation(2, B.Address, 3)]), T0);
+        region.Submit(1, new GetSession(SessionIn(2)), T0);
+        var sends = 1;
+        for (var at = 0.1; at <= 4.95; at += 0.1)
+        {
+            var now = T0.AddSeconds(at);
+            var effects = region.Tick(now);
+            if (effects.Any(effect => effect is SendToNode { Message: GetShardHome }))
+            {
+                // The coordinator names B again, as it would for a home that is only slow.
+                sends += region.Receive(A, new ShardHomes(1, [new ShardAllocation(2, B.Address, 3)]), now).Count(effect => effect is SendToNode { Message: ShardEnvelope });
+            }
+        }
+
+        Assert.Equal(3, sends);
+        var failed = Assert.IsType<CompleteRequest>(Assert.Single(region.Tick(T0.AddSeconds(5)), effect => effect is CompleteRequest));
+        Assert.True(Assert.IsType<ShardUnavailable>(failed.Reply).MayHaveApplied);
+    }
+
+    [Fact]
+    public void With_resend_unanswered_after_zero_a_request_waits_for_its_home_until_the_deadline()
+    {
+        var region = new ShardRegion(Origin, hostsShards: false, Settings with { ResendUnansweredAfter = TimeSpan.Zero }, TimeSpan.FromSeconds(5));
+        region.MembershipChanged(State(A, B, Origin), T0);
+        region.Receive(A, new QueryRegion(1), T0);
+        region.Receive(A, new ShardHomes(1, [new ShardAllocation(2, B.Address, 3)]), T0);
+        region.Submit(1, new GetSession(SessionIn(2)), T0);
+
+        Assert.Empty(region.Tick(T0.AddSeconds(4.9)));
+        Assert.Equal((B.Address, 3L), region.HomeOf(2));
+        Assert.IsType<CompleteRequest>(Assert.Single(region.Tick(T0.AddSeconds(5)), effect => effect is CompleteRequest));
+    }
+
+    [Fact]
+    public void A_request_a_home_left_unanswered_on_the_direct_path_makes_the_region_ask_the_coordinator_before_sending_it()
+    {
+        var region = new ShardRegion(Origin, hostsShards: false, Settings, TimeSpan.FromSeconds(5));
+        region.MembershipChanged(State(A, B, Origin), T0);
+        region.Receive(A, new QueryRegion(1), T0);
+        region.Receive(A, new ShardHomes(1, [new ShardAllocation(2, B.Address, 3), new ShardAllocation(3, B.Address, 3)]), T0);
+
+        var effects = region.Submit(1, new GetSession(SessionIn(2)), T0, sentBefore: true, unansweredBy: B.Address);
+
+        Assert.Equal([new SendToNode(A.Address, new GetShardHome(2))], effects);
+        // A node that is not the cached home changes nothing.
+        var direct = region.Submit(2, new GetSession(SessionIn(3)), T0, unansweredBy: A.Address);
+        Assert.Equal(B.Address, Assert.IsType<SendToNode>(Assert.Single(direct)).To);
+    }
+
+    [Fact]
     public void A_node_out_of_the_membership_drops_every_shard_and_serves_nothing()
     {
         var region = ServingRegion(3, out var session);
