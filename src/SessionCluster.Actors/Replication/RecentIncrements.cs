@@ -88,11 +88,53 @@ public readonly struct RecentIncrements : IEquatable<RecentIncrements>
         return new RecentIncrements(newestFirst);
     }
 
+    /// <summary>What <see cref="Of(IEnumerable{AppliedIncrement})"/> keeps of <paramref name="newestFirst"/>, for records
+    /// already distinct, in strictly descending order and at most <see cref="Capacity"/> (as decoding checks them): only
+    /// the retention rule is applied. Takes the array over.</summary>
+    /// <exception cref="ArgumentException">The records are not so, or one has no name.</exception>
+    internal static RecentIncrements OfNewestFirst(AppliedIncrement[] newestFirst)
+    {
+        ArgumentNullException.ThrowIfNull(newestFirst);
+        if (newestFirst.Length > Capacity)
+        {
+            throw new ArgumentException($"{newestFirst.Length} records; at most {Capacity}.", nameof(newestFirst));
+        }
+
+        for (var i = 0; i < newestFirst.Length; i++)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(newestFirst[i].Name, nameof(newestFirst));
+            if (i > 0 && newestFirst[i - 1].CompareTo(newestFirst[i]) <= 0)
+            {
+                throw new ArgumentException("The records are not in strictly descending order.", nameof(newestFirst));
+            }
+        }
+
+        var kept = Retained(newestFirst);
+        return new RecentIncrements(kept == newestFirst.Length ? newestFirst : newestFirst[..kept]);
+    }
+
     /// <summary>The memory holding just <paramref name="increment"/>: an increment's delta.</summary>
     public static RecentIncrements Of(AppliedIncrement increment)
     {
         ArgumentException.ThrowIfNullOrEmpty(increment.Name, nameof(increment));
         return new RecentIncrements([increment]);
+    }
+
+    /// <summary>The records newer than <paramref name="timestamp"/>: what a replica that holds every record up to it lacks.</summary>
+    public RecentIncrements NewerThan(HlcTimestamp timestamp)
+    {
+        if (_newestFirst is not { } records || records[^1].Timestamp > timestamp)
+        {
+            return this;
+        }
+
+        var count = 0;
+        while (count < records.Length && records[count].Timestamp > timestamp)
+        {
+            count++;
+        }
+
+        return count == 0 ? Empty : new RecentIncrements(records[..count]);
     }
 
     /// <summary>The record of operation <paramref name="operationId"/> on <paramref name="name"/>, or null if it is not

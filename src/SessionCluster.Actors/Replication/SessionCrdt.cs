@@ -263,6 +263,15 @@ public sealed class SessionCrdt : IEquatable<SessionCrdt>
             ? $", {end.Value} at {end.Timestamp}"
             : $", {Attributes}" + (RecentIncrements.IsEmpty ? string.Empty : $"; applied {RecentIncrements}"));
 
+    /// <summary>This delta without the increment records a replica already holds, those up to
+    /// <paramref name="heldThrough"/>: still a valid delta (records merge as a set), only smaller. Its sender knows what
+    /// the replica holds; see <c>SessionEntity</c>.</summary>
+    public SessionCrdt WithRecordsNewerThan(HlcTimestamp heldThrough)
+    {
+        var kept = RecentIncrements.NewerThan(heldThrough);
+        return kept == RecentIncrements ? this : new SessionCrdt(Id, Created, MaxInactiveInterval, LastAccessed, Attributes, Ended, kept);
+    }
+
     private (SessionCrdt State, SessionCrdt Delta) WithAttributes(AttributeMap attributesDelta)
     {
         var delta = DeltaOf(attributesDelta, Created, null, RecentIncrements.Empty);

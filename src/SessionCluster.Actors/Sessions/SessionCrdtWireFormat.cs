@@ -249,6 +249,14 @@ public static class SessionCrdtWireFormat
         return replicas;
     }
 
+    /// <summary>The stamp of element <paramref name="index"/> of the repeated <paramref name="field"/>: its path is
+    /// spelled out only for an error.</summary>
+    private static HlcTimestamp StampFromWire(Wire.HlcStamp wire, ReplicaId[] replicas, string field, int index) =>
+        wire.HasWallTicks && wire.HasLogical && wire.HasReplica && wire.WallTicks >= 0 && wire.Logical <= int.MaxValue &&
+        wire.Replica < (uint)replicas.Length
+            ? StampFromWire(wire, replicas, field)
+            : StampFromWire(wire, replicas, At(field, index) + ".timestamp");
+
     private static HlcTimestamp StampFromWire(Wire.HlcStamp? wire, ReplicaId[] replicas, string field)
     {
         if (wire is null)
@@ -328,25 +336,30 @@ public static class SessionCrdtWireFormat
         var applied = new AppliedIncrement[count];
         for (var i = 0; i < count; i++)
         {
-            var at = string.Create(CultureInfo.InvariantCulture, $"{field}[{i}]");
+            // The field's path is spelled out only for an error: this runs for every record of every increment's delta.
             var record = wire.RecentIncrements[i];
             if (!record.HasOperationId || !record.HasValue || record.Timestamp is null)
             {
-                throw Malformed(at + (!record.HasOperationId ? ".operation_id" : !record.HasValue ? ".value" : ".timestamp"), "is missing");
+                throw Malformed(At(field, i) + (!record.HasOperationId ? ".operation_id" : !record.HasValue ? ".value" : ".timestamp"), "is missing");
             }
 
-            var name = NameFromWire(record.Name, at + ".name");
-            // The attribute's copy of the name where it has one: a counting session repeats the name in every record.
-            name = attributes.Find(name)?.Name ?? name;
-            applied[i] = new AppliedIncrement(record.OperationId, name, record.Value, StampFromWire(record.Timestamp, replicas, at + ".timestamp"));
+            // The attribute's copy of the name where it has one (a counting session repeats the name in every record),
+            // which was checked with the attribute.
+            var name = record.Name is { Length: > 0 } plain && attributes.Find(plain) is { } entry
+                ? entry.Name
+                : NameFromWire(record.Name, At(field, i) + ".name");
+            applied[i] = new AppliedIncrement(record.OperationId, name, record.Value, StampFromWire(record.Timestamp, replicas, field, i));
             if (i > 0 && applied[i - 1].CompareTo(applied[i]) <= 0)
             {
-                throw Malformed(at, $"({applied[i]}) does not follow ({applied[i - 1]}); applied increments are in strictly descending order");
+                throw Malformed(At(field, i), $"({applied[i]}) does not follow ({applied[i - 1]}); applied increments are in strictly descending order");
             }
         }
 
-        return RecentIncrements.Of(applied);
+        // Checked above: distinct, newest first and within the capacity, so only the retention rule is left to apply.
+        return RecentIncrements.OfNewestFirst(applied);
     }
+
+    private static string At(string field, int index) => string.Create(CultureInfo.InvariantCulture, $"{field}[{index}]");
 
     private static Wire.SessionEndReason ReasonToWire(SessionEndReason reason) => reason switch
     {

@@ -27,6 +27,12 @@ public sealed class SessionEntity : Actor, IReplicationOutput<SessionEntity.Wait
     private DateTimeOffset _shippedAccess = DateTimeOffset.MinValue;
     private bool _answering;
 
+    // Every increment record up to Through is held by every backup of replica epoch Epoch: each of them acknowledged
+    // every delta written while the state held those records. An increment's delta carries the session's remembered
+    // records (see SessionCrdt.Increment), but only those newer than this need to travel: a session counting fast
+    // would otherwise ship and merge its 64 records with every increment.
+    private (HlcTimestamp Through, long Epoch)? _recordsOnBackups;
+
     public SessionEntity(SessionSlot slot) => _slot = slot;
 
     protected internal override void Receive(object message)
@@ -40,7 +46,15 @@ public sealed class SessionEntity : Actor, IReplicationOutput<SessionEntity.Wait
                 Answer(update.Reply, Sender, now);
                 break;
             case BackupAcknowledged acknowledged:
-                _replicator?.Acknowledged(acknowledged.Backup, acknowledged.Epoch, acknowledged.FromSeq, acknowledged.ToSeq, this);
+                if (_replicator is { } acknowledging)
+                {
+                    acknowledging.Acknowledged(acknowledged.Backup, acknowledged.Epoch, acknowledged.FromSeq, acknowledged.ToSeq, this);
+                    if (acknowledging.PendingDeltas == 0)
+                    {
+                        _recordsOnBackups = (_slot.State.RecentIncrements.Newest, acknowledging.Targets.Epoch);
+                    }
+                }
+
                 StopIfDone();
                 break;
             case ReplicationTick:
@@ -71,6 +85,12 @@ public sealed class SessionEntity : Actor, IReplicationOutput<SessionEntity.Wait
                 }
                 else
                 {
+                    if (merged.RecentIncrements != _slot.State.RecentIncrements)
+                    {
+                        // Records from another replica that no delta carries: the next increment ships them all again.
+                        _recordsOnBackups = null;
+                    }
+
                     _slot.State = merged;
                 }
 
@@ -162,7 +182,10 @@ public sealed class SessionEntity : Actor, IReplicationOutput<SessionEntity.Wait
             var shard = channel.ShardOf(delta.Id);
             var replicator = _replicator ??= StartReplicator(channel.TargetsOf(shard), channel);
             Retarget(replicator, channel, now);
-            replicator.Write(channel.NextSeq(shard), delta, now, this);
+            var shipped = _recordsOnBackups is { } held && held.Epoch == replicator.Targets.Epoch && !delta.RecentIncrements.IsEmpty
+                ? delta.WithRecordsNewerThan(held.Through)
+                : delta;
+            replicator.Write(channel.NextSeq(shard), shipped, now, this);
             if (replicator.IsIdle)
             {
                 DropReplicator();

@@ -33,6 +33,33 @@ public sealed class RecentIncrementsTests
             return merged.Entries.SequenceEqual(expected) && merged.Count <= RecentIncrements.Capacity;
         }));
 
+    [Fact]
+    public void NewerThan_KeepsExactlyTheNewerRecords_AndAReplicaHoldingTheRestMergesItAsTheWhole() =>
+        ReplicationGen.Check(Prop.ForAll(Arb.From(SpreadSet), Arb.From(SpreadSet), Arb.From(SpreadApplied), (mine, theirs, cut) =>
+        {
+            var whole = RecentIncrements.Of(mine);
+            var newer = whole.NewerThan(cut.Timestamp);
+            // A replica that holds every record up to the cut (and whatever else) learns the same from either.
+            var held = RecentIncrements.Of(theirs.Concat(mine.Where(record => record.Timestamp <= cut.Timestamp)));
+            return newer.Entries.SequenceEqual(whole.Entries.Where(record => record.Timestamp > cut.Timestamp)) &&
+                held.Merge(newer) == held.Merge(whole);
+        }));
+
+    [Fact]
+    public void OfNewestFirst_AppliesTheRetentionLikeOf_AndRefusesWhatIsNotSortedOrTooLong()
+    {
+        var newest = Record(3, "n", 3, At(TimeSpan.FromMinutes(5).Ticks, A));
+        var recent = Record(2, "n", 2, At(TimeSpan.FromMinutes(4.5).Ticks, A));
+        var stale = Record(1, "n", 1, At(TimeSpan.FromMinutes(1).Ticks, A));
+
+        Assert.Equal(RecentIncrements.Of([stale, newest, recent]), RecentIncrements.OfNewestFirst([newest, recent, stale]));
+        Assert.Equal(2, RecentIncrements.OfNewestFirst([newest, recent, stale]).Count);
+        Assert.Throws<ArgumentException>(() => RecentIncrements.OfNewestFirst([recent, newest]));
+        Assert.Throws<ArgumentException>(() => RecentIncrements.OfNewestFirst([newest, newest]));
+        Assert.Throws<ArgumentException>(() => RecentIncrements.OfNewestFirst(
+            [.. Enumerable.Range(0, RecentIncrements.Capacity + 1).Select(i => Record((ulong)i, "n", i, At(1000 - i, A)))]));
+    }
+
     // Records spread over three retentions, so that merges drop by age as well as by count.
     private static readonly Gen<AppliedIncrement> SpreadApplied =
         from record in ReplicationGen.Applied

@@ -75,6 +75,54 @@ public sealed class SessionEntityReplicationTests : IAsyncLifetime
         Assert.Equal(0, touch.Delta.AttributeCount);
     }
 
+    [Fact]
+    public async Task An_increments_delta_carries_only_the_records_its_backups_do_not_hold_yet_and_all_of_them_for_new_backups()
+    {
+        var entity = Start();
+        var shipped = new List<int>();
+        for (var op = 1UL; op <= 4; op++)
+        {
+            if (op == 4)
+            {
+                // New backups (a new replica epoch): they are not known to hold anything yet.
+                _channel.Epoch = 8;
+            }
+
+            var reply = entity.Ask<AttributeValue>(new IncrementAttribute(Id, "n", 1, op), Timeout);
+            var delta = await Eventually.Value(
+                () => Task.FromResult(_channel.Sent.Select(sent => sent.Message).OfType<ReplicaDelta>().ElementAtOrDefault((int)op - 1)),
+                d => d is not null, $"delta {op}", Timeout);
+            shipped.Add(delta!.Delta.RecentIncrements.Count);
+            entity.Tell(new BackupAcknowledged(Backup, delta.Epoch, delta.FromSeq, delta.ToSeq));
+            Assert.Equal(op.ToString(System.Globalization.CultureInfo.InvariantCulture), Text((await reply).JsonValue));
+        }
+
+        // The first delta of an entity ships what it remembers; once acknowledged, each ships only its own record.
+        Assert.Equal([1, 1, 1, 4], shipped);
+    }
+
+    [Fact]
+    public async Task A_retried_increment_is_recognised_by_a_backup_that_only_ever_got_the_trimmed_deltas()
+    {
+        var entity = Start();
+        var backup = SessionCommands.NewSession(Id, _clock.GetUtcNow(), Settings);
+        for (var op = 1UL; op <= 3; op++)
+        {
+            var reply = entity.Ask<AttributeValue>(new IncrementAttribute(Id, "n", 5, op), Timeout);
+            var delta = await Eventually.Value(
+                () => Task.FromResult(_channel.Sent.Select(sent => sent.Message).OfType<ReplicaDelta>().ElementAtOrDefault((int)op - 1)),
+                d => d is not null, $"delta {op}", Timeout);
+            backup = SessionCrdt.Merge(backup, delta!.Delta);
+            entity.Tell(new BackupAcknowledged(Backup, delta.Epoch, delta.FromSeq, delta.ToSeq));
+            await reply;
+        }
+
+        // The backup, promoted, answers a retry of the first increment with its first result instead of counting it again.
+        var retry = SessionCommands.Apply(backup, new IncrementAttribute(Id, "n", 5, 1), new SessionHost(Settings, "backup", new ReplicaId("10.0.0.2:4000#1"), null), _clock.GetUtcNow());
+        Assert.Equal("5", Text(Assert.IsType<AttributeValue>(retry.Reply).JsonValue));
+        Assert.Equal("15", Text(retry.State.Get("n")));
+    }
+
     private ActorRef Start()
     {
         var slot = new SessionSlot(SessionCommands.NewSession(Id, _clock.GetUtcNow(), Settings), new SessionHost(Settings, "node", new ReplicaId("10.0.0.1:4000#1"), _channel));
@@ -96,7 +144,9 @@ public sealed class SessionEntityReplicationTests : IAsyncLifetime
 
         public int ShardOf(UInt128 sessionId) => 3;
 
-        public ReplicaTargets TargetsOf(int shard) => new(7, ImmutableArray.Create(Backup), 1);
+        public long Epoch { get; set; } = 7;
+
+        public ReplicaTargets TargetsOf(int shard) => new(Epoch, ImmutableArray.Create(Backup), 1);
 
         private long _seq;
 
