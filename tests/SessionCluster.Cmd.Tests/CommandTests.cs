@@ -116,6 +116,34 @@ public sealed class CommandTests
         Assert.Equal(answer, run.Stdout.Trim());
     }
 
+    [Theory]
+    [InlineData(new[] { "node", "drain", "self" }, "/cluster/drain/127.0.0.1:4060", "")]
+    [InlineData(new[] { "cluster", "leave", "self" }, "/cluster/leave/127.0.0.1:4060", "")]
+    [InlineData(new[] { "node", "weight", "self", "2" }, "/cluster/weight/127.0.0.1:4060", "?value=2")]
+    public async Task Actions_OnSelf_AskTheNodeItsAddressThenActOnIt(string[] args, string path, string query)
+    {
+        await using var node = await StartNodeAsync();
+
+        var (exitCode, run) = await CliRun.RunAsync(["--node", node.Address, "--token", "t", "--json", .. args]);
+
+        Assert.True(exitCode == 0, run.Stderr);
+        Assert.Equal(
+            [("GET", "/cluster/members", ""), ("POST", path, query)],
+            node.Requests.Select(request => (request.Method, request.Path, request.Query)));
+    }
+
+    [Fact]
+    public async Task ClusterDown_Self_IsAUsageError_NothingSent()
+    {
+        await using var node = await StartNodeAsync();
+
+        var (exitCode, run) = await CliRun.RunAsync(["--node", node.Address, "--token", "t", "cluster", "down", "self"]);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("'self' is not a cluster address", run.Stderr);
+        Assert.Empty(node.Requests);
+    }
+
     [Fact]
     public async Task NodeWeight_Table_OneSentence()
     {

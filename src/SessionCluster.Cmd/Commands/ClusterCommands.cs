@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SessionCluster.Cmd.Api;
 using SessionCluster.Cmd.Model;
 using SessionCluster.Cmd.Rendering;
 using SessionCluster.Cmd.Views;
@@ -43,10 +44,10 @@ public static class ClusterCommands
         }));
         cluster.Add(leader);
 
-        var leaveAddress = AddressArgument.Create("the member to leave");
+        var leaveAddress = AddressArgument.Create("the member to leave", allowSelf: true);
         var leave = new Command("leave", "make a member leave gracefully (a worker hands its shards off first)") { leaveAddress };
         leave.SetAction(runner.Action((context, parse, cancellation) =>
-            ActionOutput.Write(context, context.Client.LeaveAsync(parse.GetRequiredValue(leaveAddress), cancellation))));
+            ActionOutput.Write(context, LeaveAsync(context, parse.GetRequiredValue(leaveAddress), cancellation))));
         cluster.Add(leave);
 
         var downAddress = AddressArgument.Create("the member to down");
@@ -81,4 +82,7 @@ public static class ClusterCommands
 
         return cluster;
     }
+
+    private static async Task<ApiAnswer<ActionResult>> LeaveAsync(CommandContext context, string address, CancellationToken cancellation) =>
+        await context.Client.LeaveAsync(await AddressArgument.ResolveAsync(context.Client, address, cancellation), cancellation);
 }

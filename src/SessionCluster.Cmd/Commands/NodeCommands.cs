@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
+using SessionCluster.Cmd.Api;
+using SessionCluster.Cmd.Model;
 
 namespace SessionCluster.Cmd.Commands;
 
@@ -13,13 +15,13 @@ public static class NodeCommands
     {
         var node = new Command("node", "one node: drain it, weigh it");
 
-        var drainAddress = AddressArgument.Create("the node to drain");
+        var drainAddress = AddressArgument.Create("the node to drain", allowSelf: true);
         var drain = new Command("drain", "hand off every shard with its sessions, then leave the cluster and exit (as SIGTERM does)") { drainAddress };
         drain.SetAction(runner.Action((context, parse, cancellation) =>
-            ActionOutput.Write(context, context.Client.DrainAsync(parse.GetRequiredValue(drainAddress), cancellation))));
+            ActionOutput.Write(context, DrainAsync(context, parse.GetRequiredValue(drainAddress), cancellation))));
         node.Add(drain);
 
-        var weightAddress = AddressArgument.Create("the worker to weigh");
+        var weightAddress = AddressArgument.Create("the worker to weigh", allowSelf: true);
         var weight = new Argument<int>("weight") { Description = $"its share of shards relative to the others, 0..{MaxWeight} (0 hosts none)" };
         weight.Validators.Add(result =>
         {
@@ -31,9 +33,15 @@ public static class NodeCommands
         });
         var weigh = new Command("weight", "set a worker's capacity weight; the coordinator moves shards to match") { weightAddress, weight };
         weigh.SetAction(runner.Action((context, parse, cancellation) =>
-            ActionOutput.Write(context, context.Client.SetWeightAsync(parse.GetRequiredValue(weightAddress), parse.GetValue(weight), cancellation))));
+            ActionOutput.Write(context, WeighAsync(context, parse.GetRequiredValue(weightAddress), parse.GetValue(weight), cancellation))));
         node.Add(weigh);
 
         return node;
     }
+
+    private static async Task<ApiAnswer<ActionResult>> DrainAsync(CommandContext context, string address, CancellationToken cancellation) =>
+        await context.Client.DrainAsync(await AddressArgument.ResolveAsync(context.Client, address, cancellation), cancellation);
+
+    private static async Task<ApiAnswer<ActionResult>> WeighAsync(CommandContext context, string address, int weight, CancellationToken cancellation) =>
+        await context.Client.SetWeightAsync(await AddressArgument.ResolveAsync(context.Client, address, cancellation), weight, cancellation);
 }
