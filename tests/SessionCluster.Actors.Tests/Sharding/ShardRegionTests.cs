@@ -27,6 +27,17 @@ public sealed class ShardRegionTests
         return region;
     }
 
+    /// <summary>A proxy region on <see cref="Origin"/> following reign 1 of the coordinator on A, which homes shard 2
+    /// on B under epoch 3.</summary>
+    private static ShardRegion FrontWithShard2OnB(ShardingSettings settings)
+    {
+        var region = new ShardRegion(Origin, hostsShards: false, settings, TimeSpan.FromSeconds(5));
+        region.MembershipChanged(State(A, B, Origin), T0);
+        region.Receive(A, new QueryRegion(1), T0);
+        region.Receive(A, new ShardHomes(1, [new ShardAllocation(2, B.Address, 3)]), T0);
+        return region;
+    }
+
     [Fact]
     public void An_envelope_under_an_older_epoch_is_refused_with_the_current_one()
     {
@@ -245,10 +256,7 @@ public sealed class ShardRegionTests
     [Fact]
     public void A_request_sent_to_a_home_that_then_leaves_waits_for_the_next_home_and_goes_there()
     {
-        var region = new ShardRegion(Origin, hostsShards: false, Settings, TimeSpan.FromSeconds(5));
-        region.MembershipChanged(State(A, B, Origin), T0);
-        region.Receive(A, new QueryRegion(1), T0);
-        region.Receive(A, new ShardHomes(1, [new ShardAllocation(2, B.Address, 3)]), T0);
+        var region = FrontWithShard2OnB(Settings);
         var increment = new IncrementAttribute(SessionIn(2), "n", 1, IncrementAttribute.NewOperationId());
         var sent = region.Submit(1, increment, T0);
         Assert.Equal(B.Address, Assert.IsType<SendToNode>(Assert.Single(sent)).To);
@@ -270,10 +278,7 @@ public sealed class ShardRegionTests
     {
         // The envelope or its reply is lost (a broken connection), or B is a restarted process at the address of a home
         // that crashed: B stays a live member, so nothing but the silence says anything is wrong.
-        var region = new ShardRegion(Origin, hostsShards: false, Settings, TimeSpan.FromSeconds(5));
-        region.MembershipChanged(State(A, B, Origin), T0);
-        region.Receive(A, new QueryRegion(1), T0);
-        region.Receive(A, new ShardHomes(1, [new ShardAllocation(2, B.Address, 3)]), T0);
+        var region = FrontWithShard2OnB(Settings);
         var increment = new IncrementAttribute(SessionIn(2), "n", 1, IncrementAttribute.NewOperationId());
         Assert.Equal(B.Address, Assert.IsType<SendToNode>(Assert.Single(region.Submit(1, increment, T0))).To);
 
@@ -298,10 +303,7 @@ public sealed class ShardRegionTests
     [Fact]
     public void An_unanswered_request_is_sent_again_at_most_twice_then_fails_at_its_deadline_as_possibly_applied()
     {
-        var region = new ShardRegion(Origin, hostsShards: false, Settings, TimeSpan.FromSeconds(5));
-        region.MembershipChanged(State(A, B, Origin), T0);
-        region.Receive(A, new QueryRegion(1), T0);
-        region.Receive(A, new ShardHomes(1, [new ShardAllocation(2, B.Address, 3)]), T0);
+        var region = FrontWithShard2OnB(Settings);
         region.Submit(1, new GetSession(SessionIn(2)), T0);
         var sends = 1;
         for (var at = 0.1; at <= 4.95; at += 0.1)
@@ -323,10 +325,7 @@ public sealed class ShardRegionTests
     [Fact]
     public void With_resend_unanswered_after_zero_a_request_waits_for_its_home_until_the_deadline()
     {
-        var region = new ShardRegion(Origin, hostsShards: false, Settings with { ResendUnansweredAfter = TimeSpan.Zero }, TimeSpan.FromSeconds(5));
-        region.MembershipChanged(State(A, B, Origin), T0);
-        region.Receive(A, new QueryRegion(1), T0);
-        region.Receive(A, new ShardHomes(1, [new ShardAllocation(2, B.Address, 3)]), T0);
+        var region = FrontWithShard2OnB(Settings with { ResendUnansweredAfter = TimeSpan.Zero });
         region.Submit(1, new GetSession(SessionIn(2)), T0);
 
         Assert.Empty(region.Tick(T0.AddSeconds(4.9)));
@@ -337,10 +336,8 @@ public sealed class ShardRegionTests
     [Fact]
     public void A_request_a_home_left_unanswered_on_the_direct_path_makes_the_region_ask_the_coordinator_before_sending_it()
     {
-        var region = new ShardRegion(Origin, hostsShards: false, Settings, TimeSpan.FromSeconds(5));
-        region.MembershipChanged(State(A, B, Origin), T0);
-        region.Receive(A, new QueryRegion(1), T0);
-        region.Receive(A, new ShardHomes(1, [new ShardAllocation(2, B.Address, 3), new ShardAllocation(3, B.Address, 3)]), T0);
+        var region = FrontWithShard2OnB(Settings);
+        region.Receive(A, new ShardHomes(1, [new ShardAllocation(3, B.Address, 3)]), T0);
 
         var effects = region.Submit(1, new GetSession(SessionIn(2)), T0, sentBefore: true, unansweredBy: B.Address);
 
