@@ -15,7 +15,7 @@ namespace SessionCluster.MultiNode.Tests;
 /// exactly its acknowledged increments and every written attribute its last acknowledged value.
 /// </summary>
 [Trait("Category", "MultiNode")]
-public sealed class ChaosSpec(ITestOutputHelper output) : IAsyncLifetime
+public sealed class ChaosSpec(ITestOutputHelper output) : LoadedClusterSpec
 {
     private const int NumberOfShards = 100;
     private const int SessionCount = 1_000;
@@ -24,29 +24,13 @@ public sealed class ChaosSpec(ITestOutputHelper output) : IAsyncLifetime
     private const int LoadLoops = 8;
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
-    private LocalCluster? _cluster;
-    private SessionContractClient? _client;
-    private SessionTraffic? _traffic;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
     private readonly long _started = Stopwatch.GetTimestamp();
 
-    private LocalCluster Cluster => _cluster ?? throw new InvalidOperationException("The cluster has not started.");
-
-    public async Task InitializeAsync() => _cluster = await LocalCluster.StartAsync(workers: 3, fronts: 1, oneByOne: true);
-
-    public async Task DisposeAsync()
+    public override Task DisposeAsync()
     {
-        if (_traffic is not null)
-        {
-            await _traffic.DisposeAsync();
-        }
-
-        _client?.Dispose();
         _http.Dispose();
-        if (_cluster is not null)
-        {
-            await _cluster.DisposeAsync();
-        }
+        return base.DisposeAsync();
     }
 
     [Fact]
@@ -67,13 +51,13 @@ public sealed class ChaosSpec(ITestOutputHelper output) : IAsyncLifetime
     private async Task KillAndRestartInTurn()
     {
         await Cluster.LaunchOneByOneAsync(Deadline);
-        _client = new SessionContractClient(Cluster.Front(1), maxConnections: InFlight);
-        var (fleet, failures) = await SessionFleet.CreateAsync(_client, SessionCount, InFlight);
+        ConnectThroughFront(InFlight);
+        var (fleet, failures) = await SessionFleet.CreateAsync(FrontClient, SessionCount, InFlight);
         Assert.True(failures.Count == 0, $"creations failed: {string.Join("\n", failures.Take(10))}");
         await Cluster.WaitForWholeReplicasAsync(Cluster.Workers, NumberOfShards, Deadline);
         Log($"{SessionCount} sessions created, every shard's backup whole");
 
-        var traffic = _traffic = SessionTraffic.Start(_client, fleet, LoadLoops, Random.Shared.Next(), writeAttributes: true);
+        var traffic = Traffic = SessionTraffic.Start(FrontClient, fleet, LoadLoops, Random.Shared.Next(), writeAttributes: true);
         var lastKilled = new Dictionary<string, int>();
         for (var kill = 1; kill <= Kills; kill++)
         {
@@ -94,7 +78,7 @@ public sealed class ChaosSpec(ITestOutputHelper output) : IAsyncLifetime
         await Task.Delay(TimeSpan.FromSeconds(1));
         await traffic.StopAsync();
         Log($"load: {traffic.Summary()}");
-        var discrepancies = await fleet.VerifySessionsAsync(_client, SessionTraffic.Counter, InFlight);
+        var discrepancies = await fleet.VerifySessionsAsync(FrontClient, SessionTraffic.Counter, InFlight);
         var attributes = fleet.Sessions.Sum(session => session.Written.Count);
         Log($"verified {SessionCount} sessions ({attributes} written attributes): {discrepancies.Count} discrepancies");
         output.WriteLine(Cluster.Alerts());

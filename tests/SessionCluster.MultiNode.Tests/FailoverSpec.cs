@@ -15,7 +15,7 @@ namespace SessionCluster.MultiNode.Tests;
 /// acknowledged increments. After each kill a session that lived on the dead worker gets a cookie naming its new home.
 /// </summary>
 [Trait("Category", "MultiNode")]
-public sealed class FailoverSpec(ITestOutputHelper output) : IAsyncLifetime
+public sealed class FailoverSpec(ITestOutputHelper output) : LoadedClusterSpec
 {
     private const int NumberOfShards = 100;
     private const int SessionCount = 1_000;
@@ -24,28 +24,12 @@ public sealed class FailoverSpec(ITestOutputHelper output) : IAsyncLifetime
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan LoadAfterFailover = TimeSpan.FromSeconds(2);
 
-    private LocalCluster? _cluster;
-    private SessionContractClient? _client;
-    private SessionTraffic? _traffic;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
 
-    private LocalCluster Cluster => _cluster ?? throw new InvalidOperationException("The cluster has not started.");
-
-    public async Task InitializeAsync() => _cluster = await LocalCluster.StartAsync(workers: 3, fronts: 1, oneByOne: true);
-
-    public async Task DisposeAsync()
+    public override Task DisposeAsync()
     {
-        if (_traffic is not null)
-        {
-            await _traffic.DisposeAsync();
-        }
-
-        _client?.Dispose();
         _http.Dispose();
-        if (_cluster is not null)
-        {
-            await _cluster.DisposeAsync();
-        }
+        return base.DisposeAsync();
     }
 
     [Fact]
@@ -65,8 +49,8 @@ public sealed class FailoverSpec(ITestOutputHelper output) : IAsyncLifetime
     private async Task KillTwoWorkersInTurn()
     {
         await Cluster.LaunchOneByOneAsync(Deadline);
-        _client = new SessionContractClient(Cluster.Front(1), maxConnections: InFlight);
-        var (fleet, failures) = await SessionFleet.CreateAsync(_client, SessionCount, InFlight);
+        ConnectThroughFront(InFlight);
+        var (fleet, failures) = await SessionFleet.CreateAsync(FrontClient, SessionCount, InFlight);
         Assert.True(failures.Count == 0, $"creations failed: {string.Join("\n", failures.Take(10))}");
 
         var workers = Cluster.Workers.ToList();
@@ -81,7 +65,7 @@ public sealed class FailoverSpec(ITestOutputHelper output) : IAsyncLifetime
     private async Task KillUnderLoad(NodeProcess victim, SessionFleet fleet, IReadOnlyList<NodeProcess> survivors)
     {
         await Cluster.WaitForWholeReplicasAsync(Cluster.Workers.Where(worker => !worker.HasExited).ToList(), NumberOfShards, Deadline);
-        _traffic = SessionTraffic.Start(_client!, fleet, LoadLoops, Random.Shared.Next());
+        Traffic = SessionTraffic.Start(FrontClient, fleet, LoadLoops, Random.Shared.Next());
         // Load duration before the kill, not a wait for a condition: requests in flight when the home dies.
         await Task.Delay(TimeSpan.FromMilliseconds(500));
 
@@ -105,13 +89,13 @@ public sealed class FailoverSpec(ITestOutputHelper output) : IAsyncLifetime
 
         // Load duration, not a wait for a condition: requests on the promoted shards at their new homes.
         await Task.Delay(LoadAfterFailover);
-        await _traffic.StopAsync();
-        output.WriteLine($"  load: {_traffic.Summary()}");
-        Assert.True(_traffic.Failed == 0, $"Requests failed under the failover of {victim.Name}: {_traffic.Summary()}");
-        var discrepancies = await fleet.VerifyCountersAsync(_client!, SessionTraffic.Counter, InFlight);
+        await Traffic.StopAsync();
+        output.WriteLine($"  load: {Traffic.Summary()}");
+        Assert.True(Traffic.Failed == 0, $"Requests failed under the failover of {victim.Name}: {Traffic.Summary()}");
+        var discrepancies = await fleet.VerifyCountersAsync(FrontClient, SessionTraffic.Counter, InFlight);
         Assert.True(discrepancies.Count == 0, $"{discrepancies.Count} sessions lost writes:\n  {string.Join("\n  ", discrepancies.Take(20))}");
-        await _traffic.DisposeAsync();
-        _traffic = null;
+        await Traffic.DisposeAsync();
+        Traffic = null;
 
         // Metrics: each of the victim's shards was promoted from a backup on a survivor, which counts it as a failover.
         var failovers = await FailoversCountedAsync(survivors) - failoversBefore;
@@ -119,7 +103,7 @@ public sealed class FailoverSpec(ITestOutputHelper output) : IAsyncLifetime
             $"{victim.Name} was home to {victimShards} shards, yet the survivors' sessioncluster_shard_failovers_total grew by {failovers}");
         output.WriteLine($"  {victim.Name} was home to {victimShards} shards; the survivors counted {failovers} failovers");
 
-        var rebound = await _client!.GetAsync(orphan);
+        var rebound = await FrontClient.GetAsync(orphan);
         Assert.True(rebound.Succeeded, $"the orphaned session {orphan.Id} answers: {rebound}");
         using var body = JsonDocument.Parse(rebound.Body);
         var owner = body.RootElement.GetProperty("owner").GetString();

@@ -20,7 +20,7 @@ namespace SessionCluster.MultiNode.Tests;
 /// <remarks>The token reaches the nodes as an operator would give it, through SESSION_CLUSTER_MANAGEMENT_TOKEN, which
 /// the example node files substitute (see <see cref="NodeProcess"/>).</remarks>
 [Trait("Category", "MultiNode")]
-public sealed class ManagementSpec(ITestOutputHelper output) : IAsyncLifetime
+public sealed class ManagementSpec(ITestOutputHelper output) : LoadedClusterSpec
 {
     private const int NumberOfShards = 100;
     private const int SessionCount = 2_000;
@@ -31,31 +31,17 @@ public sealed class ManagementSpec(ITestOutputHelper output) : IAsyncLifetime
     private static readonly TimeSpan LoadAfterSettling = TimeSpan.FromSeconds(1);
 
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
-    private LocalCluster? _cluster;
-    private SessionContractClient? _client;
-    private SessionTraffic? _traffic;
 
-    private LocalCluster Cluster => _cluster ?? throw new InvalidOperationException("The cluster has not started.");
-
-    public async Task InitializeAsync()
+    public override Task InitializeAsync()
     {
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", NodeProcess.ManagementToken);
-        _cluster = await LocalCluster.StartAsync(workers: 3, fronts: 1, oneByOne: true);
+        return base.InitializeAsync();
     }
 
-    public async Task DisposeAsync()
+    public override Task DisposeAsync()
     {
-        if (_traffic is not null)
-        {
-            await _traffic.DisposeAsync();
-        }
-
-        _client?.Dispose();
         _http.Dispose();
-        if (_cluster is not null)
-        {
-            await _cluster.DisposeAsync();
-        }
+        return base.DisposeAsync();
     }
 
     [Fact]
@@ -69,8 +55,8 @@ public sealed class ManagementSpec(ITestOutputHelper output) : IAsyncLifetime
         {
             await Cluster.LaunchOneByOneAsync(Deadline);
             workers.AddRange(Cluster.Workers);
-            _client = new SessionContractClient(Cluster.Front(1), maxConnections: InFlight);
-            var (created, failures) = await SessionFleet.CreateAsync(_client, SessionCount, InFlight);
+            ConnectThroughFront(InFlight);
+            var (created, failures) = await SessionFleet.CreateAsync(FrontClient, SessionCount, InFlight);
             Assert.True(failures.Count == 0, $"creations failed: {string.Join("\n", failures.Take(10))}");
             fleet = created;
             await Cluster.WaitForWholeReplicasAsync(workers, NumberOfShards, Deadline);
@@ -174,19 +160,19 @@ public sealed class ManagementSpec(ITestOutputHelper output) : IAsyncLifetime
         output.WriteLine($"  settled: {table}");
     }
 
-    private void StartLoad(SessionFleet fleet) => _traffic = SessionTraffic.Start(_client!, fleet, LoadLoops, Random.Shared.Next());
+    private void StartLoad(SessionFleet fleet) => Traffic = SessionTraffic.Start(FrontClient, fleet, LoadLoops, Random.Shared.Next());
 
     private async Task StopLoadAndVerify(SessionFleet fleet)
     {
-        var traffic = _traffic ?? throw new InvalidOperationException("No load is running.");
+        var traffic = Traffic ?? throw new InvalidOperationException("No load is running.");
         await traffic.StopAsync();
         output.WriteLine($"  load: {traffic.Summary()}");
         Assert.True(traffic.Failed == 0, $"Requests failed under load: {traffic.Summary()}");
         Assert.True(traffic.Increments > 0, $"The load acknowledged no increment: {traffic.Summary()}");
-        var discrepancies = await fleet.VerifyCountersAsync(_client!, SessionTraffic.Counter, InFlight);
+        var discrepancies = await fleet.VerifyCountersAsync(FrontClient, SessionTraffic.Counter, InFlight);
         Assert.True(discrepancies.Count == 0, $"{discrepancies.Count} sessions lost writes:\n  {string.Join("\n  ", discrepancies.Take(20))}");
         await traffic.DisposeAsync();
-        _traffic = null;
+        Traffic = null;
     }
 
     private static List<string> Addresses(IEnumerable<NodeProcess> nodes) => [.. nodes.Select(node => node.ClusterAddress)];
@@ -200,12 +186,12 @@ public sealed class ManagementSpec(ITestOutputHelper output) : IAsyncLifetime
         }
         catch (Exception exception)
         {
-            if (_traffic is not null)
+            if (Traffic is not null)
             {
-                await _traffic.StopAsync();
+                await Traffic.StopAsync();
             }
 
-            var load = _traffic is null ? "" : $"\n\nLoad: {_traffic.Summary(maxFailures: 50)}";
+            var load = Traffic is null ? "" : $"\n\nLoad: {Traffic.Summary(maxFailures: 50)}";
             throw new PhaseFailedException(
                 $"Phase '{name}' failed after {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s: {exception.Message}{load}\n\n{Cluster.Alerts()}\n\nNode logs:{Cluster.Report()}",
                 exception);

@@ -21,7 +21,7 @@ namespace SessionCluster.MultiNode.Tests;
 /// joining node stalled by five processes starting at once on two cores could be downed before this spec begins.
 /// </remarks>
 [Trait("Category", "MultiNode")]
-public sealed class ShardingSpec(ITestOutputHelper output) : IAsyncLifetime
+public sealed class ShardingSpec(ITestOutputHelper output) : LoadedClusterSpec
 {
     /// <summary><c>session-cluster.sharding.number-of-shards</c> in hocon/reference.conf.</summary>
     private const int NumberOfShards = 100;
@@ -42,34 +42,6 @@ public sealed class ShardingSpec(ITestOutputHelper output) : IAsyncLifetime
     /// <summary>How long the load goes on after the shards settle on the joined worker: traffic on the moved shards' new homes.</summary>
     private static readonly TimeSpan LoadAfterSettling = TimeSpan.FromSeconds(2);
 
-    private LocalCluster? _cluster;
-    private SessionContractClient? _client;
-    private SessionTraffic? _traffic;
-
-    private LocalCluster Cluster => _cluster ?? throw new InvalidOperationException("The cluster has not started.");
-
-    private SessionContractClient Client => _client ?? throw new InvalidOperationException("The cluster has not started.");
-
-    public async Task InitializeAsync()
-    {
-        _cluster = await LocalCluster.StartAsync(workers: 3, fronts: 1, oneByOne: true);
-    }
-
-    public async Task DisposeAsync()
-    {
-        // The load first, so that no loop is left sending to nodes being killed.
-        if (_traffic is not null)
-        {
-            await _traffic.DisposeAsync();
-        }
-
-        _client?.Dispose();
-        if (_cluster is not null)
-        {
-            await _cluster.DisposeAsync();
-        }
-    }
-
     [Fact]
     public async Task ThreeWorkersAndAFront_WorkerJoinsThenWorkerAndCoordinatorLeaveUnderLoad_NoRequestFailsAndEveryCounterIsExact()
     {
@@ -82,7 +54,7 @@ public sealed class ShardingSpec(ITestOutputHelper output) : IAsyncLifetime
         {
             await Cluster.LaunchOneByOneAsync(Deadline);
             originals.AddRange(Cluster.Workers);
-            _client = new SessionContractClient(Cluster.Front(1), maxConnections: InFlight);
+            ConnectThroughFront(InFlight);
             var everyone = Cluster.Nodes.ToList();
             await Eventually.Value(
                 () => Cluster.ReadAsync(everyone),
@@ -97,7 +69,7 @@ public sealed class ShardingSpec(ITestOutputHelper output) : IAsyncLifetime
         await Phase($"2 create: {SessionCount} sessions through the front, {InFlight} requests in flight", async () =>
         {
             var started = Stopwatch.GetTimestamp();
-            var (created, failures) = await SessionFleet.CreateAsync(Client, SessionCount, InFlight);
+            var (created, failures) = await SessionFleet.CreateAsync(FrontClient, SessionCount, InFlight);
             var elapsed = Stopwatch.GetElapsedTime(started);
             Assert.True(failures.Count == 0, $"{failures.Count} of {SessionCount} creations failed; the first ones:\n  {string.Join("\n  ", failures.Take(20))}");
             Assert.Equal(SessionCount, created.Sessions.Count);
@@ -231,25 +203,25 @@ public sealed class ShardingSpec(ITestOutputHelper output) : IAsyncLifetime
     /// <summary>Starts a new load on <paramref name="fleet"/>, the last one's loops all stopped.</summary>
     private async Task StartLoad(SessionFleet fleet)
     {
-        if (_traffic is not null)
+        if (Traffic is not null)
         {
-            await _traffic.DisposeAsync();
+            await Traffic.DisposeAsync();
         }
 
-        _traffic = SessionTraffic.Start(Client, fleet, LoadLoops, Random.Shared.Next());
+        Traffic = SessionTraffic.Start(FrontClient, fleet, LoadLoops, Random.Shared.Next());
     }
 
     /// <summary>Stops the load, then requires that no request failed and that every session's counter is exact.</summary>
     private async Task StopLoadAndVerify(SessionFleet fleet)
     {
-        var traffic = _traffic ?? throw new InvalidOperationException("No load is running.");
+        var traffic = Traffic ?? throw new InvalidOperationException("No load is running.");
         await traffic.StopAsync();
         output.WriteLine($"  load: {traffic.Summary()}");
         Assert.True(traffic.Failed == 0, $"Requests failed under load: {traffic.Summary()}");
         Assert.True(traffic.Increments > 0, $"The load acknowledged no increment: {traffic.Summary()}");
 
         var started = Stopwatch.GetTimestamp();
-        var discrepancies = await fleet.VerifyCountersAsync(Client, SessionTraffic.Counter, InFlight);
+        var discrepancies = await fleet.VerifyCountersAsync(FrontClient, SessionTraffic.Counter, InFlight);
         output.WriteLine($"  verified {fleet.Sessions.Count} counters in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s");
         Assert.True(
             discrepancies.Count == 0,
@@ -272,12 +244,12 @@ public sealed class ShardingSpec(ITestOutputHelper output) : IAsyncLifetime
         catch (Exception exception)
         {
             // Stopped first, so that the summary is final and the load no longer runs while the logs are read.
-            if (_traffic is not null)
+            if (Traffic is not null)
             {
-                await _traffic.StopAsync();
+                await Traffic.StopAsync();
             }
 
-            var load = _traffic is null ? "" : $"\n\nLoad: {_traffic.Summary(maxFailures: 50)}";
+            var load = Traffic is null ? "" : $"\n\nLoad: {Traffic.Summary(maxFailures: 50)}";
             throw new PhaseFailedException(
                 $"Phase '{name}' failed after {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s: {exception.Message}{load}\n\n{Cluster.Alerts()}\n\nNode logs:{Cluster.Report()}",
                 exception);
