@@ -7,7 +7,13 @@ namespace SessionCluster.Actors.Sessions;
 /// <remarks>Every command counts as an access: it refreshes the session's last-accessed time. Every command may be applied twice with the effect of once (sets and removes are last-writer-wins, an
 /// increment carries an operation id the session remembers), so a request whose home died before answering can be
 /// sent again to the next home.</remarks>
-public abstract record SessionCommand(SessionId SessionId);
+public abstract record SessionCommand(SessionId SessionId)
+{
+    /// <summary>True if a repeat has the effect of once whatever was applied between the two: reads, an increment (its
+    /// operation id), creating and ending. A set or a remove repeated after another request's write to the same
+    /// attribute would undo that write, so only a home's death (which ends the first copy's chances) sends those again.</summary>
+    public bool RepeatsSafelyLater => this is GetSession or GetAttribute or TouchSession or IncrementAttribute or CreateSession or InvalidateSession;
+}
 
 /// <summary>Reply: <see cref="SessionSnapshot"/>.</summary>
 public sealed record GetSession(SessionId SessionId) : SessionCommand(SessionId);

@@ -35,8 +35,8 @@ public sealed class RemoteRequests(TimeProvider clock, TimeSpan timeout)
     /// <param name="now">Protocol time.</param>
     /// <param name="stillWaits">Whether a request should go on waiting for its home (false: the home left the cluster,
     /// or it is a read and the home is unreachable, so a backup can answer it).</param>
-    /// <param name="resendAfter">A request unanswered this long stops waiting too (its message or reply may be lost);
-    /// zero: never.</param>
+    /// <param name="resendAfter">A request unanswered this long stops waiting too (its message or reply may be lost), if
+    /// its command repeats safely later (<see cref="SessionCommand.RepeatsSafelyLater"/>); zero: never.</param>
     /// <param name="resend">Takes a request that should not wait, to send again (the region re-routes it), and whether
     /// it is because nothing answered (rather than the home's departure).</param>
     internal void FailExpiredOrDeparted(
@@ -45,7 +45,7 @@ public sealed class RemoteRequests(TimeProvider clock, TimeSpan timeout)
         foreach (var (id, request) in _waiting)
         {
             var expired = request.Deadline <= now;
-            var unanswered = !expired && resendAfter > TimeSpan.Zero && now - request.SentAt >= resendAfter;
+            var unanswered = !expired && resendAfter > TimeSpan.Zero && now - request.SentAt >= resendAfter && request.Command.RepeatsSafelyLater;
             if ((expired || unanswered || !stillWaits(request)) && _waiting.TryRemove(id, out _))
             {
                 if (!expired)

@@ -563,7 +563,9 @@ public sealed partial class ShardRegion
     }
 
     /// <summary>Requests of ours sent to a node that has not answered within resend-unanswered-after are sent again,
-    /// once the coordinator has said where their shard's home is now.</summary>
+    /// once the coordinator has said where their shard's home is now: those whose repeat is harmless at any later time
+    /// (<see cref="SessionCommand.RepeatsSafelyLater"/>); the others wait for an answer, the home's departure or their
+    /// deadline, as before.</summary>
     /// <remarks>A reply can be lost without anyone noticing: the message went down with a broken connection, or the
     /// node it went to was a restarted process at a crashed home's address (same address, new incarnation) that never
     /// had the shard. The cached home is forgotten first, so the repeat goes where the coordinator says, not into the
@@ -580,7 +582,8 @@ public sealed partial class ShardRegion
         List<Pending>? unanswered = null;
         foreach (var pending in _pending.Values)
         {
-            if (pending.SentTo is not null && pending.Resends < MaxResends && now - pending.SentAt >= after)
+            if (pending.SentTo is not null && pending.Resends < MaxResends && now - pending.SentAt >= after &&
+                pending.Envelope.Command.RepeatsSafelyLater)
             {
                 (unanswered ??= []).Add(pending);
             }

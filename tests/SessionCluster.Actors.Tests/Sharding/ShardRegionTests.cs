@@ -323,6 +323,18 @@ public sealed class ShardRegionTests
     }
 
     [Fact]
+    public void An_unanswered_set_is_not_sent_again_as_a_repeat_could_undo_a_later_write()
+    {
+        var region = FrontWithShard2OnB(Settings);
+        region.Submit(1, new SetAttribute(SessionIn(2), "a", "1"u8.ToArray()), T0);
+
+        Assert.Empty(region.Tick(T0.AddSeconds(4.9)));
+        Assert.Equal((B.Address, 3L), region.HomeOf(2));
+        var failed = Assert.IsType<CompleteRequest>(Assert.Single(region.Tick(T0.AddSeconds(5)), effect => effect is CompleteRequest));
+        Assert.True(Assert.IsType<ShardUnavailable>(failed.Reply).MayHaveApplied);
+    }
+
+    [Fact]
     public void With_resend_unanswered_after_zero_a_request_waits_for_its_home_until_the_deadline()
     {
         var region = FrontWithShard2OnB(Settings with { ResendUnansweredAfter = TimeSpan.Zero });
