@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
+using SessionCluster.Actors.Membership;
 using SessionCluster.Actors.Sharding;
 
-namespace SessionCluster.Actors.Membership;
+namespace SessionCluster.Actors.Management;
 
 /// <summary>Writes a <see cref="CurrentClusterState"/> as the JSON of <c>GET /cluster/members</c>, shared by every host.</summary>
 public static class ClusterStateJson
@@ -31,7 +32,8 @@ public static class ClusterStateJson
             writer.WriteNull("leader");
         }
 
-        // The oldest Up worker: where the shard coordinator lives (the sharding layer's placement rule).
+        // The oldest Up worker: where the shard coordinator lives (the sharding layer's placement rule, which is why
+        // this document is written here, above both layers, and not in Membership).
         if (CoordinatorPlacement.Choose(state.Members) is { } oldest)
         {
             writer.WriteString("oldest", oldest.Address.ToString());
