@@ -15,18 +15,8 @@ public static class ClusterCommands
         var cluster = new Command("cluster", "membership: who is in the cluster, and taking members out");
 
         var show = new Command("show", "every member: address, roles, status, reachability, leader");
-        show.SetAction(runner.Action(async (context, _, cancellation) =>
-        {
-            var members = await context.Client.GetMembersAsync(cancellation);
-            if (context.Json)
-            {
-                context.WriteJson(members.Json);
-            }
-            else
-            {
-                ClusterRenderer.Members(context.Console, members.Value);
-            }
-        }));
+        show.SetAction(runner.Action((context, _, cancellation) =>
+            DocumentOutput.Write(context, context.Client.GetMembersAsync(cancellation), ClusterRenderer.Members)));
         cluster.Add(show);
 
         var leader = new Command("leader", "the leader, and the oldest worker (where the shard coordinator runs)");

@@ -11,18 +11,8 @@ public static class SessionCommands
         var session = new Command("session", "sessions");
         var id = new Argument<string>("id") { Description = "the session id (32 hex digits, the cookie's value before the '.')" };
         var locate = new Command("locate", "the shard a session belongs to, its home and its backups") { id };
-        locate.SetAction(runner.Action(async (context, parse, cancellation) =>
-        {
-            var location = await context.Client.LocateSessionAsync(SessionIdOf(parse.GetRequiredValue(id)), cancellation);
-            if (context.Json)
-            {
-                context.WriteJson(location.Json);
-            }
-            else
-            {
-                SessionRenderer.Location(context.Console, location.Value);
-            }
-        }));
+        locate.SetAction(runner.Action((context, parse, cancellation) => DocumentOutput.Write(
+            context, context.Client.LocateSessionAsync(SessionIdOf(parse.GetRequiredValue(id)), cancellation), SessionRenderer.Location)));
         session.Add(locate);
         return session;
     }

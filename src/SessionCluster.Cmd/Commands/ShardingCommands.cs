@@ -16,18 +16,8 @@ public static class ShardingCommands
         var sharding = new Command("sharding", "where the shards are");
 
         var regions = new Command("regions", "every shard region the coordinator knows: weight, draining, shard, backup and session counts");
-        regions.SetAction(runner.Action(async (context, _, cancellation) =>
-        {
-            var answer = await context.Client.GetRegionsAsync(cancellation);
-            if (context.Json)
-            {
-                context.WriteJson(answer.Json);
-            }
-            else
-            {
-                ShardingRenderer.Regions(context.Console, answer.Value);
-            }
-        }));
+        regions.SetAction(runner.Action((context, _, cancellation) =>
+            DocumentOutput.Write(context, context.Client.GetRegionsAsync(cancellation), ShardingRenderer.Regions)));
         sharding.Add(regions);
 
         var home = new Option<string?>("--home")
