@@ -52,8 +52,8 @@ internal static class RebalanceWatcher
 
             lastStart = start;
             polls++;
-            var members = GetJson(client, "/cluster/members");
-            var shards = GetJson(client, "/cluster/shards");
+            var members = ClusterPoll.GetJson(client, "/cluster/members");
+            var shards = ClusterPoll.GetJson(client, "/cluster/shards");
             await Task.WhenAll(members, shards);
             using var membersAnswer = members.Result;
             using var shardsAnswer = shards.Result;
@@ -65,7 +65,7 @@ internal static class RebalanceWatcher
             }
             else
             {
-                var status = MemberStatus(membersJson, member);
+                var status = ClusterPoll.MemberStatus(membersJson, member);
                 var view = ShardView.Parse(shardsJson);
                 upMs ??= status == "Up" ? at : null;
                 firstShardMs ??= view.ShardsOf(member) > 0 ? at : null;
@@ -86,36 +86,8 @@ internal static class RebalanceWatcher
         }
 
         Console.WriteLine(FormattableString.Invariant(
-            $"WATCH up_ms={Show(upMs)} first_shard_ms={Show(firstShardMs)} settled_ms={Show(settledMs)} sessions={settledSessions} polls={polls} failed_polls={failedPolls} max_gap_ms={maxGapMs}"));
+            $"WATCH up_ms={ClusterPoll.Show(upMs)} first_shard_ms={ClusterPoll.Show(firstShardMs)} settled_ms={ClusterPoll.Show(settledMs)} sessions={settledSessions} polls={polls} failed_polls={failedPolls} max_gap_ms={maxGapMs}"));
         return settledMs is null ? 1 : 0;
-    }
-
-    private static string Show(long? ms) => ms?.ToString(CultureInfo.InvariantCulture) ?? "none";
-
-    private static async Task<JsonDocument?> GetJson(HttpClient client, string path)
-    {
-        try
-        {
-            using var response = await client.GetAsync(path).ConfigureAwait(false);
-            return response.IsSuccessStatusCode ? JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false)) : null;
-        }
-        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or JsonException)
-        {
-            return null;
-        }
-    }
-
-    private static string MemberStatus(JsonDocument members, string address)
-    {
-        foreach (var entry in members.RootElement.GetProperty("members").EnumerateArray())
-        {
-            if (entry.GetProperty("address").GetString() == address)
-            {
-                return entry.GetProperty("status").GetString() ?? "?";
-            }
-        }
-
-        return "absent";
     }
 
     /// <summary>One <c>/cluster/shards</c> answer, reduced to what the watcher judges.</summary>

@@ -66,10 +66,10 @@ internal static class TransferWatcher
 
             lastStart = start;
             polls++;
-            var members = GetJson(client, "/cluster/members");
-            var shards = GetJson(client, "/cluster/shards");
-            var senderLocal = GetJson(client, "/cluster/shards/local");
-            var joinerLocal = GetJson(joinerClient, "/cluster/shards/local");
+            var members = ClusterPoll.GetJson(client, "/cluster/members");
+            var shards = ClusterPoll.GetJson(client, "/cluster/shards");
+            var senderLocal = ClusterPoll.GetJson(client, "/cluster/shards/local");
+            var joinerLocal = ClusterPoll.GetJson(joinerClient, "/cluster/shards/local");
             await Task.WhenAll(members, shards, senderLocal, joinerLocal);
             using var membersAnswer = members.Result;
             using var shardsAnswer = shards.Result;
@@ -83,7 +83,7 @@ internal static class TransferWatcher
             }
             else
             {
-                var status = MemberStatus(membersAnswer, joiner);
+                var status = ClusterPoll.MemberStatus(membersAnswer, joiner);
                 var table = Table.Parse(shardsAnswer);
                 var joinerView = joinerAnswer is null ? Local.Empty : Local.Parse(joinerAnswer);
                 var senderView = Local.Parse(senderAnswer);
@@ -117,10 +117,10 @@ internal static class TransferWatcher
         await stop.CancelAsync();
         var (samples, peak, peakMs, rssGapMs, goneMs) = await rss;
         Console.WriteLine(string.Join(' ',
-            FormattableString.Invariant($"TRANSFER up_ms={Show(upMs)} first_shard_ms={Show(firstShardMs)} first_backup_ms={Show(firstBackupMs)} all_whole_ms={Show(wholeMs)} done_ms={Show(doneMs)}"),
+            FormattableString.Invariant($"TRANSFER up_ms={ClusterPoll.Show(upMs)} first_shard_ms={ClusterPoll.Show(firstShardMs)} first_backup_ms={ClusterPoll.Show(firstBackupMs)} all_whole_ms={ClusterPoll.Show(wholeMs)} done_ms={ClusterPoll.Show(doneMs)}"),
             FormattableString.Invariant($"joiner_shards={done?.HomedShards ?? -1} joiner_home_sessions={done?.HomeSessions ?? -1} joiner_backups={done?.BackupShards ?? -1}"),
             FormattableString.Invariant($"joiner_backup_sessions={done?.BackupSessions ?? -1} sessions={done?.AllSessions ?? -1} polls={polls} failed_polls={failedPolls} max_gap_ms={maxGapMs}"),
-            FormattableString.Invariant($"rss_samples={samples} rss_peak={peak} rss_peak_ms={peakMs} rss_max_gap_ms={rssGapMs} sender_exited_ms={Show(goneMs)}")));
+            FormattableString.Invariant($"rss_samples={samples} rss_peak={peak} rss_peak_ms={peakMs} rss_max_gap_ms={rssGapMs} sender_exited_ms={ClusterPoll.Show(goneMs)}")));
         return doneMs is null ? 1 : 0;
     }
 
@@ -194,34 +194,6 @@ internal static class TransferWatcher
         }
 
         return -1;
-    }
-
-    private static string Show(long? ms) => ms?.ToString(CultureInfo.InvariantCulture) ?? "none";
-
-    private static async Task<JsonDocument?> GetJson(HttpClient client, string path)
-    {
-        try
-        {
-            using var response = await client.GetAsync(path).ConfigureAwait(false);
-            return response.IsSuccessStatusCode ? JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false)) : null;
-        }
-        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or JsonException)
-        {
-            return null;
-        }
-    }
-
-    private static string MemberStatus(JsonDocument members, string address)
-    {
-        foreach (var entry in members.RootElement.GetProperty("members").EnumerateArray())
-        {
-            if (entry.GetProperty("address").GetString() == address)
-            {
-                return entry.GetProperty("status").GetString() ?? "?";
-            }
-        }
-
-        return "absent";
     }
 
     /// <summary>One <c>/cluster/shards</c> answer: homes, backups and session counts per shard.</summary>
