@@ -214,6 +214,39 @@ public sealed class ShardingSimulationTests
     }
 
     [Theory]
+    [InlineData(67)]
+    [InlineData(68)]
+    public async Task Under_five_percent_message_loss_unanswered_increments_are_sent_again_instead_of_failing_at_the_timeout(int seed)
+    {
+        // The same seeded run twice, with and without resend-unanswered-after: a lost envelope or reply used to cost its
+        // request a 503 at request-timeout; sent again, an increment is answered, and its operation id keeps it counted once.
+        var withResend = await IncrementsUnderLoss(seed, Settings);
+        var without = await IncrementsUnderLoss(seed, Settings with { ResendUnansweredAfter = TimeSpan.Zero });
+
+        Assert.True(without.Unavailable.Count >= 100, $"seed {seed}: only {without.Unavailable.Count} 503s without resends; the loss did not bite");
+        Assert.True(
+            withResend.Unavailable.Count * 10 < without.Unavailable.Count,
+            $"seed {seed}: {withResend.Unavailable.Count} 503s with resends against {without.Unavailable.Count} without: {string.Join(" | ", withResend.Unavailable.Take(5))}");
+    }
+
+    private static async Task<ShardedSimulation> IncrementsUnderLoss(int seed, ShardingSettings settings)
+    {
+        var lossy = new LinkFaults(DropRate: 0.05, MinDelay: TimeSpan.FromMilliseconds(1), MaxDelay: TimeSpan.FromMilliseconds(3));
+        var cluster = await StartWorkers(seed, workers: 3, fronts: 1, faults: lossy, settings: settings);
+        cluster.CreateSessionsRetrying(200, Long);
+        cluster.Simulation.RunUntil(cluster.IsSettled, Long, "initial allocation settled");
+        using (cluster.RunLoad(perStep: 3, TimeSpan.FromMilliseconds(10)))
+        {
+            cluster.Simulation.RunFor(TimeSpan.FromSeconds(20));
+        }
+
+        cluster.WaitForAnswers(Long);
+        Assert.Empty(cluster.Errors);
+        cluster.VerifySessions(Long);
+        return cluster;
+    }
+
+    [Theory]
     [InlineData(71)]
     [InlineData(72)]
     [InlineData(73)]
