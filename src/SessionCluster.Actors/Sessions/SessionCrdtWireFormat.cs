@@ -250,12 +250,18 @@ public static class SessionCrdtWireFormat
     }
 
     /// <summary>The stamp of element <paramref name="index"/> of the repeated <paramref name="field"/>: its path is
-    /// spelled out only for an error.</summary>
-    private static HlcTimestamp StampFromWire(Wire.HlcStamp wire, ReplicaId[] replicas, string field, int index) =>
-        wire.HasWallTicks && wire.HasLogical && wire.HasReplica && wire.WallTicks >= 0 && wire.Logical <= int.MaxValue &&
-        wire.Replica < (uint)replicas.Length
-            ? StampFromWire(wire, replicas, field)
-            : StampFromWire(wire, replicas, At(field, index) + ".timestamp");
+    /// spelled out only for an error (decoded again to name it, so the rules stay in one place).</summary>
+    private static HlcTimestamp StampFromWire(Wire.HlcStamp wire, ReplicaId[] replicas, string field, int index)
+    {
+        try
+        {
+            return StampFromWire(wire, replicas, field);
+        }
+        catch (InvalidDataException)
+        {
+            return StampFromWire(wire, replicas, At(field, index) + ".timestamp");
+        }
+    }
 
     private static HlcTimestamp StampFromWire(Wire.HlcStamp? wire, ReplicaId[] replicas, string field)
     {

@@ -45,18 +45,19 @@ public sealed class RemoteRequests(TimeProvider clock, TimeSpan timeout)
         foreach (var (id, request) in _waiting)
         {
             var expired = request.Deadline <= now;
-            var unanswered = !expired && resendAfter > TimeSpan.Zero && now - request.SentAt >= resendAfter && request.Command.RepeatsSafelyLater;
-            if ((expired || unanswered || !stillWaits(request)) && _waiting.TryRemove(id, out _))
+            var departed = !expired && !stillWaits(request);
+            var unanswered = !expired && !departed && resendAfter > TimeSpan.Zero && now - request.SentAt >= resendAfter &&
+                request.Command.RepeatsSafelyLater;
+            if ((expired || departed || unanswered) && _waiting.TryRemove(id, out _))
             {
                 if (!expired)
                 {
                     // Every command is idempotent (see SessionCommand): the next home answers it as if it were the first.
-                    resend(request, unanswered && stillWaits(request));
+                    resend(request, unanswered);
                     continue;
                 }
 
-                var reason = expired ? "the shard's home did not answer in time" : $"the shard's home {request.Home} left the cluster";
-                request.Tell(new ShardUnavailable(request.Shard, reason, MayHaveApplied: true));
+                request.Tell(new ShardUnavailable(request.Shard, "the shard's home did not answer in time", MayHaveApplied: true));
             }
         }
     }

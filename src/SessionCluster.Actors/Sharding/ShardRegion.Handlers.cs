@@ -544,64 +544,66 @@ public sealed partial class ShardRegion
             }
         }
 
-        List<long>? expiredSent = null;
-        foreach (var (id, pending) in _pending)
-        {
-            if (pending.SentTo is not null && pending.Deadline <= now)
-            {
-                (expiredSent ??= []).Add(id);
-            }
-        }
-
-        foreach (var id in expiredSent ?? [])
-        {
-            var pending = _pending[id];
-            Fail(pending.Envelope, "the shard's home did not answer in time", mayHaveApplied: true);
-        }
-
-        ResendUnanswered(now);
-    }
-
-    /// <summary>Requests of ours sent to a node that has not answered within resend-unanswered-after are sent again,
-    /// once the coordinator has said where their shard's home is now: those whose repeat is harmless at any later time
-    /// (<see cref="SessionCommand.RepeatsSafelyLater"/>); the others wait for an answer, the home's departure or their
-    /// deadline, as before.</summary>
-    /// <remarks>A reply can be lost without anyone noticing: the message went down with a broken connection, or the
-    /// node it went to was a restarted process at a crashed home's address (same address, new incarnation) that never
-    /// had the shard. The cached home is forgotten first, so the repeat goes where the coordinator says, not into the
-    /// same hole. Every command is idempotent (see <see cref="SessionCommand"/>), so a home that did get the first copy
-    /// answers the repeat as it answered the first, and whichever reply comes first completes the request.</remarks>
-    private void ResendUnanswered(DateTimeOffset now)
-    {
-        var after = _settings.ResendUnansweredAfter;
-        if (after <= TimeSpan.Zero || _pending.Count == 0)
-        {
-            return;
-        }
-
+        // One pass over the requests of ours at a node: those past their deadline fail, those unanswered for
+        // resend-unanswered-after are sent again (see ResendUnanswered).
+        var resendAfter = _settings.ResendUnansweredAfter;
+        List<Pending>? expiredSent = null;
         List<Pending>? unanswered = null;
         foreach (var pending in _pending.Values)
         {
-            if (pending.SentTo is not null && pending.Resends < MaxResends && now - pending.SentAt >= after &&
-                pending.Envelope.Command.RepeatsSafelyLater)
+            if (pending.SentTo is null)
+            {
+                continue;
+            }
+
+            if (pending.Deadline <= now)
+            {
+                (expiredSent ??= []).Add(pending);
+            }
+            else if (resendAfter > TimeSpan.Zero && now - pending.SentAt >= resendAfter && pending.Resends < MaxResends &&
+                     pending.Envelope.Command.RepeatsSafelyLater)
             {
                 (unanswered ??= []).Add(pending);
             }
         }
 
+        foreach (var pending in expiredSent ?? [])
+        {
+            Fail(pending.Envelope, "the shard's home did not answer in time", mayHaveApplied: true);
+        }
+
         foreach (var pending in unanswered ?? [])
         {
-            var slot = _slots[pending.Envelope.Shard];
-            if (slot.Phase == Phase.Remote && Equals(slot.Home, pending.SentTo))
-            {
-                slot.Phase = Phase.Unknown;
-                slot.Home = null;
-            }
+            ResendUnanswered(pending, now);
+        }
+    }
 
-            pending.Resends++;
-            pending.SentTo = null;
-            pending.SentBefore = true;
-            Route(pending.Envelope, now, forwarded: true);
+    /// <summary>Sends again a request of ours whose node has not answered within resend-unanswered-after, once the
+    /// coordinator has said where its shard's home is now. Only commands whose repeat is harmless at any later time
+    /// get here (<see cref="SessionCommand.RepeatsSafelyLater"/>); the others wait for an answer, the home's departure
+    /// or their deadline.</summary>
+    /// <remarks>A reply can be lost without anyone noticing: the message went down with a broken connection, or the
+    /// node it went to was a restarted process at a crashed home's address (same address, new incarnation) that never
+    /// had the shard. The cached home is forgotten first, so the repeat goes where the coordinator says, not into the
+    /// same hole; a home that did get the first copy answers the repeat as it answered the first, and whichever reply
+    /// comes first completes the request.</remarks>
+    private void ResendUnanswered(Pending pending, DateTimeOffset now)
+    {
+        ForgetHome(_slots[pending.Envelope.Shard], pending.SentTo!);
+        pending.Resends++;
+        pending.SentTo = null;
+        pending.SentBefore = true;
+        Route(pending.Envelope, now, forwarded: true);
+    }
+
+    /// <summary>Forgets <paramref name="node"/> as the slot's home if that is what it holds, so the next request asks
+    /// the coordinator.</summary>
+    private static void ForgetHome(Slot slot, NodeAddress node)
+    {
+        if (slot.Phase == Phase.Remote && node.Equals(slot.Home))
+        {
+            slot.Phase = Phase.Unknown;
+            slot.Home = null;
         }
     }
 

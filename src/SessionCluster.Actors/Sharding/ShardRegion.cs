@@ -177,11 +177,10 @@ public sealed partial class ShardRegion
             return Flush();
         }
 
-        if (unansweredBy is not null && _slots[shard] is { Phase: Phase.Remote } suspect && unansweredBy.Equals(suspect.Home))
+        if (unansweredBy is not null)
         {
             // Sent straight there and not answered (see ResendUnanswered): ask the coordinator before sending again.
-            suspect.Phase = Phase.Unknown;
-            suspect.Home = null;
+            ForgetHome(_slots[shard], unansweredBy);
         }
 
         var envelope = new ShardEnvelope(requestId, Self.Address, shard, 0, command);

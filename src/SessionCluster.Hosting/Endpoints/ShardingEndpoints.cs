@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using SessionCluster.Actors.Hosting;
 using SessionCluster.Actors.Management;
+using SessionCluster.Actors.Remoting;
 using SessionCluster.Actors.Runtime;
 using SessionCluster.Actors.Sessions;
 using SessionCluster.Actors.Sharding;
@@ -40,13 +41,7 @@ public static class ShardingEndpoints
                     writer.WriteNumber("id", shard.Shard);
                     WriteAddress(writer, "home", shard.Home?.ToString());
                     writer.WriteNumber("epoch", shard.Epoch);
-                    writer.WriteStartArray("backups");
-                    foreach (var backup in shard.Backups)
-                    {
-                        writer.WriteStringValue(backup.ToString());
-                    }
-
-                    writer.WriteEndArray();
+                    WriteAddresses(writer, "backups", shard.Backups);
                     if (shard.Sessions is { } sessions)
                     {
                         writer.WriteNumber("sessions", sessions);
@@ -116,13 +111,7 @@ public static class ShardingEndpoints
                 writer.WriteNumber("shard", location.Shard);
                 WriteAddress(writer, "home", location.Home?.ToString());
                 writer.WriteNumber("epoch", location.Epoch);
-                writer.WriteStartArray("backups");
-                foreach (var backup in location.Backups)
-                {
-                    writer.WriteStringValue(backup.ToString());
-                }
-
-                writer.WriteEndArray();
+                WriteAddresses(writer, "backups", location.Backups);
                 writer.WriteEndObject();
             });
         }).RequireManagementRead();
@@ -156,5 +145,16 @@ public static class ShardingEndpoints
         {
             writer.WriteString(name, address);
         }
+    }
+
+    private static void WriteAddresses(System.Text.Json.Utf8JsonWriter writer, string name, IEnumerable<NodeAddress> addresses)
+    {
+        writer.WriteStartArray(name);
+        foreach (var address in addresses)
+        {
+            writer.WriteStringValue(address.ToString());
+        }
+
+        writer.WriteEndArray();
     }
 }
