@@ -42,8 +42,17 @@ public sealed class SessionClient(LocalShards local, SessionSettings settings)
 
         if (_direct is { } direct && direct.TrySend(command, shard) is { } sent)
         {
-            // Straight to the remote home, one hop, no mailbox on this side; the region's tick bounds the wait.
-            return await sent.ConfigureAwait(false);
+            // Straight to the remote home, one hop, no mailbox on this side. The region's tick answers it by its deadline
+            // (or hands it to the region, resent); this bound only keeps a request whose hand-back was lost (a region
+            // stopping meanwhile) from waiting forever, as every Ask has one.
+            try
+            {
+                return await sent.WaitAsync(settings.RequestTimeout * 2 + AskMargin, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                return new ShardUnavailable(shard, "the shard's home did not answer in time", MayHaveApplied: true);
+            }
         }
 
         return await region.Ask<object>(new RouteCommand(command), settings.RequestTimeout + AskMargin, cancellationToken).ConfigureAwait(false);
