@@ -10,6 +10,10 @@ public abstract class ActorRef
     /// <summary>Enqueues <paramref name="message"/> for the actor; never blocks and never throws for a dead target.</summary>
     public abstract void Tell(object message, ActorRef? sender = null);
 
+    /// <summary>As <see cref="Tell"/>, for callers outside any actor: an idle local actor may handle the message on the
+    /// calling thread before this returns.</summary>
+    internal virtual void TellAndRunHereIfIdle(object message, ActorRef? sender) => Tell(message, sender);
+
     /// <summary>The system the actor lives in, when it is a local actor; used for its clock.</summary>
     internal virtual ActorSystem? System => null;
 

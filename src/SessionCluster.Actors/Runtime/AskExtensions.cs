@@ -6,15 +6,22 @@ public static class AskExtensions
     /// <summary>Sends <paramref name="message"/> and waits for one reply of type <typeparamref name="T"/>.</summary>
     /// <exception cref="AskTimeoutException">No reply within <paramref name="timeout"/>.</exception>
     /// <exception cref="InvalidCastException">The reply was of another type.</exception>
-    /// <remarks>A <see cref="StatusFailure"/> reply rethrows its cause.</remarks>
+    /// <remarks>A <see cref="StatusFailure"/> reply rethrows its cause. Asked from outside any actor, an idle local
+    /// target handles the message on the asking thread.</remarks>
     public static async Task<T> Ask<T>(this ActorRef target, object message, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(message);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
         var promise = new PromiseActorRef();
-        promise.Arm(target.System?.TimeProvider ?? TimeProvider.System, timeout, target, message, cancellationToken);
-        target.Tell(message, promise);
+        target.TellAndRunHereIfIdle(message, promise);
+
+        if (!promise.Task.IsCompleted)
+        {
+            // Armed only now: a local actor often answered during the Tell, and then no timer is needed at all.
+            promise.Arm(target.System?.TimeProvider ?? TimeProvider.System, timeout, target, message, cancellationToken);
+        }
+
         var reply = await promise.Task.ConfigureAwait(false);
         return reply switch
         {

@@ -17,6 +17,10 @@ internal sealed class LocalActorRef : ActorRef, IActorContext, IThreadPoolWorkIt
 {
     private const int Throughput = 64;
 
+    // The actor whose turn this thread is running, if any: an Ask made inside a turn never runs another turn inline.
+    [ThreadStatic]
+    private static LocalActorRef? t_inTurn;
+
     private const int Running = 0;
     private const int Stopping = 1;
     private const int Terminated = 2;
@@ -82,6 +86,44 @@ internal sealed class LocalActorRef : ActorRef, IActorContext, IThreadPoolWorkIt
 
     public override void Tell(object message, ActorRef? sender = null)
     {
+        if (Enqueue(message, sender))
+        {
+            TrySchedule();
+        }
+    }
+
+    /// <summary>Tells, and when the caller is no actor's turn and this actor is idle, runs the turn on the calling
+    /// thread (an Ask then often has its reply before it returns); otherwise schedules as <see cref="Tell"/> does.</summary>
+    /// <remarks>The turn runs with execution-context flow suppressed, so that timers and tasks the actor starts do not
+    /// capture the caller's context (an HTTP request's) and keep it alive.</remarks>
+    internal override void TellAndRunHereIfIdle(object message, ActorRef? sender)
+    {
+        if (!Enqueue(message, sender))
+        {
+            return;
+        }
+
+        if (t_inTurn is not null || !_system.Dispatcher.RunsTurnsOnCallers || Interlocked.CompareExchange(ref _scheduled, 1, 0) != 0)
+        {
+            TrySchedule();
+            return;
+        }
+
+        if (ExecutionContext.IsFlowSuppressed())
+        {
+            ((IThreadPoolWorkItem)this).Execute();
+            return;
+        }
+
+        using (ExecutionContext.SuppressFlow())
+        {
+            ((IThreadPoolWorkItem)this).Execute();
+        }
+    }
+
+    /// <summary>Queues the message; false if it went to dead letters or was shed instead (and its sender told).</summary>
+    private bool Enqueue(object message, ActorRef? sender)
+    {
         ArgumentNullException.ThrowIfNull(message);
         var bound = _props.Mailbox;
         lock (_mail)
@@ -94,7 +136,7 @@ internal sealed class LocalActorRef : ActorRef, IActorContext, IThreadPoolWorkIt
                 }
 
                 _mail.Enqueue(new Envelope(message, sender));
-                goto Schedule;
+                return true;
             }
         }
 
@@ -109,14 +151,11 @@ internal sealed class LocalActorRef : ActorRef, IActorContext, IThreadPoolWorkIt
             handler.OnUndelivered(message);
         }
 
-        return;
+        return false;
 
     Shed:
         Shed(bound, message, sender);
-        return;
-
-    Schedule:
-        TrySchedule();
+        return false;
     }
 
     public ActorRef ActorOf(Props props, string name)
@@ -209,6 +248,8 @@ internal sealed class LocalActorRef : ActorRef, IActorContext, IThreadPoolWorkIt
 
     void IThreadPoolWorkItem.Execute()
     {
+        var outer = t_inTurn;
+        t_inTurn = this;
         try
         {
             if (_pendingCreate)
@@ -231,6 +272,7 @@ internal sealed class LocalActorRef : ActorRef, IActorContext, IThreadPoolWorkIt
         }
         finally
         {
+            t_inTurn = outer;
             Interlocked.Exchange(ref _scheduled, 0);
             if (HasWork())
             {

@@ -7,8 +7,7 @@ internal sealed class PromiseActorRef : ActorRef
 
     private readonly TaskCompletionSource<object> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly long _number = Interlocked.Increment(ref _counter);
-    private ITimer? _timer;
-    private CancellationTokenRegistration _cancellation;
+    private Deadline? _deadline;
 
     // Built only when asked for (logs, dead letters): an Ask is on every request's path.
     public override string Path => "/temp/ask-" + _number;
@@ -24,10 +23,11 @@ internal sealed class PromiseActorRef : ActorRef
     }
 
     /// <summary>Arms the timeout and the cancellation; either fails the task with a message naming the target.</summary>
+    /// <remarks>May be called after the message was sent: a reply that came meanwhile releases what this arms.</remarks>
     public void Arm(TimeProvider time, TimeSpan timeout, ActorRef target, object message, CancellationToken cancellationToken)
     {
         // The error text is composed only if the Ask does time out, not on every request.
-        _timer = time.CreateTimer(
+        var timer = time.CreateTimer(
             static state =>
             {
                 var (promise, target, messageType, timeout) = ((PromiseActorRef, ActorRef, Type, TimeSpan))state!;
@@ -40,9 +40,8 @@ internal sealed class PromiseActorRef : ActorRef
             (this, target, message.GetType(), timeout),
             timeout,
             Timeout.InfiniteTimeSpan);
-        if (cancellationToken.CanBeCanceled)
-        {
-            _cancellation = cancellationToken.Register(
+        var cancellation = cancellationToken.CanBeCanceled
+            ? cancellationToken.Register(
                 static state =>
                 {
                     var (promise, token) = ((PromiseActorRef, CancellationToken))state!;
@@ -51,13 +50,27 @@ internal sealed class PromiseActorRef : ActorRef
                         promise.Release();
                     }
                 },
-                (this, cancellationToken));
+                (this, cancellationToken))
+            : default;
+
+        // Published with a full fence: either a concurrent completion's Release finds the deadline, or this check
+        // sees that completion and releases it here.
+        Interlocked.Exchange(ref _deadline, new Deadline(timer, cancellation));
+        if (_completion.Task.IsCompleted)
+        {
+            Release();
         }
     }
 
-    private void Release()
+    private void Release() => Interlocked.Exchange(ref _deadline, null)?.Dispose();
+
+    /// <summary>The armed timer and cancellation registration, released together exactly once.</summary>
+    private sealed class Deadline(ITimer timer, CancellationTokenRegistration cancellation)
     {
-        _timer?.Dispose();
-        _cancellation.Dispose();
+        public void Dispose()
+        {
+            timer.Dispose();
+            cancellation.Dispose();
+        }
     }
 }

@@ -16,6 +16,10 @@ public sealed class SessionClient(LocalShards local, SessionSettings settings)
 
     public SessionSettings Settings => settings;
 
+    /// <summary>The longest <see cref="Send"/> waits before it answers or throws: a local entity that stopped at the
+    /// last moment, then a remote home that never answered.</summary>
+    public TimeSpan LongestWait => settings.RequestTimeout * 3 + AskMargin;
+
     /// <summary>Sends a command to the session's entity, wherever it lives, and returns its reply
     /// (<see cref="ShardUnavailable"/> when the session's shard cannot be reached now).</summary>
     /// <exception cref="AskTimeoutException">Nothing answered within the request timeout.</exception>

@@ -29,7 +29,8 @@ public sealed class ShardingInbox(ActorRef region, RemoteRequests remoteRequests
         {
             case ShardEnvelope { Command: not CreateSession } envelope
                 when localShards.TryGetEntity(envelope.Shard, envelope.Command.SessionId, envelope.Epoch, out var entity):
-                entity.Tell(envelope.Command, new RemoteReply(transport, envelope, region));
+                // Run on the reader's thread if the entity is idle: a hop to another thread would cost more than the turn.
+                entity.TellAndRunHereIfIdle(envelope.Command, new RemoteReply(transport, envelope, region));
                 break;
             case ShardReply { RequestId: < 0 } reply:
                 if (remoteRequests.TryTake(reply.RequestId, out var answered))
@@ -72,7 +73,7 @@ public sealed class ShardingInbox(ActorRef region, RemoteRequests remoteRequests
                 {
                     if (slot.Entity is { } writer)
                     {
-                        writer.Tell(new BackupAcknowledged(from.Address, ack.Epoch, ack.FromSeq, ack.ToSeq));
+                        writer.TellAndRunHereIfIdle(new BackupAcknowledged(from.Address, ack.Epoch, ack.FromSeq, ack.ToSeq), null);
                     }
                     else
                     {

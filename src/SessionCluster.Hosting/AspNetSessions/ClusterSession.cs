@@ -254,13 +254,14 @@ internal sealed partial class ClusterSession : ISession
 
     private async Task<object> SendAsync(SessionCommand command, string operation, CancellationToken cancellationToken)
     {
-        using var timeout = new CancellationTokenSource(_ioTimeout);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
+        // The client bounds every send itself; only an IOTimeout shorter than that bound needs a timer of its own.
+        using var timeout = _ioTimeout < _client.LongestWait ? new CancellationTokenSource(_ioTimeout) : null;
+        using var linked = timeout is null ? null : CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
         try
         {
-            return await _client.Send(command, linked.Token).ConfigureAwait(false);
+            return await _client.Send(command, linked?.Token ?? cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException exception) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException exception) when (timeout is { IsCancellationRequested: true } && !cancellationToken.IsCancellationRequested)
         {
             throw new SessionStoreException($"Timed out after {_ioTimeout.TotalSeconds:0.###} s (SessionOptions.IOTimeout) trying to {operation} session {_id}.", exception);
         }

@@ -13,6 +13,7 @@ public sealed class ThreeNodeJoinReplicationTests : IAsyncLifetime
     // Alone the whole test takes ~10 s (rebalance rounds of 1 s, 10 shards each); run beside the rest of this assembly
     // on a 2-core CI machine it once needed more than 30 s for the third worker's share.
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan ReplyPatience = TimeSpan.FromSeconds(20);
     private readonly InProcessNodes _nodes = new();
 
     public Task InitializeAsync() => Task.CompletedTask;
@@ -30,19 +31,28 @@ public sealed class ThreeNodeJoinReplicationTests : IAsyncLifetime
         {
             while (!stop.IsCancellationRequested)
             {
-                var reply = await a.Client.Create(default);
-                if (reply is SessionSnapshot snapshot)
+                // The session clock is manual here, so no Ask times out by itself: a lost reply would hang the test.
+                using var patience = new CancellationTokenSource(ReplyPatience);
+                try
                 {
-                    Interlocked.Increment(ref created);
-                    var incremented = await a.Client.Send(new IncrementAttribute(snapshot.Id, "n", 1, IncrementAttribute.NewOperationId()), default);
-                    if (incremented is not AttributeValue)
+                    var reply = await a.Client.Create(patience.Token);
+                    if (reply is SessionSnapshot snapshot)
                     {
-                        lock (failures) { failures.Add($"increment: {incremented}"); }
+                        Interlocked.Increment(ref created);
+                        var incremented = await a.Client.Send(new IncrementAttribute(snapshot.Id, "n", 1, IncrementAttribute.NewOperationId()), patience.Token);
+                        if (incremented is not AttributeValue)
+                        {
+                            lock (failures) { failures.Add($"increment: {incremented}"); }
+                        }
+                    }
+                    else
+                    {
+                        lock (failures) { failures.Add($"create: {reply}"); }
                     }
                 }
-                else
+                catch (OperationCanceledException)
                 {
-                    lock (failures) { failures.Add($"create: {reply}"); }
+                    lock (failures) { failures.Add($"no reply within {ReplyPatience.TotalSeconds} s"); }
                 }
             }
         })));
