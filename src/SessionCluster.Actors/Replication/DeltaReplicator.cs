@@ -190,7 +190,45 @@ public sealed class DeltaReplicator<TReply>
             output.Release(held.Reply);
         }
 
-        _pending.RemoveAll(pending => _targets.Backups.All(pending.AckedBy.Contains));
+        // Plain loops here and below: this runs on every write and acknowledgement, and LINQ over an ImmutableArray
+        // with a method-group predicate allocates a box and a delegate per call.
+        var kept = 0;
+        for (var i = 0; i < _pending.Count; i++)
+        {
+            if (!IsHeldByEveryBackup(_pending[i]))
+            {
+                _pending[kept++] = _pending[i];
+            }
+        }
+
+        _pending.RemoveRange(kept, _pending.Count - kept);
+    }
+
+    private bool IsHeldByEveryBackup(PendingDelta pending)
+    {
+        foreach (var backup in _targets.Backups)
+        {
+            if (!pending.AckedBy.Contains(backup))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private int CurrentAcks(PendingDelta pending)
+    {
+        var acks = 0;
+        foreach (var backup in pending.AckedBy)
+        {
+            if (_targets.Backups.Contains(backup))
+            {
+                acks++;
+            }
+        }
+
+        return acks;
     }
 
     /// <summary>True if every pending delta numbered up to <paramref name="seq"/> has enough acknowledgements.</summary>
@@ -203,7 +241,7 @@ public sealed class DeltaReplicator<TReply>
                 break;
             }
 
-            if (pending.Durable && pending.AckedBy.Count(_targets.Backups.Contains) < _targets.RequiredAcks)
+            if (pending.Durable && CurrentAcks(pending) < _targets.RequiredAcks)
             {
                 return false;
             }

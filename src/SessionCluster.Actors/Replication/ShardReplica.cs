@@ -88,12 +88,12 @@ public sealed class ShardReplica
     public bool ApplyDelta(long epoch, SessionCrdt delta, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(delta);
-        if (OverLimit([delta]) || !Admit(epoch))
+        if (MergedWithinLimits(delta) is not { } merged || !Admit(epoch))
         {
             return false;
         }
 
-        Merge(delta, now);
+        Keep(delta, merged, now);
         return true;
     }
 
@@ -125,9 +125,9 @@ public sealed class ShardReplica
         {
             // A session over the limits is left out alone (counted): refusing the slice would lose the valid sessions
             // in it and have the home re-send it for ever.
-            if (!OverLimit([session]))
+            if (MergedWithinLimits(session) is { } merged)
             {
-                Merge(session, now);
+                Keep(session, merged, now);
             }
         }
 
@@ -165,26 +165,22 @@ public sealed class ShardReplica
         return forgotten;
     }
 
-    /// <summary>True (and counted) if a session of <paramref name="incoming"/>, or its merge with what is held, breaks the
-    /// limits: a delta is then refused whole, so that nothing of it is merged and the sender sees no acknowledgement.</summary>
-    private bool OverLimit(IEnumerable<SessionCrdt> incoming)
+    /// <summary><paramref name="incoming"/> merged with what is held of its session; null (and counted) if either breaks
+    /// the limits: a delta is then refused whole, so that nothing of it is merged and the sender sees no acknowledgement.</summary>
+    private SessionCrdt? MergedWithinLimits(SessionCrdt incoming)
     {
-        if (_limits is null)
+        // Another session under a held id cannot be merged at all; Keep refuses it (and counts it).
+        var merged = !_sessions.TryGetValue(incoming.Id, out var held) ? incoming
+            : IsSameSession(held, incoming) ? SessionCrdt.Merge(held, incoming)
+            : held;
+        if (_limits is not null &&
+            (SessionCommands.LimitViolation(incoming, _limits) is not null || SessionCommands.LimitViolation(merged, _limits) is not null))
         {
-            return false;
+            RejectedOverLimit++;
+            return null;
         }
 
-        foreach (var session in incoming)
-        {
-            var merged = _sessions.TryGetValue(session.Id, out var held) ? SessionCrdt.Merge(held, session) : session;
-            if (SessionCommands.LimitViolation(session, _limits) is not null || SessionCommands.LimitViolation(merged, _limits) is not null)
-            {
-                RejectedOverLimit++;
-                return true;
-            }
-        }
-
-        return false;
+        return merged;
     }
 
     private bool Admit(long epoch)
@@ -198,21 +194,23 @@ public sealed class ShardReplica
         return true;
     }
 
-    private void Merge(SessionCrdt incoming, DateTimeOffset now)
+    /// <summary>Holds <paramref name="merged"/> (<paramref name="incoming"/> merged with what was held) as the session's state.</summary>
+    private void Keep(SessionCrdt incoming, SessionCrdt merged, DateTimeOffset now)
     {
-        if (_sessions.TryGetValue(incoming.Id, out var held) &&
-            (held.Created != incoming.Created || held.MaxInactiveInterval != incoming.MaxInactiveInterval))
+        if (_sessions.TryGetValue(incoming.Id, out var held) && !IsSameSession(held, incoming))
         {
             // Not the same session (ids are never reused): a corrupt or forged message. Keep what is held.
             RejectedMerges++;
             return;
         }
 
-        var merged = held is null ? incoming : SessionCrdt.Merge(held, incoming);
         _sessions[incoming.Id] = merged;
         if (merged.IsEnded)
         {
             _endedAt.TryAdd(incoming.Id, now);
         }
     }
+
+    private static bool IsSameSession(SessionCrdt held, SessionCrdt incoming) =>
+        held.Created == incoming.Created && held.MaxInactiveInterval == incoming.MaxInactiveInterval;
 }

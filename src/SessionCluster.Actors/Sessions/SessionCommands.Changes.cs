@@ -37,7 +37,8 @@ public static partial class SessionCommands
     /// so a session over lowered limits can still shrink.</summary>
     private static SessionRejected? BatchRefusal(SessionCrdt state, IReadOnlyList<AttributeChange> changes, SessionSettings limits)
     {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        // Most batches change one key (a request's commit): no set is needed to find a name given twice.
+        var seen = changes.Count > 1 ? new HashSet<string>(StringComparer.Ordinal) : null;
         long count = state.AttributeCount;
         long size = state.SizeInBytes;
         foreach (var change in changes)
@@ -47,7 +48,7 @@ public static partial class SessionCommands
                 return invalid;
             }
 
-            if (!seen.Add(change.Name))
+            if (seen is not null && !seen.Add(change.Name))
             {
                 return new SessionRejected(SessionRejection.InvalidName, $"The attribute '{change.Name}' appears twice in one batch.");
             }

@@ -136,10 +136,12 @@ public static partial class SessionCommands
             return $"{state.RemovedAttributeCount} removed attributes, over the limit of {(long)limits.MaxRemovedAttributes + limits.MaxAttributes}";
         }
 
-        foreach (var (name, value) in state.VisibleAttributes())
+        // The entries themselves, not VisibleAttributes(): a backup checks every delta it merges, and that list is a copy.
+        foreach (var entry in state.Attributes.Entries)
         {
-            if (value.Length > limits.MaxValueBytes || name.Length > limits.MaxNameLength)
+            if (entry.VisibleValue is { } value && (value.Length > limits.MaxValueBytes || entry.Name.Length > limits.MaxNameLength))
             {
+                var name = entry.Name;
                 return $"attribute '{(name.Length > 64 ? name[..64] + "…" : name)}' over the value or name limit";
             }
         }

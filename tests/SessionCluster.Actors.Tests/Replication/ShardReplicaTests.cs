@@ -1,5 +1,6 @@
 using SessionCluster.Actors.Remoting;
 using SessionCluster.Actors.Replication;
+using SessionCluster.Actors.Hosting;
 
 namespace SessionCluster.Actors.Tests.Replication;
 
@@ -94,6 +95,19 @@ public sealed class ShardReplicaTests
 
         Assert.Equal(Session, replica.Get(7));
         Assert.Equal(1, replica.RejectedMerges);
+    }
+
+    [Fact]
+    public void A_state_that_claims_a_held_id_for_another_session_is_refused_and_counted_where_limits_are_checked_too()
+    {
+        var replica = new ShardReplica(0, A, 1, SessionClusterSettings.Default.Sessions);
+        replica.ApplyDelta(1, Session, T0);
+
+        Assert.True(replica.ApplyDelta(1, SessionCrdt.Create(7, T0.AddDays(1), TimeSpan.FromMinutes(30)), T0));
+
+        Assert.Equal(Session, replica.Get(7));
+        Assert.Equal(1, replica.RejectedMerges);
+        Assert.Equal(0, replica.RejectedOverLimit);
     }
 
     private static HlcTimestamp Stamp(int logical) => new(T0.UtcTicks, logical, Writer);
