@@ -3,7 +3,8 @@ namespace SessionCluster.Actors.Runtime;
 /// <summary>A live actor in this process: its reference, mailbox and lifecycle in one object.</summary>
 /// <remarks>
 /// Design: the mailbox is two queues (system messages first, then user messages) guarded by a short lock that
-/// never spans I/O or user code. A mailbox with work is handed to the dispatcher once (the <c>_scheduled</c> flag);
+/// never spans I/O or user code. A mailbox with work is handed to the dispatcher once (the <c>_scheduled</c> flag), or,
+/// when a caller outside any actor finds it idle (<see cref="TellAndRunHereIfIdle"/>), run on that caller's thread;
 /// a turn handles up to <see cref="Throughput"/> messages, then yields the thread. An idle actor therefore holds no
 /// thread, no task and no timer — only this object, its actor instance and an empty queue, which is what lets a
 /// node keep a million idle sessions. A <see cref="MailboxBound"/> in the props caps the user queue for the messages
@@ -17,7 +18,7 @@ internal sealed class LocalActorRef : ActorRef, IActorContext, IThreadPoolWorkIt
 {
     private const int Throughput = 64;
 
-    // The actor whose turn this thread is running, if any: an Ask made inside a turn never runs another turn inline.
+    // The actor whose turn this thread is running, if any: a thread inside a turn never runs another actor's turn inline.
     [ThreadStatic]
     private static LocalActorRef? t_inTurn;
 
