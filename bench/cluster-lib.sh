@@ -249,8 +249,8 @@ build_or_check() {
 # ---------------------------------------------------------------------------------------------------- results
 
 # write_section RESULTS HEADING INTRO FRAGMENT...: replaces the "## HEADING" section of RESULTS (from that heading to
-# the next "## " heading, or the end) with the heading, INTRO and every FRAGMENT file that exists, so that each
-# benchmark (and each part of one) can be re-run alone and the rest of the file is kept.
+# the next "## " heading, or the end), where it stands, with the heading, INTRO and every FRAGMENT file that exists,
+# so that each benchmark (and each part of one) can be re-run alone and the rest of the file is kept.
 write_section() {
   local results="$1" heading="$2" intro="$3" section="$OUT_DIR/section.md" fragment
   shift 3
@@ -263,16 +263,34 @@ write_section() {
       [[ -f "$fragment" ]] && { echo; cat "$fragment"; }
     done
   } >"$section"
-  awk -v section="$section" -v heading="## $heading" '
-    $0 == heading { skipping = 1; next }
-    skipping && /^## / { skipping = 0 }
-    !skipping { lines[++n] = $0 }
-    END {
-      while (n > 0 && lines[n] == "") n--
-      for (i = 1; i <= n; i++) print lines[i]
-      print ""
-      while ((getline line < section) > 0) print line
-    }' "$results" >"$results.tmp"
-  mv "$results.tmp" "$results"
+  # The section is replaced where it stands. Its "###" subsections that this run did not write (hand-written notes,
+  # earlier runs kept for comparison) stay after the new ones, and are named in the log: read them again, they may
+  # speak of the run just replaced.
+  python3 - "$results" "$section" "## $heading" <<'PY'
+import sys
+results, section, heading = sys.argv[1:4]
+lines = open(results).read().split("\n")
+fresh = open(section).read().rstrip("\n").split("\n")
+start = next((i for i, line in enumerate(lines) if line == heading), None)
+if start is None:
+    while lines and lines[-1] == "":
+        lines.pop()
+    out = lines + [""] + fresh + [""]
+else:
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+    written = {line for line in fresh if line.startswith("### ")}
+    kept, keeping = [], False
+    for line in lines[start + 1:end]:
+        if line.startswith("### "):
+            keeping = line not in written
+            if keeping:
+                print("kept from before (review by hand): " + line[4:], file=sys.stderr)
+        if keeping:
+            kept.append(line)
+    while kept and kept[-1] == "":
+        kept.pop()
+    out = lines[:start] + fresh + ([""] + kept if kept else []) + [""] + lines[end:]
+open(results, "w").write("\n".join(out).rstrip("\n") + "\n")
+PY
   log "wrote the $heading section of $results"
 }
