@@ -130,11 +130,8 @@ public static class SessionEndpoints
                 case ShardUnavailable unavailable:
                     await Unavailable(http, unavailable);
                     break;
-                case SessionRejected rejected:
-                    await SessionJson.WriteError(http.Response, StatusFor(rejected.Reason), rejected.Message);
-                    break;
                 default:
-                    await SessionJson.WriteError(http.Response, StatusCodes.Status500InternalServerError, $"Unexpected reply {reply.GetType().Name}.");
+                    await WriteRefusal(http.Response, reply);
                     break;
             }
         });
@@ -189,11 +186,8 @@ public static class SessionEndpoints
             case AttributeValue attribute:
                 await SessionJson.WriteError(http.Response, StatusCodes.Status404NotFound, $"The session has no attribute '{attribute.Name}'.");
                 break;
-            case SessionRejected rejected:
-                await SessionJson.WriteError(http.Response, StatusFor(rejected.Reason), rejected.Message);
-                break;
             default:
-                await SessionJson.WriteError(http.Response, StatusCodes.Status500InternalServerError, $"Unexpected reply {reply.GetType().Name}.");
+                await WriteRefusal(http.Response, reply);
                 break;
         }
     }
@@ -219,6 +213,11 @@ public static class SessionEndpoints
         var segment = target[(start + prefix.Length)..].Split('/', 2)[0];
         return Uri.UnescapeDataString(segment);
     }
+
+    /// <summary>Writes a reply that shows no session: a refusal with its status, anything else as a server error.</summary>
+    private static Task WriteRefusal(HttpResponse response, object reply) => reply is SessionRejected rejected
+        ? SessionJson.WriteError(response, StatusFor(rejected.Reason), rejected.Message)
+        : SessionJson.WriteError(response, StatusCodes.Status500InternalServerError, $"Unexpected reply {reply.GetType().Name}.");
 
     private static int StatusFor(SessionRejection reason) => reason switch
     {
