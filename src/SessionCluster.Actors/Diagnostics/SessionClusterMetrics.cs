@@ -96,6 +96,8 @@ public static class SessionClusterMetrics
             "Physical memory mapped to the process.");
         Meter.CreateObservableCounter("sessioncluster.process.cpu.time", static () => Environment.CpuUsage.TotalTime.TotalSeconds, "s",
             "Processor time the process has used, user and kernel.");
+        Meter.CreateObservableCounter("sessioncluster.process.gc.allocated", static () => GC.GetTotalAllocatedBytes(), "By",
+            "Managed bytes allocated since the process started; per request served, what a request costs the GC.");
         Meter.CreateObservableCounter("sessioncluster.process.gc.collections", static () => GcCollections(), "{collection}",
             "Garbage collections since the process started, by generation.");
         Meter.CreateObservableGauge("sessioncluster.process.thread_pool.threads", static () => ThreadPool.ThreadCount, "{thread}",

@@ -29,6 +29,19 @@ public sealed class SessionClusterMetricsTests
     }
 
     [Fact]
+    public void Allocated_bytes_grow_by_at_least_what_this_thread_allocated()
+    {
+        using var collector = new PrometheusCollector();
+        var before = PrometheusExposition.Parse(collector.Collect()).Value("sessioncluster_process_gc_allocated_bytes_total");
+        var kept = new byte[1 << 20];
+
+        var after = PrometheusExposition.Parse(collector.Collect()).Value("sessioncluster_process_gc_allocated_bytes_total");
+
+        Assert.Equal("counter", PrometheusExposition.Parse(collector.Collect()).Families["sessioncluster_process_gc_allocated_bytes_total"].Type);
+        Assert.True(after - before >= kept.Length, $"grew by {after - before} bytes after a {kept.Length}-byte allocation");
+    }
+
+    [Fact]
     public void Gauges_RegisteredNode_ReadAtCollectionAndGoneAfterDisposal()
     {
         using var collector = new PrometheusCollector();
