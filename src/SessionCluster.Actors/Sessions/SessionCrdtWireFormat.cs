@@ -22,6 +22,9 @@ public static class SessionCrdtWireFormat
     // increment's id, value, stamp and framing.
     private const int SessionOverheadBytes = 112;
     private const int AttributeOverheadBytes = 56;
+    // The field path of a first, unnamed decoding pass (see FromWire).
+    private const string Unnamed = "";
+
     private const int CounterOverheadBytes = 28;
     private const int ReplicaOverheadBytes = 3;
     private const int AppliedIncrementOverheadBytes = 52;
@@ -104,11 +107,25 @@ public static class SessionCrdtWireFormat
     /// <exception cref="InvalidDataException">The wire form is malformed; the message names the field.</exception>
     public static SessionCrdt FromWire(Wire.ReplicatedSession? wire, string field = "ReplicatedSession", Dictionary<string, ReplicaId>? sharedReplicas = null)
     {
+        // Decoded first with no field paths (composing one per element cost a backup more than the delta it decodes),
+        // and only if that fails again with them, to name the field: the rules stay in one place.
+        try
+        {
+            return Decode(wire, Unnamed, sharedReplicas);
+        }
+        catch (InvalidDataException)
+        {
+            return Decode(wire, field, sharedReplicas);
+        }
+    }
+
+    private static SessionCrdt Decode(Wire.ReplicatedSession? wire, string field, Dictionary<string, ReplicaId>? sharedReplicas)
+    {
         _ = wire ?? throw Malformed(field, "is missing");
         var (id, created, lastAccessed, maxInactiveInterval) = HeaderFromWire(
             wire.SessionId, (wire.HasCreatedUtcTicks, wire.CreatedUtcTicks), (wire.HasLastAccessedUtcTicks, wire.LastAccessedUtcTicks),
             (wire.HasMaxInactiveIntervalTicks, wire.MaxInactiveIntervalTicks), field);
-        var replicas = ReplicasFromWire(wire, field + ".replicas", sharedReplicas ?? []);
+        var replicas = ReplicasFromWire(wire, field + ".replicas", sharedReplicas);
         var floor = StampFromWire(wire.Floor, replicas, field + ".floor");
         LwwRegister<SessionEndReason>? ended = null;
         if (wire.Ended is { } end)
@@ -126,7 +143,7 @@ public static class SessionCrdtWireFormat
         var entries = new AttributeEntry[wire.Attributes.Count];
         for (var i = 0; i < entries.Length; i++)
         {
-            var at = string.Create(CultureInfo.InvariantCulture, $"{field}.attributes[{i}]");
+            var at = Element(field, ".attributes", i);
             entries[i] = EntryFromWire(wire.Attributes[i], replicas, at);
             if (i > 0 && string.CompareOrdinal(entries[i - 1].Name, entries[i].Name) >= 0)
             {
@@ -220,12 +237,12 @@ public static class SessionCrdtWireFormat
         return position >= 0 ? (uint)position : throw new ArgumentException("A timestamp other than zero names no replica.", nameof(replica));
     }
 
-    private static ReplicaId[] ReplicasFromWire(Wire.ReplicatedSession wire, string field, Dictionary<string, ReplicaId> shared)
+    private static ReplicaId[] ReplicasFromWire(Wire.ReplicatedSession wire, string field, Dictionary<string, ReplicaId>? shared)
     {
         var replicas = new ReplicaId[wire.Replicas.Count];
         for (var i = 0; i < replicas.Length; i++)
         {
-            var at = string.Create(CultureInfo.InvariantCulture, $"{field}[{i}]");
+            var at = Element(field, string.Empty, i);
             var text = wire.Replicas[i];
             if (text.Length == 0)
             {
@@ -240,7 +257,11 @@ public static class SessionCrdtWireFormat
                 }
             }
 
-            if (!shared.TryGetValue(text, out replicas[i]))
+            if (shared is null)
+            {
+                replicas[i] = new ReplicaId(text);
+            }
+            else if (!shared.TryGetValue(text, out replicas[i]))
             {
                 replicas[i] = shared[text] = new ReplicaId(text);
             }
@@ -299,7 +320,7 @@ public static class SessionCrdtWireFormat
         var totals = new (ReplicaId Replica, ulong Increments, ulong Decrements)[wire.Increments.Count];
         for (var i = 0; i < totals.Length; i++)
         {
-            var at = string.Create(CultureInfo.InvariantCulture, $"{field}.increments[{i}]");
+            var at = Element(field, ".increments", i);
             var counted = wire.Increments[i];
             if (!counted.HasReplica || !counted.HasIncrements || !counted.HasDecrements)
             {
@@ -366,6 +387,11 @@ public static class SessionCrdtWireFormat
     }
 
     private static string At(string field, int index) => string.Create(CultureInfo.InvariantCulture, $"{field}[{index}]");
+
+    /// <summary>The path of element <paramref name="index"/> of <paramref name="field"/>'s repeated
+    /// <paramref name="repeated"/>; nothing while decoding <see cref="Unnamed"/>.</summary>
+    private static string Element(string field, string repeated, int index) =>
+        field.Length == 0 ? field : string.Create(CultureInfo.InvariantCulture, $"{field}{repeated}[{index}]");
 
     private static Wire.SessionEndReason ReasonToWire(SessionEndReason reason) => reason switch
     {
