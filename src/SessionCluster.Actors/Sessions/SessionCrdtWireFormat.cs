@@ -270,20 +270,6 @@ public static class SessionCrdtWireFormat
         return replicas;
     }
 
-    /// <summary>The stamp of element <paramref name="index"/> of the repeated <paramref name="field"/>: its path is
-    /// spelled out only for an error (decoded again to name it, so the rules stay in one place).</summary>
-    private static HlcTimestamp StampFromWire(Wire.HlcStamp wire, ReplicaId[] replicas, string field, int index)
-    {
-        try
-        {
-            return StampFromWire(wire, replicas, field);
-        }
-        catch (InvalidDataException)
-        {
-            return StampFromWire(wire, replicas, At(field, index) + ".timestamp");
-        }
-    }
-
     private static HlcTimestamp StampFromWire(Wire.HlcStamp? wire, ReplicaId[] replicas, string field)
     {
         if (wire is null)
@@ -363,22 +349,21 @@ public static class SessionCrdtWireFormat
         var applied = new AppliedIncrement[count];
         for (var i = 0; i < count; i++)
         {
-            // The field's path is spelled out only for an error: this runs for every record of every increment's delta.
             var record = wire.RecentIncrements[i];
             if (!record.HasOperationId || !record.HasValue || record.Timestamp is null)
             {
-                throw Malformed(At(field, i) + (!record.HasOperationId ? ".operation_id" : !record.HasValue ? ".value" : ".timestamp"), "is missing");
+                throw Malformed(Element(field, string.Empty, i) + (!record.HasOperationId ? ".operation_id" : !record.HasValue ? ".value" : ".timestamp"), "is missing");
             }
 
             // The attribute's copy of the name where it has one (a counting session repeats the name in every record),
             // which was checked with the attribute.
             var name = record.Name is { Length: > 0 } plain && attributes.Find(plain) is { } entry
                 ? entry.Name
-                : NameFromWire(record.Name, At(field, i) + ".name");
-            applied[i] = new AppliedIncrement(record.OperationId, name, record.Value, StampFromWire(record.Timestamp, replicas, field, i));
+                : NameFromWire(record.Name, Element(field, string.Empty, i) + ".name");
+            applied[i] = new AppliedIncrement(record.OperationId, name, record.Value, StampFromWire(record.Timestamp, replicas, Element(field, string.Empty, i) + ".timestamp"));
             if (i > 0 && applied[i - 1].CompareTo(applied[i]) <= 0)
             {
-                throw Malformed(At(field, i), $"({applied[i]}) does not follow ({applied[i - 1]}); applied increments are in strictly descending order");
+                throw Malformed(Element(field, string.Empty, i), $"({applied[i]}) does not follow ({applied[i - 1]}); applied increments are in strictly descending order");
             }
         }
 
@@ -386,12 +371,11 @@ public static class SessionCrdtWireFormat
         return RecentIncrements.OfNewestFirst(applied);
     }
 
-    private static string At(string field, int index) => string.Create(CultureInfo.InvariantCulture, $"{field}[{index}]");
-
     /// <summary>The path of element <paramref name="index"/> of <paramref name="field"/>'s repeated
-    /// <paramref name="repeated"/>; nothing while decoding <see cref="Unnamed"/>.</summary>
+    /// <paramref name="repeated"/>; nothing in the unnamed pass, whose paths hang off an empty root and so are empty or
+    /// start with a dot.</summary>
     private static string Element(string field, string repeated, int index) =>
-        field.Length == 0 ? field : string.Create(CultureInfo.InvariantCulture, $"{field}{repeated}[{index}]");
+        field.Length == 0 || field[0] == '.' ? string.Empty : string.Create(CultureInfo.InvariantCulture, $"{field}{repeated}[{index}]");
 
     private static Wire.SessionEndReason ReasonToWire(SessionEndReason reason) => reason switch
     {
