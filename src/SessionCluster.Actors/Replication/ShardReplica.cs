@@ -88,12 +88,12 @@ public sealed class ShardReplica
     public bool ApplyDelta(long epoch, SessionCrdt delta, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(delta);
-        if (MergedWithinLimits(delta) is not { } merged || !Admit(epoch))
+        if (MergedWithinLimits(delta, out var sameSession) is not { } merged || !Admit(epoch))
         {
             return false;
         }
 
-        Keep(delta, merged, now);
+        Keep(delta, merged, sameSession, now);
         return true;
     }
 
@@ -125,9 +125,9 @@ public sealed class ShardReplica
         {
             // A session over the limits is left out alone (counted): refusing the slice would lose the valid sessions
             // in it and have the home re-send it for ever.
-            if (MergedWithinLimits(session) is { } merged)
+            if (MergedWithinLimits(session, out var sameSession) is { } merged)
             {
-                Keep(session, merged, now);
+                Keep(session, merged, sameSession, now);
             }
         }
 
@@ -166,13 +166,14 @@ public sealed class ShardReplica
     }
 
     /// <summary><paramref name="incoming"/> merged with what is held of its session; null (and counted) if either breaks
-    /// the limits: a delta is then refused whole, so that nothing of it is merged and the sender sees no acknowledgement.</summary>
-    private SessionCrdt? MergedWithinLimits(SessionCrdt incoming)
+    /// the limits: a delta is then refused whole, so that nothing of it is merged and the sender sees no acknowledgement.
+    /// <paramref name="sameSession"/> is false when the id is held by another session (ids are never reused: a corrupt or
+    /// forged message), which cannot be merged at all; the held state is returned unchanged.</summary>
+    private SessionCrdt? MergedWithinLimits(SessionCrdt incoming, out bool sameSession)
     {
-        // Another session under a held id cannot be merged at all; Keep refuses it (and counts it).
-        var merged = !_sessions.TryGetValue(incoming.Id, out var held) ? incoming
-            : IsSameSession(held, incoming) ? SessionCrdt.Merge(held, incoming)
-            : held;
+        var held = _sessions.GetValueOrDefault(incoming.Id);
+        sameSession = held is null || (held.Created == incoming.Created && held.MaxInactiveInterval == incoming.MaxInactiveInterval);
+        var merged = held is null ? incoming : sameSession ? SessionCrdt.Merge(held, incoming) : held;
         if (_limits is not null &&
             (SessionCommands.LimitViolation(incoming, _limits) is not null || SessionCommands.LimitViolation(merged, _limits) is not null))
         {
@@ -195,11 +196,11 @@ public sealed class ShardReplica
     }
 
     /// <summary>Holds <paramref name="merged"/> (<paramref name="incoming"/> merged with what was held) as the session's state.</summary>
-    private void Keep(SessionCrdt incoming, SessionCrdt merged, DateTimeOffset now)
+    private void Keep(SessionCrdt incoming, SessionCrdt merged, bool sameSession, DateTimeOffset now)
     {
-        if (_sessions.TryGetValue(incoming.Id, out var held) && !IsSameSession(held, incoming))
+        if (!sameSession)
         {
-            // Not the same session (ids are never reused): a corrupt or forged message. Keep what is held.
+            // Another session under a held id: keep what is held.
             RejectedMerges++;
             return;
         }
@@ -210,7 +211,4 @@ public sealed class ShardReplica
             _endedAt.TryAdd(incoming.Id, now);
         }
     }
-
-    private static bool IsSameSession(SessionCrdt held, SessionCrdt incoming) =>
-        held.Created == incoming.Created && held.MaxInactiveInterval == incoming.MaxInactiveInterval;
 }
