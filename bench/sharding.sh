@@ -266,7 +266,7 @@ run_front() {
     machine_facts
     echo "- Command: \`$invocation\`"
     echo "- Cluster: a Lighthouse, 2 workers (hocon/worker.conf) and 1 front (hocon/front.conf), each its own process on"
-    echo "  127.0.0.1, Release builds with their shipped settings (server GC, 100 shards, 50 per worker)"
+    echo "  127.0.0.1, Release builds with their shipped settings (server GC with DATAS off, 100 shards, 50 per worker)"
     echo "- Sessions: $connections, one per wrk connection, each created by a cookie-less PUT of a 100-byte \`payload\` through"
     echo "  worker-1 and kept only if \`GET /cluster/sessions/{id}\` names worker-1 as its home; wrk via the front sends them"
     echo "  with the front's route in the cookie (as a browser would after its first answer), so neither path rewrites it"
