@@ -34,6 +34,9 @@ public sealed class SimulatedNode : ITransportHandler
     /// <summary>The reason of the node's <see cref="ShutDownSelf"/>, or null if it never shut itself down.</summary>
     public string? ShutDownReason { get; private set; }
 
+    /// <summary>Whether that shutdown was the end of a leave the node was asked for (<see cref="ShutDownSelf.Left"/>).</summary>
+    public bool ShutDownLeft { get; private set; }
+
     /// <summary>When the node shut itself down or crashed.</summary>
     public DateTimeOffset? StoppedAt { get; private set; }
 
@@ -121,6 +124,7 @@ public sealed class SimulatedNode : ITransportHandler
                     break;
                 case ShutDownSelf shutDown:
                     ShutDownReason = shutDown.Reason;
+                    ShutDownLeft = shutDown.Left;
                     StoppedAt = _simulation.Clock.GetUtcNow();
                     _simulation.Record(this, $"ShutDownSelf: {shutDown.Reason}");
                     _tick?.Dispose();

@@ -129,7 +129,15 @@ public sealed partial class ClusterDaemon(
                 case ShutDownSelf shutDown when !_shutDown:
                     _shutDown = true;
                     Context.Timers.Cancel(TickKey);
-                    LogShutDown(machine.Self, shutDown.Reason);
+                    if (shutDown.Left)
+                    {
+                        LogLeft(machine.Self, shutDown.Reason);
+                    }
+                    else
+                    {
+                        LogShutDown(machine.Self, shutDown.Reason);
+                    }
+
                     onShutDown(shutDown.Reason);
                     break;
             }
@@ -155,7 +163,15 @@ public sealed partial class ClusterDaemon(
                 LogMemberTransition(clusterEvent.GetType().Name, member.Address, member.Status, text);
                 break;
             case UnreachableMember { Member: var unreachable }:
-                LogUnreachable(unreachable.Address, unreachable.Status, text);
+                if (unreachable.Status == MemberStatus.Exiting)
+                {
+                    LogExitingUnreachable(unreachable.Address, text);   // a leaver's process ending: expected
+                }
+                else
+                {
+                    LogUnreachable(unreachable.Address, unreachable.Status, text);
+                }
+
                 break;
             case ReachableMember { Member: var reachable }:
                 LogReachable(reachable.Address, reachable.Status, text);
@@ -184,6 +200,9 @@ public sealed partial class ClusterDaemon(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cluster event UnreachableMember: member {Member} ({Status}) is unreachable: {Event}")]
     private partial void LogUnreachable(NodeAddress member, MemberStatus status, string @event);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cluster event UnreachableMember: member {Member} (Exiting) is unreachable, as a leaving node's process ends: {Event}")]
+    private partial void LogExitingUnreachable(NodeAddress member, string @event);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Cluster event ReachableMember: member {Member} ({Status}) is reachable again: {Event}")]
     private partial void LogReachable(NodeAddress member, MemberStatus status, string @event);
 
@@ -192,6 +211,9 @@ public sealed partial class ClusterDaemon(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cluster node {Self} is out of the cluster ({Reason}); shutting its cluster side down")]
     private partial void LogShutDown(UniqueAddress self, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cluster node {Self} left the cluster as asked ({Reason}); shutting its cluster side down")]
+    private partial void LogLeft(UniqueAddress self, string reason);
 
     private sealed class Tick
     {

@@ -156,7 +156,7 @@ public sealed partial class MembershipNode
 
         if (Phase == MembershipPhase.Member && _exitDeadline is { } deadline && now >= deadline)
         {
-            Stop("left the cluster (Exiting; removal not seen within exiting-timeout)");
+            Stop("left the cluster (Exiting; removal not seen within exiting-timeout)", left: true);
         }
 
         var oldest = now - _settings.TombstoneTimeToLive;
@@ -344,7 +344,8 @@ public sealed partial class MembershipNode
 
         if (updated.IsTombstoned(Self))
         {
-            Stop("removed from the cluster");
+            // Removed after Leaving or Exiting is the end of a graceful leave; removed otherwise (after a Down) is not.
+            Stop("removed from the cluster", left: before.MemberOf(Self)?.Status is MemberStatus.Leaving or MemberStatus.Exiting);
             return;
         }
 

@@ -278,7 +278,7 @@ public sealed partial class MembershipNode
     {
         if (Phase != MembershipPhase.Member)
         {
-            Stop("left before joining a cluster");
+            Stop("left before joining a cluster", left: true);
             return;
         }
 
@@ -335,10 +335,10 @@ public sealed partial class MembershipNode
 
     private void Emit(MembershipEffect effect) => _effects.Add(effect);
 
-    private void Stop(string reason)
+    private void Stop(string reason, bool left = false)
     {
         Phase = MembershipPhase.Stopped;
-        Emit(new ShutDownSelf(reason));
+        Emit(new ShutDownSelf(reason, left));
     }
 
     /// <summary>Proof of life from <paramref name="from"/>, kept only for members: what non-members say is worth nothing

@@ -4,4 +4,5 @@ namespace SessionCluster.Actors.Membership;
 /// singletons, serving as a member — and may restart the process as a new incarnation. The state machine ignores
 /// all input afterwards.</summary>
 /// <param name="Reason">Why, for the log and the health endpoint.</param>
-public sealed record ShutDownSelf(string Reason) : MembershipEffect;
+/// <param name="Left">True if this node asked to leave (a graceful end, not a fault): the log says so at Information.</param>
+public sealed record ShutDownSelf(string Reason, bool Left = false) : MembershipEffect;

@@ -143,7 +143,11 @@ public sealed class FailureSimulationTests(ITestOutputHelper output)
             "minority shut down and majority removed it");
 
         output.WriteLine($"seed {seed}: partition resolved in {took.TotalMilliseconds} ms virtual");
-        Assert.All(minority, node => Assert.Equal("downed", node.ShutDownReason));
+        Assert.All(minority, node =>
+        {
+            Assert.Equal("downed", node.ShutDownReason);
+            Assert.False(node.ShutDownLeft);
+        });
         Assert.All(majority, node => Assert.True(node.IsRunning));
         simulation.Heal();
         simulation.RunFor(TimeSpan.FromSeconds(5));

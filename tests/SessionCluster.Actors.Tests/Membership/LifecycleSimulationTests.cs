@@ -23,6 +23,7 @@ public sealed class LifecycleSimulationTests(ITestOutputHelper output)
 
         output.WriteLine($"seed {seed}: leave took {took.TotalMilliseconds} ms virtual");
         Assert.Equal("removed from the cluster", leaver.ShutDownReason);
+        Assert.True(leaver.ShutDownLeft, "a graceful leave ends as one (logged at Information, not as a fault)");
         Assert.All(others, node =>
         {
             var mine = node.Events.Select(entry => entry.Event).OfType<MemberEvent>().Where(e => e.Member.UniqueAddress == leaver.Self).ToList();
@@ -45,6 +46,7 @@ public sealed class LifecycleSimulationTests(ITestOutputHelper output)
         simulation.RunUntil(() => !node.IsRunning, Timeout, "single node left");
 
         Assert.Equal("removed from the cluster", node.ShutDownReason);
+        Assert.True(node.ShutDownLeft);
     }
 
     [Fact]
@@ -200,5 +202,6 @@ public sealed class LifecycleSimulationTests(ITestOutputHelper output)
         simulation.RunUntil(() => !target.IsRunning && nodes.Take(3).All(node => node.SeesAllUp(3)), Timeout, "operator-downed node gone");
 
         Assert.Equal("downed", target.ShutDownReason);
+        Assert.False(target.ShutDownLeft);
     }
 }
