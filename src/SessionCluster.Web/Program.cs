@@ -46,6 +46,10 @@ catch (Exception exception) when (exception is SettingsException or SessionClust
 
 // Per-request framework logs would cost more than a session read; state changes are logged by our own categories.
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+// While this category is enabled at any level, hosting starts an Activity and a log scope for every request, for
+// request start/finish lines that the filter above drops anyway: 0.9 KB of garbage per request (3.9 → 3.0 KB for a
+// session read). Unhandled exceptions are still logged, by Kestrel's category.
+builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
 builder.WebHost.UseUrls(ManagementPort.AddTo(builder.Configuration["urls"] ?? "http://localhost:5000", settings.Management.Port));
 
 var app = builder.Build();

@@ -1,6 +1,8 @@
 using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace SessionCluster.Web.Tests;
 
@@ -34,5 +36,18 @@ public sealed class ProgramHostingTests
         var body = await client.GetStringAsync("/health/ready");
 
         Assert.Equal("{\"status\":\"ready\",\"route\":\"node-a\"}", body);
+    }
+
+    [Fact]
+    public async Task Program_HostingDiagnosticsLoggingIsOff_SoNoActivityPerRequest()
+    {
+        await using var factory = new WebApplicationFactory<Program>();
+        using var client = factory.CreateClient();
+        using var response = await client.GetAsync("/health/ready");
+
+        // Hosting starts an Activity and a log scope per request whenever this category is enabled at Critical.
+        var loggers = factory.Services.GetRequiredService<ILoggerFactory>();
+        Assert.False(loggers.CreateLogger("Microsoft.AspNetCore.Hosting.Diagnostics").IsEnabled(LogLevel.Critical));
+        Assert.True(loggers.CreateLogger("Microsoft.AspNetCore.Server.Kestrel").IsEnabled(LogLevel.Error), "unhandled exceptions are still logged");
     }
 }
