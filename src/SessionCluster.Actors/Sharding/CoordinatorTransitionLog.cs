@@ -3,8 +3,9 @@ using SessionCluster.Actors.Remoting;
 
 namespace SessionCluster.Actors.Sharding;
 
-/// <summary>Logs every decision of an active <see cref="ShardCoordinator"/> as a structured line: a shard allocated,
-/// a hand-off started or called off, a shard moved, a backup promoted, a shard reassigned after its home left.</summary>
+/// <summary>Logs every decision of an active <see cref="ShardCoordinator"/> as a structured line: shards allocated (one
+/// line per home), a hand-off started or called off, a shard moved, a backup promoted, a shard reassigned after its
+/// home left.</summary>
 /// <remarks>The coordinator is a pure state machine and logs nothing; its host calls <see cref="Observe"/> after each
 /// input, and this compares the table and the moves with what it saw last. About a hundred entries compared per input,
 /// only on the coordinator's node and never on the request path.</remarks>
@@ -34,11 +35,19 @@ internal sealed partial class CoordinatorTransitionLog(ILogger logger)
             return;
         }
 
+        // First allocations come in bulk (every shard when the first worker is Up): one line per home, not per shard.
+        SortedDictionary<NodeAddress, List<int>>? allocated = null;
         foreach (var (shard, placement) in table)
         {
             if (!_table.TryGetValue(shard, out var before))
             {
-                LogAllocated(shard, placement.Home.Address, placement.Epoch);
+                allocated ??= [];
+                if (!allocated.TryGetValue(placement.Home.Address, out var shards))
+                {
+                    allocated[placement.Home.Address] = shards = [];
+                }
+
+                shards.Add(shard);
             }
             else if (!before.Home.Equals(placement.Home))
             {
@@ -59,6 +68,12 @@ internal sealed partial class CoordinatorTransitionLog(ILogger logger)
             {
                 LogHandOffCalledOff(shard, abandoned.Address, placement.Home.Address, placement.Epoch);
             }
+        }
+
+        foreach (var (home, shards) in allocated ?? [])
+        {
+            shards.Sort();
+            LogAllocated(shards.Count, home, Ranges(shards));
         }
 
         foreach (var (shard, to) in moving)
@@ -90,8 +105,30 @@ internal sealed partial class CoordinatorTransitionLog(ILogger logger)
     [LoggerMessage(Level = LogLevel.Information, Message = "Shard table rebuilt for reign {Reign}: {Shards} shards allocated")]
     private partial void LogRebuilt(long reign, int shards);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Shard {Shard} allocated to {Home} (epoch {Epoch})")]
-    private partial void LogAllocated(int shard, NodeAddress home, long epoch);
+    /// <summary>Sorted shard ids as runs: "0-3, 7, 9-10".</summary>
+    internal static string Ranges(IReadOnlyList<int> sorted)
+    {
+        var text = new System.Text.StringBuilder();
+        for (var i = 0; i < sorted.Count; i++)
+        {
+            var start = sorted[i];
+            while (i + 1 < sorted.Count && sorted[i + 1] == sorted[i] + 1)
+            {
+                i++;
+            }
+
+            text.Append(text.Length == 0 ? "" : ", ").Append(start);
+            if (sorted[i] != start)
+            {
+                text.Append('-').Append(sorted[i]);
+            }
+        }
+
+        return text.ToString();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Count} shards allocated to {Home}: {Shards}")]
+    private partial void LogAllocated(int count, NodeAddress home, string shards);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Shard {Shard} hand-off started from {From} to {To}")]
     private partial void LogHandOffStarted(int shard, NodeAddress? from, NodeAddress to);

@@ -447,7 +447,14 @@ public sealed partial class ShardRegionActor : Actor
         hosted.Epoch = _region.HomeOf(shard).Epoch;
         hosted.StartedAt = Now;
         _local.Publish(shard, hosted);
-        LogShard(shard, $"started with {sessions.Length} sessions");
+        if (sessions.Length == 0)
+        {
+            LogEmptyShard(shard, "started");   // a hundred of these when a cluster forms: detail, not news
+        }
+        else
+        {
+            LogShard(shard, $"started with {sessions.Length} sessions");
+        }
     }
 
     private void CollectShard(int shard)
@@ -660,7 +667,14 @@ public sealed partial class ShardRegionActor : Actor
             }
         }
 
-        LogShard(shard, $"dropped ({hosted.Sessions.Count} sessions now live elsewhere)");
+        if (hosted.Sessions.Count == 0)
+        {
+            LogEmptyShard(shard, "dropped");
+        }
+        else
+        {
+            LogShard(shard, $"dropped ({hosted.Sessions.Count} sessions no longer served here)");
+        }
     }
 
     private void OnSessionEnded(SessionId id)
@@ -833,6 +847,9 @@ public sealed partial class ShardRegionActor : Actor
     private partial void LogShardMessage(int shard, string what);
 
     private void LogShard(int shard, string what) => LogShardMessage(shard, what);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Shard {Shard} {What} with no sessions")]
+    private partial void LogEmptyShard(int shard, string what);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Shard coordinator on {Self}: {Phase} (reign {Reign})")]
     private partial void LogCoordinator(UniqueAddress self, CoordinatorPhase phase, long reign);
