@@ -129,14 +129,8 @@ public sealed partial class ClusterDaemon(
                 case ShutDownSelf shutDown when !_shutDown:
                     _shutDown = true;
                     Context.Timers.Cancel(TickKey);
-                    if (shutDown.Left)
-                    {
-                        LogLeft(machine.Self, shutDown.Reason);
-                    }
-                    else
-                    {
-                        LogShutDown(machine.Self, shutDown.Reason);
-                    }
+                    // A leave that was asked for is news, not trouble.
+                    LogShutDown(shutDown.Left ? LogLevel.Information : LogLevel.Warning, machine.Self, shutDown.Reason);
 
                     onShutDown(shutDown.Reason);
                     break;
@@ -163,15 +157,8 @@ public sealed partial class ClusterDaemon(
                 LogMemberTransition(clusterEvent.GetType().Name, member.Address, member.Status, text);
                 break;
             case UnreachableMember { Member: var unreachable }:
-                if (unreachable.Status == MemberStatus.Exiting)
-                {
-                    LogExitingUnreachable(unreachable.Address, text);   // a leaver's process ending: expected
-                }
-                else
-                {
-                    LogUnreachable(unreachable.Address, unreachable.Status, text);
-                }
-
+                // An Exiting member going unreachable is a leaver's process ending: expected.
+                LogUnreachable(unreachable.Status == MemberStatus.Exiting ? LogLevel.Information : LogLevel.Warning, unreachable.Address, unreachable.Status, text);
                 break;
             case ReachableMember { Member: var reachable }:
                 LogReachable(reachable.Address, reachable.Status, text);
@@ -197,11 +184,8 @@ public sealed partial class ClusterDaemon(
     [LoggerMessage(Level = LogLevel.Information, Message = "Cluster event {EventType}: member {Member} is {Status}: {Event}")]
     private partial void LogMemberTransition(string eventType, NodeAddress member, MemberStatus status, string @event);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Cluster event UnreachableMember: member {Member} ({Status}) is unreachable: {Event}")]
-    private partial void LogUnreachable(NodeAddress member, MemberStatus status, string @event);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Cluster event UnreachableMember: member {Member} (Exiting) is unreachable, as a leaving node's process ends: {Event}")]
-    private partial void LogExitingUnreachable(NodeAddress member, string @event);
+    [LoggerMessage(Message = "Cluster event UnreachableMember: member {Member} ({Status}) is unreachable: {Event}")]
+    private partial void LogUnreachable(LogLevel level, NodeAddress member, MemberStatus status, string @event);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cluster event ReachableMember: member {Member} ({Status}) is reachable again: {Event}")]
     private partial void LogReachable(NodeAddress member, MemberStatus status, string @event);
@@ -209,11 +193,8 @@ public sealed partial class ClusterDaemon(
     [LoggerMessage(Level = LogLevel.Information, Message = "Cluster event LeaderChanged: leader is now {Leader}: {Event}")]
     private partial void LogLeaderChanged(NodeAddress? leader, string @event);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Cluster node {Self} is out of the cluster ({Reason}); shutting its cluster side down")]
-    private partial void LogShutDown(UniqueAddress self, string reason);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Cluster node {Self} left the cluster as asked ({Reason}); shutting its cluster side down")]
-    private partial void LogLeft(UniqueAddress self, string reason);
+    [LoggerMessage(Message = "Cluster node {Self} is out of the cluster ({Reason}); shutting its cluster side down")]
+    private partial void LogShutDown(LogLevel level, UniqueAddress self, string reason);
 
     private sealed class Tick
     {

@@ -447,14 +447,8 @@ public sealed partial class ShardRegionActor : Actor
         hosted.Epoch = _region.HomeOf(shard).Epoch;
         hosted.StartedAt = Now;
         _local.Publish(shard, hosted);
-        if (sessions.Length == 0)
-        {
-            LogEmptyShard(shard, "started");   // a hundred of these when a cluster forms: detail, not news
-        }
-        else
-        {
-            LogShard(shard, $"started with {sessions.Length} sessions");
-        }
+        // Empty shards start by the hundred when a cluster forms: detail, not news.
+        LogShard(shard, $"started with {sessions.Length} sessions", sessions.Length == 0 ? LogLevel.Debug : LogLevel.Information);
     }
 
     private void CollectShard(int shard)
@@ -667,14 +661,7 @@ public sealed partial class ShardRegionActor : Actor
             }
         }
 
-        if (hosted.Sessions.Count == 0)
-        {
-            LogEmptyShard(shard, "dropped");
-        }
-        else
-        {
-            LogShard(shard, $"dropped ({hosted.Sessions.Count} sessions no longer served here)");
-        }
+        LogShard(shard, $"dropped ({hosted.Sessions.Count} sessions no longer served here)", hosted.Sessions.Count == 0 ? LogLevel.Debug : LogLevel.Information);
     }
 
     private void OnSessionEnded(SessionId id)
@@ -843,13 +830,10 @@ public sealed partial class ShardRegionActor : Actor
     [LoggerMessage(EventId = 420, Level = LogLevel.Warning, Message = "Left out {Rejected} of {Total} sessions in {What} from {Peer} for shard {Shard}: over this node's session limits (first: {Reason}); every node should have the same session-cluster.sessions limits")]
     private partial void LogRejectedOverLimit(int rejected, int total, string what, string peer, int shard, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Shard {Shard} {What}")]
-    private partial void LogShardMessage(int shard, string what);
+    [LoggerMessage(Message = "Shard {Shard} {What}")]
+    private partial void LogShardMessage(LogLevel level, int shard, string what);
 
-    private void LogShard(int shard, string what) => LogShardMessage(shard, what);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Shard {Shard} {What} with no sessions")]
-    private partial void LogEmptyShard(int shard, string what);
+    private void LogShard(int shard, string what, LogLevel level = LogLevel.Information) => LogShardMessage(level, shard, what);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Shard coordinator on {Self}: {Phase} (reign {Reign})")]
     private partial void LogCoordinator(UniqueAddress self, CoordinatorPhase phase, long reign);

@@ -8,8 +8,8 @@ namespace SessionCluster.Actors.Tests.Sharding;
 public sealed class ShardCoordinatorTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-    private static readonly UniqueAddress A = new(new NodeAddress("a", 1), 1);
-    private static readonly UniqueAddress B = new(new NodeAddress("b", 1), 2);
+    internal static readonly UniqueAddress A = new(new NodeAddress("a", 1), 1);
+    internal static readonly UniqueAddress B = new(new NodeAddress("b", 1), 2);
     private static readonly UniqueAddress C = new(new NodeAddress("c", 1), 3);
     private static readonly ShardingSettings Settings = ShardingSettings.Default with { NumberOfShards = 4 };
 
@@ -142,7 +142,8 @@ public sealed class ShardCoordinatorTests
         Assert.All(onB, shard => Assert.Equal(A, coordinator.Table[shard].Home));
     }
 
-    private static ShardCoordinator ActiveCoordinator(out long reign)
+    /// <summary>A coordinator on <see cref="A"/>, active over workers A and B, with no shard allocated yet.</summary>
+    internal static ShardCoordinator ActiveCoordinator(out long reign)
     {
         var coordinator = new ShardCoordinator(A, Settings);
         coordinator.MembershipChanged(State((A, MemberStatus.Up), (B, MemberStatus.Up)), T0);
