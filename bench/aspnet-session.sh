@@ -61,12 +61,7 @@ cleanup() {
 trap cleanup EXIT
 
 ensure_wrk
-command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || {
-  [[ $(id -u) -eq 0 ]] || die "nginx is not installed and this is not root: run 'sudo apt-get install -y nginx'"
-  log "nginx is missing; installing it with apt-get"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
-}
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+ensure_nginx
 
 if ((!skip_build)); then
   log "publishing samples/ShoppingCart (Release) to bench/out/aspnet/cart"
@@ -148,19 +143,7 @@ while ((balanced_for < 3)); do
 done
 log "shards spread evenly over the 3 nodes ($homes)"
 
-mkdir -p "$OUT/nginx"
-cat >"$OUT/nginx/nginx.conf" <<CONF
-worker_processes 1;
-pid $OUT/nginx/nginx.pid;
-error_log $OUT/nginx/error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    client_body_temp_path $OUT/nginx/client-body;
-    proxy_temp_path $OUT/nginx/proxy;
-    fastcgi_temp_path $OUT/nginx/fastcgi;
-    uwsgi_temp_path $OUT/nginx/uwsgi;
-    scgi_temp_path $OUT/nginx/scgi;
+write_nginx_conf "$OUT/nginx" 1 <<CONF
     # New sessions round-robin; then sticky on the SESSIONROUTE cookie (the route of the session's home, which
     # AddSessionCluster sends beside the middleware's cookie), as deploy/nginx/nginx.conf does with SESSIONID.
     upstream cart {
@@ -186,7 +169,6 @@ http {
             proxy_set_header Connection "";
         }
     }
-}
 CONF
 "$NGINX" -c "$OUT/nginx/nginx.conf" -p "$OUT/nginx" -g 'daemon off;' >"$OUT/nginx/out.log" 2>&1 &
 NGINX_PID=$!

@@ -263,14 +263,33 @@ write_section() {
       [[ -f "$fragment" ]] && { echo; cat "$fragment"; }
     done
   } >"$section"
-  # The section is replaced where it stands. Its "###" subsections that this run did not write (hand-written notes,
-  # earlier runs kept for comparison) stay after the new ones, and are named in the log: read them again, they may
-  # speak of the run just replaced.
+  # The section is replaced where it stands, and so is each "###" subsection this run wrote, in its old place. Those
+  # it did not write (hand-written notes, earlier runs kept for comparison) stay where they were, and are named in the
+  # log: read them again, they may speak of the run just replaced. A replaced subsection's hand-written notes are
+  # gone with it, and the log says so.
   python3 - "$results" "$section" "## $heading" <<'PY'
 import sys
 results, section, heading = sys.argv[1:4]
 lines = open(results).read().split("\n")
 fresh = open(section).read().rstrip("\n").split("\n")
+
+def blocks(body):
+    """The lines before the first "### " heading, then each subsection as (heading, lines)."""
+    intro, parts = [], []
+    for line in body:
+        if line.startswith("### "):
+            parts.append((line, [line]))
+        elif parts:
+            parts[-1][1].append(line)
+        else:
+            intro.append(line)
+    return intro, parts
+
+def trimmed(block):
+    while block and block[-1] == "":
+        block = block[:-1]
+    return block
+
 start = next((i for i, line in enumerate(lines) if line == heading), None)
 if start is None:
     while lines and lines[-1] == "":
@@ -278,18 +297,22 @@ if start is None:
     out = lines + [""] + fresh + [""]
 else:
     end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
-    written = {line for line in fresh if line.startswith("### ")}
-    kept, keeping = [], False
-    for line in lines[start + 1:end]:
-        if line.startswith("### "):
-            keeping = line not in written
-            if keeping:
-                print("kept from before (review by hand): " + line[4:], file=sys.stderr)
-        if keeping:
-            kept.append(line)
-    while kept and kept[-1] == "":
-        kept.pop()
-    out = lines[:start] + fresh + ([""] + kept if kept else []) + [""] + lines[end:]
+    fresh_intro, fresh_parts = blocks(fresh)
+    written = dict(fresh_parts)
+    _, old_parts = blocks(lines[start + 1:end])
+    body, placed = trimmed(fresh_intro), set()
+    for title, block in old_parts:
+        if title in written:
+            if any("written by hand" in line for line in block):
+                print("hand-written notes dropped with the old run (re-add them): " + title[4:], file=sys.stderr)
+            block, placed = written[title], placed | {title}
+        else:
+            print("kept from before (review by hand): " + title[4:], file=sys.stderr)
+        body += [""] + trimmed(block)
+    for title, block in fresh_parts:
+        if title not in placed:
+            body += [""] + trimmed(block)
+    out = lines[:start] + body + [""] + lines[end:]
 open(results, "w").write("\n".join(out).rstrip("\n") + "\n")
 PY
   log "wrote the $heading section of $results"

@@ -29,6 +29,36 @@ ensure_wrk() {
   command -v wrk >/dev/null 2>&1 || die "could not install wrk"
 }
 
+# ensure_nginx: installs nginx with apt when it is missing (as root); sets NGINX to its binary.
+ensure_nginx() {
+  command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || {
+    [[ $(id -u) -eq 0 ]] || die "nginx is not installed and this is not root: run 'sudo apt-get install -y nginx'"
+    log "nginx is missing; installing it with apt-get"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
+  }
+  NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+  [[ -x "$NGINX" ]] || die "could not install nginx"
+}
+
+# write_nginx_conf DIR WORKERS: DIR/nginx.conf for a private nginx (pid, logs and temp files in DIR, no access log)
+# with WORKERS worker processes, around the http-block directives read from stdin (upstreams, maps, servers).
+write_nginx_conf() {
+  local dir="$1" workers="$2"
+  mkdir -p "$dir"
+  {
+    echo "worker_processes $workers;"
+    echo "pid $dir/nginx.pid;"
+    echo "error_log $dir/error.log warn;"
+    echo "events { worker_connections 4096; }"
+    echo "http {"
+    echo "    access_log off;"
+    local kind
+    for kind in client_body proxy fastcgi uwsgi scgi; do echo "    ${kind}_temp_path $dir/$kind;"; done
+    cat
+    echo "}"
+  } >"$dir/nginx.conf"
+}
+
 # prepare_source: sets SOURCE_DIR, the tree the node is built from and runs in (it reads hocon/worker.conf there).
 prepare_source() {
   case "$SOURCE" in

@@ -202,7 +202,7 @@ run_throughput() {
     echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC')"
     machine_facts
     echo "- Command: \`$invocation\`"
-    echo "- Load: wrk (closed loop), $threads threads, $connections connections, ${duration} per round, $rounds interleaved rounds after a ${warmup} warm-up of each scenario; the node is the published Release build with its shipped settings (server GC, DATAS off)"
+    echo "- Load: wrk (closed loop), $threads threads, $connections connections, ${duration} per round, $rounds interleaved rounds after a ${warmup} warm-up of each scenario; the node is the published Release build with its shipped settings (server GC, DATAS on)"
   } >"$OUT_DIR/results-throughput.md"
   failures=0
   for layout in $layouts; do

@@ -8,10 +8,12 @@
 # 1. Front vs direct (--part front). Per layout: a Lighthouse, 2 workers and 1 front. 16 sessions (one per wrk
 #    connection) that all live on worker-1: created through worker-1 with a 100-byte attribute, kept only when
 #    GET /cluster/sessions/{id} names worker-1 as their home. Then wrk -t2 -c16 --latency, `read` and `increment`,
-#    against (a) the front and (b) worker-1 directly, same sessions, interleaved in every round, after a warm-up;
-#    and a 1-connection read probe on both (latency without queueing). Layouts (taskset; 2 cores assumed, more work):
-#      owner-alone  worker-1 on core 0; the front, wrk and the idle Lighthouse and worker-2 on core 1
-#      wrk-alone    worker-1, the front and the idle nodes on core 0; wrk on core 1
+#    against (a) the front, (b) nginx proxying to worker-1 alone (keepalive; on the front's cores, as a reference:
+#    what a plain C reverse proxy costs in the same place) and (c) worker-1 directly, same sessions, interleaved in
+#    every round, after a warm-up; and a 1-connection read probe on each (latency without queueing). nginx is
+#    installed with apt when missing. Layouts (taskset; 2 cores assumed, more work):
+#      owner-alone  worker-1 on core 0; the front, nginx, wrk and the idle Lighthouse and worker-2 on core 1
+#      wrk-alone    worker-1, the front, nginx and the idle nodes on core 0; wrk on core 1
 #      shared       nothing pinned
 #    Direct runs are the same in both pinned layouts (worker-1 on core 0, wrk on core 1, as bench/run.sh's pinned).
 # 2. Rebalance (--part rebalance). Per trial: a Lighthouse, 3 workers and a front; exactly --sessions sessions of one
@@ -67,33 +69,81 @@ done
 [[ "$duration" =~ ^[0-9]+s$ && "$warmup" =~ ^[0-9]+s$ ]] || die "durations are whole seconds, e.g. 15s"
 command -v jq >/dev/null 2>&1 || die "jq is missing: apt-get install -y jq"
 ensure_wrk
+[[ "$part" == rebalance ]] || ensure_nginx
 (($(nproc) >= 2)) || die "the pinned layouts need at least 2 cores"
 
 build_or_check "$build" --with-load
 
 # ==================================================================================================== 1. front vs direct
 
-# run_wrk URL MODE CONNECTIONS THREADS SECONDS COOKIES → wrk's BENCH line plus CPU: owner_busy and front_busy are
-# worker-1's and the front's CPU in % of one core; other_cores the cores that processes other than the cluster and
-# wrk used meanwhile (colleagues' builds).
+# run_wrk URL MODE CONNECTIONS THREADS SECONDS COOKIES → wrk's BENCH line plus CPU: owner_busy, front_busy and
+# nginx_busy are worker-1's, the front's and nginx's CPU in % of one core; other_cores the cores that processes other
+# than the cluster, nginx and wrk used meanwhile (colleagues' builds).
 WRK_PIN=()
 run_wrk() {
   local url="$1" mode="$2" conns="$3" wthreads="$4" seconds="$5" cookies="$6" output line
-  local owner_before front_before nodes_before all_before owner_after front_after nodes_after all_after wrk_seconds
-  owner_before=$(proc_ticks "${PID[worker-1]}"); front_before=$(proc_ticks "${PID[front]}")
+  local owner_before front_before nginx_before nodes_before all_before wrk_seconds
+  local owner_after front_after nginx_after nodes_after all_after
+  owner_before=$(proc_ticks "${PID[worker-1]}"); front_before=$(proc_ticks "${PID[front]}"); nginx_before=$(nginx_ticks)
   nodes_before=$(nodes_ticks); all_before=$(cpu_busy_ticks)
   output=$("${WRK_PIN[@]}" wrk -t "$wthreads" -c "$conns" -d "$seconds" --latency -s "$BENCH_DIR/wrk/session.lua" "$url" \
     -- "$mode" "$cookies" "$wthreads" 2>&1 && times) || { echo "$output" >&2; die "wrk failed on $mode at $url"; }
-  owner_after=$(proc_ticks "${PID[worker-1]}"); front_after=$(proc_ticks "${PID[front]}")
+  owner_after=$(proc_ticks "${PID[worker-1]}"); front_after=$(proc_ticks "${PID[front]}"); nginx_after=$(nginx_ticks)
   nodes_after=$(nodes_ticks); all_after=$(cpu_busy_ticks)
   line=$(grep -m1 '^BENCH ' <<<"$output") || { echo "$output" >&2; die "wrk printed no BENCH line"; }
   wrk_seconds=$(tail -1 <<<"$output" | awk '{ for (i = 1; i <= 2; i++) { split($i, p, /[ms]/); t += p[1] * 60 + p[2] } print t }')
   awk -v line="$line" -v hz="$CLK_TCK" -v s="$(field "$line" seconds)" -v wrk="$wrk_seconds" \
-    -v owner=$((owner_after - owner_before)) -v front=$((front_after - front_before)) \
-    -v nodes=$((nodes_after - nodes_before)) -v all=$((all_after - all_before)) \
+    -v owner=$((owner_after - owner_before)) -v front=$((front_after - front_before)) -v nginx=$((nginx_after - nginx_before)) \
+    -v nodes=$((nodes_after - nodes_before + nginx_after - nginx_before)) -v all=$((all_after - all_before)) \
     'BEGIN { other = (all - nodes) / hz - wrk; if (other < 0) other = 0
-             printf "%s owner_busy=%.0f front_busy=%.0f wrk_busy=%.0f other_cores=%.2f\n", line, 100 * owner / hz / s, 100 * front / hz / s, 100 * wrk / s, other / s }'
+             printf "%s owner_busy=%.0f front_busy=%.0f nginx_busy=%.0f wrk_busy=%.0f other_cores=%.2f\n", line, 100 * owner / hz / s, 100 * front / hz / s, 100 * nginx / hz / s, 100 * wrk / s, other / s }'
 }
+
+# start_nginx CPUS: nginx proxying everything to worker-1 alone, with keepalive connections to it, on CPUS (a taskset
+# list; empty: all cores) with one worker process per core it may use. Not the product: the reference for the front.
+NGINX_PID=""
+start_nginx() {
+  local cpus="$1" dir="$LOG_PREFIX-nginx" workers pin=()
+  if [[ -n "$cpus" ]]; then pin=(taskset -c "$cpus"); workers=$(taskset -c "$cpus" nproc); else workers=$(nproc); fi
+  rm -rf "$dir"
+  write_nginx_conf "$dir" "$workers" <<CONF
+    upstream owner { server 127.0.0.1:${HPORT[worker-1]}; keepalive 32; }
+    server {
+        listen 127.0.0.1:${HPORT[nginx]};
+        location / {
+            proxy_pass http://owner;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+        }
+    }
+CONF
+  "${pin[@]}" "$NGINX" -c "$dir/nginx.conf" -p "$dir" -g 'daemon off;' >"$dir/out.log" 2>&1 &
+  NGINX_PID=$!
+  PLACE[nginx]="${cpus:-all cores} ($workers worker process$( ((workers == 1)) || echo es))"
+  local deadline=$((SECONDS + DEADLINE_SECONDS))
+  until curl -sf --noproxy '*' -o /dev/null "$(url_of nginx)/health/live"; do
+    kill -0 "$NGINX_PID" 2>/dev/null || { cat "$dir/out.log" "$dir/error.log" >&2; die "nginx exited during start-up"; }
+    ((SECONDS < deadline)) || die "nginx did not proxy /health/live within ${DEADLINE_SECONDS}s"
+    sleep 0.2
+  done
+}
+
+# nginx_ticks: CPU ticks of nginx's master and worker processes (0 when none runs).
+nginx_ticks() {
+  [[ -n "$NGINX_PID" ]] || { echo 0; return; }
+  local pid sum=0
+  for pid in "$NGINX_PID" $(pgrep -P "$NGINX_PID" || true); do sum=$((sum + $(proc_ticks "$pid"))); done
+  echo "$sum"
+}
+
+# stop_nginx: a fast shutdown (SIGTERM to the master, which ends its workers), then reaped.
+stop_nginx() {
+  [[ -n "$NGINX_PID" ]] || return 0
+  kill -TERM "$NGINX_PID" 2>/dev/null || true
+  wait "$NGINX_PID" 2>/dev/null || true
+  NGINX_PID=""
+}
+trap 'stop_nginx; cleanup' EXIT
 
 # make_owned_cookies FILE COUNT: sessions created through worker-1, kept only when worker-1 is their home.
 make_owned_cookies() {
@@ -114,8 +164,8 @@ make_owned_cookies() {
 }
 
 declare -A describe_layout=(
-  [owner-alone]="worker-1 (the owner) on core 0; the front, wrk, the Lighthouse and worker-2 (both idle) on core 1"
-  [wrk-alone]="worker-1 (the owner), the front, the Lighthouse and worker-2 on core 0; wrk on core 1"
+  [owner-alone]="worker-1 (the owner) on core 0; the front, nginx, wrk, the Lighthouse and worker-2 (both idle) on core 1"
+  [wrk-alone]="worker-1 (the owner), the front, nginx, the Lighthouse and worker-2 on core 0; wrk on core 1"
   [shared]="nothing pinned: every process may use both cores"
 )
 
@@ -135,7 +185,7 @@ run_front_layout() {
   load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
   LOG_PREFIX="$OUT_DIR/front-$layout"
   rm -f "$LOG_PREFIX"-*.log
-  pick_ports lighthouse worker-1 worker-2 front
+  pick_ports lighthouse worker-1 worker-2 front nginx
   start_node lighthouse lighthouse --cpus "$rest_cpus"
   wait_http lighthouse /health/live
   start_node worker-1 worker --cpus "$owner_cpus"
@@ -153,11 +203,13 @@ run_front_layout() {
   sed 's/\.[^.]*$/.front/' "$direct_cookies" >"$front_cookies"
   log "$layout: $connections sessions on worker-1 out of $OWNED_ATTEMPTS created"
 
-  local -A url=([front]="$(url_of front)" [direct]="$(url_of worker-1)")
-  local -A cookies=([front]="$front_cookies" [direct]="$direct_cookies")
+  start_nginx "$rest_cpus"
+  local -A url=([front]="$(url_of front)" [nginx]="$(url_of nginx)" [direct]="$(url_of worker-1)")
+  # nginx forwards the cookie untouched, so it gets worker-1's own route, as the direct path does.
+  local -A cookies=([front]="$front_cookies" [nginx]="$direct_cookies" [direct]="$direct_cookies")
   local mode via round line
   for mode in read increment; do
-    for via in front direct; do
+    for via in front nginx direct; do
       log "$layout: warm-up $mode via $via for $warmup"
       run_wrk "${url[$via]}" "$mode" "$connections" "$threads" "$warmup" "${cookies[$via]}" >/dev/null
     done
@@ -165,13 +217,13 @@ run_front_layout() {
   local -A results=()
   for round in $(seq 1 "$rounds"); do
     for mode in read increment; do
-      for via in front direct; do
+      for via in front nginx direct; do
         line=$(run_wrk "${url[$via]}" "$mode" "$connections" "$threads" "$duration" "${cookies[$via]}")
         results[$mode,$via,$round]="$line"
-        log "$layout round $round $mode via $via: $(field "$line" rps) req/s, p50 $(field "$line" p50_ms) ms, p99 $(field "$line" p99_ms) ms, worker-1 $(field "$line" owner_busy)%, front $(field "$line" front_busy)%, others $(field "$line" other_cores) cores"
+        log "$layout round $round $mode via $via: $(field "$line" rps) req/s, p50 $(field "$line" p50_ms) ms, p99 $(field "$line" p99_ms) ms, worker-1 $(field "$line" owner_busy)%, front $(field "$line" front_busy)%, nginx $(field "$line" nginx_busy)%, others $(field "$line" other_cores) cores"
       done
     done
-    for via in front direct; do
+    for via in front nginx direct; do
       line=$(run_wrk "${url[$via]}" read 1 1 5s "${cookies[$via]}")
       results[probe,$via,$round]="$line"
       log "$layout round $round 1-connection read via $via: p50 $(field "$line" p50_ms) ms"
@@ -183,17 +235,18 @@ run_front_layout() {
     failed=$((failed + $(wrk_failed "$line")))
   done
   local placement=""
-  for name in lighthouse worker-1 worker-2 front; do placement+="$name: ${PLACE[$name]}; "; done
+  for name in lighthouse worker-1 worker-2 front nginx; do placement+="$name: ${PLACE[$name]}; "; done
   if ((${#WRK_PIN[@]})); then placement+="wrk: core ${WRK_PIN[2]}"; else placement+="wrk: all cores"; fi
+  stop_nginx
   stop_nodes
 
-  # per-mode, per-via medians; per-round derived figures (front over direct in the same round).
+  # per-mode, per-via medians; per-round derived figures (front, or nginx, over direct in the same round).
   med() { local m="$1" v="$2" f="$3" r; for r in $(seq 1 "$rounds"); do field "${results[$m,$v,$r]}" "$f"; done | median; }
   derived() {
-    local m="$1" what="$2" r
+    local m="$1" what="$2" proxy="${3:-front}" r
     for r in $(seq 1 "$rounds"); do
-      awk -v fr="$(field "${results[$m,front,$r]}" rps)" -v dr="$(field "${results[$m,direct,$r]}" rps)" \
-        -v fp="$(field "${results[$m,front,$r]}" p50_ms)" -v dp="$(field "${results[$m,direct,$r]}" p50_ms)" -v w="$what" \
+      awk -v fr="$(field "${results[$m,$proxy,$r]}" rps)" -v dr="$(field "${results[$m,direct,$r]}" rps)" \
+        -v fp="$(field "${results[$m,$proxy,$r]}" p50_ms)" -v dp="$(field "${results[$m,direct,$r]}" p50_ms)" -v w="$what" \
         'BEGIN { if (w == "ratio") printf "%.1f\n", 100 * fr / dr; else printf "%.0f\n", 1000 * (fp - dp) }'
     done | median
   }
@@ -209,27 +262,25 @@ run_front_layout() {
       echo "below); those runs understate the cluster."
     fi
     echo
-    echo "| mode | via | requests/s | p50 ms | p99 ms | worker-1 CPU | front CPU | wrk CPU |"
-    echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
-    for mode in read increment; do
-      for via in front direct; do
-        printf '| %s | %s | %.0f | %.3f | %.3f | %.0f%% | %.0f%% | %.0f%% |\n' "$mode" "$via" "$(med "$mode" "$via" rps)" \
+    echo "| mode | via | requests/s | p50 ms | p99 ms | worker-1 CPU | front CPU | nginx CPU | wrk CPU |"
+    echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    for mode in read increment probe; do
+      for via in front nginx direct; do
+        printf '| %s | %s | %.0f | %.3f | %.3f | %.0f%% | %.0f%% | %.0f%% | %.0f%% |\n' \
+          "$([[ $mode == probe ]] && echo 'read, 1 connection (no queueing)' || echo "$mode")" "$via" "$(med "$mode" "$via" rps)" \
           "$(med "$mode" "$via" p50_ms)" "$(med "$mode" "$via" p99_ms)" "$(med "$mode" "$via" owner_busy)" \
-          "$(med "$mode" "$via" front_busy)" "$(med "$mode" "$via" wrk_busy)"
+          "$(med "$mode" "$via" front_busy)" "$(med "$mode" "$via" nginx_busy)" "$(med "$mode" "$via" wrk_busy)"
       done
     done
-    for via in front direct; do
-      printf '| read, 1 connection (no queueing) | %s | %.0f | %.3f | %.3f | %.0f%% | %.0f%% | %.0f%% |\n' "$via" "$(med probe "$via" rps)" \
-        "$(med probe "$via" p50_ms)" "$(med probe "$via" p99_ms)" "$(med probe "$via" owner_busy)" "$(med probe "$via" front_busy)" "$(med probe "$via" wrk_busy)"
-    done
     echo
-    echo "| mode | front/direct requests/s (target ≥ 60%) | front p50 − direct p50 (target ≤ 150 µs) |"
-    echo "| --- | ---: | ---: |"
+    echo "| mode | front/direct requests/s (target ≥ 60%) | front p50 − direct p50 (target ≤ 150 µs) | nginx/direct requests/s (reference) | nginx p50 − direct p50 (reference) |"
+    echo "| --- | ---: | ---: | ---: | ---: |"
     for mode in read increment; do
-      printf '| %s | %s%% (%s) | %s µs (%s) |\n' "$mode" "$(derived "$mode" ratio)" "$(verdict "$(derived "$mode" ratio)" ">=" 60)" \
-        "$(derived "$mode" added)" "$(verdict "$(derived "$mode" added)" "<=" 150)"
+      printf '| %s | %s%% (%s) | %s µs (%s) | %s%% | %s µs |\n' "$mode" "$(derived "$mode" ratio)" "$(verdict "$(derived "$mode" ratio)" ">=" 60)" \
+        "$(derived "$mode" added)" "$(verdict "$(derived "$mode" added)" "<=" 150)" "$(derived "$mode" ratio nginx)" "$(derived "$mode" added nginx)"
     done
-    printf '| read, 1 connection (no queueing; for information) | %s%% | %s µs |\n' "$(derived probe ratio)" "$(derived probe added)"
+    printf '| read, 1 connection (no queueing; for information) | %s%% | %s µs | %s%% | %s µs |\n' "$(derived probe ratio)" "$(derived probe added)" \
+      "$(derived probe ratio nginx)" "$(derived probe added nginx)"
     echo
     echo "Every run: requests/s / p50 ms / p99 ms (cores used by other processes meanwhile); failed requests in all"
     echo "runs of this layout (non-2xx, connect, read, write, timeout): **$failed**."
@@ -237,7 +288,7 @@ run_front_layout() {
     echo "| mode | via |$(for r in $(seq 1 "$rounds"); do printf ' round %s |' "$r"; done)"
     echo "| --- | --- |$(for _ in $(seq 1 "$rounds"); do printf ' ---: |'; done)"
     for mode in read increment probe; do
-      for via in front direct; do
+      for via in front nginx direct; do
         printf '| %s | %s |' "$([[ $mode == probe ]] && echo 'read, 1 conn.' || echo "$mode")" "$via"
         for r in $(seq 1 "$rounds"); do
           line="${results[$mode,$via,$r]}"
@@ -255,7 +306,9 @@ run_front_layout() {
   FRONT_FIGURE[$layout,read_ratio]=$read_ratio; FRONT_FIGURE[$layout,incr_ratio]=$incr_ratio
   FRONT_FIGURE[$layout,read_added]=$read_added; FRONT_FIGURE[$layout,incr_added]=$incr_added
   FRONT_FIGURE[$layout,probe_added]=$(derived probe added)
-  FRONT_TARGETS+=("| $layout | $front_rps ($(verdict "$front_rps" ">=" 15400)) | $direct_rps ($(verdict "$direct_rps" ">=" 43500)) | $read_ratio% ($(verdict "$read_ratio" ">=" 60)) / $incr_ratio% ($(verdict "$incr_ratio" ">=" 60)) | $read_added ($(verdict "$read_added" "<=" 150)) / $incr_added µs ($(verdict "$incr_added" "<=" 150)) | $(derived probe added) µs | $failed |")
+  FRONT_FIGURE[$layout,nginx_read_ratio]=$(derived read ratio nginx); FRONT_FIGURE[$layout,nginx_incr_ratio]=$(derived increment ratio nginx)
+  FRONT_FIGURE[$layout,nginx_read_added]=$(derived read added nginx); FRONT_FIGURE[$layout,nginx_incr_added]=$(derived increment added nginx)
+  FRONT_TARGETS+=("| $layout | $front_rps ($(verdict "$front_rps" ">=" 15400)) | $direct_rps ($(verdict "$direct_rps" ">=" 43500)) | $read_ratio% ($(verdict "$read_ratio" ">=" 60)) / $incr_ratio% ($(verdict "$incr_ratio" ">=" 60)) | $read_added ($(verdict "$read_added" "<=" 150)) / $incr_added µs ($(verdict "$incr_added" "<=" 150)) | $(derived probe added) µs | ${FRONT_FIGURE[$layout,nginx_read_ratio]}% / ${FRONT_FIGURE[$layout,nginx_incr_ratio]}%; ${FRONT_FIGURE[$layout,nginx_read_added]} / ${FRONT_FIGURE[$layout,nginx_incr_added]} µs | $failed |")
 }
 
 run_front() {
@@ -266,15 +319,18 @@ run_front() {
     machine_facts
     echo "- Command: \`$invocation\`"
     echo "- Cluster: a Lighthouse, 2 workers (hocon/worker.conf) and 1 front (hocon/front.conf), each its own process on"
-    echo "  127.0.0.1, Release builds with their shipped settings (server GC with DATAS off, 100 shards, 50 per worker)"
+    echo "  127.0.0.1, Release builds with their shipped settings (server GC with DATAS, 100 shards, 50 per worker)"
     echo "- Sessions: $connections, one per wrk connection, each created by a cookie-less PUT of a 100-byte \`payload\` through"
     echo "  worker-1 and kept only if \`GET /cluster/sessions/{id}\` names worker-1 as its home; wrk via the front sends them"
     echo "  with the front's route in the cookie (as a browser would after its first answer), so neither path rewrites it"
     echo "- Load: wrk -t$threads -c$connections -d$duration --latency (closed loop), \`read\` = \`GET /session\`, \`increment\` ="
-    echo "  \`POST /session/attributes/counter/increment?by=1\`; per round the four runs interleaved (read via front, read"
-    echo "  direct, increment via front, increment direct), then a 5 s \`read\` with 1 connection and 1 thread on each path;"
+    echo "  \`POST /session/attributes/counter/increment?by=1\`; per round the six runs interleaved (read via the front, via"
+    echo "  nginx and direct, then increment the same), then a 5 s \`read\` with 1 connection and 1 thread on each path;"
     echo "  $rounds rounds after a $warmup warm-up of each; tables show the median over rounds of each figure; the derived"
-    echo "  figures are computed per round (front and direct of the same round) and their median is shown"
+    echo "  figures are computed per round (front or nginx against direct of the same round) and their median is shown"
+    echo "- Reference, not a target: $("$NGINX" -v 2>&1 | sed 's/.*: //') proxying to worker-1 alone (keepalive connections to it, one worker"
+    echo "  process per core it may use, on the front's cores), with the same sessions and worker-1's own route in the"
+    echo "  cookie: what a mature C reverse proxy, with no session logic of its own, costs in the front's place"
     echo "- CPU columns: each process's user + system time over the run, in % of one core"
   } >"$OUT_DIR/results-front.md"
   FRONT_TARGETS=()
@@ -288,8 +344,8 @@ run_front() {
     echo "Targets: reads via the front ≥ 2 × 7.7k = 15.4k/s; reads directly on the worker ≥ 1.5 × 29k = 43.5k/s; front/direct"
     echo "throughput ≥ 60%; front p50 − direct p50 ≤ 150 µs (at -c$connections)."
     echo
-    echo "| layout | reads/s via front (≥ 15,400) | reads/s direct (≥ 43,500) | front/direct read / increment (≥ 60%) | added p50 read / increment, -c$connections (≤ 150 µs) | added p50, 1 connection | failed requests |"
-    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+    echo "| layout | reads/s via front (≥ 15,400) | reads/s direct (≥ 43,500) | front/direct read / increment (≥ 60%) | added p50 read / increment, -c$connections (≤ 150 µs) | added p50, 1 connection | nginx in the front's place (reference): /direct read / increment; added p50 read / increment | failed requests |"
+    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
     printf '%s\n' "${FRONT_TARGETS[@]}"
     echo
     echo "In plain words (medians per layout, layouts in the order run):"
@@ -301,6 +357,9 @@ run_front() {
     summary_line "Front p50 − direct p50 ≤ 150 µs at -c$connections (reads)" read_added "<=" 150 " µs"
     summary_line "Front p50 − direct p50 ≤ 150 µs at -c$connections (increments)" incr_added "<=" 150 " µs"
     summary_line "For information, the same with 1 connection (reads, no queueing)" probe_added "<=" 150 " µs"
+    summary_line "Reference: nginx/direct throughput ≥ 60% (reads)" nginx_read_ratio ">=" 60 "%"
+    summary_line "Reference: nginx p50 − direct p50 ≤ 150 µs at -c$connections (reads)" nginx_read_added "<=" 150 " µs"
+    summary_line "Reference: nginx p50 − direct p50 ≤ 150 µs at -c$connections (increments)" nginx_incr_added "<=" 150 " µs"
     cat <<'EOF'
 
 How to read it. *Layouts*: in `wrk-alone` the cluster (front and worker together) has exactly one core on both
@@ -312,6 +371,9 @@ different machines), where no process would take CPU from another. *Latency*: wr
 connections always busy, p50 ≈ 16 / throughput (Little's law), so the p50 difference at -c16 mostly restates the
 throughput ratio — it is queueing on saturated cores, not the hop itself. The 1-connection read (one request in
 flight, nothing queued) isolates the hop: that difference is the latency a front adds when nothing is saturated.
+*nginx*: the same hop made by nginx, which only relays bytes to the owner it is told (no cookie parsing, no shard
+lookup, no session logic), on the same cores as the front: where it too misses a target, the target asks more of
+this machine than a proxy in the front's place can give while it shares the cores with the worker and wrk.
 *CPU*: a .NET node whose core is otherwise idle spins its thread pool while it waits for work, so the CPU columns
 overstate the cost of a process that has a core to itself (compare worker-1's CPU for the same forwarded requests
 in `owner-alone` and `wrk-alone`).
@@ -410,8 +472,9 @@ run_rebalance_trial() {
   verify_out=$(dotnet "$LOAD_DLL" verify --url "$(url_of front)" --cookies "$cookies" --value-bytes "$value_bytes" 2>&1) || true
   verify_line=$(grep '^VERIFY ' <<<"$verify_out" || echo "VERIFY failed: $verify_out")
   local handoffs warnings
-  # An empty shard's start is logged at Debug only; here every shard holds about 1,000 sessions, so each one shows.
-  handoffs=$(grep -cE 'Shard [0-9]+ started with' "$LOG_PREFIX-worker-4.log" || true)
+  # Worker-4 logs the shards each input starts as one line ("N shards started: …"), at Debug only when they hold no
+  # session at all; here every shard holds about 1,000 sessions, so every start shows.
+  handoffs=$(grep -oE '[0-9]+ shards started:' "$LOG_PREFIX-worker-4.log" | awk '{ s += $1 } END { print s + 0 }')
   warnings=$(cat "$LOG_PREFIX"-*.log | grep -cE '^(warn|fail|crit):' || true)
   stop_nodes
 
@@ -490,12 +553,16 @@ run_rebalance() {
 
 # ==================================================================================================== results
 
-# write_results: the "## Sharding (issue 4)" section of RESULTS.md from the fragments of both parts, so that either
-# part can be re-run alone.
+# write_results: the "## Sharding (issue 4)" section of RESULTS.md from the fragments of the parts run now. A part not
+# run keeps its subsection as RESULTS.md has it, hand-written notes included, in its place (write_section keeps every "###"
+# subsection this run did not write), rather than being rewritten from an older fragment without them.
 write_results() {
+  local fragments=()
+  [[ "$part" == rebalance ]] || fragments+=("$OUT_DIR/results-front.md")
+  [[ "$part" == front ]] || fragments+=("$OUT_DIR/results-rebalance.md")
   write_section "$results_file" "Sharding (issue 4)" \
     "Produced by \`bench/sharding.sh\`; every figure was measured on the runs described, none estimated." \
-    "$OUT_DIR/results-front.md" "$OUT_DIR/results-rebalance.md"
+    "${fragments[@]}"
 }
 
 [[ "$part" == rebalance ]] || run_front

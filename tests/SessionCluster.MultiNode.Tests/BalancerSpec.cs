@@ -81,13 +81,7 @@ public sealed class BalancerSpec(ITestOutputHelper output) : IAsyncLifetime
 
         // Homes evened out first: with every home still on the first worker (the second just joined, its backups already
         // whole) every new session would live there, and the failover below would have no session to move.
-        var addresses = workers.Select(worker => worker.ClusterAddress).ToList();
-        await Eventually.Value(
-            async () => (await _cluster.ReadShardsAsync(_cluster.Front(1))).Table,
-            table => table is not null && table.IsBalancedOver(addresses, NumberOfShards),
-            $"the shards' homes balanced over [{string.Join(", ", addresses)}]",
-            Deadline);
-        await _cluster.WaitForWholeReplicasAsync(workers, NumberOfShards, Deadline);
+        await _cluster.WaitForSettledAsync(workers, NumberOfShards, Deadline);
         _balancer = await BalancerProcess.StartAsync(kind, NodeHosts.Locate().RepositoryRoot, workers, Deadline);
         _http.BaseAddress = _balancer.BaseAddress;
 

@@ -157,6 +157,8 @@ public sealed class DashboardSpec(ITestOutputHelper output) : IAsyncLifetime
                 Assert.Equal(Cluster.Nodes.Count, scrapes[node].Value("sessioncluster_members_up"));
                 Assert.Equal(0, scrapes[node].Value("sessioncluster_members_unreachable"));
                 Assert.True(scrapes[node].Value("sessioncluster_gossip_messages_total", ("direction", "received")) > 0, $"{node.Name} received no gossip");
+                Assert.True(scrapes[node].Value("sessioncluster_remote_messages_received_total") > 0, $"{node.Name} counted no cluster message received");
+                Assert.True(scrapes[node].Value("sessioncluster_remote_messages_sent_total") > 0, $"{node.Name} counted no cluster message sent");
             }
 
             Assert.Null(scrapes[Cluster.Lighthouse].Find("sessioncluster_sessions_hosted"));

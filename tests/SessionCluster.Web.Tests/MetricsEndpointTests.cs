@@ -30,6 +30,34 @@ public sealed class MetricsEndpointTests
     }
 
     [Fact]
+    public async Task GarbageOnTheClusterPort_CountedAsARefusedConnection()
+    {
+        await using var node = new WebNodeFactory();
+        using var scraper = node.CreateRawClient();
+        var before = (await Scrape(scraper)).Find("sessioncluster_remote_connections_refused_total") ?? 0;
+        var cluster = node.Node.Cluster.Self.Address;
+
+        using (var garbage = new System.Net.Sockets.TcpClient())
+        {
+            await garbage.ConnectAsync(cluster.Host, cluster.Port);
+            var stream = garbage.GetStream();
+            await stream.WriteAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\n"u8.ToArray());
+            using var deadline = new CancellationTokenSource(Eventually.DefaultDeadline);
+            while (await stream.ReadAsync(new byte[256], deadline.Token) > 0)
+            {
+                // The node closes the connection on the first bytes that are not a handshake.
+            }
+        }
+
+        await Eventually.True(
+            async () => (await Scrape(scraper)).Value("sessioncluster_remote_connections_refused_total") >= before + 1,
+            "the refused connection is counted");
+        var after = await Scrape(scraper);
+        Assert.Equal("counter", after.Families["sessioncluster_remote_connections_refused_total"].Type);
+        Assert.Equal("gauge", after.Families["sessioncluster_remote_outbound_queued_size_bytes"].Type);
+    }
+
+    [Fact]
     public async Task SessionRequest_Answered_IncrementsTheRequestCounterAndHistogramOfItsRoute()
     {
         await using var node = new WebNodeFactory();

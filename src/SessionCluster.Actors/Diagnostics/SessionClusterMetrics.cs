@@ -90,6 +90,21 @@ public static class SessionClusterMetrics
         Meter.CreateObservableGauge("sessioncluster.members.unreachable", () => Sum(gauges => gauges.UnreachableMembers), "{member}",
             "Members this node's view marks unreachable.");
 
+        Meter.CreateObservableCounter("sessioncluster.remote.messages.sent", () => Sum(gauges => gauges.RemoteMessagesSent), "{message}",
+            "Cluster messages written to sockets.");
+        Meter.CreateObservableCounter("sessioncluster.remote.messages.received", () => Sum(gauges => gauges.RemoteMessagesReceived), "{message}",
+            "Cluster messages received and decoded.");
+        Meter.CreateObservableCounter("sessioncluster.remote.messages.dropped", () => Sum(gauges => gauges.RemoteMessagesDropped), "{message}",
+            "Cluster messages lost: queued for an unreachable peer, in a failed write, over the frame limit, or malformed.");
+        Meter.CreateObservableCounter("sessioncluster.remote.queue.overflows", () => Sum(gauges => gauges.RemoteQueueOverflows), "{message}",
+            "Sends refused because a peer's outbound queue was full (remote.outbound-queue-size or outbound-queue-max-bytes).");
+        Meter.CreateObservableGauge("sessioncluster.remote.outbound.queued", () => Sum(gauges => gauges.RemoteOutboundQueued), "{message}",
+            "Messages waiting in the outbound queues to other nodes.");
+        Meter.CreateObservableGauge("sessioncluster.remote.outbound.queued.size", () => Sum(gauges => gauges.RemoteOutboundQueuedBytes), "By",
+            "Estimated wire bytes of the messages waiting in the outbound queues.");
+        Meter.CreateObservableCounter("sessioncluster.remote.connections.refused", () => Sum(gauges => gauges.RemoteConnectionsRefused), "{connection}",
+            "Inbound cluster connections refused at the handshake or closed for bad input (garbage, wrong secret or cluster).");
+
         Meter.CreateObservableGauge("sessioncluster.process.gc.heap.size", static () => GC.GetTotalMemory(forceFullCollection: false), "By",
             "Managed heap bytes allocated and not yet collected.");
         Meter.CreateObservableGauge("sessioncluster.process.memory.working_set", static () => Environment.WorkingSet, "By",

@@ -78,6 +78,13 @@ public sealed partial class ClusterNode : IAsyncDisposable
         {
             UpMembers = () => _view?.Members.Count(member => member.Status == MemberStatus.Up) ?? 0,
             UnreachableMembers = () => _view?.Unreachable.Count ?? 0,
+            RemoteMessagesSent = () => _transport.MessagesSent,
+            RemoteMessagesReceived = () => _transport.MessagesReceived,
+            RemoteMessagesDropped = () => _transport.MessagesDropped,
+            RemoteQueueOverflows = () => _transport.QueueOverflows,
+            RemoteOutboundQueued = () => _transport.OutboundQueued,
+            RemoteOutboundQueuedBytes = () => _transport.OutboundQueuedBytes,
+            RemoteConnectionsRefused = () => _transport.HandshakesRejected + _transport.ConnectionsClosedOnBadInput,
         });
     }
 

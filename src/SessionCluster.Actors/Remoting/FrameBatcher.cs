@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Google.Protobuf;
 
 namespace SessionCluster.Actors.Remoting;
@@ -10,7 +9,7 @@ namespace SessionCluster.Actors.Remoting;
 /// the frame past the frame limit is carried over to start the next frame; one that could never fit is dropped and
 /// logged. The buffer starts at about one batch and grows, at most, to one maximal frame.
 /// </remarks>
-internal sealed class FrameBatcher(TcpTransport owner, NodeAddress peer, ChannelReader<OutboundMessage> queue)
+internal sealed class FrameBatcher(TcpTransport owner, NodeAddress peer, OutboundQueue queue)
 {
     private readonly RemoteSettings _settings = owner.Settings;
     private PreparedMessage? _carry;

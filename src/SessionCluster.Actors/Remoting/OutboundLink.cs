@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 
 namespace SessionCluster.Actors.Remoting;
@@ -16,8 +15,8 @@ namespace SessionCluster.Actors.Remoting;
 /// Connected   ── peer closed, write failed or stalled; frame in flight lost ► BackingOff, or straight on as after
 ///                                                                         it if the connection lasted backoff-max
 /// </code>
-/// The queue is the only thing callers touch (<see cref="TryEnqueue"/> never blocks: a full queue refuses the message and
-/// counts an overflow). Only the loop reads it, so batching is a plain drain: after each write, whatever queued up
+/// The queue is the only thing callers touch (<see cref="TryEnqueue"/> never blocks: a queue full by count or by bytes
+/// refuses the message and counts an overflow). Only the loop reads it, so batching is a plain drain: after each write, whatever queued up
 /// meanwhile goes into the next frame, up to the batch limits. A lone message therefore leaves at once (no linger), and
 /// batches grow exactly when writes fall behind. When a peer cannot be reached, what is queued is dropped rather than
 /// kept: it would arrive stale, and the protocols above already treat the network as lossy. Messages queued during the
@@ -32,7 +31,7 @@ internal sealed class OutboundLink
 
     private readonly TcpTransport _owner;
     private readonly RemoteSettings _settings;
-    private readonly Channel<OutboundMessage> _queue;
+    private readonly OutboundQueue _queue;
     private readonly CancellationToken _stopping;
     private readonly FrameBatcher _batcher;
     private TaskCompletionSource? _wakeUp;
@@ -46,16 +45,17 @@ internal sealed class OutboundLink
         _settings = owner.Settings;
         Peer = peer;
         _stopping = stopping;
-        _queue = Channel.CreateBounded<OutboundMessage>(new BoundedChannelOptions(_settings.OutboundQueueSize)
-        {
-            FullMode = BoundedChannelFullMode.Wait,   // with TryWrite: refuse when full, never block and never evict
-            SingleReader = true,
-            AllowSynchronousContinuations = false,
-        });
-        _batcher = new FrameBatcher(owner, peer, _queue.Reader);
+        _queue = new OutboundQueue(_settings.OutboundQueueSize, _settings.OutboundQueueMaxBytes);
+        _batcher = new FrameBatcher(owner, peer, _queue);
     }
 
     public NodeAddress Peer { get; }
+
+    /// <summary>Messages queued now.</summary>
+    public int QueuedMessages => _queue.Count;
+
+    /// <summary>Estimated bytes queued now.</summary>
+    public long QueuedBytes => _queue.Bytes;
 
     /// <summary>Completes when the writer loop has ended (after <see cref="Complete"/> or the transport's stop).</summary>
     public Task Completion { get; private set; } = Task.CompletedTask;
@@ -74,12 +74,12 @@ internal sealed class OutboundLink
     }
 
     /// <summary>Ends the link: nothing more is accepted, and the loop exits.</summary>
-    public void Complete() => _queue.Writer.TryComplete();
+    public void Complete() => _queue.Complete();
 
     /// <summary>Queues a message; false (counted) if the queue is full or the link has ended.</summary>
     public bool TryEnqueue(WireBinding binding, object message)
     {
-        if (_queue.Writer.TryWrite(new OutboundMessage(binding, message)))
+        if (_queue.TryWrite(binding, message))
         {
             return true;
         }
@@ -100,7 +100,7 @@ internal sealed class OutboundLink
         var failures = 0;
         try
         {
-            while (_batcher.HasCarry || await _queue.Reader.WaitToReadAsync(_stopping).ConfigureAwait(false))
+            while (_batcher.HasCarry || await _queue.WaitToReadAsync(_stopping).ConfigureAwait(false))
             {
                 Socket socket;
                 Stream stream;
@@ -298,7 +298,7 @@ internal sealed class OutboundLink
     {
         using var write = CancellationTokenSource.CreateLinkedTokenSource(connection);
         await using var watchdog = _owner.Time.CreateTimer(static state => CancelQuietly((CancellationTokenSource)state!), write, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        while (_batcher.HasCarry || await _queue.Reader.WaitToReadAsync(connection).ConfigureAwait(false))
+        while (_batcher.HasCarry || await _queue.WaitToReadAsync(connection).ConfigureAwait(false))
         {
             var (frame, count) = _batcher.Fill();
             if (count == 0)
@@ -360,7 +360,9 @@ internal sealed class OutboundLink
         if ((last == NeverReported || _owner.Time.GetElapsedTime(last, now) >= OverflowReportInterval) &&
             Interlocked.CompareExchange(ref _lastOverflowReport, now, last) == last)
         {
-            RemotingLog.QueueOverflow(_owner.Logger, Peer, _settings.OutboundQueueSize, Interlocked.Exchange(ref _overflowSinceReport, 0));
+            RemotingLog.QueueOverflow(
+                _owner.Logger, Peer, _queue.Count, _queue.Bytes, _settings.OutboundQueueSize, _settings.OutboundQueueMaxBytes,
+                Interlocked.Exchange(ref _overflowSinceReport, 0));
         }
     }
 

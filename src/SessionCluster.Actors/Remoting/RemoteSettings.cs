@@ -47,6 +47,11 @@ public sealed record RemoteSettings(
     /// <summary>The protocol version offered in handshakes; not a setting (tests change it to play an incompatible node).</summary>
     public int ProtocolVersion { get; init; } = CurrentProtocolVersion;
 
+    /// <summary>Bytes (as the wire bindings estimate them) queued per peer before sends are refused and counted as
+    /// overflow; a queue holding nothing still takes any one message. 0: no byte bound (the default of settings built in
+    /// code; reference.conf sets one).</summary>
+    public long OutboundQueueMaxBytes { get; init; }
+
     /// <summary>Messages per second one inbound connection may deliver (a second's worth in a burst); beyond it the
     /// connection is read no faster. 0: no limit (the default of settings built in code; reference.conf sets one).</summary>
     public int InboundMessageRate { get; init; }
@@ -78,6 +83,7 @@ public sealed record RemoteSettings(
             reader.Duration(Key("reconnect-backoff-min"), allowZero: false),
             reader.Duration(Key("reconnect-backoff-max"), allowZero: false))
         {
+            OutboundQueueMaxBytes = reader.Size(Key("outbound-queue-max-bytes"), min: 0, max: int.MaxValue),
             InboundMessageRate = reader.Int(Key("inbound-message-rate"), min: 0, max: int.MaxValue),
             MaxHandshakingConnections = reader.Int(Key("max-handshaking-connections"), min: 0, max: 1_000_000),
             Tls = new TlsSettings(
@@ -126,6 +132,7 @@ public sealed record RemoteSettings(
         ArgumentNullException.ThrowIfNull(Secret, nameof(Secret));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxFrameSize, MinFrameSize, nameof(MaxFrameSize));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(OutboundQueueSize, nameof(OutboundQueueSize));
+        ArgumentOutOfRangeException.ThrowIfNegative(OutboundQueueMaxBytes, nameof(OutboundQueueMaxBytes));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(BatchMaxMessages, nameof(BatchMaxMessages));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(BatchMaxBytes, nameof(BatchMaxBytes));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(BatchMaxBytes, MaxFrameSize, nameof(BatchMaxBytes));
@@ -145,7 +152,7 @@ public sealed record RemoteSettings(
     private bool PrintMembers(StringBuilder builder)
     {
         builder.Append($"Hostname = {Hostname}, Port = {Port}, ClusterName = {ClusterName}, Secret = {(Secret.Length == 0 ? "(none)" : "(set)")}, ");
-        builder.Append($"MaxFrameSize = {MaxFrameSize}, OutboundQueueSize = {OutboundQueueSize}, BatchMaxMessages = {BatchMaxMessages}, ");
+        builder.Append($"MaxFrameSize = {MaxFrameSize}, OutboundQueueSize = {OutboundQueueSize}, OutboundQueueMaxBytes = {OutboundQueueMaxBytes}, BatchMaxMessages = {BatchMaxMessages}, ");
         builder.Append($"BatchMaxBytes = {BatchMaxBytes}, ConnectTimeout = {ConnectTimeout}, HandshakeTimeout = {HandshakeTimeout}, WriteTimeout = {WriteTimeout}, ");
         builder.Append($"ReconnectBackoffMin = {ReconnectBackoffMin}, ReconnectBackoffMax = {ReconnectBackoffMax}, ProtocolVersion = {ProtocolVersion}, InboundMessageRate = {InboundMessageRate}, MaxHandshakingConnections = {MaxHandshakingConnections}, Tls = {Tls}");
         return true;

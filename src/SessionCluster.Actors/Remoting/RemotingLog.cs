@@ -36,8 +36,8 @@ internal static partial class RemotingLog
     [LoggerMessage(EventId = 309, Level = LogLevel.Information, Message = "Connection from {Peer} closed")]
     public static partial void InboundClosed(ILogger logger, UniqueAddress peer);
 
-    [LoggerMessage(EventId = 310, Level = LogLevel.Warning, Message = "Outbound queue to {Peer} is full ({Capacity} messages): {Overflowed} messages refused since the last report")]
-    public static partial void QueueOverflow(ILogger logger, NodeAddress peer, int capacity, long overflowed);
+    [LoggerMessage(EventId = 310, Level = LogLevel.Warning, Message = "Outbound queue to {Peer} is full ({Queued} messages, about {QueuedBytes} bytes; the bounds are {Capacity} messages and {MaxBytes} bytes, 0 for none): {Overflowed} messages refused since the last report")]
+    public static partial void QueueOverflow(ILogger logger, NodeAddress peer, int queued, long queuedBytes, int capacity, long maxBytes, long overflowed);
 
     [LoggerMessage(EventId = 311, Level = LogLevel.Error, Message = "Cannot send {MessageType}: it is not registered with the wire serializer; every such message is dropped")]
     public static partial void UnregisteredType(ILogger logger, string messageType);

@@ -113,10 +113,27 @@ public sealed class TcpTransport : ITransport
     /// <summary>Inbound connections closed at accept because <c>max-handshaking-connections</c> were still handshaking.</summary>
     public long ConnectionsShed => Interlocked.Read(ref _connectionsShed);
 
+    /// <summary>Messages waiting in every peer's outbound queue now (for a scrape: it walks the links).</summary>
+    public long OutboundQueued => SumOverLinks(static link => link.QueuedMessages);
+
+    /// <summary>Estimated bytes of those messages (for a scrape: it walks the links).</summary>
+    public long OutboundQueuedBytes => SumOverLinks(static link => link.QueuedBytes);
+
     /// <summary>Inbound connections open now, handshaking or handshaken.</summary>
     public int InboundConnectionCount => _inbound.Count;
 
     internal WireSerializer Serializer { get; }
+
+    private long SumOverLinks(Func<OutboundLink, long> reading)
+    {
+        long total = 0;
+        foreach (var (_, link) in _links)
+        {
+            total += reading(link);
+        }
+
+        return total;
+    }
 
     internal TimeProvider Time { get; }
 

@@ -28,7 +28,11 @@ public sealed class WireSerializer
     /// <param name="toWire">Converts a domain message to its wire form.</param>
     /// <param name="fromWire">Converts a parsed wire message back; may throw on values that are invalid in the domain,
     /// which the transport treats as a malformed frame.</param>
-    public WireSerializer Register<T, TWire>(int typeId, MessageParser<TWire> parser, Func<T, TWire> toWire, Func<TWire, T> fromWire)
+    /// <param name="estimatedSize">Roughly the bytes a message takes on the wire, computed without encoding it (an
+    /// outbound queue counts it against <see cref="RemoteSettings.OutboundQueueMaxBytes"/>); for types that carry
+    /// values of any size. Null: <see cref="WireBinding.SmallMessageBytes"/>.</param>
+    public WireSerializer Register<T, TWire>(
+        int typeId, MessageParser<TWire> parser, Func<T, TWire> toWire, Func<TWire, T> fromWire, Func<T, int>? estimatedSize = null)
         where T : notnull
         where TWire : IMessage<TWire>
     {
@@ -40,7 +44,8 @@ public sealed class WireSerializer
             typeof(T),
             message => toWire((T)message),
             payload => fromWire(ProtobufInput.Parse(parser, payload.Span)),
-            parser.ParseFrom(ByteString.Empty).Descriptor);
+            parser.ParseFrom(ByteString.Empty).Descriptor,
+            estimatedSize is null ? null : message => estimatedSize((T)message));
         Add(binding);
         return this;
     }

@@ -1,10 +1,16 @@
 using System.Collections.Immutable;
 using SessionCluster.Actors.Remoting;
+using SessionCluster.Actors.Sessions;
 
 namespace SessionCluster.Actors.Replication;
 
-/// <summary>The home's side of copying a whole shard to a new backup, as a pure state machine: slices of bounded size,
-/// at most a window of them unacknowledged, each re-sent until acknowledged, with exponential back-off.</summary>
+/// <summary>Builds the message that carries slice <paramref name="chunk"/> of <paramref name="chunkCount"/> of a shard's
+/// sessions under <paramref name="epoch"/>: a backup copy's <see cref="ReplicaCopy"/> or a hand-off's transfer.</summary>
+public delegate TSlice SliceMessage<out TSlice>(int shard, long epoch, int chunk, int chunkCount, ImmutableArray<SessionCrdt> sessions);
+
+/// <summary>The home's side of copying a whole shard to another node (a new backup, or the shard's new home at a
+/// hand-off), as a pure state machine: slices of bounded size, at most a window of them unacknowledged, each re-sent
+/// until acknowledged, with exponential back-off.</summary>
 /// <remarks>
 /// The sessions are immutable CRDT states, so the copy holds references to them, never copies of their bytes; a
 /// slice's message is built only when it is sent. The window is the back-pressure: the sender's extra memory is at
@@ -17,18 +23,11 @@ namespace SessionCluster.Actors.Replication;
 /// cap. Loss shows itself otherwise: when a slice sent after an unacknowledged one is acknowledged, the earlier one was
 /// lost (a connection broke and came back) and goes again at once, its back-off reset.</para>
 /// </remarks>
-public sealed class ShardCopy
+/// <typeparam name="TSlice">The message a slice travels in.</typeparam>
+public sealed class ShardCopy<TSlice>
 {
-    // Framing per session on top of its names and values: id, times, timestamps, field tags.
-    private const int SessionOverheadBytes = 64;
-
-    // Per attribute entry: timestamp, tombstone flag, counter entries.
-    private const int EntryOverheadBytes = 40;
-
-    // Per remembered increment: operation id, value, timestamp, and a name as long as the attribute's usually is.
-    private const int AppliedIncrementBytes = 56;
-
     private readonly IReadOnlyList<SessionCrdt> _sessions;
+    private readonly SliceMessage<TSlice> _message;
     private readonly int[] _starts;
     private readonly DateTimeOffset[] _dueAt;
     private readonly int[] _sends;
@@ -42,19 +41,30 @@ public sealed class ShardCopy
     private int _ackedCount;
 
     /// <param name="shard">The shard copied.</param>
-    /// <param name="epoch">The epoch the copy is made under; the backup refuses it if it knows a newer one.</param>
-    /// <param name="to">The new backup.</param>
+    /// <param name="epoch">The epoch the copy is made under; the receiver refuses it if it knows a newer one.</param>
+    /// <param name="to">The receiver.</param>
     /// <param name="sessions">The shard's sessions as they stand when the copy starts.</param>
-    /// <param name="chunkBytes">Largest slice, estimated from the states' sizes.</param>
+    /// <param name="message">Builds a slice's message.</param>
+    /// <param name="chunkBytes">Largest slice on the wire, by <see cref="SessionCrdtWireFormat.EstimatedSize"/> (a
+    /// session larger than this travels alone).</param>
     /// <param name="window">Most slices unacknowledged at once.</param>
     /// <param name="resendInterval">How long a slice waits for its acknowledgement before it is first sent again.</param>
     /// <param name="maxResendInterval">The longest wait between re-sends of a slice, which doubles from
     /// <paramref name="resendInterval"/> with each re-send.</param>
     public ShardCopy(
-        int shard, long epoch, NodeAddress to, IReadOnlyList<SessionCrdt> sessions, int chunkBytes, int window, TimeSpan resendInterval, TimeSpan maxResendInterval)
+        int shard,
+        long epoch,
+        NodeAddress to,
+        IReadOnlyList<SessionCrdt> sessions,
+        SliceMessage<TSlice> message,
+        int chunkBytes,
+        int window,
+        TimeSpan resendInterval,
+        TimeSpan maxResendInterval)
     {
         ArgumentNullException.ThrowIfNull(to);
         ArgumentNullException.ThrowIfNull(sessions);
+        ArgumentNullException.ThrowIfNull(message);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(chunkBytes);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(window);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(resendInterval, TimeSpan.Zero);
@@ -63,6 +73,7 @@ public sealed class ShardCopy
         Epoch = epoch;
         To = to;
         _sessions = sessions;
+        _message = message;
         _window = window;
         _resendInterval = resendInterval;
         _maxResendInterval = maxResendInterval;
@@ -87,17 +98,17 @@ public sealed class ShardCopy
     /// <summary>Slices sent and not yet acknowledged.</summary>
     public int InFlight => _nextUnsent - _ackedCount;
 
-    /// <summary>When the backup last acknowledged a slice it had not acknowledged before, or when the copy first sent
-    /// anything; null before that. A copy whose backup stays silent long after this is stalled (see
+    /// <summary>When the receiver last acknowledged a slice it had not acknowledged before, or when the copy first sent
+    /// anything; null before that. A copy whose receiver stays silent long after this is stalled (see
     /// <see cref="ShardCopyQueue"/>).</summary>
     public DateTimeOffset? LastProgress { get; private set; }
 
     /// <summary>The slices to send now: new ones while the window has room, and unacknowledged ones whose back-off has
     /// run out (or that a later slice's acknowledgement showed lost).</summary>
-    public IReadOnlyList<ReplicaCopy> Due(DateTimeOffset now)
+    public IReadOnlyList<TSlice> Due(DateTimeOffset now)
     {
         LastProgress ??= now;
-        var due = new List<ReplicaCopy>();
+        var due = new List<TSlice>();
         for (var chunk = 0; chunk < _nextUnsent; chunk++)
         {
             if (!_acked[chunk] && now >= _dueAt[chunk])
@@ -115,7 +126,7 @@ public sealed class ShardCopy
         return due;
     }
 
-    /// <summary>The backup merged slice <paramref name="chunk"/>, acknowledged at <paramref name="now"/>. Every slice
+    /// <summary>The receiver took slice <paramref name="chunk"/>, acknowledged at <paramref name="now"/>. Every slice
     /// still unacknowledged that was last sent before this one was lost on the way (the transport keeps order): it is due
     /// at once, its back-off reset.</summary>
     public void Acknowledged(int chunk, DateTimeOffset now)
@@ -152,7 +163,7 @@ public sealed class ShardCopy
         return wait < maxResendInterval ? wait : maxResendInterval;
     }
 
-    private ReplicaCopy Message(int chunk, DateTimeOffset now)
+    private TSlice Message(int chunk, DateTimeOffset now)
     {
         _sends[chunk]++;
         _sentAs[chunk] = ++_lastSend;
@@ -164,7 +175,7 @@ public sealed class ShardCopy
             slice.Add(_sessions[i]);
         }
 
-        return new ReplicaCopy(Shard, Epoch, chunk, _starts.Length, slice.MoveToImmutable());
+        return _message(Shard, Epoch, chunk, _starts.Length, slice.MoveToImmutable());
     }
 
     /// <summary>The index of the first session of each slice.</summary>
@@ -174,8 +185,7 @@ public sealed class ShardCopy
         var bytes = 0;
         for (var i = 0; i < sessions.Count; i++)
         {
-            var size = SessionOverheadBytes + sessions[i].SizeInBytes + (EntryOverheadBytes * sessions[i].Attributes.Entries.Length) +
-                (AppliedIncrementBytes * sessions[i].RecentIncrements.Count);
+            var size = SessionCrdtWireFormat.EstimatedSize(sessions[i]);
             if (bytes > 0 && bytes + size > chunkBytes)
             {
                 starts.Add(i);

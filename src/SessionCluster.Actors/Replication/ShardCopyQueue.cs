@@ -20,7 +20,7 @@ namespace SessionCluster.Actors.Replication;
 /// </remarks>
 public sealed class ShardCopyQueue
 {
-    private readonly Dictionary<(int Shard, NodeAddress To), ShardCopy> _copies = [];
+    private readonly Dictionary<(int Shard, NodeAddress To), ShardCopy<ReplicaCopy>> _copies = [];
     private readonly List<(int Shard, NodeAddress To)> _order = [];
     // Each sending copy with the moment its turn began.
     private readonly Dictionary<(int Shard, NodeAddress To), DateTimeOffset> _sending = [];
@@ -45,10 +45,10 @@ public sealed class ShardCopyQueue
     public int Sending => _sending.Count;
 
     /// <summary>The copy of <paramref name="shard"/> to <paramref name="to"/> under way or waiting, or null.</summary>
-    public ShardCopy? Find(int shard, NodeAddress to) => _copies.GetValueOrDefault((shard, to));
+    public ShardCopy<ReplicaCopy>? Find(int shard, NodeAddress to) => _copies.GetValueOrDefault((shard, to));
 
     /// <summary>Queues <paramref name="copy"/>; one to the same backup of the same shard is replaced in its place.</summary>
-    public void Enqueue(ShardCopy copy)
+    public void Enqueue(ShardCopy<ReplicaCopy> copy)
     {
         ArgumentNullException.ThrowIfNull(copy);
         var key = (copy.Shard, copy.To);
@@ -82,7 +82,7 @@ public sealed class ShardCopyQueue
     }
 
     /// <summary>The slices to send now, each with its backup: completed copies leave, stalled ones yield their turn,
-    /// waiting ones take the free turns in order, and each sending copy gives what is due (see <see cref="ShardCopy.Due"/>).</summary>
+    /// waiting ones take the free turns in order, and each sending copy gives what is due (see <see cref="ShardCopy{TSlice}.Due"/>).</summary>
     public IReadOnlyList<(NodeAddress To, ReplicaCopy Slice)> Due(DateTimeOffset now)
     {
         foreach (var key in _order.Where(key => _copies[key].IsComplete).ToList())

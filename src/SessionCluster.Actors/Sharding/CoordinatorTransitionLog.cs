@@ -4,8 +4,8 @@ using SessionCluster.Actors.Remoting;
 namespace SessionCluster.Actors.Sharding;
 
 /// <summary>Logs every decision of an active <see cref="ShardCoordinator"/> as a structured line: shards allocated (one
-/// line per home), a hand-off started or called off, a shard moved, a backup promoted, a shard reassigned after its
-/// home left.</summary>
+/// line per home), a hand-off started or called off, a shard moved, backups promoted and shards reassigned after their
+/// home left (one line per former and new home).</summary>
 /// <remarks>The coordinator is a pure state machine and logs nothing; its host calls <see cref="Observe"/> after each
 /// input, and this compares the table and the moves with what it saw last. About a hundred entries compared per input,
 /// only on the coordinator's node and never on the request path.</remarks>
@@ -35,8 +35,11 @@ internal sealed partial class CoordinatorTransitionLog(ILogger logger)
             return;
         }
 
-        // First allocations come in bulk (every shard when the first worker is Up): one line per home, not per shard.
+        // First allocations come in bulk (every shard when the first worker is Up), and so do the promotions and
+        // reassignments after a home dies (all of its shards at once): one line per home, not per shard.
         SortedDictionary<NodeAddress, List<int>>? allocated = null;
+        SortedDictionary<(NodeAddress Former, NodeAddress Home), List<(int Shard, long Epoch)>>? promoted = null;
+        SortedDictionary<(NodeAddress Former, NodeAddress Home), List<(int Shard, long Epoch)>>? reassigned = null;
         foreach (var (shard, placement) in table)
         {
             if (!_table.TryGetValue(shard, out var before))
@@ -55,13 +58,10 @@ internal sealed partial class CoordinatorTransitionLog(ILogger logger)
                 {
                     LogMoved(shard, before.Home.Address, placement.Home.Address, placement.Epoch);
                 }
-                else if (before.Backups.Contains(placement.Home))
-                {
-                    LogPromoted(shard, placement.Home.Address, before.Home.Address, placement.Epoch);
-                }
                 else
                 {
-                    LogReassigned(shard, before.Home.Address, placement.Home.Address, placement.Epoch);
+                    ref var group = ref before.Backups.Contains(placement.Home) ? ref promoted : ref reassigned;
+                    Add(ref group, (before.Home.Address, placement.Home.Address), (shard, placement.Epoch));
                 }
             }
             else if (_moving.TryGetValue(shard, out var abandoned) && !moving.ContainsKey(shard))
@@ -73,7 +73,17 @@ internal sealed partial class CoordinatorTransitionLog(ILogger logger)
         foreach (var (home, shards) in allocated ?? [])
         {
             shards.Sort();
-            LogAllocated(shards.Count, home, Ranges(shards));
+            LogAllocated(shards.Count, home, ShardRanges.Format(shards));
+        }
+
+        foreach (var ((former, home), shards) in promoted ?? [])
+        {
+            LogPromoted(shards.Count, former, home, ShardRanges.Format(Sorted(shards)), Epochs(shards));
+        }
+
+        foreach (var ((former, home), shards) in reassigned ?? [])
+        {
+            LogReassigned(shards.Count, former, home, ShardRanges.Format(Sorted(shards)), Epochs(shards));
         }
 
         foreach (var (shard, to) in moving)
@@ -85,6 +95,29 @@ internal sealed partial class CoordinatorTransitionLog(ILogger logger)
         }
 
         Reset(table, moving);
+    }
+
+    private static void Add(
+        ref SortedDictionary<(NodeAddress Former, NodeAddress Home), List<(int Shard, long Epoch)>>? groups,
+        (NodeAddress Former, NodeAddress Home) key,
+        (int Shard, long Epoch) change)
+    {
+        groups ??= [];
+        if (!groups.TryGetValue(key, out var changes))
+        {
+            groups[key] = changes = [];
+        }
+
+        changes.Add(change);
+    }
+
+    private static List<int> Sorted(List<(int Shard, long Epoch)> changes) => [.. changes.Select(change => change.Shard).Order()];
+
+    /// <summary>"epoch 7", or "epochs 7-12" for a group decided under several.</summary>
+    private static string Epochs(List<(int Shard, long Epoch)> changes)
+    {
+        var (low, high) = (changes.Min(change => change.Epoch), changes.Max(change => change.Epoch));
+        return low == high ? $"epoch {low}" : $"epochs {low}-{high}";
     }
 
     private void Reset(IReadOnlyDictionary<int, ShardPlacement> table, IReadOnlyDictionary<int, UniqueAddress> moving)
@@ -105,28 +138,6 @@ internal sealed partial class CoordinatorTransitionLog(ILogger logger)
     [LoggerMessage(Level = LogLevel.Information, Message = "Shard table rebuilt for reign {Reign}: {Shards} shards allocated")]
     private partial void LogRebuilt(long reign, int shards);
 
-    /// <summary>Sorted shard ids as runs: "0-3, 7, 9-10".</summary>
-    internal static string Ranges(IReadOnlyList<int> sorted)
-    {
-        var text = new System.Text.StringBuilder();
-        for (var i = 0; i < sorted.Count; i++)
-        {
-            var start = sorted[i];
-            while (i + 1 < sorted.Count && sorted[i + 1] == sorted[i] + 1)
-            {
-                i++;
-            }
-
-            text.Append(text.Length == 0 ? "" : ", ").Append(start);
-            if (sorted[i] != start)
-            {
-                text.Append('-').Append(sorted[i]);
-            }
-        }
-
-        return text.ToString();
-    }
-
     [LoggerMessage(Level = LogLevel.Information, Message = "{Count} shards allocated to {Home}: {Shards}")]
     private partial void LogAllocated(int count, NodeAddress home, string shards);
 
@@ -136,11 +147,11 @@ internal sealed partial class CoordinatorTransitionLog(ILogger logger)
     [LoggerMessage(Level = LogLevel.Information, Message = "Shard {Shard} moved from {From} to {To} (epoch {Epoch})")]
     private partial void LogMoved(int shard, NodeAddress from, NodeAddress to, long epoch);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Shard {Shard} backup on {Home} promoted to home in place of {Former} (epoch {Epoch})")]
-    private partial void LogPromoted(int shard, NodeAddress home, NodeAddress former, long epoch);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} shards of {Former} promoted to home from their backups on {Home}: {Shards} ({Epochs})")]
+    private partial void LogPromoted(int count, NodeAddress former, NodeAddress home, string shards, string epochs);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Shard {Shard} reassigned from {From} to {To} (epoch {Epoch})")]
-    private partial void LogReassigned(int shard, NodeAddress from, NodeAddress to, long epoch);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} shards reassigned from {Former} to {Home}: {Shards} ({Epochs})")]
+    private partial void LogReassigned(int count, NodeAddress former, NodeAddress home, string shards, string epochs);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Shard {Shard} hand-off to {To} called off; it stays on {Home} (epoch {Epoch})")]
     private partial void LogHandOffCalledOff(int shard, NodeAddress to, NodeAddress home, long epoch);

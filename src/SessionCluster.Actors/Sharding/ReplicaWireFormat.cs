@@ -18,33 +18,47 @@ public static class ReplicaWireFormat
     {
         ArgumentNullException.ThrowIfNull(serializer);
         serializer
-            .Register<ReplicaDelta, Wire.ReplicaDelta>(WireTypeIds.ReplicaDelta, Wire.ReplicaDelta.Parser, ToWire, FromWire)
+            .Register<ReplicaDelta, Wire.ReplicaDelta>(
+                WireTypeIds.ReplicaDelta, Wire.ReplicaDelta.Parser, ToWire, FromWire, delta => SessionMessageSizes.FixedBytes + SessionCrdtWireFormat.EstimatedSize(delta.Delta))
             .Register<ReplicaDeltaAck, Wire.ReplicaDeltaAck>(WireTypeIds.ReplicaDeltaAck, Wire.ReplicaDeltaAck.Parser, ToWire, FromWire)
             .Register<ReplicaCopy, Wire.ShardTransfer>(
                 WireTypeIds.ReplicaCopy,
                 Wire.ShardTransfer.Parser,
                 copy => ShardingWireFormat.ToWire(new ShardTransfer(copy.Shard, copy.Epoch, copy.Chunk, copy.ChunkCount, copy.Sessions)),
-                wire => ShardingWireFormat.FromWire(wire) is var slice ? new ReplicaCopy(slice.Shard, slice.Epoch, slice.Chunk, slice.ChunkCount, slice.Sessions) : null!)
+                wire => ShardingWireFormat.FromWire(wire) is var slice ? new ReplicaCopy(slice.Shard, slice.Epoch, slice.Chunk, slice.ChunkCount, slice.Sessions) : null!,
+                copy => ShardingWireFormat.EstimatedSize(copy.Sessions))
             .Register<BackupRead, Wire.ShardEnvelope>(
                 WireTypeIds.BackupRead,
                 Wire.ShardEnvelope.Parser,
                 read => ShardingWireFormat.ToWire(new ShardEnvelope(read.RequestId, read.Origin, read.Shard, read.Epoch, read.Command)),
                 wire => ShardingWireFormat.FromWire(wire) is var envelope
                     ? new BackupRead(envelope.RequestId, envelope.Origin, envelope.Shard, envelope.Epoch, envelope.Command)
-                    : null!)
-            .Register<ReplicaDigest, Wire.ReplicaDigest>(WireTypeIds.ReplicaDigest, Wire.ReplicaDigest.Parser, ToWire, FromWire)
+                    : null!,
+                read => SessionMessageSizes.Of(read.Command))
+            .Register<ReplicaDigest, Wire.ReplicaDigest>(
+                WireTypeIds.ReplicaDigest, Wire.ReplicaDigest.Parser, ToWire, FromWire,
+                digest => SessionMessageSizes.FixedBytes + FingerprintBytes * (digest.Sessions.IsDefault ? 0 : digest.Sessions.Length))
             .Register<ReplicaCopyAck, Wire.ShardTransferAck>(
                 WireTypeIds.ReplicaCopyAck,
                 Wire.ShardTransferAck.Parser,
                 ack => ShardingWireFormat.ToWire(new ShardTransferAck(ack.Shard, ack.Epoch, ack.Chunk)),
                 wire => ShardingWireFormat.FromWire(wire) is var slice ? new ReplicaCopyAck(slice.Shard, slice.Epoch, slice.Chunk) : null!)
-            .Register<ReplicaPull, Wire.ReplicaPull>(WireTypeIds.ReplicaPull, Wire.ReplicaPull.Parser, ToWire, FromWire)
+            .Register<ReplicaPull, Wire.ReplicaPull>(
+                WireTypeIds.ReplicaPull, Wire.ReplicaPull.Parser, ToWire, FromWire,
+                pull => SessionMessageSizes.FixedBytes + SessionIdBytes * (pull.SessionIds.IsDefault ? 0 : pull.SessionIds.Length))
             .Register<ReplicaPush, Wire.ReplicaDelta>(
                 WireTypeIds.ReplicaPush,
                 Wire.ReplicaDelta.Parser,
                 push => ToWire(new ReplicaDelta(push.Shard, push.Epoch, 0, 0, push.State)),
-                wire => FromWire(wire) is var delta ? new ReplicaPush(delta.Shard, delta.Epoch, delta.Delta) : null!);
+                wire => FromWire(wire) is var delta ? new ReplicaPush(delta.Shard, delta.Epoch, delta.Delta) : null!,
+                push => SessionMessageSizes.FixedBytes + SessionCrdtWireFormat.EstimatedSize(push.State));
     }
+
+    /// <summary>A session id in a digest or pull, with its tag and length.</summary>
+    private const int SessionIdBytes = 18;
+
+    /// <summary>A digest's entry: a session id and its version fingerprint.</summary>
+    private const int FingerprintBytes = 40;
 
     internal static Wire.ReplicaPull ToWire(ReplicaPull message)
     {

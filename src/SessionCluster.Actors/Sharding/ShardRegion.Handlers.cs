@@ -300,7 +300,7 @@ public sealed partial class ShardRegion
         }
     }
 
-    private void OnHandOff(HandOffShard handOff)
+    private void OnHandOff(HandOffShard handOff, DateTimeOffset now)
     {
         if ((uint)handOff.Shard >= (uint)_slots.Length)
         {
@@ -322,10 +322,9 @@ public sealed partial class ShardRegion
             // A newer move of a shard still in hand-off: same sessions, new destination.
             slot.Home = handOff.To;
             slot.TransferEpoch = handOff.Epoch;
-            if (slot.Chunks is not null)
+            if (slot.Transfer is not null)
             {
-                MakeChunks(handOff.Shard, slot);
-                SendUnacked(slot);
+                StartTransfer(handOff.Shard, slot, now);
             }
         }
     }
@@ -402,47 +401,38 @@ public sealed partial class ShardRegion
     private static void ClearTransfer(Slot slot)
     {
         slot.Sessions = default;
-        slot.Chunks = null;
-        slot.Acked = null;
+        slot.Transfer = null;
         slot.Received = null;
         slot.ReceivedCount = 0;
         slot.TransferEpoch = 0;
     }
 
-    /// <summary>Cuts the collected sessions into slices of at most the configured size on the wire (one session per
-    /// slice at least).</summary>
-    private void MakeChunks(int shard, Slot slot)
+    /// <summary>Starts copying the collected sessions to the new home under the transfer epoch: slices of at most the
+    /// configured size on the wire, at most the transfer window of them unacknowledged.</summary>
+    private void StartTransfer(int shard, Slot slot, DateTimeOffset now)
     {
-        var groups = new List<ImmutableArray<SessionCrdt>>();
-        var current = ImmutableArray.CreateBuilder<SessionCrdt>();
-        var bytes = 0;
-        foreach (var session in slot.Sessions)
-        {
-            var size = SessionCrdtWireFormat.EstimatedSize(session);
-            if (current.Count > 0 && bytes + size > _settings.TransferChunkBytes)
-            {
-                groups.Add(current.ToImmutable());
-                current.Clear();
-                bytes = 0;
-            }
-
-            current.Add(session);
-            bytes += size;
-        }
-
-        groups.Add(current.ToImmutable());
-        slot.Chunks = [.. groups.Select((sessions, index) => new ShardTransfer(shard, slot.TransferEpoch, index, groups.Count, sessions))];
-        slot.Acked = new bool[groups.Count];
+        slot.Transfer = new ShardCopy<ShardTransfer>(
+            shard,
+            slot.TransferEpoch,
+            slot.Home!,
+            slot.Sessions,
+            static (shard, epoch, chunk, chunkCount, sessions) => new ShardTransfer(shard, epoch, chunk, chunkCount, sessions),
+            _settings.TransferChunkBytes,
+            _settings.TransferWindow > 0 ? _settings.TransferWindow : int.MaxValue,
+            _settings.RetryInterval,
+            _settings.RetryInterval * HandOffResendBackOffCap);
+        slot.LastSent = now;
+        SendDueSlices(slot, now);
     }
 
-    private void SendUnacked(Slot slot)
+    /// <summary>Sends the hand-off's slices that are due: new ones while the window has room, and unacknowledged ones
+    /// whose back-off ran out or that a later slice's acknowledgement showed lost. The new home acknowledges a slice it
+    /// already has without taking it twice.</summary>
+    private void SendDueSlices(Slot slot, DateTimeOffset now)
     {
-        for (var i = 0; i < slot.Chunks!.Length; i++)
+        foreach (var slice in slot.Transfer!.Due(now))
         {
-            if (!slot.Acked![i])
-            {
-                _effects.Add(new SendToNode(slot.Home!, slot.Chunks[i]));
-            }
+            _effects.Add(new SendToNode(slot.Home!, slice));
         }
     }
 

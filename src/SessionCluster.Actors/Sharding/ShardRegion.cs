@@ -33,6 +33,10 @@ public sealed partial class ShardRegion
     // twice, few enough that a home that is merely slow is not flooded with copies.
     private const int MaxResends = 2;
 
+    // A hand-off slice's re-sends wait from retry-interval up to this many times it (2 s by default), doubling: a slow
+    // new home is not flooded, and a lost last slice still goes again several times within the hand-off timeout.
+    private const int HandOffResendBackOffCap = 4;
+
     // An operator's weight is repeated to the coordinator this many retry intervals apart (5 s by default).
     private const int WeightRepeatEvery = 10;
 
@@ -231,16 +235,21 @@ public sealed partial class ShardRegion
 
                 break;
             case HandOffShard handOff when IsFollowed(from, handOff.Reign):
-                OnHandOff(handOff);
+                OnHandOff(handOff, now);
                 break;
             case ShardTransfer transfer:
                 OnTransfer(from, transfer, now);
                 break;
             case ShardTransferAck ack:
                 var slot = _slots[ack.Shard];
-                if (slot.Phase == Phase.HandingOff && slot.TransferEpoch == ack.Epoch && slot.Acked is { } acked && ack.Chunk < acked.Length)
+                if (slot.Phase == Phase.HandingOff && slot.Transfer is { } sending && sending.Epoch == ack.Epoch && !sending.IsComplete)
                 {
-                    acked[ack.Chunk] = true;
+                    sending.Acknowledged(ack.Chunk, now);
+                    SendDueSlices(slot, now);
+                    if (sending.IsComplete)
+                    {
+                        slot.LastSent = now;   // the coordinator's confirmation is due from now on
+                    }
                 }
 
                 break;
@@ -253,12 +262,10 @@ public sealed partial class ShardRegion
     public IReadOnlyList<ShardingEffect> ShardCollected(int shard, ImmutableArray<SessionCrdt> sessions, DateTimeOffset now)
     {
         var slot = _slots[shard];
-        if (slot.Phase == Phase.HandingOff && slot.Chunks is null && !IsStopped)
+        if (slot.Phase == Phase.HandingOff && slot.Transfer is null && !IsStopped)
         {
             slot.Sessions = sessions;
-            MakeChunks(shard, slot);
-            SendUnacked(slot);
-            slot.LastSent = now;
+            StartTransfer(shard, slot, now);
         }
 
         return Flush();
@@ -352,14 +359,13 @@ public sealed partial class ShardRegion
                 case Phase.Unknown when slot.Buffer is { Count: > 0 } && due:
                     AskHome(shard, slot, now);
                     break;
-                case Phase.HandingOff when slot.Chunks is not null && due:
-                    SendUnacked(slot);
-                    slot.LastSent = now;
+                case Phase.HandingOff when slot.Transfer is { IsComplete: false }:
+                    SendDueSlices(slot, now);   // re-sends whose back-off ran out; acknowledgements let new slices go
                     break;
                 case Phase.Receiving when slot.ReceivedAll && due:
                     ReportReceived(shard, slot, now);
                     break;
-                case Phase.HandingOff when slot.Acked is { } acked && Array.TrueForAll(acked, a => a) && due:
+                case Phase.HandingOff when slot.Transfer is { IsComplete: true } && due:
                     // Everything was delivered; the coordinator's confirmation may have been lost: ask for the outcome.
                     AskHome(shard, slot, now);
                     break;
@@ -527,10 +533,9 @@ public sealed partial class ShardRegion
 
         public Queue<Buffered>? Buffer;
 
-        // HandingOff: the collected sessions, their slices and which slices the new home acknowledged.
+        // HandingOff: the collected sessions, and once collected their copy to the new home, slice by slice.
         public ImmutableArray<SessionCrdt> Sessions;
-        public ShardTransfer[]? Chunks;
-        public bool[]? Acked;
+        public ShardCopy<ShardTransfer>? Transfer;
 
         // Receiving: the slices that arrived.
         public ImmutableArray<SessionCrdt>?[]? Received;

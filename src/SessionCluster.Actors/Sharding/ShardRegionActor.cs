@@ -292,6 +292,8 @@ public sealed partial class ShardRegionActor : Actor
 
     private void Execute(IReadOnlyList<ShardingEffect> effects)
     {
+        // Shards start in bulk (a dead home's shards here at once, a rebalance round's hand-offs): one line for them all.
+        List<ShardStarted>? started = null;
         foreach (var effect in effects)
         {
             switch (effect)
@@ -315,7 +317,7 @@ public sealed partial class ShardRegionActor : Actor
                     break;
                 case StartShard start:
                     CountStart(start);
-                    StartShard(start.Shard, start.Sessions);
+                    (started ??= []).Add(StartShard(start.Shard, start.Sessions));
                     break;
                 case CollectShard collect:
                     CollectShard(collect.Shard);
@@ -359,6 +361,11 @@ public sealed partial class ShardRegionActor : Actor
                     LogShard(keepShard.Shard, $"kept as a backup of {keepShard.Home} ({handedOver.Count} sessions)");
                     break;
             }
+        }
+
+        if (started is not null)
+        {
+            LogStarted(started);
         }
     }
 
@@ -420,7 +427,7 @@ public sealed partial class ShardRegionActor : Actor
         }
     }
 
-    private void StartShard(int shard, ImmutableArray<SessionCrdt> sessions)
+    private ShardStarted StartShard(int shard, ImmutableArray<SessionCrdt> sessions)
     {
         var hosted = new LocalShard();
         // A promoted backup (or a new home that was one) merges its copy in: it holds every acknowledged write, and a
@@ -439,16 +446,19 @@ public sealed partial class ShardRegionActor : Actor
             }
         }
 
-        if (backedUp.Length > 0)
-        {
-            LogShard(shard, $"took over its backup copy of {backedUp.Length} sessions");
-        }
-
         hosted.Epoch = _region.HomeOf(shard).Epoch;
         hosted.StartedAt = Now;
         _local.Publish(shard, hosted);
-        // Empty shards start by the hundred when a cluster forms: detail, not news.
-        LogShard(shard, $"started with {sessions.Length} sessions", sessions.Length == 0 ? LogLevel.Debug : LogLevel.Information);
+        return new ShardStarted(shard, sessions.Length, backedUp.Length, hosted.Sessions.Count);
+    }
+
+    /// <summary>One line for the shards one input started: which, and where their sessions came from. Empty shards
+    /// start by the hundred when a cluster forms: detail, not news.</summary>
+    private void LogStarted(List<ShardStarted> started)
+    {
+        var (handedOver, backedUp, sessions) = (started.Sum(s => s.HandedOver), started.Sum(s => s.BackedUp), started.Sum(s => s.Sessions));
+        var shards = ShardRanges.Format([.. started.Select(s => s.Shard).Order()]);
+        LogShardsStarted(sessions == 0 ? LogLevel.Debug : LogLevel.Information, started.Count, shards, sessions, handedOver, backedUp);
     }
 
     private void CollectShard(int shard)
@@ -829,6 +839,13 @@ public sealed partial class ShardRegionActor : Actor
     // No session id in the line: an id is a credential.
     [LoggerMessage(EventId = 420, Level = LogLevel.Warning, Message = "Left out {Rejected} of {Total} sessions in {What} from {Peer} for shard {Shard}: over this node's session limits (first: {Reason}); every node should have the same session-cluster.sessions limits")]
     private partial void LogRejectedOverLimit(int rejected, int total, string what, string peer, int shard, string reason);
+
+    [LoggerMessage(Message = "{Count} shards started: {Shards}; {Sessions} sessions, from {HandedOver} handed over and {BackedUp} in this node's backup copies")]
+    private partial void LogShardsStarted(LogLevel level, int count, string shards, int sessions, int handedOver, int backedUp);
+
+    /// <summary>What starting one shard found: sessions handed over, sessions in this node's backup copy, and the
+    /// sessions it serves (the two merged).</summary>
+    private readonly record struct ShardStarted(int Shard, int HandedOver, int BackedUp, int Sessions);
 
     [LoggerMessage(Message = "Shard {Shard} {What}")]
     private partial void LogShardMessage(LogLevel level, int shard, string what);

@@ -15,7 +15,7 @@ namespace SessionCluster.Actors.Sharding;
 /// <remarks>
 /// <para>Targets are written only by the region actor (on <see cref="ReplicateShard"/>) and read by entities on any
 /// thread: each is an immutable value behind a volatile reference. The whole copies under way to new backups
-/// (<see cref="ShardCopy"/>) are the region actor's alone.</para>
+/// (<see cref="ShardCopy{TSlice}"/>) are the region actor's alone.</para>
 /// <para>A backup copy (<see cref="ShardReplica"/>) is changed by the transport's reader (deltas and copy slices,
 /// merged right where they arrive, then acknowledged) and by the region actor (keep, drop, take over on promotion).
 /// Each copy has its own lock, held only for the merge: never around I/O, and never two at once.</para>
@@ -110,8 +110,16 @@ public sealed partial class ShardReplicas : IReplicaChannel
             if (!before.Contains(backup) || (_outgoing.Find(replicate.Shard, backup) is { } underWay && underWay.Epoch != replicate.Epoch))
             {
                 sessions ??= readSessions();
-                _outgoing.Enqueue(new ShardCopy(
-                    replicate.Shard, replicate.Epoch, backup, sessions, chunkBytes, Settings.CopyWindow, Settings.ResendInterval, Settings.CopyResendMaxInterval));
+                _outgoing.Enqueue(new ShardCopy<ReplicaCopy>(
+                    replicate.Shard,
+                    replicate.Epoch,
+                    backup,
+                    sessions,
+                    static (shard, epoch, chunk, chunkCount, slice) => new ReplicaCopy(shard, epoch, chunk, chunkCount, slice),
+                    chunkBytes,
+                    Settings.CopyWindow,
+                    Settings.ResendInterval,
+                    Settings.CopyResendMaxInterval));
             }
         }
 

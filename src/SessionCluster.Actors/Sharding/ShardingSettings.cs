@@ -42,6 +42,11 @@ public sealed record ShardingSettings(
     /// <see cref="Default"/> set one).</summary>
     public TimeSpan ResendUnansweredAfter { get; init; }
 
+    /// <summary>Slices of one hand-off sent and not yet acknowledged at once; the next goes as one is acknowledged, and
+    /// only these are re-sent, each after <see cref="RetryInterval"/> and then backing off. 0: every slice at once (the
+    /// default of settings built in code; reference.conf and <see cref="Default"/> set one).</summary>
+    public int TransferWindow { get; init; }
+
     /// <summary>The values of reference.conf, for tests and simulations that build settings in code.</summary>
     public static ShardingSettings Default { get; } = new(
         NumberOfShards: 100,
@@ -58,6 +63,7 @@ public sealed record ShardingSettings(
         RegionMailboxCapacity = 50_000,
         EntityMailboxCapacity = 1_000,
         ResendUnansweredAfter = TimeSpan.FromSeconds(2),
+        TransferWindow = 4,
     };
 
     /// <summary>Binds <c>session-cluster.sharding</c>; every error names the key and where it was set.</summary>
@@ -86,6 +92,7 @@ public sealed record ShardingSettings(
             RegionMailboxCapacity = reader.Int(s + "region-mailbox-capacity", min: 0, max: 100_000_000),
             EntityMailboxCapacity = reader.Int(s + "entity-mailbox-capacity", min: 0, max: 100_000_000),
             ResendUnansweredAfter = reader.Duration(s + "resend-unanswered-after", allowZero: true),
+            TransferWindow = reader.Int(s + "transfer-window", min: 0, max: 1_000_000),
         };
     }
 }

@@ -34,23 +34,52 @@ public static class ShardingWireFormat
     {
         ArgumentNullException.ThrowIfNull(serializer);
         serializer
-            .Register<ShardEnvelope, Wire.ShardEnvelope>(WireTypeIds.ShardEnvelope, Wire.ShardEnvelope.Parser, ToWire, FromWire)
-            .Register<ShardReply, Wire.ShardReply>(WireTypeIds.ShardReply, Wire.ShardReply.Parser, ToWire, FromWire)
+            .Register<ShardEnvelope, Wire.ShardEnvelope>(
+                WireTypeIds.ShardEnvelope, Wire.ShardEnvelope.Parser, ToWire, FromWire, envelope => SessionMessageSizes.Of(envelope.Command))
+            .Register<ShardReply, Wire.ShardReply>(WireTypeIds.ShardReply, Wire.ShardReply.Parser, ToWire, FromWire, EstimatedSize)
             .Register<ShardNotHere, Wire.ShardNotHere>(WireTypeIds.ShardNotHere, Wire.ShardNotHere.Parser, ToWire, FromWire)
-            .Register<ShardTransfer, Wire.ShardTransfer>(WireTypeIds.ShardTransfer, Wire.ShardTransfer.Parser, ToWire, FromWire)
+            .Register<ShardTransfer, Wire.ShardTransfer>(
+                WireTypeIds.ShardTransfer, Wire.ShardTransfer.Parser, ToWire, FromWire, transfer => EstimatedSize(transfer.Sessions))
             .Register<ShardTransferAck, Wire.ShardTransferAck>(WireTypeIds.ShardTransferAck, Wire.ShardTransferAck.Parser, ToWire, FromWire)
             .Register<GetShardHome, Wire.GetShardHome>(WireTypeIds.GetShardHome, Wire.GetShardHome.Parser, ToWire, FromWire)
-            .Register<ShardHomes, Wire.ShardHomes>(WireTypeIds.ShardHomes, Wire.ShardHomes.Parser, ToWire, FromWire)
+            .Register<ShardHomes, Wire.ShardHomes>(
+                WireTypeIds.ShardHomes, Wire.ShardHomes.Parser, ToWire, FromWire, homes => EstimatedSize(homes.Allocations.Length))
             .Register<RegisterRegion, Wire.RegisterRegion>(WireTypeIds.RegisterRegion, Wire.RegisterRegion.Parser, ToWire, FromWire)
             .Register<QueryRegion, Wire.QueryRegion>(WireTypeIds.QueryRegion, Wire.QueryRegion.Parser, ToWire, FromWire)
-            .Register<RegionReport, Wire.RegionReport>(WireTypeIds.RegionReport, Wire.RegionReport.Parser, ToWire, FromWire)
+            .Register<RegionReport, Wire.RegionReport>(
+                WireTypeIds.RegionReport, Wire.RegionReport.Parser, ToWire, FromWire, report => EstimatedSize(report.Shards.Length))
             .Register<HandOffShard, Wire.HandOffShard>(WireTypeIds.HandOffShard, Wire.HandOffShard.Parser, ToWire, FromWire)
             .Register<ShardReceived, Wire.ShardReceived>(WireTypeIds.ShardReceived, Wire.ShardReceived.Parser, ToWire, FromWire)
             .Register<DrainRegion, Wire.DrainRegion>(WireTypeIds.DrainRegion, Wire.DrainRegion.Parser, ToWire, FromWire)
             .Register<BackupSynced, Wire.BackupSynced>(WireTypeIds.BackupSynced, Wire.BackupSynced.Parser, ToWire, FromWire)
             .Register<GetShardStats, Wire.GetShardStats>(WireTypeIds.GetShardStats, Wire.GetShardStats.Parser, ToWire, FromWire)
-            .Register<ShardStats, Wire.ShardStats>(WireTypeIds.ShardStats, Wire.ShardStats.Parser, ToWire, FromWire);
+            .Register<ShardStats, Wire.ShardStats>(
+                WireTypeIds.ShardStats, Wire.ShardStats.Parser, ToWire, FromWire, stats => EstimatedSize(stats.Shards.Length));
     }
+
+    // ---- Estimated sizes (for the outbound queues' byte bound) ----
+
+    /// <summary>Per shard in a table, a report or stats: a shard, an epoch, a count and perhaps a home's index.</summary>
+    private const int ShardRowBytes = 12;
+
+    private static int EstimatedSize(ShardReply reply) => reply.Reply is ShardUnavailable unavailable
+        ? SessionMessageSizes.FixedBytes + unavailable.Reason.Length
+        : SessionMessageSizes.OfReply(reply.Reply);
+
+    /// <summary>A slice of whole sessions (a hand-off's, or a backup copy's).</summary>
+    internal static int EstimatedSize(ImmutableArray<SessionCrdt> sessions)
+    {
+        var bytes = SessionMessageSizes.FixedBytes;
+        foreach (var session in sessions.IsDefault ? [] : sessions)
+        {
+            bytes += SessionCrdtWireFormat.EstimatedSize(session);
+        }
+
+        return bytes;
+    }
+
+    /// <summary>A message listing <paramref name="shards"/> shards (homes' addresses are a few per cluster).</summary>
+    private static int EstimatedSize(int shards) => SessionMessageSizes.FixedBytes + ShardRowBytes * shards;
 
     // ---- Between regions ----
 

@@ -59,4 +59,39 @@ public sealed class SessionClusterMetricsTests
         Assert.Equal(before + 9, second);
         Assert.Equal(before, after);
     }
+
+    [Fact]
+    public void TransportReadings_ExposedAsCountersAndGauges_UnderPrometheusNames()
+    {
+        using var collector = new PrometheusCollector();
+        var before = PrometheusExposition.Parse(collector.Collect());
+        using var registration = SessionClusterMetrics.Register(new NodeGauges
+        {
+            RemoteMessagesSent = () => 1_000,
+            RemoteMessagesReceived = () => 900,
+            RemoteMessagesDropped = () => 3,
+            RemoteQueueOverflows = () => 2,
+            RemoteOutboundQueued = () => 40,
+            RemoteOutboundQueuedBytes = () => 65_536,
+            RemoteConnectionsRefused = () => 5,
+        });
+
+        var exposition = PrometheusExposition.Parse(collector.Collect());
+
+        (string Name, string Type, double Value)[] expected =
+        [
+            ("sessioncluster_remote_messages_sent_total", "counter", 1_000),
+            ("sessioncluster_remote_messages_received_total", "counter", 900),
+            ("sessioncluster_remote_messages_dropped_total", "counter", 3),
+            ("sessioncluster_remote_queue_overflows_total", "counter", 2),
+            ("sessioncluster_remote_outbound_queued", "gauge", 40),
+            ("sessioncluster_remote_outbound_queued_size_bytes", "gauge", 65_536),
+            ("sessioncluster_remote_connections_refused_total", "counter", 5),
+        ];
+        foreach (var (name, type, value) in expected)
+        {
+            Assert.Equal(type, exposition.Families[name].Type);
+            Assert.Equal((before.Find(name) ?? 0) + value, exposition.Value(name));
+        }
+    }
 }

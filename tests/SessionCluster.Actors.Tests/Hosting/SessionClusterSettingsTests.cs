@@ -24,6 +24,9 @@ public sealed class SessionClusterSettingsTests : IDisposable
         Assert.Equal(TimeSpan.FromSeconds(5), settings.Sessions.RequestTimeout);
         Assert.Equal(string.Empty, settings.Node.Route);
         Assert.Equal(["worker"], settings.Node.Roles);
+        Assert.Equal(SessionCluster.Actors.Sharding.ShardingSettings.Default, settings.Sharding);
+        Assert.Equal(4, settings.Sharding.TransferWindow);
+        Assert.Equal(64 * 1024 * 1024, settings.Remote.OutboundQueueMaxBytes);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using Google.Protobuf;
 using SessionCluster.Actors.Management;
 using SessionCluster.Actors.Remoting;
 using SessionCluster.Actors.Sharding;
+using SessionCluster.Actors.Tests.Remoting;
 using Wire = SessionCluster.Actors.Management.Wire;
 
 namespace SessionCluster.Actors.Tests.Management;
@@ -9,7 +10,7 @@ namespace SessionCluster.Actors.Tests.Management;
 /// <summary>The management messages on the wire: exact round trips under their own ids, malformed input named.</summary>
 public sealed class ManagementWireFormatTests
 {
-    private static readonly WireSerializer Frozen = FrozenSerializer();
+    private static readonly FrozenWire Codec = new(ShardingWireFormat.Register, ManagementWireFormat.Register);
 
     [Fact]
     public void Every_management_message_round_trips_exactly_under_its_own_type_id()
@@ -34,7 +35,7 @@ public sealed class ManagementWireFormatTests
 
         for (var i = 0; i < messages.Length; i++)
         {
-            Assert.True(Frozen.TryGetByType(messages[i].GetType(), out var binding));
+            Assert.True(Codec.Serializer.TryGetByType(messages[i].GetType(), out var binding));
             Assert.Equal(ids[i], binding.TypeId);
             var bytes = binding.ToWire(messages[i]).ToByteArray();
             var decoded = binding.FromWire(bytes);
@@ -58,7 +59,7 @@ public sealed class ManagementWireFormatTests
     [InlineData(double.NaN)]
     public void A_weight_outside_0_to_100_is_refused_by_the_encoder(double weight)
     {
-        Assert.True(Frozen.TryGetByType(typeof(ManagementRequest), out var binding));
+        Assert.True(Codec.Serializer.TryGetByType(typeof(ManagementRequest), out var binding));
 
         Assert.Throws<ArgumentException>(() => binding.ToWire(new ManagementRequest(1, ManagementAction.SetWeight, weight)));
     }
@@ -66,13 +67,13 @@ public sealed class ManagementWireFormatTests
     [Fact]
     public void Malformed_input_is_rejected_naming_the_field()
     {
-        AssertMalformed(WireTypeIds.ManagementRequest, new Wire.ManagementRequest { Action = Wire.ManagementAction.Drain }, "ManagementRequest.request_id");
-        AssertMalformed(WireTypeIds.ManagementRequest, new Wire.ManagementRequest { RequestId = 1 }, "ManagementRequest.action");
-        AssertMalformed(WireTypeIds.ManagementRequest, new Wire.ManagementRequest { RequestId = 1, Action = (Wire.ManagementAction)99 }, "ManagementRequest.action");
-        AssertMalformed(WireTypeIds.ManagementRequest, new Wire.ManagementRequest { RequestId = 1, Action = Wire.ManagementAction.SetWeight }, "ManagementRequest.weight");
-        AssertMalformed(WireTypeIds.ManagementRequest, new Wire.ManagementRequest { RequestId = 1, Action = Wire.ManagementAction.SetWeight, Weight = 101 }, "ManagementRequest.weight");
-        AssertMalformed(WireTypeIds.ManagementReply, new Wire.ManagementReply { RequestId = 1 }, "ManagementReply.status");
-        AssertMalformed(WireTypeIds.ManagementReply, new Wire.ManagementReply { RequestId = 1, Status = 42 }, "ManagementReply.status");
+        Codec.AssertMalformed(WireTypeIds.ManagementRequest, new Wire.ManagementRequest { Action = Wire.ManagementAction.Drain }, "ManagementRequest.request_id");
+        Codec.AssertMalformed(WireTypeIds.ManagementRequest, new Wire.ManagementRequest { RequestId = 1 }, "ManagementRequest.action");
+        Codec.AssertMalformed(WireTypeIds.ManagementRequest, new Wire.ManagementRequest { RequestId = 1, Action = (Wire.ManagementAction)99 }, "ManagementRequest.action");
+        Codec.AssertMalformed(WireTypeIds.ManagementRequest, new Wire.ManagementRequest { RequestId = 1, Action = Wire.ManagementAction.SetWeight }, "ManagementRequest.weight");
+        Codec.AssertMalformed(WireTypeIds.ManagementRequest, new Wire.ManagementRequest { RequestId = 1, Action = Wire.ManagementAction.SetWeight, Weight = 101 }, "ManagementRequest.weight");
+        Codec.AssertMalformed(WireTypeIds.ManagementReply, new Wire.ManagementReply { RequestId = 1 }, "ManagementReply.status");
+        Codec.AssertMalformed(WireTypeIds.ManagementReply, new Wire.ManagementReply { RequestId = 1, Status = 42 }, "ManagementReply.status");
         var twice = new Wire.ManagementReply { RequestId = 1, Status = 200 };
         for (var i = 0; i < 2; i++)
         {
@@ -83,26 +84,9 @@ public sealed class ManagementWireFormatTests
             });
         }
 
-        AssertMalformed(WireTypeIds.ManagementReply, twice, "ManagementReply.regions.region");
-        AssertMalformed(WireTypeIds.RegionWeightChanged, new Wire.RegionWeightChanged(), "RegionWeightChanged.weight");
-        AssertMalformed(WireTypeIds.RegionWeightChanged, new Wire.RegionWeightChanged { Weight = double.PositiveInfinity }, "RegionWeightChanged.weight");
+        Codec.AssertMalformed(WireTypeIds.ManagementReply, twice, "ManagementReply.regions.region");
+        Codec.AssertMalformed(WireTypeIds.RegionWeightChanged, new Wire.RegionWeightChanged(), "RegionWeightChanged.weight");
+        Codec.AssertMalformed(WireTypeIds.RegionWeightChanged, new Wire.RegionWeightChanged { Weight = double.PositiveInfinity }, "RegionWeightChanged.weight");
     }
 
-    private static void AssertMalformed(int typeId, IMessage wire, string field)
-    {
-        Assert.True(Frozen.TryGetById(typeId, out var binding));
-
-        var exception = Assert.Throws<InvalidDataException>(() => binding.FromWire(wire.ToByteArray()));
-
-        Assert.Contains(field, exception.Message, StringComparison.Ordinal);
-    }
-
-    private static WireSerializer FrozenSerializer()
-    {
-        var serializer = new WireSerializer();
-        ShardingWireFormat.Register(serializer);
-        ManagementWireFormat.Register(serializer);
-        serializer.Freeze();
-        return serializer;
-    }
 }

@@ -16,7 +16,7 @@ public sealed class MembershipWireFormatTests : IAsyncLifetime
 {
     private const int RandomCases = 200;
     private static readonly TimeSpan SimulationTimeout = TimeSpan.FromSeconds(30);
-    private static readonly WireSerializer Frozen = FrozenSerializer();
+    private static readonly FrozenWire Codec = new(MembershipWireFormat.Register);
 
     private static readonly UniqueAddress A = new(new NodeAddress("10.0.0.1", 4000), 11);
     private static readonly UniqueAddress B = new(new NodeAddress("10.0.0.2", 4000), 22);
@@ -55,7 +55,7 @@ public sealed class MembershipWireFormatTests : IAsyncLifetime
 
         foreach (var (type, id) in expected)
         {
-            Assert.True(Frozen.TryGetByType(type, out var binding), $"{type.Name} is registered");
+            Assert.True(Codec.Serializer.TryGetByType(type, out var binding), $"{type.Name} is registered");
             Assert.Equal(id, binding.TypeId);
             Assert.InRange(id, 100, 199);
         }
@@ -75,11 +75,11 @@ public sealed class MembershipWireFormatTests : IAsyncLifetime
     [Fact]
     public void RoundTrip_JoinHandshakeMessages_AreEqual()
     {
-        AssertRoundTrip(new InitJoin("session-cluster"));
-        AssertRoundTrip(new InitJoinAck("session-cluster"));
-        AssertRoundTrip(new InitJoinNack("clüster ☃"));
-        AssertRoundTrip(new JoinRefusal("a", "cluster name 'b' is not 'a'"));
-        AssertRoundTrip(new JoinRefusal("a", string.Empty));
+        Codec.AssertRoundTrip(new InitJoin("session-cluster"));
+        Codec.AssertRoundTrip(new InitJoinAck("session-cluster"));
+        Codec.AssertRoundTrip(new InitJoinNack("clüster ☃"));
+        Codec.AssertRoundTrip(new JoinRefusal("a", "cluster name 'b' is not 'a'"));
+        Codec.AssertRoundTrip(new JoinRefusal("a", string.Empty));
     }
 
     [Fact]
@@ -87,7 +87,7 @@ public sealed class MembershipWireFormatTests : IAsyncLifetime
     {
         foreach (var roles in new[] { Array.Empty<string>(), ["worker"], ["worker", "front", "", "ü", "front"] })
         {
-            var decoded = RoundTrip(new Join("session-cluster", roles));
+            var decoded = Codec.RoundTrip(new Join("session-cluster", roles));
 
             Assert.Equal("session-cluster", decoded.ClusterName);
             Assert.Equal(roles, decoded.Roles);
@@ -108,8 +108,8 @@ public sealed class MembershipWireFormatTests : IAsyncLifetime
 
         foreach (var target in targets)
         {
-            AssertRoundTrip(new Heartbeat(target));
-            AssertRoundTrip(new HeartbeatAck(target));
+            Codec.AssertRoundTrip(new Heartbeat(target));
+            Codec.AssertRoundTrip(new HeartbeatAck(target));
         }
     }
 
@@ -118,8 +118,8 @@ public sealed class MembershipWireFormatTests : IAsyncLifetime
     {
         foreach (var gossip in new[] { Gossip.Empty, HandBuiltGossip() })
         {
-            AssertRoundTrip(new Welcome(C, gossip));
-            AssertRoundTrip(new GossipEnvelope(B, gossip));
+            Codec.AssertRoundTrip(new Welcome(C, gossip));
+            Codec.AssertRoundTrip(new GossipEnvelope(B, gossip));
         }
     }
 
@@ -142,8 +142,8 @@ public sealed class MembershipWireFormatTests : IAsyncLifetime
         foreach (var gossip in gossips)
         {
             var to = gossip.Members.Keys.FirstOrDefault() ?? A;
-            var decoded = AssertRoundTrip(new GossipEnvelope(to, gossip));
-            AssertRoundTrip(new Welcome(to, gossip));
+            var decoded = Codec.AssertRoundTrip(new GossipEnvelope(to, gossip));
+            Codec.AssertRoundTrip(new Welcome(to, gossip));
             Assert.Equal(gossip.Leader(to), decoded.Gossip.Leader(to));
             Assert.Equal(gossip.IsConverged(to), decoded.Gossip.IsConverged(to));
             Assert.Equal(gossip.Unreachable, decoded.Gossip.Unreachable);
@@ -162,7 +162,7 @@ public sealed class MembershipWireFormatTests : IAsyncLifetime
             var gossip = RandomGossip(random);
             try
             {
-                AssertRoundTrip(new GossipEnvelope(RandomAddress(random), gossip));
+                Codec.AssertRoundTrip(new GossipEnvelope(RandomAddress(random), gossip));
             }
             catch (Exception failure)
             {
@@ -175,7 +175,7 @@ public sealed class MembershipWireFormatTests : IAsyncLifetime
     public async Task Encode_SimulatedGossip_WritesEachHostOnce()
     {
         var gossip = (await SimulatedGossips(83)).MaxBy(g => g.Members.Count + g.Tombstones.Count + g.SeenBy.Count + g.Version.Entries.Count)!;
-        var bytes = Encode(new GossipEnvelope(A, gossip));
+        var bytes = Codec.Encode(new GossipEnvelope(A, gossip));
 
         var hosts = gossip.Members.Keys.Concat(gossip.Tombstones.Keys).Select(node => node.Address.Host).Distinct().ToList();
         Assert.True(hosts.Count >= 5, $"a rich gossip: {gossip}");
@@ -261,38 +261,38 @@ public sealed class MembershipWireFormatTests : IAsyncLifetime
         var wire = MembershipWireFormat.ToWire(new GossipEnvelope(E, HandBuiltGossip()));
         mutate(wire, new Indexes(wire.Gossip));
 
-        var error = Assert.Throws<InvalidDataException>(() => Decode(WireTypeIds.GossipEnvelope, wire.ToByteArray()));
+        var error = Assert.Throws<InvalidDataException>(() => Codec.Decode(WireTypeIds.GossipEnvelope, wire.ToByteArray()));
         Assert.Contains(expected, error.Message);
     }
 
     [Fact]
     public void Decode_MalformedSimpleMessages_ThrowNamingTheField()
     {
-        AssertMalformed(WireTypeIds.InitJoin, new Wire.InitJoin(), "InitJoin.cluster_name is missing");
-        AssertMalformed(WireTypeIds.InitJoinAck, new Wire.InitJoinAck(), "InitJoinAck.cluster_name is missing");
-        AssertMalformed(WireTypeIds.InitJoinNack, new Wire.InitJoinNack(), "InitJoinNack.cluster_name is missing");
-        AssertMalformed(WireTypeIds.JoinRefusal, new Wire.JoinRefusal { Reason = "x" }, "JoinRefusal.cluster_name is missing");
-        AssertMalformed(WireTypeIds.Join, new Wire.Join { Roles = { "worker" } }, "Join.cluster_name is missing");
-        AssertMalformed(WireTypeIds.Heartbeat, new Wire.Heartbeat(), "Heartbeat.to is missing");
-        AssertMalformed(WireTypeIds.HeartbeatAck, new Wire.HeartbeatAck { To = new Wire.UniqueAddress { Host = "h", Port = 1 } }, "HeartbeatAck.to.uid is missing");
-        AssertMalformed(WireTypeIds.Welcome, new Wire.Welcome { To = MembershipWireFormat.ToWire(A) }, "Welcome.gossip is missing");
-        AssertMalformed(WireTypeIds.Welcome, new Wire.Welcome { Gossip = new Wire.Gossip() }, "Welcome.to is missing");
+        Codec.AssertMalformed(WireTypeIds.InitJoin, new Wire.InitJoin(), "InitJoin.cluster_name is missing");
+        Codec.AssertMalformed(WireTypeIds.InitJoinAck, new Wire.InitJoinAck(), "InitJoinAck.cluster_name is missing");
+        Codec.AssertMalformed(WireTypeIds.InitJoinNack, new Wire.InitJoinNack(), "InitJoinNack.cluster_name is missing");
+        Codec.AssertMalformed(WireTypeIds.JoinRefusal, new Wire.JoinRefusal { Reason = "x" }, "JoinRefusal.cluster_name is missing");
+        Codec.AssertMalformed(WireTypeIds.Join, new Wire.Join { Roles = { "worker" } }, "Join.cluster_name is missing");
+        Codec.AssertMalformed(WireTypeIds.Heartbeat, new Wire.Heartbeat(), "Heartbeat.to is missing");
+        Codec.AssertMalformed(WireTypeIds.HeartbeatAck, new Wire.HeartbeatAck { To = new Wire.UniqueAddress { Host = "h", Port = 1 } }, "HeartbeatAck.to.uid is missing");
+        Codec.AssertMalformed(WireTypeIds.Welcome, new Wire.Welcome { To = MembershipWireFormat.ToWire(A) }, "Welcome.gossip is missing");
+        Codec.AssertMalformed(WireTypeIds.Welcome, new Wire.Welcome { Gossip = new Wire.Gossip() }, "Welcome.to is missing");
     }
 
     [Fact]
     public void Decode_TruncatedBytes_Throws()
     {
-        var bytes = Encode(new GossipEnvelope(A, HandBuiltGossip()));
+        var bytes = Codec.Encode(new GossipEnvelope(A, HandBuiltGossip()));
 
-        Assert.IsType<InvalidProtocolBufferException>(Assert.Throws<InvalidDataException>(() => Decode(WireTypeIds.GossipEnvelope, bytes[..^3])).InnerException);
+        Assert.IsType<InvalidProtocolBufferException>(Assert.Throws<InvalidDataException>(() => Codec.Decode(WireTypeIds.GossipEnvelope, bytes[..^3])).InnerException);
     }
 
     [Fact]
     public void Encode_ValuesNoNodeCouldSend_Throw()
     {
-        Assert.Throws<ArgumentException>(() => Encode(new Heartbeat(new UniqueAddress(new NodeAddress("h", 0), 1))));
-        Assert.Throws<ArgumentException>(() => Encode(new Heartbeat(new UniqueAddress(new NodeAddress(string.Empty, 1), 1))));
-        Assert.Throws<ArgumentException>(() => Encode(new InitJoin(string.Empty)));
+        Assert.Throws<ArgumentException>(() => Codec.Encode(new Heartbeat(new UniqueAddress(new NodeAddress("h", 0), 1))));
+        Assert.Throws<ArgumentException>(() => Codec.Encode(new Heartbeat(new UniqueAddress(new NodeAddress(string.Empty, 1), 1))));
+        Assert.Throws<ArgumentException>(() => Codec.Encode(new InitJoin(string.Empty)));
     }
 
     [Fact]
@@ -352,48 +352,6 @@ public sealed class MembershipWireFormatTests : IAsyncLifetime
             .ChangedBy(A).ChangedBy(A).ChangedBy(B).ChangedBy(D)
             .Remove(D, T0.AddTicks(7));
         return gossip.WithReachability(gossip.Reachability.MarkUnreachable(A, B, refused: true)).Seen(A).Seen(B).Seen(E);
-    }
-
-    private static WireSerializer FrozenSerializer()
-    {
-        var serializer = new WireSerializer();
-        MembershipWireFormat.Register(serializer);
-        serializer.Freeze();
-        return serializer;
-    }
-
-    private static byte[] Encode(object message)
-    {
-        Assert.True(Frozen.TryGetByType(message.GetType(), out var binding), $"{message.GetType().Name} is registered");
-        return binding.ToWire(message).ToByteArray();
-    }
-
-    private static object Decode(int typeId, byte[] payload)
-    {
-        Assert.True(Frozen.TryGetById(typeId, out var binding), $"type id {typeId} is registered");
-        return binding.FromWire(payload);
-    }
-
-    private static T RoundTrip<T>(T message) where T : notnull
-    {
-        Assert.True(Frozen.TryGetByType(typeof(T), out var binding), $"{typeof(T).Name} is registered");
-        return Assert.IsType<T>(Decode(binding.TypeId, Encode(message)));
-    }
-
-    /// <summary>Decodes to an equal value, and re-encodes to the same bytes (the encoding is deterministic and loses nothing).</summary>
-    private static T AssertRoundTrip<T>(T message) where T : notnull
-    {
-        var bytes = Encode(message);
-        var decoded = RoundTrip(message);
-        Assert.Equal(message, decoded);
-        Assert.Equal(bytes, Encode(decoded));
-        return decoded;
-    }
-
-    private static void AssertMalformed(int typeId, IMessage wire, string expected)
-    {
-        var error = Assert.Throws<InvalidDataException>(() => Decode(typeId, wire.ToByteArray()));
-        Assert.Contains(expected, error.Message);
     }
 
     private static int Occurrences(byte[] haystack, byte[] needle)

@@ -26,7 +26,7 @@ public sealed class RemoteSettingsTests
                 HandshakeTimeout: TimeSpan.FromSeconds(10),
                 WriteTimeout: TimeSpan.FromSeconds(10),
                 ReconnectBackoffMin: TimeSpan.FromMilliseconds(100),
-                ReconnectBackoffMax: TimeSpan.FromSeconds(5)) { InboundMessageRate = 250_000, MaxHandshakingConnections = 256 },
+                ReconnectBackoffMax: TimeSpan.FromSeconds(5)) { OutboundQueueMaxBytes = 64 * 1024 * 1024, InboundMessageRate = 250_000, MaxHandshakingConnections = 256 },
             settings);
         Assert.Equal(RemoteSettings.CurrentProtocolVersion, settings.ProtocolVersion);
         settings.Validate();
@@ -40,11 +40,13 @@ public sealed class RemoteSettingsTests
             ["session-cluster:remote:port"] = "4053",
             ["session-cluster:remote:secret"] = "s3cret",
             ["session-cluster:remote:max-frame-size"] = "8MiB",
+            ["session-cluster:remote:outbound-queue-max-bytes"] = "0",
         });
 
         Assert.Equal(4053, settings.Port);
         Assert.Equal("s3cret", settings.Secret);
         Assert.Equal(8 * 1024 * 1024, settings.MaxFrameSize);
+        Assert.Equal(0, settings.OutboundQueueMaxBytes);
     }
 
     [Theory]
@@ -52,6 +54,7 @@ public sealed class RemoteSettingsTests
     [InlineData("hostname", "", "session-cluster.remote.hostname: expected a non-empty string")]
     [InlineData("max-frame-size", "1KiB", "session-cluster.remote.max-frame-size: expected a size")]
     [InlineData("outbound-queue-size", "0", "session-cluster.remote.outbound-queue-size: expected an integer from 1")]
+    [InlineData("outbound-queue-max-bytes", "lots", "session-cluster.remote.outbound-queue-max-bytes: expected a size")]
     [InlineData("handshake-timeout", "0s", "session-cluster.remote.handshake-timeout: expected a positive duration")]
     [InlineData("write-timeout", "-1s", "session-cluster.remote.write-timeout: expected a positive duration")]
     [InlineData("batch-max-bytes", "4MiB", "session-cluster.remote.batch-max-bytes: must not exceed session-cluster.remote.max-frame-size (2097152 bytes), got '4MiB'.")]

@@ -237,21 +237,15 @@ public sealed class TcpTransportTests : IAsyncLifetime
         // A peer that knows the secret and completes the handshake, then never reads: its small receive buffer and
         // the sender's socket buffer fill, and the next write cannot finish.
         var settings = TcpTestSettings.Loopback();
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen();
-        var address = new NodeAddress("127.0.0.1", ((IPEndPoint)listener.LocalEndPoint!).Port);
+        await using var stalled = new StalledPeer();
         var log = new CapturingLogger();
         var (node, _) = await Start(settings with { WriteTimeout = TimeSpan.FromMilliseconds(300) }, log);
 
-        Assert.True(node.Send(address, new TextMessage("first")));
-        using var deadline = new CancellationTokenSource(Eventually.DefaultDeadline);
-        using var stalled = await listener.AcceptAsync(deadline.Token);
-        await using var stalledStream = new NetworkStream(stalled);
-        await TcpHandshake.AcceptAsync(stalledStream, new FrameReader(stalledStream, 512), settings, new UniqueAddress(address, 9), deadline.Token);
+        Assert.True(node.Send(stalled.Address, new TextMessage("first")));
+        await stalled.AcceptAsync(settings);
         for (var i = 0; i < 200; i++)
         {
-            Assert.True(node.Send(address, new BlobMessage(new byte[60 * 1024])));
+            Assert.True(node.Send(stalled.Address, new BlobMessage(new byte[60 * 1024])));
         }
 
         await Eventually.True(
@@ -266,22 +260,16 @@ public sealed class TcpTransportTests : IAsyncLifetime
         // A peer that completes the handshake and never reads again, with a write timeout far beyond the test: its
         // link stays stalled on a full socket for the whole test.
         var settings = TcpTestSettings.Loopback() with { OutboundQueueSize = 50, WriteTimeout = TimeSpan.FromMinutes(5) };
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen();
-        var stalledAddress = new NodeAddress("127.0.0.1", ((IPEndPoint)listener.LocalEndPoint!).Port);
+        await using var stalled = new StalledPeer();
         var (node, _) = await Start(settings);
         var (healthy, inbox) = await Start(TcpTestSettings.Loopback());
 
-        Assert.True(node.Send(stalledAddress, new TextMessage("first")));
-        using var deadline = new CancellationTokenSource(Eventually.DefaultDeadline);
-        using var stalled = await listener.AcceptAsync(deadline.Token);
-        await using var stalledStream = new NetworkStream(stalled);
-        await TcpHandshake.AcceptAsync(stalledStream, new FrameReader(stalledStream, 512), settings, new UniqueAddress(stalledAddress, 9), deadline.Token);
+        Assert.True(node.Send(stalled.Address, new TextMessage("first")));
+        await stalled.AcceptAsync(settings);
         var accepted = 0;
         for (var i = 0; i < 2_000; i++)
         {
-            accepted += node.Send(stalledAddress, new BlobMessage(new byte[60 * 1024])) ? 1 : 0;
+            accepted += node.Send(stalled.Address, new BlobMessage(new byte[60 * 1024])) ? 1 : 0;
         }
 
         // What the stalled peer can pin is its socket buffers, one frame in flight and the bounded queue: the rest is
@@ -298,6 +286,35 @@ public sealed class TcpTransportTests : IAsyncLifetime
         var received = await inbox.WaitFor(40, "the healthy peer gets every message while the other peer is stalled");
         Assert.Equal(Enumerable.Range(0, 40).Select(i => (object)new NumberMessage(i)), received.Select(r => r.Message));
         Assert.Equal(2_000 - accepted, node.QueueOverflows);
+    }
+
+    [Fact]
+    public async Task Send_ToAPeerThatNeverReads_IsBoundedByTheQueuedBytes_WhenTheCountWouldAllowFarMore()
+    {
+        // Room for 100,000 messages, but only 1 MiB of them: 60 KiB values behind a stalled peer must stop at the bytes.
+        var settings = TcpTestSettings.Loopback() with
+        {
+            OutboundQueueSize = 100_000,
+            OutboundQueueMaxBytes = 1024 * 1024,
+            WriteTimeout = TimeSpan.FromMinutes(5),
+        };
+        await using var stalled = new StalledPeer();
+        var log = new CapturingLogger();
+        var (node, _) = await Start(settings, log);
+
+        Assert.True(node.Send(stalled.Address, new TextMessage("first")));
+        await stalled.AcceptAsync(settings);
+        var accepted = 0;
+        for (var i = 0; i < 2_000; i++)
+        {
+            accepted += node.Send(stalled.Address, new BlobMessage(new byte[60 * 1024])) ? 1 : 0;
+        }
+
+        // 16 fit in the queue's mebibyte; the rest of those accepted went into the socket buffers before they filled.
+        Assert.InRange(accepted, 16, 400);
+        Assert.Equal(2_000 - accepted, node.QueueOverflows);
+        var warning = Assert.Single(log.Entries, e => e.Event.Id == 310);
+        Assert.Contains("the bounds are 100000 messages and 1048576 bytes", warning.Message);
     }
 
     [Fact]

@@ -11,6 +11,7 @@ public sealed class ShardCopyQueueTests
     private static readonly NodeAddress C = new("c", 1);
     private static readonly TimeSpan Resend = TimeSpan.FromMilliseconds(300);
     private static readonly TimeSpan MaxResend = TimeSpan.FromSeconds(3);
+    private static readonly SliceMessage<ReplicaCopy> ReplicaSlice = (shard, epoch, chunk, chunkCount, sessions) => new(shard, epoch, chunk, chunkCount, sessions);
     private static readonly TimeSpan StallAfter = TimeSpan.FromSeconds(6);
 
     [Fact]
@@ -115,7 +116,7 @@ public sealed class ShardCopyQueueTests
         var chunks = 0;
         for (var shard = 0; shard < 20; shard++)
         {
-            var copy = new ShardCopy(shard, 1, B, sessions, chunkBytes: 100, window: 2, Resend, MaxResend);
+            var copy = new ShardCopy<ReplicaCopy>(shard, 1, B, sessions, ReplicaSlice, chunkBytes: 100, window: 2, Resend, MaxResend);
             chunks += copy.ChunkCount;
             queue.Enqueue(copy);
         }
@@ -146,8 +147,8 @@ public sealed class ShardCopyQueueTests
         Assert.Equal(chunks, sent);
     }
 
-    private static ShardCopy Copy(int shard, long epoch, NodeAddress to) =>
-        new(shard, epoch, to, [], chunkBytes: 1_000, window: 1, Resend, MaxResend);
+    private static ShardCopy<ReplicaCopy> Copy(int shard, long epoch, NodeAddress to) =>
+        new(shard, epoch, to, [], ReplicaSlice, chunkBytes: 1_000, window: 1, Resend, MaxResend);
 
     private static List<int> Shards(IReadOnlyList<(NodeAddress To, ReplicaCopy Slice)> due) => [.. due.Select(d => d.Slice.Shard)];
 }

@@ -1,5 +1,6 @@
 using SessionCluster.Actors.Remoting;
 using SessionCluster.Actors.Replication;
+using SessionCluster.Actors.Sharding;
 
 namespace SessionCluster.Actors.Tests.Replication;
 
@@ -11,12 +12,13 @@ public sealed class ShardCopyTests
     private static readonly NodeAddress B = new("b", 1);
     private static readonly TimeSpan Resend = TimeSpan.FromMilliseconds(300);
     private static readonly TimeSpan MaxResend = TimeSpan.FromSeconds(3);
+    private static readonly SliceMessage<ReplicaCopy> ReplicaSlice = (shard, epoch, chunk, chunkCount, sessions) => new(shard, epoch, chunk, chunkCount, sessions);
 
     [Fact]
     public void Slices_stay_within_the_size_and_the_window_and_together_hold_every_session_once()
     {
         var sessions = Enumerable.Range(0, 100).Select(i => Big((UInt128)i, 1_000)).ToList();
-        var copy = new ShardCopy(3, 9, B, sessions, chunkBytes: 10_000, window: 2, Resend, MaxResend);
+        var copy = new ShardCopy<ReplicaCopy>(3, 9, B, sessions, ReplicaSlice, chunkBytes: 10_000, window: 2, Resend, MaxResend);
 
         var first = copy.Due(T0);
         Assert.Equal([0, 1], first.Select(slice => slice.Chunk));
@@ -38,13 +40,15 @@ public sealed class ShardCopyTests
 
         Assert.True(copy.ChunkCount >= 10, $"{copy.ChunkCount} slices");
         Assert.All(all, slice => Assert.Equal((3, 9L, copy.ChunkCount), (slice.Shard, slice.Epoch, slice.ChunkCount)));
+        Assert.All(all, slice => Assert.InRange(
+            ShardingWireFormat.ToWire(new ShardTransfer(slice.Shard, slice.Epoch, slice.Chunk, slice.ChunkCount, slice.Sessions)).CalculateSize(), 1, 10_000));
         Assert.Equal(sessions.Select(s => s.Id), all.DistinctBy(slice => slice.Chunk).OrderBy(slice => slice.Chunk).SelectMany(slice => slice.Sessions).Select(s => s.Id));
     }
 
     [Fact]
     public void An_unacknowledged_slice_goes_again_after_the_interval_and_an_empty_shard_is_one_empty_slice()
     {
-        var copy = new ShardCopy(0, 1, B, [], chunkBytes: 1_000, window: 4, Resend, MaxResend);
+        var copy = new ShardCopy<ReplicaCopy>(0, 1, B, [], ReplicaSlice, chunkBytes: 1_000, window: 4, Resend, MaxResend);
         var first = Assert.Single(copy.Due(T0));
         Assert.Empty(first.Sessions);
         Assert.Empty(copy.Due(T0 + Resend - TimeSpan.FromTicks(1)));
@@ -61,7 +65,7 @@ public sealed class ShardCopyTests
     [Fact]
     public void An_unacknowledged_slice_is_re_sent_after_waits_that_double_up_to_the_cap()
     {
-        var copy = new ShardCopy(0, 1, B, [], chunkBytes: 1_000, window: 4, Resend, MaxResend);
+        var copy = new ShardCopy<ReplicaCopy>(0, 1, B, [], ReplicaSlice, chunkBytes: 1_000, window: 4, Resend, MaxResend);
         Assert.Single(copy.Due(T0));
 
         // Sent at 0; again at 0.3 s, 0.9 s (+0.6), 2.1 s (+1.2), 4.5 s (+2.4), then every 3 s (the cap).
@@ -85,17 +89,17 @@ public sealed class ShardCopyTests
     [InlineData(5, 3_000)]
     [InlineData(1_000, 3_000)]
     public void The_back_off_doubles_per_send_and_stops_at_the_cap(int sends, int expectedMs) =>
-        Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), ShardCopy.BackOff(sends, Resend, MaxResend));
+        Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), ShardCopy<ReplicaCopy>.BackOff(sends, Resend, MaxResend));
 
     [Fact]
     public void The_back_off_of_a_long_interval_does_not_overflow() =>
-        Assert.Equal(TimeSpan.MaxValue, ShardCopy.BackOff(100, TimeSpan.FromDays(1_000), TimeSpan.MaxValue));
+        Assert.Equal(TimeSpan.MaxValue, ShardCopy<ReplicaCopy>.BackOff(100, TimeSpan.FromDays(1_000), TimeSpan.MaxValue));
 
     [Fact]
     public void A_slice_sent_before_an_acknowledged_one_and_still_unacknowledged_was_lost_and_goes_again_at_once()
     {
         var sessions = Enumerable.Range(0, 3).Select(i => Big((UInt128)i, 1_000)).ToList();
-        var copy = new ShardCopy(0, 1, B, sessions, chunkBytes: 1_000, window: 3, Resend, MaxResend);
+        var copy = new ShardCopy<ReplicaCopy>(0, 1, B, sessions, ReplicaSlice, chunkBytes: 1_000, window: 3, Resend, MaxResend);
         Assert.Equal([0, 1, 2], copy.Due(T0).Select(slice => slice.Chunk));
 
         // Slice 1 is acknowledged 50 ms later; slice 0, sent before it on the same connection, never arrived.
@@ -111,7 +115,7 @@ public sealed class ShardCopyTests
     public void Progress_is_the_last_new_acknowledgement()
     {
         var sessions = Enumerable.Range(0, 2).Select(i => Big((UInt128)i, 1_000)).ToList();
-        var copy = new ShardCopy(0, 1, B, sessions, chunkBytes: 1_000, window: 2, Resend, MaxResend);
+        var copy = new ShardCopy<ReplicaCopy>(0, 1, B, sessions, ReplicaSlice, chunkBytes: 1_000, window: 2, Resend, MaxResend);
         Assert.Null(copy.LastProgress);
 
         copy.Due(T0);

@@ -1,20 +1,14 @@
 using Microsoft.Extensions.Logging;
+using SessionCluster.Actors.Membership;
 using SessionCluster.Actors.Sharding;
 using SessionCluster.Actors.Tests.Remoting;
 
 namespace SessionCluster.Actors.Tests.Sharding;
 
-/// <summary>What the coordinator's node logs about allocations: first allocations as one line per home.</summary>
+/// <summary>What the coordinator's node logs about allocations: first allocations, and the failover of a dead home's
+/// shards, as one line per home.</summary>
 public sealed class CoordinatorTransitionLogTests
 {
-    [Theory]
-    [InlineData(new int[0], "")]
-    [InlineData(new[] { 7 }, "7")]
-    [InlineData(new[] { 0, 1, 2, 3 }, "0-3")]
-    [InlineData(new[] { 0, 1, 3, 5, 6, 9 }, "0-1, 3, 5-6, 9")]
-    public void Ranges_CompressesRuns(int[] sorted, string expected) =>
-        Assert.Equal(expected, CoordinatorTransitionLog.Ranges(sorted));
-
     [Fact]
     public void FirstAllocation_IsOneLinePerHome_NotOnePerShard()
     {
@@ -33,7 +27,43 @@ public sealed class CoordinatorTransitionLogTests
         foreach (var home in new[] { ShardCoordinatorTests.A, ShardCoordinatorTests.B })
         {
             var shards = coordinator.Table.Where(entry => entry.Value.Home == home).Select(entry => entry.Key).Order().ToList();
-            Assert.Contains(lines, line => line.Message == $"{shards.Count} shards allocated to {home.Address}: {CoordinatorTransitionLog.Ranges(shards)}");
+            Assert.Contains(lines, line => line.Message == $"{shards.Count} shards allocated to {home.Address}: {ShardRanges.Format(shards)}");
+        }
+    }
+
+    [Fact]
+    public void ADeadHomesShards_PromotedFromTheirBackups_AreOneWarningPerNewHome_NotOnePerShard()
+    {
+        var (a, b, c) = (ShardCoordinatorBackupTests.A, ShardCoordinatorBackupTests.B, ShardCoordinatorBackupTests.C);
+        var coordinator = ShardCoordinatorBackupTests.Active(backups: 1, out var reign, a, b, c);
+        var now = ShardCoordinatorBackupTests.T0;
+        for (var round = 0; round < 3; round++)
+        {
+            ShardCoordinatorBackupTests.Settle(coordinator, reign, ref now);
+        }
+
+        var logger = new CapturingLogger();
+        var log = new CoordinatorTransitionLog(logger);
+        log.Observe(coordinator);
+        var before = coordinator.Table.ToDictionary(entry => entry.Key, entry => entry.Value);
+        var orphans = before.Where(entry => entry.Value.Home == b).ToList();
+        Assert.True(orphans.Count >= 2, $"b is home to {orphans.Count} shards");
+
+        coordinator.MembershipChanged(ShardCoordinatorBackupTests.State((a, MemberStatus.Up), (c, MemberStatus.Up)), now.AddSeconds(1));
+        log.Observe(coordinator);
+
+        var lines = logger.Entries.Where(entry => entry.Message.Contains("promoted", StringComparison.Ordinal)).ToList();
+        var newHomes = orphans.GroupBy(entry => coordinator.Table[entry.Key].Home).ToList();
+        Assert.True(orphans.Count > newHomes.Count, $"{orphans.Count} shards went to {newHomes.Count} homes: one line per shard would pass too");
+        Assert.Equal(newHomes.Count, lines.Count);
+        Assert.All(lines, line => Assert.Equal(LogLevel.Warning, line.Level));
+        foreach (var group in newHomes)
+        {
+            var shards = group.Select(entry => entry.Key).Order().ToList();
+            var epochs = group.Select(entry => coordinator.Table[entry.Key].Epoch).ToList();
+            var span = epochs.Min() == epochs.Max() ? $"epoch {epochs.Min()}" : $"epochs {epochs.Min()}-{epochs.Max()}";
+            Assert.Contains(lines, line => line.Message ==
+                $"{shards.Count} shards of {b.Address} promoted to home from their backups on {group.Key.Address}: {ShardRanges.Format(shards)} ({span})");
         }
     }
 }

@@ -95,7 +95,7 @@ public sealed class ReplicaWireFormatTests
         return binding.FromWire(binding.ToWire(message).ToByteArray());
     }
 
-    private static WireSerializer FrozenSerializer()
+    internal static WireSerializer FrozenSerializer()
     {
         var serializer = new WireSerializer();
         ShardingWireFormat.Register(serializer);

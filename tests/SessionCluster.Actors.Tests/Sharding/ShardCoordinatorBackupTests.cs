@@ -7,11 +7,11 @@ namespace SessionCluster.Actors.Tests.Sharding;
 /// <summary>The coordinator's replica rules: backup placement, promotion of a backup when a home dies, rebuild.</summary>
 public sealed class ShardCoordinatorBackupTests
 {
-    private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-    private static readonly UniqueAddress A = new(new NodeAddress("a", 1), 1);
-    private static readonly UniqueAddress B = new(new NodeAddress("b", 1), 2);
-    private static readonly UniqueAddress C = new(new NodeAddress("c", 1), 3);
-    private static readonly UniqueAddress D = new(new NodeAddress("d", 1), 4);
+    internal static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    internal static readonly UniqueAddress A = new(new NodeAddress("a", 1), 1);
+    internal static readonly UniqueAddress B = new(new NodeAddress("b", 1), 2);
+    internal static readonly UniqueAddress C = new(new NodeAddress("c", 1), 3);
+    internal static readonly UniqueAddress D = new(new NodeAddress("d", 1), 4);
     private static readonly ShardingSettings Settings = ShardingSettings.Default with { NumberOfShards = 12 };
 
     [Fact]
@@ -243,7 +243,7 @@ public sealed class ShardCoordinatorBackupTests
     }
 
     /// <summary>One rebalance round, with every hand-off received and every new backup reporting its copy whole.</summary>
-    private static void Settle(ShardCoordinator coordinator, long reign, ref DateTimeOffset now)
+    internal static void Settle(ShardCoordinator coordinator, long reign, ref DateTimeOffset now)
     {
         now = now.AddSeconds(1);
         var effects = coordinator.Tick(now);
@@ -262,7 +262,7 @@ public sealed class ShardCoordinatorBackupTests
         }
     }
 
-    private static ShardCoordinator Active(int backups, out long reign, params UniqueAddress[] nodes)
+    internal static ShardCoordinator Active(int backups, out long reign, params UniqueAddress[] nodes)
     {
         var coordinator = new ShardCoordinator(A, Settings, backups);
         coordinator.MembershipChanged(State([.. nodes.Select(node => (node, MemberStatus.Up))]), T0);
@@ -278,7 +278,7 @@ public sealed class ShardCoordinatorBackupTests
 
     private static RegionReport Report(long reign, params HostedShard[] shards) => new(reign, true, 1, [.. shards], shards.Length == 0 ? 0 : shards.Max(s => s.Epoch));
 
-    private static CurrentClusterState State(params (UniqueAddress Node, MemberStatus Status)[] members) =>
+    internal static CurrentClusterState State(params (UniqueAddress Node, MemberStatus Status)[] members) =>
         new(
             members[0].Node,
             [.. members.Select((member, index) => new Member(member.Node, member.Status, ["worker"], index + 1))],

@@ -116,6 +116,27 @@ public sealed class ShardRegionActorReplicationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Shards_started_by_one_decision_are_logged_as_one_line_naming_them_and_their_sessions()
+    {
+        var region = _region!;
+        region.Tell(ShardRegionTests.State(B, A, C));
+        region.Tell(new InboundMessage(B, new QueryRegion(1)));
+        const int other = Shard + 2;
+        region.Tell(new InboundMessage(C, new ShardTransfer(Shard, 6, 0, 1, [StateOf(SessionIn(Shard, skip: 0), "\"a\"")])));
+        region.Tell(new InboundMessage(C, new ShardTransfer(other, 7, 0, 1, [StateOf(SessionIn(other, skip: 0), "\"b\""), StateOf(SessionIn(other, skip: 1), "\"c\"")])));
+
+        // One table confirms A as the new home of both.
+        region.Tell(new InboundMessage(B, new ShardHomes(1, [new ShardAllocation(Shard, A.Address, 6, []), new ShardAllocation(other, A.Address, 7, [])])));
+
+        // The line is written once the decision's shards are all published, so it is what to wait for.
+        await Pumped(() => _log.Entries.Any(e => e.Message.Contains("shards started", StringComparison.Ordinal)), "the shards' start logged");
+        Assert.True(_local[Shard] is { Serving: true } && _local[other] is { Serving: true }, "both shards serve at their new home");
+        var line = Assert.Single(_log.Entries, e => e.Message.Contains("shards started", StringComparison.Ordinal));
+        Assert.Equal(LogLevel.Information, line.Level);
+        Assert.Equal($"2 shards started: {Shard}, {other}; 3 sessions, from 3 handed over and 0 in this node's backup copies", line.Message);
+    }
+
+    [Fact]
     public async Task An_anti_entropy_push_of_a_session_over_the_limits_is_not_adopted()
     {
         var region = _region!;

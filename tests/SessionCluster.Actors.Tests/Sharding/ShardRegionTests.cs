@@ -27,6 +27,26 @@ public sealed class ShardRegionTests
         return region;
     }
 
+    /// <summary>A region on A serving shard 3 under epoch 5, told to hand it to B under epoch 6.</summary>
+    private static ShardRegion HandingOffShard3ToB(ShardingSettings settings)
+    {
+        var region = new ShardRegion(A, hostsShards: true, settings, TimeSpan.FromSeconds(5));
+        region.MembershipChanged(State(A, B, Origin), T0);
+        region.Receive(A, new QueryRegion(1), T0);
+        region.Receive(A, new ShardHomes(1, [new ShardAllocation(3, A.Address, 5)]), T0);
+        region.Receive(A, new HandOffShard(1, 3, B.Address, 6), T0);
+        return region;
+    }
+
+    /// <summary><paramref name="count"/> sessions of shard 3, each with one string value of <paramref name="valueChars"/>
+    /// characters, so that a hand-off of them takes several slices.</summary>
+    private static ImmutableArray<SessionCrdt> SessionsOfShard3(int count, int valueChars)
+    {
+        var value = System.Text.Encoding.UTF8.GetBytes($"\"{new string('x', valueChars)}\"");
+        return [.. Enumerable.Range(0, count).Select(i =>
+            Session(new SessionId(new UInt128(3, (ulong)i))).Set("v", value, new HlcTimestamp(T0.UtcTicks, 0, new ReplicaId("10.0.0.1:4000#1"))).State)];
+    }
+
     /// <summary>A proxy region on <see cref="Origin"/> following reign 1 of the coordinator on A, which homes shard 2
     /// on B under epoch 3.</summary>
     private static ShardRegion FrontWithShard2OnB(ShardingSettings settings)
@@ -36,6 +56,16 @@ public sealed class ShardRegionTests
         region.Receive(A, new QueryRegion(1), T0);
         region.Receive(A, new ShardHomes(1, [new ShardAllocation(2, B.Address, 3)]), T0);
         return region;
+    }
+
+    [Fact]
+    public void A_hand_off_slice_or_acknowledgement_for_a_shard_beyond_the_number_of_shards_is_ignored()
+    {
+        // The wire format checks only that the shard is not negative; the region drops what names a shard it does not have.
+        var region = HandingOffShard3ToB(Settings);
+
+        Assert.Empty(region.Receive(B, new ShardTransferAck(Settings.NumberOfShards, 6, 0), T0));
+        Assert.Empty(region.Receive(B, new ShardTransfer(Settings.NumberOfShards, 6, 0, 1, []), T0));
     }
 
     [Fact]
@@ -127,12 +157,8 @@ public sealed class ShardRegionTests
     [Fact]
     public void A_hand_off_slices_the_sessions_so_that_no_slice_is_larger_on_the_wire_than_the_chunk_size()
     {
-        var settings = Settings with { TransferChunkBytes = 8 * 1024 };
-        var region = new ShardRegion(A, hostsShards: true, settings, TimeSpan.FromSeconds(5));
-        region.MembershipChanged(State(A, B, Origin), T0);
-        region.Receive(A, new QueryRegion(1), T0);
-        region.Receive(A, new ShardHomes(1, [new ShardAllocation(3, A.Address, 5)]), T0);
-        region.Receive(A, new HandOffShard(1, 3, B.Address, 6), T0);
+        var settings = Settings with { TransferChunkBytes = 8 * 1024, TransferWindow = 0 };   // every slice at once
+        var region = HandingOffShard3ToB(settings);
         var writers = new[] { new ReplicaId("10.0.0.1:4000#1"), new ReplicaId("10.0.0.2:4000#2") };
         var sessions = Enumerable.Range(0, 60).Select(i =>
         {
@@ -151,6 +177,77 @@ public sealed class ShardRegionTests
         Assert.All(slices, slice => Assert.InRange(ShardingWireFormat.ToWire(slice).CalculateSize(), 1, settings.TransferChunkBytes));
         Assert.Equal(sessions, slices.SelectMany(slice => slice.Sessions));
         Assert.Equal(Enumerable.Range(0, slices.Count), slices.Select(slice => slice.Chunk));
+    }
+
+    [Fact]
+    public void A_newer_move_of_a_shard_in_hand_off_sends_the_same_sessions_to_the_new_destination_from_the_first_slice()
+    {
+        var settings = Settings with { TransferChunkBytes = 8 * 1024, TransferWindow = 2 };
+        var region = HandingOffShard3ToB(settings);
+        var sessions = SessionsOfShard3(count: 20, valueChars: 2_000);
+        static List<(NodeAddress To, ShardTransfer Slice)> Slices(IReadOnlyList<ShardingEffect> effects) =>
+            [.. effects.OfType<SendToNode>().Where(send => send.Message is ShardTransfer).Select(send => (send.To, (ShardTransfer)send.Message))];
+
+        var toB = Slices(region.ShardCollected(3, sessions, T0));
+        Assert.Equal([(B.Address, 6L, 0), (B.Address, 6L, 1)], toB.Select(s => (s.To, s.Slice.Epoch, s.Slice.Chunk)));
+
+        // The coordinator moves it on to the front's address instead, under epoch 7: the window starts over there.
+        var t = T0.AddMilliseconds(10);
+        var toNew = Slices(region.Receive(A, new HandOffShard(1, 3, Origin.Address, 7), t));
+        Assert.Equal([(Origin.Address, 7L, 0), (Origin.Address, 7L, 1)], toNew.Select(s => (s.To, s.Slice.Epoch, s.Slice.Chunk)));
+        Assert.Equal(toB.SelectMany(s => s.Slice.Sessions), toNew.SelectMany(s => s.Slice.Sessions));
+
+        // B's late acknowledgements under epoch 6 move nothing; the new destination's do.
+        Assert.Empty(Slices(region.Receive(B, new ShardTransferAck(3, 6, 0), t)));
+        Assert.Equal([(Origin.Address, 7L, 2)], Slices(region.Receive(Origin, new ShardTransferAck(3, 7, 0), t)).Select(s => (s.To, s.Slice.Epoch, s.Slice.Chunk)));
+    }
+
+    [Fact]
+    public void A_hand_off_keeps_at_most_the_transfer_window_unacknowledged_and_resends_only_those_backing_off()
+    {
+        var settings = Settings with { TransferChunkBytes = 8 * 1024, TransferWindow = 3 };
+        var region = HandingOffShard3ToB(settings);
+        var sessions = SessionsOfShard3(count: 40, valueChars: 2_000);
+        var sent = new List<ShardTransfer>();
+        List<int> Chunks(IReadOnlyList<ShardingEffect> effects)
+        {
+            var slices = effects.OfType<SendToNode>().Select(effect => effect.Message).OfType<ShardTransfer>().ToList();
+            sent.AddRange(slices);
+            return [.. slices.Select(slice => slice.Chunk)];
+        }
+
+        Assert.Equal([0, 1, 2], Chunks(region.ShardCollected(3, sessions, T0)));
+        var count = sent[0].ChunkCount;
+        Assert.True(count >= 8, $"{count} slices");
+
+        // An acknowledgement lets one more go. Slices travel in order, so one for slice 1 while 0 is unacknowledged
+        // shows 0 lost: it goes again at once. A repeated acknowledgement lets nothing go.
+        var t = T0.AddMilliseconds(10);
+        Assert.Equal([0, 3], Chunks(region.Receive(B, new ShardTransferAck(3, 6, 1), t)));
+        Assert.Empty(Chunks(region.Receive(B, new ShardTransferAck(3, 6, 1), t)));
+
+        // A slice unacknowledged for retry-interval since it was last sent goes again, and only the slices in flight
+        // do, none beyond the window; each further re-send of a slice waits twice as long.
+        var retry = settings.RetryInterval;
+        Assert.Empty(Chunks(region.Tick(T0 + retry - TimeSpan.FromMilliseconds(1))));
+        Assert.Equal([2], Chunks(region.Tick(T0 + retry)));
+        Assert.Equal([0, 3], Chunks(region.Tick(t + retry)));
+        Assert.Empty(Chunks(region.Tick(T0 + (3 * retry) - TimeSpan.FromMilliseconds(1))));
+        Assert.Equal([2], Chunks(region.Tick(T0 + (3 * retry))));
+
+        // Acknowledging everything sent, in any order, walks the window to the end: every slice goes, each session once.
+        var acked = new HashSet<int> { 1 };
+        while (acked.Count < count)
+        {
+            var next = sent.Select(slice => slice.Chunk).Where(chunk => !acked.Contains(chunk)).Max();
+            acked.Add(next);
+            t = t.AddMilliseconds(1);
+            Chunks(region.Receive(B, new ShardTransferAck(3, 6, next), t));
+            var unacknowledged = sent.Select(slice => slice.Chunk).Distinct().Count(chunk => !acked.Contains(chunk));
+            Assert.InRange(unacknowledged, 0, settings.TransferWindow);
+        }
+
+        Assert.Equal(sessions, sent.DistinctBy(slice => slice.Chunk).OrderBy(slice => slice.Chunk).SelectMany(slice => slice.Sessions));
     }
 
     [Fact]

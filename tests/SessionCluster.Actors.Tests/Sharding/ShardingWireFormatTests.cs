@@ -16,7 +16,7 @@ namespace SessionCluster.Actors.Tests.Sharding;
 /// error that names the field.</summary>
 public sealed class ShardingWireFormatTests : IAsyncLifetime
 {
-    private static readonly WireSerializer Frozen = FrozenSerializer();
+    private static readonly FrozenWire Codec = new(ShardingWireFormat.Register);
 
     private static readonly NodeAddress A = new("10.0.0.1", 4000);
     private static readonly NodeAddress B = new("node-b.cluster.local", 65535);
@@ -59,7 +59,7 @@ public sealed class ShardingWireFormatTests : IAsyncLifetime
 
         foreach (var (type, id) in expected)
         {
-            Assert.True(Frozen.TryGetByType(type, out var binding), $"{type.Name} is registered");
+            Assert.True(Codec.Serializer.TryGetByType(type, out var binding), $"{type.Name} is registered");
             Assert.Equal(id, binding.TypeId);
             Assert.InRange(id, 20, 39);
         }
@@ -84,19 +84,19 @@ public sealed class ShardingWireFormatTests : IAsyncLifetime
         foreach (var value in new[] { 0L, 1L, 127L, 128L, long.MaxValue })
         {
             var shard = (int)Math.Min(value, int.MaxValue);
-            AssertRoundTrip(new QueryRegion(value));
-            AssertRoundTrip(new GetShardHome(shard));
-            AssertRoundTrip(new HandOffShard(value, shard, B, value));
-            AssertRoundTrip(new ShardReceived(value, shard, value));
-            AssertRoundTrip(new ShardTransferAck(shard, value, shard));
+            Codec.AssertRoundTrip(new QueryRegion(value));
+            Codec.AssertRoundTrip(new GetShardHome(shard));
+            Codec.AssertRoundTrip(new HandOffShard(value, shard, B, value));
+            Codec.AssertRoundTrip(new ShardReceived(value, shard, value));
+            Codec.AssertRoundTrip(new ShardTransferAck(shard, value, shard));
         }
 
-        AssertRoundTrip(new RegisterRegion(true));
-        AssertRoundTrip(new RegisterRegion(false));
-        AssertRoundTrip(new DrainRegion(true));
-        AssertRoundTrip(new DrainRegion(false));
-        AssertRoundTrip(new HandOffShard(3, 7, new NodeAddress(new string('h', 255), 2552), 9));
-        AssertRoundTrip(new HandOffShard(3, 7, new NodeAddress("hôte-ü.example", 2552), 9));
+        Codec.AssertRoundTrip(new RegisterRegion(true));
+        Codec.AssertRoundTrip(new RegisterRegion(false));
+        Codec.AssertRoundTrip(new DrainRegion(true));
+        Codec.AssertRoundTrip(new DrainRegion(false));
+        Codec.AssertRoundTrip(new HandOffShard(3, 7, new NodeAddress(new string('h', 255), 2552), 9));
+        Codec.AssertRoundTrip(new HandOffShard(3, 7, new NodeAddress("hôte-ü.example", 2552), 9));
     }
 
     [Fact]
@@ -112,11 +112,11 @@ public sealed class ShardingWireFormatTests : IAsyncLifetime
         foreach (var command in commands)
         {
             var envelope = new ShardEnvelope(long.MinValue, A, 999, 0, command);
-            var decoded = RoundTrip(envelope);
+            var decoded = Codec.RoundTrip(envelope);
 
             Assert.Equal((envelope.RequestId, envelope.Origin, envelope.Shard, envelope.Epoch), (decoded.RequestId, decoded.Origin, decoded.Shard, decoded.Epoch));
             Assert.IsType(command.GetType(), decoded.Command);
-            Assert.Equal(Encode(envelope), Encode(decoded));
+            Assert.Equal(Codec.Encode(envelope), Codec.Encode(decoded));
             if (command is SetAttribute set)
             {
                 Assert.Equal(set.JsonValue, ((SetAttribute)decoded.Command).JsonValue);
@@ -132,13 +132,13 @@ public sealed class ShardingWireFormatTests : IAsyncLifetime
     public void RoundTrip_Reply_CarriesEveryReplyKind()
     {
         var snapshot = Snapshot(Id, "node-a", attributes: 3, valueBytes: 10);
-        var snapshotBack = Assert.IsType<SessionSnapshot>(RoundTrip(new ShardReply(1, snapshot)).Reply);
+        var snapshotBack = Assert.IsType<SessionSnapshot>(Codec.RoundTrip(new ShardReply(1, snapshot)).Reply);
         AssertSnapshotEqual(snapshot, snapshotBack);
 
-        var value = Assert.IsType<AttributeValue>(RoundTrip(new ShardReply(2, new AttributeValue("n", "42"u8.ToArray()))).Reply);
+        var value = Assert.IsType<AttributeValue>(Codec.RoundTrip(new ShardReply(2, new AttributeValue("n", "42"u8.ToArray()))).Reply);
         Assert.Equal("n", value.Name);
         Assert.Equal("42"u8.ToArray(), value.JsonValue);
-        Assert.Equal(new AttributeValue("gone", null), RoundTrip(new ShardReply(3, new AttributeValue("gone", null))).Reply);
+        Assert.Equal(new AttributeValue("gone", null), Codec.RoundTrip(new ShardReply(3, new AttributeValue("gone", null))).Reply);
 
         object[] plain =
         [
@@ -148,16 +148,16 @@ public sealed class ShardingWireFormatTests : IAsyncLifetime
         ];
         foreach (var reply in plain)
         {
-            AssertRoundTrip(new ShardReply(-7, reply));
+            Codec.AssertRoundTrip(new ShardReply(-7, reply));
         }
     }
 
     [Fact]
     public void RoundTrip_NotHere_WithAndWithoutHome()
     {
-        AssertRoundTrip(new ShardNotHere(12, 3, B, 44));
-        AssertRoundTrip(new ShardNotHere(12, 3, C, 0));
-        var decoded = AssertRoundTrip(new ShardNotHere(0, 0, null, 0));
+        Codec.AssertRoundTrip(new ShardNotHere(12, 3, B, 44));
+        Codec.AssertRoundTrip(new ShardNotHere(12, 3, C, 0));
+        var decoded = Codec.AssertRoundTrip(new ShardNotHere(0, 0, null, 0));
 
         Assert.Null(decoded.Home);
     }
@@ -172,37 +172,37 @@ public sealed class ShardingWireFormatTests : IAsyncLifetime
             Shards: [new(9, 3, HostedShardStatus.Active), new(0, 0, HostedShardStatus.HandingOff), new(4, long.MaxValue, HostedShardStatus.Receiving), new(int.MaxValue, 1, HostedShardStatus.Received)],
             MaxEpochSeen: long.MaxValue);
 
-        AssertReportEqual(report, RoundTrip(report));
-        AssertReportEqual(report with { HostsShards = false, Weight = 0, Shards = [] }, RoundTrip(report with { HostsShards = false, Weight = 0, Shards = [] }));
-        AssertReportEqual(report with { Weight = double.MaxValue }, RoundTrip(report with { Weight = double.MaxValue }));
+        AssertReportEqual(report, Codec.RoundTrip(report));
+        AssertReportEqual(report with { HostsShards = false, Weight = 0, Shards = [] }, Codec.RoundTrip(report with { HostsShards = false, Weight = 0, Shards = [] }));
+        AssertReportEqual(report with { Weight = double.MaxValue }, Codec.RoundTrip(report with { Weight = double.MaxValue }));
     }
 
     [Fact]
     public void RoundTrip_ShardHomes_KeepsOrder_AndWritesEachHostOnce()
     {
         var homes = new ShardHomes(3, [.. Enumerable.Range(0, 300).Select(shard => new ShardAllocation(shard, (shard % 3) switch { 0 => A, 1 => B, _ => C }, shard + 1L))]);
-        var bytes = Encode(homes);
-        var decoded = RoundTrip(homes);
+        var bytes = Codec.Encode(homes);
+        var decoded = Codec.RoundTrip(homes);
 
         Assert.Equal(homes.Reign, decoded.Reign);
         Assert.Equal(homes.Allocations.ToArray(), decoded.Allocations.ToArray());
         Assert.All(new[] { A, B, C }, home => Assert.Equal(1, Occurrences(bytes, Encoding.UTF8.GetBytes(home.Host))));
         Assert.Same(decoded.Allocations[0].Home, decoded.Allocations[3].Home);
-        Assert.Empty(RoundTrip(new ShardHomes(0, [])).Allocations);
+        Assert.Empty(Codec.RoundTrip(new ShardHomes(0, [])).Allocations);
     }
 
     [Fact]
     public void RoundTrip_ShardHomesWithBackups_ListsEveryNodeOnce_AndKeepsBackupOrder()
     {
         var homes = new ShardHomes(2, [new ShardAllocation(0, A, 4, [B, C]), new ShardAllocation(1, C, 5, [A]), new ShardAllocation(2, B, 6)]);
-        var bytes = Encode(homes);
-        var decoded = RoundTrip(homes);
+        var bytes = Codec.Encode(homes);
+        var decoded = Codec.RoundTrip(homes);
 
         Assert.Equal(homes.Allocations.ToArray(), decoded.Allocations.ToArray());
         Assert.Equal<NodeAddress>([B, C], decoded.Allocations[0].BackupNodes);
         Assert.Empty(decoded.Allocations[2].BackupNodes);
         Assert.All(new[] { A, B, C }, node => Assert.Equal(1, Occurrences(bytes, Encoding.UTF8.GetBytes(node.Host))));
-        Assert.Equal(new BackupSynced(3, 7, 11), RoundTrip(new BackupSynced(3, 7, 11)));
+        Assert.Equal(new BackupSynced(3, 7, 11), Codec.RoundTrip(new BackupSynced(3, 7, 11)));
     }
 
     [Fact]
@@ -212,8 +212,8 @@ public sealed class ShardingWireFormatTests : IAsyncLifetime
             .Select(i => State(new SessionId(new UInt128((ulong)i, 0xabcdef)), $"node-{i % 5}:4000#{i % 3}", attributes: i % 7, valueBytes: i % 50 == 0 ? 200_000 : 100 + i))
             .ToImmutableArray();
         var transfer = new ShardTransfer(Shard: 41, Epoch: 9, Chunk: 2, ChunkCount: 3, sessions);
-        var bytes = Encode(transfer);
-        var decoded = RoundTrip(transfer);
+        var bytes = Codec.Encode(transfer);
+        var decoded = Codec.RoundTrip(transfer);
 
         Assert.True(bytes.Length > 1_600_000, $"the slice is big: {bytes.Length} bytes");
         Assert.Equal((41, 9L, 2, 3), (decoded.Shard, decoded.Epoch, decoded.Chunk, decoded.ChunkCount));
@@ -224,8 +224,8 @@ public sealed class ShardingWireFormatTests : IAsyncLifetime
             Assert.Equal(sessions[i].SizeInBytes, decoded.Sessions[i].SizeInBytes);
         }
 
-        Assert.Equal(bytes, Encode(decoded));
-        Assert.Empty(RoundTrip(new ShardTransfer(0, 1, 0, 1, [])).Sessions);
+        Assert.Equal(bytes, Codec.Encode(decoded));
+        Assert.Empty(Codec.RoundTrip(new ShardTransfer(0, 1, 0, 1, [])).Sessions);
     }
 
     [Fact]
@@ -233,7 +233,7 @@ public sealed class ShardingWireFormatTests : IAsyncLifetime
     {
         var offset = TimeSpan.FromHours(-5);
         var state = SessionCrdt.Create(Id.Value, T0.ToOffset(offset), TimeSpan.Zero).Touch(T0.AddTicks(1).ToOffset(offset)).State;
-        var decoded = Assert.Single(RoundTrip(new ShardTransfer(1, 1, 0, 1, [state])).Sessions);
+        var decoded = Assert.Single(Codec.RoundTrip(new ShardTransfer(1, 1, 0, 1, [state])).Sessions);
 
         Assert.Equal(state, decoded);
         Assert.Equal((T0.UtcTicks, T0.UtcTicks + 1), (decoded.Created.UtcTicks, decoded.LastAccessed.UtcTicks));
@@ -247,7 +247,7 @@ public sealed class ShardingWireFormatTests : IAsyncLifetime
             State(Id, "node-a:1#1", attributes: 2, valueBytes: 8).Increment("n", -9, 2, new ReplicaId("node-b:1#2"), Stamp(51, "node-b:1#2")).State);
         var ended = State(new SessionId(UInt128.One), "node-c:1#3", attributes: 3, valueBytes: 5).End(SessionEndReason.Invalidated, Stamp(60, "node-c:1#3")).State;
 
-        var decoded = RoundTrip(new ShardTransfer(2, 3, 0, 1, [counted, ended]));
+        var decoded = Codec.RoundTrip(new ShardTransfer(2, 3, 0, 1, [counted, ended]));
 
         Assert.Equal([counted, ended], decoded.Sessions.ToArray());
         Assert.Equal("-5", Encoding.UTF8.GetString(decoded.Sessions[0].Get("n")!));
@@ -331,16 +331,16 @@ public sealed class ShardingWireFormatTests : IAsyncLifetime
         var (typeId, build, expected) = Malformed[name];
         var bytes = build().ToByteArray();
 
-        var error = Assert.Throws<InvalidDataException>(() => Decode(typeId, bytes));
+        var error = Assert.Throws<InvalidDataException>(() => Codec.Decode(typeId, bytes));
         Assert.Contains(expected, error.Message);
     }
 
     [Fact]
     public void Decode_TruncatedTransfer_Throws()
     {
-        var bytes = Encode(new ShardTransfer(1, 1, 0, 1, [State(Id, "n:1#1", attributes: 2, valueBytes: 100)]));
+        var bytes = Codec.Encode(new ShardTransfer(1, 1, 0, 1, [State(Id, "n:1#1", attributes: 2, valueBytes: 100)]));
 
-        Assert.IsType<InvalidProtocolBufferException>(Assert.Throws<InvalidDataException>(() => Decode(WireTypeIds.ShardTransfer, bytes[..^3])).InnerException);
+        Assert.IsType<InvalidProtocolBufferException>(Assert.Throws<InvalidDataException>(() => Codec.Decode(WireTypeIds.ShardTransfer, bytes[..^3])).InnerException);
     }
 
     [Fact]
@@ -392,7 +392,7 @@ public sealed class ShardingWireFormatTests : IAsyncLifetime
 
         foreach (var message in refused)
         {
-            var error = Record.Exception(() => Encode(message));
+            var error = Record.Exception(() => Codec.Encode(message));
             Assert.True(error is ArgumentException, $"{message} is refused with an ArgumentException, got {error?.GetType().Name ?? "nothing"}");
         }
     }
@@ -432,7 +432,7 @@ public sealed class ShardingWireFormatTests : IAsyncLifetime
         Assert.Equal(messages.Length, received.Count);
         Assert.All(received, r => Assert.Equal(a.Self, r.From));
         Assert.Equal(messages.Select(m => m.GetType()), received.Select(r => r.Message.GetType()));
-        Assert.Equal(messages.Select(m => Convert.ToHexString(Encode(m))), received.Select(r => Convert.ToHexString(Encode(r.Message))));
+        Assert.Equal(messages.Select(m => Convert.ToHexString(Codec.Encode(m))), received.Select(r => Convert.ToHexString(Codec.Encode(r.Message))));
         Assert.Equal(0, a.ConnectionsClosedOnBadInput + b.ConnectionsClosedOnBadInput);
     }
 
@@ -488,41 +488,6 @@ public sealed class ShardingWireFormatTests : IAsyncLifetime
     {
         mutate(wire);
         return wire;
-    }
-
-    private static WireSerializer FrozenSerializer()
-    {
-        var serializer = new WireSerializer();
-        ShardingWireFormat.Register(serializer);
-        serializer.Freeze();
-        return serializer;
-    }
-
-    private static byte[] Encode(object message)
-    {
-        Assert.True(Frozen.TryGetByType(message.GetType(), out var binding), $"{message.GetType().Name} is registered");
-        return binding.ToWire(message).ToByteArray();
-    }
-
-    private static object Decode(int typeId, byte[] payload)
-    {
-        Assert.True(Frozen.TryGetById(typeId, out var binding), $"type id {typeId} is registered");
-        return binding.FromWire(payload);
-    }
-
-    private static T RoundTrip<T>(T message) where T : notnull
-    {
-        Assert.True(Frozen.TryGetByType(typeof(T), out var binding), $"{typeof(T).Name} is registered");
-        return Assert.IsType<T>(Decode(binding.TypeId, Encode(message)));
-    }
-
-    /// <summary>Decodes to an equal value, and re-encodes to the same bytes (the encoding is deterministic and loses nothing).</summary>
-    private static T AssertRoundTrip<T>(T message) where T : notnull
-    {
-        var decoded = RoundTrip(message);
-        Assert.Equal(message, decoded);
-        Assert.Equal(Encode(message), Encode(decoded));
-        return decoded;
     }
 
     private static void AssertReportEqual(RegionReport expected, RegionReport actual)

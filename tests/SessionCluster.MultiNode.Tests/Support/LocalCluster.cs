@@ -175,6 +175,20 @@ internal sealed class LocalCluster : IAsyncDisposable
         return new ClusterSnapshot(views);
     }
 
+    /// <summary>Waits until the cluster is settled over <paramref name="workers"/>: in the front's table the shards' homes
+    /// are balanced over them (nothing left for a rebalance to move), then every backup copy is whole
+    /// (<see cref="WaitForWholeReplicasAsync"/>).</summary>
+    public async Task WaitForSettledAsync(IReadOnlyList<NodeProcess> workers, int numberOfShards, TimeSpan deadline)
+    {
+        var homes = workers.Select(worker => worker.ClusterAddress).ToHashSet();
+        await Eventually.Value(
+            async () => (await ReadShardsAsync(Front(1))).Table,
+            table => table is not null && table.IsBalancedOver(homes, numberOfShards),
+            $"the shards' homes balanced over [{string.Join(", ", workers.Select(worker => worker.Name))}]",
+            deadline);
+        await WaitForWholeReplicasAsync(workers, numberOfShards, deadline);
+    }
+
     /// <summary>Waits until, in the front's table, every one of <paramref name="numberOfShards"/> shards has a home and
     /// backups, and each backup's own <c>/cluster/shards/local</c> says its copy is whole; the same on two polls in a row.
     /// A worker that does not answer yet counts as holding no whole copy.</summary>

@@ -67,10 +67,25 @@ internal sealed class SessionctlProcess : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
-            throw new TimeoutException($"sessionctl {Arguments} (pid {_process.Id}) still runs {deadline.TotalSeconds:0} s after being asked to stop.");
+            throw new TimeoutException($"sessionctl {Arguments} (pid {_process.Id}) still runs {deadline.TotalSeconds:0} s after being asked to stop; {SignalDispositions()}.");
         }
 
         return _process.ExitCode;
+    }
+
+    /// <summary>The process's ignored and caught signal masks from /proc, which tell a SIGINT it ignores (bit 1) from
+    /// one it handles but does not act on.</summary>
+    private string SignalDispositions()
+    {
+        try
+        {
+            var masks = File.ReadLines($"/proc/{_process.Id}/status").Where(line => line.StartsWith("SigIgn:", StringComparison.Ordinal) || line.StartsWith("SigCgt:", StringComparison.Ordinal));
+            return "its /proc status: " + string.Join(", ", masks.Select(line => line.Replace('\t', ' ')));
+        }
+        catch (IOException exception)
+        {
+            return "its /proc status is unreadable: " + exception.Message;
+        }
     }
 
     public override string ToString()

@@ -39,7 +39,19 @@ internal sealed class SessionctlRunner
     }
 
     /// <summary>Starts <c>sessionctl <paramref name="arguments"/></c> and returns at once, for the commands that run until Ctrl+C.</summary>
-    public SessionctlProcess Start(params string[] arguments) => SessionctlProcess.Start(StartInfo(arguments), string.Join(' ', arguments));
+    /// <remarks>It starts with SIGINT at its default, as a terminal's foreground job has it, through coreutils'
+    /// <c>env --default-signal</c> (which then execs it, keeping the pid). A child inherits an ignored SIGINT, and a
+    /// non-interactive shell ignores it for whatever it starts with <c>&amp;</c>: run from such a script, the test runner
+    /// would hand sessionctl an ignored SIGINT, which .NET honours (as nohup expects), and the Ctrl+C phases would fail
+    /// for the way the tests were launched.</remarks>
+    public SessionctlProcess Start(params string[] arguments)
+    {
+        var startInfo = StartInfo(arguments);
+        startInfo.ArgumentList.Insert(0, startInfo.FileName);
+        startInfo.ArgumentList.Insert(0, "--default-signal=INT");
+        startInfo.FileName = "env";
+        return SessionctlProcess.Start(startInfo, string.Join(' ', arguments));
+    }
 
     /// <summary>Runs <c>sessionctl <paramref name="arguments"/></c> to its end.</summary>
     public async Task<SessionctlResult> RunAsync(params string[] arguments)
