@@ -4,8 +4,10 @@ using SessionCluster.TestKit;
 namespace SessionCluster.Actors.Tests.Diagnostics;
 
 /// <summary>The SessionCluster meter as the exporter shows it: names, types, and gauges fed by registered nodes.</summary>
-/// <remarks>The meter is static and other tests in this process record into it too, so counters are compared as
-/// "grew by at least" and gauges through a registration whose readings this test controls.</remarks>
+/// <remarks>The meter is static and other tests in this process record into it too, so recorded counters are compared
+/// as "grew by at least", and readings are fed through a registration this test controls. Those are compared exactly,
+/// which holds only while no other test's node is running: hence the collection that runs alone.</remarks>
+[Collection(nameof(ProcessMeterCollection))]
 public sealed class SessionClusterMetricsTests
 {
     [Fact]
