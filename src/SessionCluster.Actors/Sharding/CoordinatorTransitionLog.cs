@@ -4,22 +4,32 @@ using SessionCluster.Actors.Remoting;
 namespace SessionCluster.Actors.Sharding;
 
 /// <summary>Logs every decision of an active <see cref="ShardCoordinator"/> as a structured line: shards allocated (one
-/// line per home), a hand-off started or called off, a shard moved, backups promoted and shards reassigned after their
-/// home left (one line per former and new home).</summary>
+/// line per home), hand-offs started (one line per old and new home each round), shards moved (one line per old and new
+/// home once none is moving between them any more), a hand-off called off, backups promoted and shards reassigned after
+/// their home left (one line per former and new home).</summary>
 /// <remarks>The coordinator is a pure state machine and logs nothing; its host calls <see cref="Observe"/> after each
 /// input, and this compares the table and the moves with what it saw last. About a hundred entries compared per input,
 /// only on the coordinator's node and never on the request path.</remarks>
 internal sealed partial class CoordinatorTransitionLog(ILogger logger)
 {
+    /// <summary>Moves between two nodes that are still going on after this long are logged as far as they got, so that a
+    /// long drain shows progress.</summary>
+    internal static readonly TimeSpan MovedLineAtLeastEvery = TimeSpan.FromSeconds(10);
+
     private readonly Dictionary<int, ShardPlacement> _table = [];
     private readonly Dictionary<int, UniqueAddress> _moving = [];
+
+    // Moves confirmed and not logged yet, per old and new home: they are logged together once the last one between the
+    // two is confirmed, or after MovedLineAtLeastEvery.
+    private readonly SortedDictionary<(NodeAddress From, NodeAddress To), MovedGroup> _moved = [];
     private long _reign = -1;
 
     /// <summary>Logs what changed since the last call.</summary>
-    public void Observe(ShardCoordinator coordinator)
+    public void Observe(ShardCoordinator coordinator, DateTimeOffset now)
     {
         if (coordinator.Phase != CoordinatorPhase.Active)
         {
+            FlushMoved(static (_, _) => true);
             _reign = -1;
             return;
         }
@@ -29,6 +39,7 @@ internal sealed partial class CoordinatorTransitionLog(ILogger logger)
         if (_reign != coordinator.Reign)
         {
             // A new reign: the rebuilt table is the starting point, logged once as a whole.
+            FlushMoved(static (_, _) => true);
             _reign = coordinator.Reign;
             Reset(table, moving);
             LogRebuilt(coordinator.Reign, table.Count);
@@ -57,6 +68,13 @@ internal sealed partial class CoordinatorTransitionLog(ILogger logger)
                 if (_moving.TryGetValue(shard, out var to) && to.Equals(placement.Home))
                 {
                     LogMoved(shard, before.Home.Address, placement.Home.Address, placement.Epoch);
+                    var pair = (before.Home.Address, placement.Home.Address);
+                    if (!_moved.TryGetValue(pair, out var group))
+                    {
+                        _moved[pair] = group = new MovedGroup(now);
+                    }
+
+                    group.Shards.Add((shard, placement.Epoch));
                 }
                 else
                 {
@@ -86,15 +104,57 @@ internal sealed partial class CoordinatorTransitionLog(ILogger logger)
             LogReassigned(shards.Count, former, home, ShardRanges.Format(Sorted(shards)), Epochs(shards));
         }
 
+        // A rebalance round starts its hand-offs together: one line per old and new home.
+        SortedDictionary<(NodeAddress From, NodeAddress To), List<int>>? started = null;
         foreach (var (shard, to) in moving)
         {
-            if (!_moving.TryGetValue(shard, out var before) || !before.Equals(to))
+            if ((!_moving.TryGetValue(shard, out var before) || !before.Equals(to)) && table.TryGetValue(shard, out var from))
             {
-                LogHandOffStarted(shard, table.TryGetValue(shard, out var from) ? from.Home.Address : null, to.Address);
+                started ??= [];
+                var pair = (from.Home.Address, to.Address);
+                if (!started.TryGetValue(pair, out var shards))
+                {
+                    started[pair] = shards = [];
+                }
+
+                shards.Add(shard);
             }
         }
 
+        foreach (var ((from, to), shards) in started ?? [])
+        {
+            shards.Sort();
+            LogHandOffsStarted(shards.Count, from, to, ShardRanges.Format(shards));
+        }
+
         Reset(table, moving);
+        FlushMoved((pair, group) => now - group.Since >= MovedLineAtLeastEvery || !IsMoving(pair, table, moving));
+    }
+
+    /// <summary>True if some shard is moving from <paramref name="pair"/>'s old home to its new one.</summary>
+    private static bool IsMoving(
+        (NodeAddress From, NodeAddress To) pair,
+        IReadOnlyDictionary<int, ShardPlacement> table,
+        IReadOnlyDictionary<int, UniqueAddress> moving)
+    {
+        foreach (var (shard, to) in moving)
+        {
+            if (to.Address.Equals(pair.To) && table.TryGetValue(shard, out var from) && from.Home.Address.Equals(pair.From))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private void FlushMoved(Func<(NodeAddress From, NodeAddress To), MovedGroup, bool> due)
+    {
+        foreach (var (pair, group) in _moved.Where(entry => due(entry.Key, entry.Value)).ToList())
+        {
+            LogShardsMoved(group.Shards.Count, pair.From, pair.To, ShardRanges.Format(Sorted(group.Shards)), Epochs(group.Shards));
+            _moved.Remove(pair);
+        }
     }
 
     private static void Add(
@@ -141,11 +201,14 @@ internal sealed partial class CoordinatorTransitionLog(ILogger logger)
     [LoggerMessage(Level = LogLevel.Information, Message = "{Count} shards allocated to {Home}: {Shards}")]
     private partial void LogAllocated(int count, NodeAddress home, string shards);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Shard {Shard} hand-off started from {From} to {To}")]
-    private partial void LogHandOffStarted(int shard, NodeAddress? from, NodeAddress to);
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Count} shards handing off from {From} to {To}: {Shards}")]
+    private partial void LogHandOffsStarted(int count, NodeAddress from, NodeAddress to, string shards);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Shard {Shard} moved from {From} to {To} (epoch {Epoch})")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Shard {Shard} moved from {From} to {To} (epoch {Epoch})")]
     private partial void LogMoved(int shard, NodeAddress from, NodeAddress to, long epoch);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Count} shards moved from {From} to {To}: {Shards} ({Epochs})")]
+    private partial void LogShardsMoved(int count, NodeAddress from, NodeAddress to, string shards, string epochs);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} shards of {Former} promoted to home from their backups on {Home}: {Shards} ({Epochs})")]
     private partial void LogPromoted(int count, NodeAddress former, NodeAddress home, string shards, string epochs);
@@ -155,4 +218,12 @@ internal sealed partial class CoordinatorTransitionLog(ILogger logger)
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Shard {Shard} hand-off to {To} called off; it stays on {Home} (epoch {Epoch})")]
     private partial void LogHandOffCalledOff(int shard, NodeAddress to, NodeAddress home, long epoch);
+
+    /// <summary>Moves from one home to another confirmed since <see cref="Since"/> and not logged yet.</summary>
+    private sealed class MovedGroup(DateTimeOffset since)
+    {
+        public DateTimeOffset Since { get; } = since;
+
+        public List<(int Shard, long Epoch)> Shards { get; } = [];
+    }
 }

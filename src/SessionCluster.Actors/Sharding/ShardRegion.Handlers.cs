@@ -237,7 +237,8 @@ public sealed partial class ShardRegion
             {
                 // Either the move this node was making is confirmed, or the coordinator knows a newer home: in both
                 // cases another node serves the shard now, so this one must not.
-                _effects.Add(new DropShard(shard));
+                var handedOff = slot.Phase == Phase.HandingOff && allocation.Home.Equals(slot.Home);
+                _effects.Add(new DropShard(shard, handedOff ? allocation.Home : null));
             }
 
             ClearTransfer(slot);

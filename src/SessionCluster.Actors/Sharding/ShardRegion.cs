@@ -115,6 +115,13 @@ public sealed partial class ShardRegion
     /// <summary>True if some monitor reports the member unreachable.</summary>
     public bool IsUnreachable(NodeAddress address) => _unreachable.Contains(address);
 
+    /// <summary>True if some shard is being handed off from this node (collecting or sending its sessions).</summary>
+    public bool IsHandingOff => Array.Exists(_slots, slot => slot.Phase == Phase.HandingOff);
+
+    /// <summary>True if some shard is being handed over to this node (its sessions arriving, or arrived and waiting for
+    /// the coordinator's confirmation).</summary>
+    public bool IsReceiving => Array.Exists(_slots, slot => slot.Phase == Phase.Receiving);
+
     /// <summary>True if this region serves <paramref name="shard"/> right now.</summary>
     public bool IsServing(int shard) => _slots[shard].Phase == Phase.Active;
 

@@ -44,6 +44,17 @@ public sealed partial class ShardRegionActor : Actor
     private readonly MailboxBound? _entityMailbox;
     private readonly ShardReplicas? _replicas;
     private readonly ILogger _logger;
+    private readonly HandOffLog _handOffs;
+
+    // Backup copies arrive a few at a time (replication.max-concurrent-copies): a pause this long means the wave is over.
+    private static readonly TimeSpan BackupCopiesQuietFor = TimeSpan.FromSeconds(1);
+
+    // Shards started here and not logged yet, since when; and backup copies completed and not logged yet, and when the
+    // last one completed (see LogBackupCopies).
+    private readonly List<ShardStarted> _started = [];
+    private DateTimeOffset? _startedSince;
+    private int _copiesCompleted;
+    private DateTimeOffset _lastCopyCompleted;
     private readonly TimeProvider _protocolClock;
     private readonly Dictionary<long, ActorRef> _replyTo = [];
     private ITimer? _tick;
@@ -88,6 +99,7 @@ public sealed partial class ShardRegionActor : Actor
         // The entities see these replicas through host.Replicas (their channel); the region keeps the whole thing.
         _replicas = replicas;
         _logger = logger;
+        _handOffs = new HandOffLog(logger);
     }
 
     protected internal override void PreStart()
@@ -164,7 +176,9 @@ public sealed partial class ShardRegionActor : Actor
                 break;
             case BackupCopyCompleted completed:
                 Execute(_region.BackupCopied(completed.Shard));
-                LogShard(completed.Shard, "backup copy complete");
+                LogShard(completed.Shard, "backup copy complete", LogLevel.Debug);
+                _copiesCompleted++;
+                _lastCopyCompleted = Now;
                 break;
             case InboundMessage { Message: ShardTransfer transfer } inbound:
                 // Checked here, before the region keeps it: a hand-off is input from a peer like a delta is.
@@ -202,6 +216,7 @@ public sealed partial class ShardRegionActor : Actor
                     (request, unanswered) => Self.Tell(new RouteCommand(request.Command, SentBefore: true, unanswered ? request.Home : null), request));
                 Execute(_region.Tick(Now));
                 _replicas?.SendCopies(Now);
+                LogBackupCopies();
                 if (_coordinator is not null)
                 {
                     var before = _coordinator.Phase;
@@ -292,8 +307,8 @@ public sealed partial class ShardRegionActor : Actor
 
     private void Execute(IReadOnlyList<ShardingEffect> effects)
     {
-        // Shards start in bulk (a dead home's shards here at once, a rebalance round's hand-offs): one line for them all.
-        List<ShardStarted>? started = null;
+        // Shards stop in bulk (a node out of the cluster): one line for them all.
+        List<(int Shard, int Sessions)>? dropped = null;
         foreach (var effect in effects)
         {
             switch (effect)
@@ -317,7 +332,8 @@ public sealed partial class ShardRegionActor : Actor
                     break;
                 case StartShard start:
                     CountStart(start);
-                    (started ??= []).Add(StartShard(start.Shard, start.Sessions));
+                    _startedSince ??= Now;
+                    _started.Add(StartShard(start.Shard, start.Sessions));
                     break;
                 case CollectShard collect:
                     CollectShard(collect.Shard);
@@ -332,7 +348,16 @@ public sealed partial class ShardRegionActor : Actor
                     LogShard(resume.Shard, "resumed: its move was called off");
                     break;
                 case DropShard drop:
-                    DropShard(drop.Shard);
+                    var sessionsDropped = DropShard(drop.Shard);
+                    if (drop.HandedOffTo is { } newHome)
+                    {
+                        _handOffs.Completed(drop.Shard, newHome, sessionsDropped, keptAsBackup: false, Now);
+                    }
+                    else
+                    {
+                        (dropped ??= []).Add((drop.Shard, sessionsDropped));
+                    }
+
                     break;
                 case ReplicateShard replicate:
                     // Read after the targets are published: every write the copy misses goes to the backup as a delta.
@@ -358,14 +383,30 @@ public sealed partial class ShardRegionActor : Actor
                     var handedOver = _local[keepShard.Shard] is { } kept ? kept.Sessions.Slots.Select(slot => slot.State).ToList() : [];
                     DropShard(keepShard.Shard);
                     _replicas?.KeepWhole(keepShard.Shard, keepShard.Home, keepShard.Epoch, handedOver);
-                    LogShard(keepShard.Shard, $"kept as a backup of {keepShard.Home} ({handedOver.Count} sessions)");
+                    _handOffs.Completed(keepShard.Shard, keepShard.Home, handedOver.Count, keptAsBackup: true, Now);
                     break;
             }
         }
 
-        if (started is not null)
+        // Shards start in bulk (a dead home's shards here at once), or one by one as a rebalance round's moves are
+        // confirmed: one line once none is on its way here any more (or at least every LineAtLeastEvery).
+        if (_startedSince is { } since && (!_region.IsReceiving || Now - since >= HandOffLog.LineAtLeastEvery))
         {
-            LogStarted(started);
+            LogStarted(_started);
+            _started.Clear();
+            _startedSince = null;
+        }
+
+        if (dropped is not null)
+        {
+            var sessions = dropped.Sum(shard => shard.Sessions);
+            var shards = ShardRanges.Format([.. dropped.Select(shard => shard.Shard).Order()]);
+            LogShardsDropped(sessions == 0 ? LogLevel.Debug : LogLevel.Information, dropped.Count, shards, sessions);
+        }
+
+        if (_handOffs.HasPending)
+        {
+            _handOffs.Flush(_region.IsHandingOff, Now);
         }
     }
 
@@ -452,8 +493,8 @@ public sealed partial class ShardRegionActor : Actor
         return new ShardStarted(shard, sessions.Length, backedUp.Length, hosted.Sessions.Count);
     }
 
-    /// <summary>One line for the shards one input started: which, and where their sessions came from. Empty shards
-    /// start by the hundred when a cluster forms: detail, not news.</summary>
+    /// <summary>One line for shards started together: which, and where their sessions came from. Empty shards start by
+    /// the hundred when a cluster forms: detail, not news.</summary>
     private void LogStarted(List<ShardStarted> started)
     {
         var (handedOver, backedUp, sessions) = (started.Sum(s => s.HandedOver), started.Sum(s => s.BackedUp), started.Sum(s => s.Sessions));
@@ -485,7 +526,7 @@ public sealed partial class ShardRegionActor : Actor
             }
         }
 
-        LogShard(shard, $"handing off: stopping {running} entities");
+        LogShard(shard, $"handing off: stopping {running} entities", LogLevel.Debug);
         if (running == 0)
         {
             FinishCollecting(shard, hosted);
@@ -565,7 +606,7 @@ public sealed partial class ShardRegionActor : Actor
             }
         }
 
-        LogShard(shard, $"collected {sessions.Count} sessions for hand-off");
+        LogShard(shard, $"collected {sessions.Count} sessions for hand-off", LogLevel.Debug);
         Execute(_region.ShardCollected(shard, sessions.ToImmutable(), Now));
     }
 
@@ -652,14 +693,34 @@ public sealed partial class ShardRegionActor : Actor
         (slot.Entity ?? StartEntity(slot)).Tell(new MergeReplicaState(push.State, adopted));
     }
 
-    private void DropShard(int shard)
+    /// <summary>A worker that joins receives dozens of backup copies, a few at a time: one line once they have stopped
+    /// coming for a second and every copy held here is whole (or, if one stays partial, its home gone, after ten).</summary>
+    private void LogBackupCopies()
+    {
+        var quiet = Now - _lastCopyCompleted;
+        if (_copiesCompleted == 0 || quiet < BackupCopiesQuietFor || _replicas?.BackupCounts() is not { } copies)
+        {
+            return;
+        }
+
+        var whole = copies.Count(copy => copy.Whole);
+        if (whole == copies.Count || quiet >= HandOffLog.LineAtLeastEvery)
+        {
+            var shards = ShardRanges.Format([.. copies.Select(copy => copy.Shard)]);
+            LogBackupCopiesCompleted(_copiesCompleted, copies.Count, whole, shards, copies.Sum(copy => copy.Sessions));
+            _copiesCompleted = 0;
+        }
+    }
+
+    /// <summary>Stops serving the shard and forgets its sessions; returns how many it held.</summary>
+    private int DropShard(int shard)
     {
         _collecting.Remove(shard);
         _replicas?.Untarget(shard);
 
         if (_local.Remove(shard) is not { } hosted)
         {
-            return;
+            return 0;
         }
 
         foreach (var slot in hosted.Sessions.Slots)
@@ -671,7 +732,7 @@ public sealed partial class ShardRegionActor : Actor
             }
         }
 
-        LogShard(shard, $"dropped ({hosted.Sessions.Count} sessions no longer served here)", hosted.Sessions.Count == 0 ? LogLevel.Debug : LogLevel.Information);
+        return hosted.Sessions.Count;
     }
 
     private void OnSessionEnded(SessionId id)
@@ -817,7 +878,7 @@ public sealed partial class ShardRegionActor : Actor
 
         if (_coordinator is not null)
         {
-            (_transitions ??= new CoordinatorTransitionLog(_logger)).Observe(_coordinator);
+            (_transitions ??= new CoordinatorTransitionLog(_logger)).Observe(_coordinator, Now);
         }
     }
 
@@ -846,6 +907,12 @@ public sealed partial class ShardRegionActor : Actor
     /// <summary>What starting one shard found: sessions handed over, sessions in this node's backup copy, and the
     /// sessions it serves (the two merged).</summary>
     private readonly record struct ShardStarted(int Shard, int HandedOver, int BackedUp, int Sessions);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Completed} backup copies completed; this node holds {Count} ({Whole} whole): {Shards}; {Sessions} sessions")]
+    private partial void LogBackupCopiesCompleted(int completed, int count, int whole, string shards, int sessions);
+
+    [LoggerMessage(Message = "{Count} shards dropped: {Shards}; {Sessions} sessions no longer served here")]
+    private partial void LogShardsDropped(LogLevel level, int count, string shards, int sessions);
 
     [LoggerMessage(Message = "Shard {Shard} {What}")]
     private partial void LogShardMessage(LogLevel level, int shard, string what);

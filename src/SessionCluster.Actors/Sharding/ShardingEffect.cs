@@ -27,8 +27,9 @@ public sealed record CollectShard(int Shard) : ShardingEffect;
 /// <summary>Serve the collected (or collecting) shard again: its hand-off was called off.</summary>
 public sealed record ResumeShard(int Shard) : ShardingEffect;
 
-/// <summary>Forget the shard and its sessions: they live elsewhere now.</summary>
-public sealed record DropShard(int Shard) : ShardingEffect;
+/// <summary>Forget the shard and its sessions: they live elsewhere now; <paramref name="HandedOffTo"/> names the new home
+/// when this node handed them over there (a confirmed move), null otherwise (superseded, or out of the cluster).</summary>
+public sealed record DropShard(int Shard, NodeAddress? HandedOffTo = null) : ShardingEffect;
 
 /// <summary>Home: ship the shard's deltas to <paramref name="Backups"/> under <paramref name="Epoch"/>, and copy the
 /// whole shard to any backup that did not have it before.</summary>

@@ -15,6 +15,9 @@ public sealed class CapturingLogger : ILogger
 
     public bool IsEnabled(LogLevel logLevel) => true;
 
+    /// <summary>Forgets what was logged so far.</summary>
+    public void Clear() => _entries.Clear();
+
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
         _entries.Enqueue((logLevel, eventId, formatter(state, exception)));
 }

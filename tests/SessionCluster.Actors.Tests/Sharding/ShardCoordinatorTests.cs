@@ -142,10 +142,11 @@ public sealed class ShardCoordinatorTests
         Assert.All(onB, shard => Assert.Equal(A, coordinator.Table[shard].Home));
     }
 
-    /// <summary>A coordinator on <see cref="A"/>, active over workers A and B, with no shard allocated yet.</summary>
-    internal static ShardCoordinator ActiveCoordinator(out long reign)
+    /// <summary>A coordinator on <see cref="A"/>, active over workers A and B, with no shard allocated yet (4 shards, and
+    /// <paramref name="settings"/> if given).</summary>
+    internal static ShardCoordinator ActiveCoordinator(out long reign, ShardingSettings? settings = null)
     {
-        var coordinator = new ShardCoordinator(A, Settings);
+        var coordinator = new ShardCoordinator(A, settings ?? Settings);
         coordinator.MembershipChanged(State((A, MemberStatus.Up), (B, MemberStatus.Up)), T0);
         reign = coordinator.Reign;
         coordinator.Receive(A, Report(reign), T0);

@@ -137,6 +137,80 @@ public sealed class ShardRegionActorReplicationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Shards_whose_moves_here_are_confirmed_one_by_one_are_logged_as_one_line_once_none_is_on_its_way()
+    {
+        var region = _region!;
+        region.Tell(ShardRegionTests.State(B, A, C));
+        region.Tell(new InboundMessage(B, new QueryRegion(1)));
+        const int other = Shard + 2;
+        region.Tell(new InboundMessage(C, new ShardTransfer(Shard, 6, 0, 1, [StateOf(SessionIn(Shard, skip: 0), "\"a\"")])));
+        region.Tell(new InboundMessage(C, new ShardTransfer(other, 7, 0, 1, [StateOf(SessionIn(other, skip: 0), "\"b\"")])));
+
+        region.Tell(new InboundMessage(B, new ShardHomes(1, [new ShardAllocation(Shard, A.Address, 6, [])])));
+        await Pumped(() => _local[Shard] is { Serving: true }, "the first shard serving here");
+        Assert.DoesNotContain(_log.Entries, e => e.Message.Contains("shards started", StringComparison.Ordinal));
+        region.Tell(new InboundMessage(B, new ShardHomes(1, [new ShardAllocation(other, A.Address, 7, [])])));
+
+        await Pumped(() => _log.Entries.Any(e => e.Message.Contains("shards started", StringComparison.Ordinal)), "the shards' start logged");
+        var line = Assert.Single(_log.Entries, e => e.Message.Contains("shards started", StringComparison.Ordinal));
+        Assert.Equal($"2 shards started: {Shard}, {other}; 2 sessions, from 2 handed over and 0 in this node's backup copies", line.Message);
+    }
+
+    [Fact]
+    public async Task Backup_copies_arriving_a_few_at_a_time_are_logged_as_one_line_once_all_are_whole_and_none_came_for_a_second()
+    {
+        var region = _region!;
+        region.Tell(ShardRegionTests.State(B, A, C));
+        region.Tell(new InboundMessage(B, new QueryRegion(1)));
+        const int other = Shard + 2;
+        region.Tell(new InboundMessage(B, new ShardHomes(1, [new ShardAllocation(Shard, B.Address, 5, [A.Address]), new ShardAllocation(other, B.Address, 5, [A.Address])])));
+        await Synced(region);
+
+        _backup.Send(A.Address, new ReplicaCopy(Shard, 5, 0, 1, [StateOf(SessionIn(Shard, skip: 0), "\"a\"")]));
+        _backup.Send(A.Address, new ReplicaCopy(other, 5, 0, 2, [StateOf(SessionIn(other, skip: 0), "\"b\"")]));
+        await Pumped(() => _log.Entries.Any(e => e.Message == $"Shard {Shard} backup copy complete"), "the first copy complete");
+        _clock.Advance(TimeSpan.FromSeconds(2));
+        await Synced(region);
+        Assert.DoesNotContain(_log.Entries, e => e.Level == LogLevel.Information && e.Message.Contains("backup copies", StringComparison.Ordinal));
+
+        _backup.Send(A.Address, new ReplicaCopy(other, 5, 1, 2, [StateOf(SessionIn(other, skip: 1), "\"c\"")]));
+        await Pumped(() => _log.Entries.Any(e => e.Message == $"Shard {other} backup copy complete"), "the other copy complete");
+        await Synced(region);
+        Assert.DoesNotContain(_log.Entries, e => e.Level == LogLevel.Information && e.Message.Contains("backup copies", StringComparison.Ordinal));
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        await Synced(region);
+
+        var line = Assert.Single(_log.Entries, e => e.Level == LogLevel.Information && e.Message.Contains("backup copies", StringComparison.Ordinal));
+        Assert.Equal($"2 backup copies completed; this node holds 2 (2 whole): {Shard}, {other}; 3 sessions", line.Message);
+    }
+
+    [Fact]
+    public async Task Shards_handed_off_to_one_node_are_logged_as_one_line_once_none_is_moving()
+    {
+        var region = _region!;
+        region.Tell(ShardRegionTests.State(B, A, C));
+        region.Tell(new InboundMessage(B, new QueryRegion(1)));
+        const int other = Shard + 2;
+        region.Tell(new InboundMessage(B, new ShardHomes(1, [new ShardAllocation(Shard, A.Address, 5, []), new ShardAllocation(other, A.Address, 5, [])])));
+        Assert.IsType<SessionSnapshot>(await Answer(region.Ask<object>(new RouteCommand(new CreateSession(SessionIn(Shard))), Never), "a session in the first shard"));
+        Assert.IsType<SessionSnapshot>(await Answer(region.Ask<object>(new RouteCommand(new CreateSession(SessionIn(other))), Never), "a session in the other"));
+
+        // A rebalance round moves both to C; the first move is confirmed (A kept as its backup), then the second.
+        region.Tell(new InboundMessage(B, new HandOffShard(1, Shard, C.Address, 6)));
+        region.Tell(new InboundMessage(B, new HandOffShard(1, other, C.Address, 7)));
+        await Pumped(() => _local[Shard] is { Serving: false } && _local[other] is { Serving: false }, "both shards handing off");
+        region.Tell(new InboundMessage(B, new ShardHomes(1, [new ShardAllocation(Shard, C.Address, 6, [A.Address])])));
+        await Pumped(() => _local[Shard] is null, "the first shard no longer hosted here");
+        Assert.DoesNotContain(_log.Entries, e => e.Level >= LogLevel.Information && e.Message.Contains("handed off", StringComparison.Ordinal));
+        region.Tell(new InboundMessage(B, new ShardHomes(1, [new ShardAllocation(other, C.Address, 7, [])])));
+
+        await Pumped(() => _log.Entries.Any(e => e.Level == LogLevel.Information && e.Message.Contains("handed off", StringComparison.Ordinal)), "the hand-offs logged");
+        var line = Assert.Single(_log.Entries, e => e.Level >= LogLevel.Information && e.Message.Contains("handed off", StringComparison.Ordinal));
+        Assert.Equal($"2 shards handed off to {C.Address}: {Shard}, {other}; 2 sessions; 1 of these shards kept here as backup copies", line.Message);
+        Assert.DoesNotContain(_log.Entries, e => e.Level >= LogLevel.Information && e.Message.StartsWith("Shard ", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task An_anti_entropy_push_of_a_session_over_the_limits_is_not_adopted()
     {
         var region = _region!;
@@ -183,6 +257,10 @@ public sealed class ShardRegionActorReplicationTests : IAsyncLifetime
                 return condition();
             },
             what);
+
+    /// <summary>Returns once the region actor has handled everything told to it before (ticks the clock fired included).</summary>
+    private static async Task Synced(ActorRef region) =>
+        Assert.IsType<RegionDrainStatus>(await region.Ask<object>(GetRegionDrainStatus.Instance, TimeSpan.FromSeconds(10)));
 
     private static SessionId SessionIn(int shard, int skip = 0)
     {

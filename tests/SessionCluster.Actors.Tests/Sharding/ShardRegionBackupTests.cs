@@ -108,7 +108,7 @@ public sealed class ShardRegionBackupTests
     {
         var region = HandedOffToC(backups: [A.Address]);
 
-        Assert.Equal([new DropShard(3)], region.Receive(A, Homes(new ShardAllocation(3, C.Address, 6, [A.Address])), T0));
+        Assert.Equal([new DropShard(3, HandedOffTo: C.Address)], region.Receive(A, Homes(new ShardAllocation(3, C.Address, 6, [A.Address])), T0));
         Assert.Empty(region.HeldShards);
     }
 

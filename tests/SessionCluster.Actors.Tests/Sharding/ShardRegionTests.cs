@@ -104,6 +104,21 @@ public sealed class ShardRegionTests
     }
 
     [Fact]
+    public void A_shard_in_hand_off_that_the_coordinator_homes_elsewhere_is_dropped_without_claiming_it_was_handed_over()
+    {
+        var region = HandingOffShard3ToB(Settings);
+        var c = new UniqueAddress(new NodeAddress("c", 1), 4);
+        region.MembershipChanged(State(A, B, c, Origin), T0);
+        region.ShardCollected(3, [Session(SessionIn(3))], T0);
+
+        var effects = region.Receive(A, new ShardHomes(1, [new ShardAllocation(3, c.Address, 7)]), T0);
+
+        // C took the shard some other way (B died, say): the old home's log must not say its sessions went to C.
+        Assert.Equal(new DropShard(3), effects[0]);
+        Assert.Equal((c.Address, 7L), region.HomeOf(3));
+    }
+
+    [Fact]
     public void An_older_allocation_is_ignored()
     {
         var region = ServingRegion(3, out _);
@@ -131,7 +146,7 @@ public sealed class ShardRegionTests
 
         var confirmed = region.Receive(A, new ShardHomes(1, [new ShardAllocation(3, B.Address, 6)]), T0);
 
-        Assert.Equal(new DropShard(3), confirmed[0]);
+        Assert.Equal(new DropShard(3, HandedOffTo: B.Address), confirmed[0]);
         Assert.Equal(
             [new SendToNode(B.Address, first with { Epoch = 6 }), new SendToNode(B.Address, second with { Epoch = 6 })],
             confirmed.Skip(1).ToList());
