@@ -176,6 +176,18 @@ public sealed partial class SimulatedShardHost : ISimulatedExtension
             case IReplicaMessage replica:
                 OnReplicaMessage(from, replica);
                 break;
+            case ShardTransferOffer offer:
+                // As the region actor does: the slice from this node's backup copy if every session matches it.
+                if (Replicas is { } replicas && ShardTransferOffers.Resolve(offer, id => replicas.Find(offer.Shard, id)) is { } slice)
+                {
+                    Execute(Region.Receive(from, slice, Now));
+                }
+                else
+                {
+                    Execute([new SendToNode(from.Address, new ShardTransferDeclined(offer.Shard, offer.Epoch, offer.Chunk))]);
+                }
+
+                break;
             case IRegionMessage:
                 Execute(Region.Receive(from, message, Now));
                 break;

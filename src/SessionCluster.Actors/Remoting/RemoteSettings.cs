@@ -35,8 +35,10 @@ public sealed record RemoteSettings(
 {
     /// <summary>The protocol this build speaks. Raise it when old nodes could no longer read what new nodes write.</summary>
     /// <remarks>2: increments carry a required operation id, and replicated sessions the increments they applied; a
-    /// version-1 node would drop both and count retried increments twice.</remarks>
-    public const int CurrentProtocolVersion = 2;
+    /// version-1 node would drop both and count retried increments twice. 3: a hand-off onto a node that backs the shard
+    /// up is offered as fingerprints (ShardTransferOffer); a version-2 node would drop the offers and its hand-offs would
+    /// time out.</remarks>
+    public const int CurrentProtocolVersion = 3;
 
     /// <summary>The smallest <see cref="MaxFrameSize"/> allowed: room for any handshake and a useful batch.</summary>
     public const int MinFrameSize = 4 * 1024;

@@ -134,6 +134,12 @@ public static class WireTypeIds
     /// <summary>A backup's state of one session, for its home to merge (a <c>ReplicaDelta</c> message).</summary>
     public const int ReplicaPush = 54;
 
+    /// <summary>A slice of a hand-off as fingerprints, to a new home that keeps a backup copy (<c>ShardTransferOffer</c>).</summary>
+    public const int ShardTransferOffer = 55;
+
+    /// <summary>The new home's copy does not match an offered slice: send it in full (<c>ShardTransferDeclined</c>).</summary>
+    public const int ShardTransferDeclined = 56;
+
     /// <summary>Ids from here up belong to tests and benchmarks; production code never registers them.</summary>
     public const int TestRangeStart = 1_000_000;
 }

@@ -22,12 +22,16 @@ public delegate TSlice SliceMessage<out TSlice>(int shard, long epoch, int chunk
 /// turned 1 GB of copies into 28 GB on the wire. Each slice therefore waits twice as long before each re-send, up to a
 /// cap. Loss shows itself otherwise: when a slice sent after an unacknowledged one is acknowledged, the earlier one was
 /// lost (a connection broke and came back) and goes again at once, its back-off reset.</para>
+/// <para><b>Offers.</b> A copy may send each slice as a cheaper stand-in first (a hand-off onto a node that keeps a backup
+/// copy: the sessions' fingerprints), and in full only once the receiver asks for that slice (<see cref="SendInFull"/>).</para>
 /// </remarks>
 /// <typeparam name="TSlice">The message a slice travels in.</typeparam>
 public sealed class ShardCopy<TSlice>
 {
     private readonly IReadOnlyList<SessionCrdt> _sessions;
     private readonly SliceMessage<TSlice> _message;
+    private readonly SliceMessage<TSlice>? _offer;
+    private readonly bool[] _inFull;
     private readonly int[] _starts;
     private readonly DateTimeOffset[] _dueAt;
     private readonly int[] _sends;
@@ -51,6 +55,8 @@ public sealed class ShardCopy<TSlice>
     /// <param name="resendInterval">How long a slice waits for its acknowledgement before it is first sent again.</param>
     /// <param name="maxResendInterval">The longest wait between re-sends of a slice, which doubles from
     /// <paramref name="resendInterval"/> with each re-send.</param>
+    /// <param name="offer">If set, builds each slice's message until the receiver asks for that slice in full
+    /// (<see cref="SendInFull"/>): a cheaper stand-in for the sessions, such as their fingerprints.</param>
     public ShardCopy(
         int shard,
         long epoch,
@@ -60,7 +66,8 @@ public sealed class ShardCopy<TSlice>
         int chunkBytes,
         int window,
         TimeSpan resendInterval,
-        TimeSpan maxResendInterval)
+        TimeSpan maxResendInterval,
+        SliceMessage<TSlice>? offer = null)
     {
         ArgumentNullException.ThrowIfNull(to);
         ArgumentNullException.ThrowIfNull(sessions);
@@ -74,6 +81,7 @@ public sealed class ShardCopy<TSlice>
         To = to;
         _sessions = sessions;
         _message = message;
+        _offer = offer;
         _window = window;
         _resendInterval = resendInterval;
         _maxResendInterval = maxResendInterval;
@@ -82,6 +90,7 @@ public sealed class ShardCopy<TSlice>
         _sends = new int[_starts.Length];
         _sentAs = new long[_starts.Length];
         _acked = new bool[_starts.Length];
+        _inFull = new bool[_starts.Length];
     }
 
     public int Shard { get; }
@@ -149,6 +158,20 @@ public sealed class ShardCopy<TSlice>
         }
     }
 
+    /// <summary>The receiver could not use the offer of slice <paramref name="chunk"/>: it goes again at once, in full
+    /// from now on. Nothing for a slice not sent, already acknowledged, or already in full.</summary>
+    public void SendInFull(int chunk, DateTimeOffset now)
+    {
+        if (_offer is null || (uint)chunk >= (uint)_acked.Length || chunk >= _nextUnsent || _acked[chunk] || _inFull[chunk])
+        {
+            return;
+        }
+
+        _inFull[chunk] = true;
+        _dueAt[chunk] = now;
+        _sends[chunk] = 0;
+    }
+
     /// <summary>How long a slice sent <paramref name="sends"/> times waits before it goes again: the resend interval,
     /// doubled for each re-send so far, at most the cap.</summary>
     internal static TimeSpan BackOff(int sends, TimeSpan resendInterval, TimeSpan maxResendInterval)
@@ -175,7 +198,8 @@ public sealed class ShardCopy<TSlice>
             slice.Add(_sessions[i]);
         }
 
-        return _message(Shard, Epoch, chunk, _starts.Length, slice.MoveToImmutable());
+        var message = _offer is null || _inFull[chunk] ? _message : _offer;
+        return message(Shard, Epoch, chunk, _starts.Length, slice.MoveToImmutable());
     }
 
     /// <summary>The index of the first session of each slice.</summary>

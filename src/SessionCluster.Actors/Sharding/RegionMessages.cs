@@ -39,6 +39,21 @@ public sealed record ShardTransfer(int Shard, long Epoch, int Chunk, int ChunkCo
 /// <summary>New home → old home: this slice arrived; stop re-sending it.</summary>
 public sealed record ShardTransferAck(int Shard, long Epoch, int Chunk) : IRegionMessage;
 
+/// <summary>Old home → new home that keeps a backup copy of the shard: slice <paramref name="Chunk"/> of
+/// <paramref name="ChunkCount"/> of the hand-off as each session's fingerprint instead of its state. The new home takes
+/// the slice from its own copy if every session there matches, and otherwise answers
+/// <see cref="ShardTransferDeclined"/>, asking for the slice in full.</summary>
+public sealed record ShardTransferOffer(int Shard, long Epoch, int Chunk, int ChunkCount, ImmutableArray<OfferedSession> Sessions) : IRegionMessage;
+
+/// <summary>One session of a <see cref="ShardTransferOffer"/>: its fingerprint (<see cref="SessionDigest"/>, which
+/// leaves the last access out) and its last access, which a backup copy may hold older (reads replicate it only now and
+/// then).</summary>
+public readonly record struct OfferedSession(UInt128 SessionId, ulong Hash, DateTimeOffset LastAccessed);
+
+/// <summary>New home → old home: some session of this offered slice is missing from the new home's copy or differs
+/// there; send the slice in full.</summary>
+public sealed record ShardTransferDeclined(int Shard, long Epoch, int Chunk) : IRegionMessage;
+
 /// <summary>The answer to a request whose shard has no reachable home right now (unknown, moving for too long,
 /// buffer full, or its node gone); the web layer turns it into 503 with Retry-After. The command was not applied,
 /// unless <paramref name="MayHaveApplied"/>: the home went away after receiving it.</summary>

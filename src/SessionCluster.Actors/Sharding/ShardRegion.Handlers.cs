@@ -409,10 +409,11 @@ public sealed partial class ShardRegion
     }
 
     /// <summary>Starts copying the collected sessions to the new home under the transfer epoch: slices of at most the
-    /// configured size on the wire, at most the transfer window of them unacknowledged.</summary>
+    /// configured size on the wire, at most the transfer window of them unacknowledged. A new home that backs the shard
+    /// up is offered each slice as fingerprints first (<see cref="ShardTransferOffers"/>).</summary>
     private void StartTransfer(int shard, Slot slot, DateTimeOffset now)
     {
-        slot.Transfer = new ShardCopy<ShardTransfer>(
+        slot.Transfer = new ShardCopy<IRegionMessage>(
             shard,
             slot.TransferEpoch,
             slot.Home!,
@@ -421,7 +422,8 @@ public sealed partial class ShardRegion
             _settings.TransferChunkBytes,
             _settings.TransferWindow > 0 ? _settings.TransferWindow : int.MaxValue,
             _settings.RetryInterval,
-            _settings.RetryInterval * HandOffResendBackOffCap);
+            _settings.RetryInterval * HandOffResendBackOffCap,
+            slot.Backups.Contains(slot.Home!) ? ShardTransferOffers.Of : null);
         slot.LastSent = now;
         SendDueSlices(slot, now);
     }

@@ -260,6 +260,15 @@ public sealed partial class ShardRegion
                 }
 
                 break;
+            case ShardTransferDeclined declined:
+                var declinedSlot = _slots[declined.Shard];
+                if (declinedSlot.Phase == Phase.HandingOff && declinedSlot.Transfer is { } offering && offering.Epoch == declined.Epoch)
+                {
+                    offering.SendInFull(declined.Chunk, now);
+                    SendDueSlices(declinedSlot, now);
+                }
+
+                break;
         }
 
         return Flush();
@@ -447,6 +456,8 @@ public sealed partial class ShardRegion
             HandOffShard m => m.Shard,
             ShardTransfer m => m.Shard,
             ShardTransferAck m => m.Shard,
+            ShardTransferOffer m => m.Shard,
+            ShardTransferDeclined m => m.Shard,
             _ => 0,
         };
         return (uint)shard >= (uint)_slots.Length;
@@ -542,7 +553,7 @@ public sealed partial class ShardRegion
 
         // HandingOff: the collected sessions, and once collected their copy to the new home, slice by slice.
         public ImmutableArray<SessionCrdt> Sessions;
-        public ShardCopy<ShardTransfer>? Transfer;
+        public ShardCopy<IRegionMessage>? Transfer;
 
         // Receiving: the slices that arrived.
         public ImmutableArray<SessionCrdt>?[]? Received;

@@ -184,6 +184,9 @@ public sealed partial class ShardRegionActor : Actor
                 // Checked here, before the region keeps it: a hand-off is input from a peer like a delta is.
                 Execute(_region.Receive(inbound.From, WithinLimits(inbound.From, transfer), Now));
                 break;
+            case InboundMessage { Message: ShardTransferOffer offer } inbound:
+                TakeOffer(inbound.From, offer);
+                break;
             case InboundMessage { Message: IRegionMessage } inbound:
                 Execute(_region.Receive(inbound.From, inbound.Message, Now));
                 break;
@@ -879,6 +882,25 @@ public sealed partial class ShardRegionActor : Actor
         if (_coordinator is not null)
         {
             (_transitions ??= new CoordinatorTransitionLog(_logger)).Observe(_coordinator, Now);
+        }
+    }
+
+    /// <summary>An offered slice of a hand-off: taken from this node's backup copy of the shard if every session there
+    /// matches (its sessions were checked against the limits when the copy took them), or asked for in full.</summary>
+    private void TakeOffer(UniqueAddress from, ShardTransferOffer offer)
+    {
+        if ((uint)offer.Shard >= (uint)_local.NumberOfShards)
+        {
+            return;
+        }
+
+        if (_replicas is { } replicas && ShardTransferOffers.Resolve(offer, id => replicas.Find(offer.Shard, id)) is { } slice)
+        {
+            Execute(_region.Receive(from, slice, Now));
+        }
+        else
+        {
+            _transport.Send(from.Address, new ShardTransferDeclined(offer.Shard, offer.Epoch, offer.Chunk));
         }
     }
 

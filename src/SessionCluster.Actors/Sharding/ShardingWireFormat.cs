@@ -27,7 +27,7 @@ public static class ShardingWireFormat
     private const int MaxHostLength = 255;
 
     /// <summary>Registers every sharding message a node sends (ShardEnvelope, ShardReply, ShardNotHere, ShardTransfer,
-    /// ShardTransferAck, GetShardHome, ShardHomes, RegisterRegion, QueryRegion, RegionReport, HandOffShard,
+    /// ShardTransferAck, ShardTransferOffer, ShardTransferDeclined, GetShardHome, ShardHomes, RegisterRegion, QueryRegion, RegionReport, HandOffShard,
     /// ShardReceived, DrainRegion). Call once per serializer, before a transport starts with it.</summary>
     /// <exception cref="InvalidOperationException">The serializer is frozen, or one of these ids or types is already registered.</exception>
     public static void Register(WireSerializer serializer)
@@ -41,6 +41,10 @@ public static class ShardingWireFormat
             .Register<ShardTransfer, Wire.ShardTransfer>(
                 WireTypeIds.ShardTransfer, Wire.ShardTransfer.Parser, ToWire, FromWire, transfer => EstimatedSize(transfer.Sessions))
             .Register<ShardTransferAck, Wire.ShardTransferAck>(WireTypeIds.ShardTransferAck, Wire.ShardTransferAck.Parser, ToWire, FromWire)
+            .Register<ShardTransferOffer, Wire.ShardTransferOffer>(
+                WireTypeIds.ShardTransferOffer, Wire.ShardTransferOffer.Parser, ToWire, FromWire,
+                offer => SessionMessageSizes.FixedBytes + OfferedSessionBytes * (offer.Sessions.IsDefault ? 0 : offer.Sessions.Length))
+            .Register<ShardTransferDeclined, Wire.ShardTransferDeclined>(WireTypeIds.ShardTransferDeclined, Wire.ShardTransferDeclined.Parser, ToWire, FromWire)
             .Register<GetShardHome, Wire.GetShardHome>(WireTypeIds.GetShardHome, Wire.GetShardHome.Parser, ToWire, FromWire)
             .Register<ShardHomes, Wire.ShardHomes>(
                 WireTypeIds.ShardHomes, Wire.ShardHomes.Parser, ToWire, FromWire, homes => EstimatedSize(homes.Allocations.Length))
@@ -58,6 +62,9 @@ public static class ShardingWireFormat
     }
 
     // ---- Estimated sizes (for the outbound queues' byte bound) ----
+
+    /// <summary>Per session of an offered slice: its id, fingerprint and last access, with tags and lengths.</summary>
+    private const int OfferedSessionBytes = 40;
 
     /// <summary>Per shard in a table, a report or stats: a shard, an epoch, a count and perhaps a home's index.</summary>
     private const int ShardRowBytes = 12;
@@ -233,6 +240,97 @@ public static class ShardingWireFormat
         NonNegative(wire.HasShard, wire.Shard, "ShardTransferAck.shard"),
         NonNegative(wire.HasEpoch, wire.Epoch, "ShardTransferAck.epoch"),
         NonNegative(wire.HasChunk, wire.Chunk, "ShardTransferAck.chunk"));
+
+    internal static Wire.ShardTransferOffer ToWire(ShardTransferOffer message)
+    {
+        if (message.ChunkCount < 1 || message.Chunk < 0 || message.Chunk >= message.ChunkCount)
+        {
+            throw new ArgumentException(
+                Invariant($"Chunk {message.Chunk} of {message.ChunkCount} cannot go on the wire: a transfer has 1 or more chunks, numbered from 0."), nameof(message));
+        }
+
+        var wire = new Wire.ShardTransferOffer
+        {
+            Shard = NonNegativeToWire(message.Shard, "shard"),
+            Epoch = NonNegativeToWire(message.Epoch, "epoch"),
+            Chunk = message.Chunk,
+            ChunkCount = message.ChunkCount,
+        };
+        var seen = new HashSet<UInt128>();
+        foreach (var session in message.Sessions.IsDefault ? [] : message.Sessions)
+        {
+            if (!seen.Add(session.SessionId))
+            {
+                throw new ArgumentException($"Session {new SessionId(session.SessionId)} appears twice in one offered slice of shard {message.Shard}.", nameof(message));
+            }
+
+            wire.Sessions.Add(new Wire.OfferedSession
+            {
+                SessionId = SessionWireFormat.IdToWire(new SessionId(session.SessionId)),
+                Hash = session.Hash,
+                LastAccessedUtcTicks = session.LastAccessed.UtcTicks,
+            });
+        }
+
+        return wire;
+    }
+
+    internal static ShardTransferOffer FromWire(Wire.ShardTransferOffer wire)
+    {
+        var shard = NonNegative(wire.HasShard, wire.Shard, "ShardTransferOffer.shard");
+        var epoch = NonNegative(wire.HasEpoch, wire.Epoch, "ShardTransferOffer.epoch");
+        var count = Required(wire.HasChunkCount, wire.ChunkCount, "ShardTransferOffer.chunk_count");
+        if (count < 1)
+        {
+            throw Malformed("ShardTransferOffer.chunk_count", Invariant($"is {count}; a transfer has at least 1 chunk"));
+        }
+
+        var chunk = Required(wire.HasChunk, wire.Chunk, "ShardTransferOffer.chunk");
+        if (chunk < 0 || chunk >= count)
+        {
+            throw Malformed("ShardTransferOffer.chunk", Invariant($"is {chunk}, outside 0 to {count - 1}"));
+        }
+
+        var sessions = ImmutableArray.CreateBuilder<OfferedSession>(wire.Sessions.Count);
+        var seen = new HashSet<UInt128>(wire.Sessions.Count);
+        for (var i = 0; i < wire.Sessions.Count; i++)
+        {
+            var at = Invariant($"ShardTransferOffer.sessions[{i}]");
+            var offered = wire.Sessions[i];
+            var id = SessionWireFormat.IdFromWire(offered.SessionId, at + ".session_id").Value;
+            if (!offered.HasHash)
+            {
+                throw Malformed(at + ".hash", "is missing");
+            }
+
+            var ticks = Required(offered.HasLastAccessedUtcTicks, offered.LastAccessedUtcTicks, at + ".last_accessed_utc_ticks");
+            if (ticks < DateTimeOffset.MinValue.UtcTicks || ticks > DateTimeOffset.MaxValue.UtcTicks)
+            {
+                throw Malformed(at + ".last_accessed_utc_ticks", Invariant($"is {ticks}, not a time"));
+            }
+
+            if (!seen.Add(id))
+            {
+                throw Malformed(at + ".session_id", $"repeats the session {new SessionId(id)}");
+            }
+
+            sessions.Add(new OfferedSession(id, offered.Hash, new DateTimeOffset(ticks, TimeSpan.Zero)));
+        }
+
+        return new ShardTransferOffer(shard, epoch, chunk, count, sessions.MoveToImmutable());
+    }
+
+    internal static Wire.ShardTransferDeclined ToWire(ShardTransferDeclined message) => new()
+    {
+        Shard = NonNegativeToWire(message.Shard, "shard"),
+        Epoch = NonNegativeToWire(message.Epoch, "epoch"),
+        Chunk = NonNegativeToWire(message.Chunk, "chunk"),
+    };
+
+    internal static ShardTransferDeclined FromWire(Wire.ShardTransferDeclined wire) => new(
+        NonNegative(wire.HasShard, wire.Shard, "ShardTransferDeclined.shard"),
+        NonNegative(wire.HasEpoch, wire.Epoch, "ShardTransferDeclined.epoch"),
+        NonNegative(wire.HasChunk, wire.Chunk, "ShardTransferDeclined.chunk"));
 
     // ---- Between regions and the coordinator ----
 

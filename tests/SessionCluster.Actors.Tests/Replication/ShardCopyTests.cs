@@ -128,6 +128,55 @@ public sealed class ShardCopyTests
         Assert.Equal(1, copy.InFlight);
     }
 
+    [Fact]
+    public void With_an_offer_each_slice_goes_as_the_offer_until_the_receiver_asks_for_it_in_full()
+    {
+        var sessions = Enumerable.Range(0, 30).Select(i => Big((UInt128)i, 1_000)).ToList();
+        SliceMessage<IRegionMessage> full = (shard, epoch, chunk, chunkCount, slice) => new ShardTransfer(shard, epoch, chunk, chunkCount, slice);
+        var copy = new ShardCopy<IRegionMessage>(3, 9, B, sessions, full, chunkBytes: 10_000, window: 2, Resend, MaxResend, ShardTransferOffers.Of);
+
+        var first = copy.Due(T0);
+        Assert.Equal(2, first.Count);
+        Assert.All(first, slice => Assert.IsType<ShardTransferOffer>(slice));
+        var offeredIds = first.Cast<ShardTransferOffer>().SelectMany(offer => offer.Sessions).Select(offered => offered.SessionId).ToList();
+        Assert.Equal(sessions.Take(offeredIds.Count).Select(s => s.Id), offeredIds);
+        var offered = (ShardTransferOffer)first[1];
+
+        copy.SendInFull(1, T0);
+        var again = Assert.IsType<ShardTransfer>(Assert.Single(copy.Due(T0)));
+        Assert.Equal(1, again.Chunk);
+        Assert.Equal(offered.Sessions.Select(s => s.SessionId), again.Sessions.Select(s => s.Id));
+
+        // A second refusal, one for a slice not sent yet and one for an acknowledged slice change nothing; slice 0 stays an offer.
+        copy.SendInFull(1, T0);
+        copy.SendInFull(5, T0);
+        copy.Acknowledged(0, T0);
+        copy.SendInFull(0, T0);
+        var next = Assert.Single(copy.Due(T0));
+        Assert.Equal(2, Assert.IsType<ShardTransferOffer>(next).Chunk);
+        // Re-sent after the interval, each slice as it last went: 1 in full, 2 still an offer.
+        var resent = copy.Due(T0 + Resend);
+        Assert.Equal([(1, typeof(ShardTransfer)), (2, typeof(ShardTransferOffer))], resent.Select(slice => (ChunkOf(slice), slice.GetType())));
+    }
+
+    private static int ChunkOf(IRegionMessage slice) => slice switch
+    {
+        ShardTransfer transfer => transfer.Chunk,
+        ShardTransferOffer offer => offer.Chunk,
+        _ => -1,
+    };
+
+    [Fact]
+    public void Without_an_offer_asking_for_a_slice_in_full_changes_nothing()
+    {
+        var copy = new ShardCopy<ReplicaCopy>(0, 1, B, [Big(1, 10)], ReplicaSlice, chunkBytes: 1_000, window: 4, Resend, MaxResend);
+        Assert.Single(copy.Due(T0));
+
+        copy.SendInFull(0, T0);
+
+        Assert.Empty(copy.Due(T0));
+    }
+
     private static SessionCrdt Big(UInt128 id, int bytes) =>
         SessionCrdt.Create(id, T0, TimeSpan.FromMinutes(30))
             .Set("v", new byte[bytes], new HlcTimestamp(T0.UtcTicks, 1, new ReplicaId("a"))).State;

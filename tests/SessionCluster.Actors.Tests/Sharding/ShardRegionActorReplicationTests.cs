@@ -185,6 +185,43 @@ public sealed class ShardRegionActorReplicationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_hand_off_offered_as_fingerprints_is_taken_from_the_backup_copy_when_it_matches()
+    {
+        var region = _region!;
+        var (session, other) = (StateOf(SessionIn(Shard, skip: 0), "\"a\""), StateOf(SessionIn(Shard, skip: 1), "\"b\""));
+        await BackUpShardOfB(region, session, other);
+
+        // B hands the shard to A, offering it: A's copy holds both sessions, one since read again at B.
+        var readAtB = session.Accessed(_clock.GetUtcNow().AddMinutes(1));
+        _backup.Send(A.Address, ShardTransferOffers.Of(Shard, 6, 0, 1, [readAtB, other]));
+        await Pumped(() => _backupHandler.Received.OfType<ShardTransferAck>().Any(), "the offered slice acknowledged");
+        region.Tell(new InboundMessage(B, new ShardHomes(1, [new ShardAllocation(Shard, A.Address, 6, [B.Address])])));
+
+        await Pumped(() => _local[Shard] is { Serving: true }, "the shard serving at A");
+        Assert.Equal(new ShardTransferAck(Shard, 6, 0), Assert.Single(_backupHandler.Received.OfType<ShardTransferAck>()));
+        Assert.Empty(_backupHandler.Received.OfType<ShardTransferDeclined>());
+        Assert.True(_local[Shard]!.Sessions.TryGet(new SessionId(session.Id), out var served));
+        Assert.Equal(readAtB, served.State);
+        Assert.True(_local[Shard]!.Sessions.TryGet(new SessionId(other.Id), out _));
+    }
+
+    [Fact]
+    public async Task An_offered_slice_the_backup_copy_does_not_match_is_declined_and_nothing_is_taken()
+    {
+        var region = _region!;
+        var (session, other) = (StateOf(SessionIn(Shard, skip: 0), "\"a\""), StateOf(SessionIn(Shard, skip: 1), "\"b\""));
+        await BackUpShardOfB(region, session, other);
+        var written = StateOf(SessionIn(Shard, skip: 1), "\"newer\"");   // a write at B that never reached A's copy
+
+        _backup.Send(A.Address, ShardTransferOffers.Of(Shard, 6, 0, 1, [session, written]));
+
+        await Pumped(() => _backupHandler.Received.OfType<ShardTransferDeclined>().Any(), "the offer declined");
+        Assert.Equal(new ShardTransferDeclined(Shard, 6, 0), Assert.Single(_backupHandler.Received.OfType<ShardTransferDeclined>()));
+        Assert.Empty(_backupHandler.Received.OfType<ShardTransferAck>());
+        Assert.Null(_local[Shard]);
+    }
+
+    [Fact]
     public async Task Shards_handed_off_to_one_node_are_logged_as_one_line_once_none_is_moving()
     {
         var region = _region!;
@@ -258,6 +295,17 @@ public sealed class ShardRegionActorReplicationTests : IAsyncLifetime
             },
             what);
 
+    /// <summary>B serves <see cref="Shard"/> under epoch 5 and A backs it up: A's copy is whole with <paramref name="sessions"/>.</summary>
+    private async Task BackUpShardOfB(ActorRef region, params SessionCrdt[] sessions)
+    {
+        region.Tell(ShardRegionTests.State(B, A, C));
+        region.Tell(new InboundMessage(B, new QueryRegion(1)));
+        region.Tell(new InboundMessage(B, new ShardHomes(1, [new ShardAllocation(Shard, B.Address, 5, [A.Address])])));
+        await Synced(region);
+        _backup.Send(A.Address, new ReplicaCopy(Shard, 5, 0, 1, [.. sessions]));
+        await Pumped(() => _log.Entries.Any(e => e.Message == $"Shard {Shard} backup copy complete"), "A's copy whole");
+    }
+
     /// <summary>Returns once the region actor has handled everything told to it before (ticks the clock fired included).</summary>
     private static async Task Synced(ActorRef region) =>
         Assert.IsType<RegionDrainStatus>(await region.Ask<object>(GetRegionDrainStatus.Instance, TimeSpan.FromSeconds(10)));
@@ -284,30 +332,29 @@ public sealed class ShardRegionActorReplicationTests : IAsyncLifetime
         }
     }
 
-    /// <summary>The backup: keeps the deltas it is sent, acknowledges nothing by itself.</summary>
+    /// <summary>The backup: keeps what it is sent, acknowledges nothing by itself.</summary>
     private sealed class BackupHandler : ITransportHandler
     {
-        private readonly List<ReplicaDelta> _deltas = [];
+        private readonly List<object> _received = [];
 
-        public IReadOnlyList<ReplicaDelta> Deltas
+        public IReadOnlyList<ReplicaDelta> Deltas => [.. Received.OfType<ReplicaDelta>()];
+
+        public IReadOnlyList<object> Received
         {
             get
             {
-                lock (_deltas)
+                lock (_received)
                 {
-                    return [.. _deltas];
+                    return [.. _received];
                 }
             }
         }
 
         public void OnMessage(UniqueAddress from, object message)
         {
-            if (message is ReplicaDelta delta)
+            lock (_received)
             {
-                lock (_deltas)
-                {
-                    _deltas.Add(delta);
-                }
+                _received.Add(message);
             }
         }
 

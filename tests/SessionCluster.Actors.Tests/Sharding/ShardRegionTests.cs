@@ -119,6 +119,32 @@ public sealed class ShardRegionTests
     }
 
     [Fact]
+    public void A_hand_off_to_a_backup_of_the_shard_offers_fingerprints_and_sends_in_full_only_the_slice_it_declines()
+    {
+        var region = new ShardRegion(A, hostsShards: true, Settings with { TransferChunkBytes = 4_000 }, TimeSpan.FromSeconds(5));
+        region.MembershipChanged(State(A, B, Origin), T0);
+        region.Receive(A, new QueryRegion(1), T0);
+        region.Receive(A, new ShardHomes(1, [new ShardAllocation(3, A.Address, 5, [B.Address])]), T0);
+        region.Receive(A, new HandOffShard(1, 3, B.Address, 6), T0);
+        var sessions = SessionsOfShard3(6, 1_000);
+
+        var offers = region.ShardCollected(3, sessions, T0).OfType<SendToNode>().Select(send => send.Message).ToList();
+
+        Assert.True(offers.Count >= 2, $"{offers.Count} slices");
+        Assert.All(offers, offer => Assert.IsType<ShardTransferOffer>(offer));
+        Assert.Equal(sessions.Select(s => s.Id), offers.Cast<ShardTransferOffer>().SelectMany(offer => offer.Sessions).Select(offered => offered.SessionId));
+        var second = (ShardTransferOffer)offers[1];
+
+        Assert.Empty(region.Receive(B, new ShardTransferDeclined(3, 5, second.Chunk), T0));   // another epoch: not this move's
+        var resent = Assert.Single(region.Receive(B, new ShardTransferDeclined(3, 6, second.Chunk), T0));
+
+        var full = Assert.IsType<ShardTransfer>(Assert.IsType<SendToNode>(resent).Message);
+        Assert.Equal((3, 6L, second.Chunk), (full.Shard, full.Epoch, full.Chunk));
+        Assert.Equal(second.Sessions.Select(offered => offered.SessionId), full.Sessions.Select(s => s.Id));
+        Assert.Equal(B.Address, ((SendToNode)resent).To);
+    }
+
+    [Fact]
     public void An_older_allocation_is_ignored()
     {
         var region = ServingRegion(3, out _);

@@ -66,6 +66,11 @@ public sealed class ShardingWireFormatTests : IAsyncLifetime
 
         Assert.Equal(expected.Count, expected.Values.Distinct().Count());
         Assert.Equal(new[] { 20, 21, 22 }, new[] { WireTypeIds.ShardEnvelope, WireTypeIds.ShardReply, WireTypeIds.ShardNotHere });
+
+        // Hand-off offers came after the range was full.
+        Assert.True(Codec.Serializer.TryGetByType(typeof(ShardTransferOffer), out var offer) && offer.TypeId == WireTypeIds.ShardTransferOffer);
+        Assert.True(Codec.Serializer.TryGetByType(typeof(ShardTransferDeclined), out var declined) && declined.TypeId == WireTypeIds.ShardTransferDeclined);
+        Assert.Equal([55, 56], [WireTypeIds.ShardTransferOffer, WireTypeIds.ShardTransferDeclined]);
     }
 
     [Fact]
@@ -89,6 +94,7 @@ public sealed class ShardingWireFormatTests : IAsyncLifetime
             Codec.AssertRoundTrip(new HandOffShard(value, shard, B, value));
             Codec.AssertRoundTrip(new ShardReceived(value, shard, value));
             Codec.AssertRoundTrip(new ShardTransferAck(shard, value, shard));
+            Codec.AssertRoundTrip(new ShardTransferDeclined(shard, value, shard));
         }
 
         Codec.AssertRoundTrip(new RegisterRegion(true));
@@ -289,6 +295,13 @@ public sealed class ShardingWireFormatTests : IAsyncLifetime
         ["transfer: bad attribute"] = (WireTypeIds.ShardTransfer, () => Transfer(w => w.Sessions[1].Attributes[0].JsonValue = ByteString.Empty), "ShardTransfer.sessions[1].attributes[0].json_value is empty"),
         ["transfer: bad stamp"] = (WireTypeIds.ShardTransfer, () => Transfer(w => w.Sessions[0].Attributes[0].BaseTimestamp.Replica = 7), "ShardTransfer.sessions[0].attributes[0].base_timestamp.replica is 7, outside the 1 replicas listed"),
         ["transfer: session twice"] = (WireTypeIds.ShardTransfer, () => Transfer(w => w.Sessions.Add(w.Sessions[0].Clone())), "ShardTransfer.sessions[2].session_id repeats the session"),
+        ["offer: chunk past count"] = (WireTypeIds.ShardTransferOffer, () => Offer(w => w.Chunk = 3), "ShardTransferOffer.chunk is 3, outside 0 to 2"),
+        ["offer: missing hash"] = (WireTypeIds.ShardTransferOffer, () => Offer(w => w.Sessions[1].ClearHash()), "ShardTransferOffer.sessions[1].hash is missing"),
+        ["offer: missing access"] = (WireTypeIds.ShardTransferOffer, () => Offer(w => w.Sessions[0].ClearLastAccessedUtcTicks()), "ShardTransferOffer.sessions[0].last_accessed_utc_ticks is missing"),
+        ["offer: access out of range"] = (WireTypeIds.ShardTransferOffer, () => Offer(w => w.Sessions[0].LastAccessedUtcTicks = -1), "ShardTransferOffer.sessions[0].last_accessed_utc_ticks is -1, not a time"),
+        ["offer: short id"] = (WireTypeIds.ShardTransferOffer, () => Offer(w => w.Sessions[0].SessionId = ByteString.CopyFrom(1, 2)), "ShardTransferOffer.sessions[0].session_id"),
+        ["offer: session twice"] = (WireTypeIds.ShardTransferOffer, () => Offer(w => w.Sessions.Add(w.Sessions[0].Clone())), "ShardTransferOffer.sessions[2].session_id repeats the session"),
+        ["declined: negative chunk"] = (WireTypeIds.ShardTransferDeclined, () => new Wire.ShardTransferDeclined { Shard = 1, Epoch = 1, Chunk = -1 }, "ShardTransferDeclined.chunk is -1, below 0"),
         ["ack: negative chunk"] = (WireTypeIds.ShardTransferAck, () => new Wire.ShardTransferAck { Shard = 1, Epoch = 1, Chunk = -1 }, "ShardTransferAck.chunk is -1, below 0"),
         ["ack: missing epoch"] = (WireTypeIds.ShardTransferAck, () => new Wire.ShardTransferAck { Shard = 1, Chunk = 0 }, "ShardTransferAck.epoch is missing"),
         ["register: missing flag"] = (WireTypeIds.RegisterRegion, () => new Wire.RegisterRegion(), "RegisterRegion.hosts_shards is missing"),
@@ -344,6 +357,24 @@ public sealed class ShardingWireFormatTests : IAsyncLifetime
     }
 
     [Fact]
+    public void RoundTrip_ShardTransferOffer_KeepsEveryFingerprintAndAccessTime()
+    {
+        ShardTransferOffer[] offers =
+        [
+            new(7, 4, 0, 1, []),
+            new(int.MaxValue, long.MaxValue, 2, 3, [new(UInt128.MaxValue, ulong.MaxValue, DateTimeOffset.MaxValue), new(UInt128.Zero, 0, DateTimeOffset.MinValue), new(Id.Value, 42, T0)]),
+        ];
+
+        foreach (var offer in offers)
+        {
+            var decoded = Codec.RoundTrip(offer);
+            Assert.Equal((offer.Shard, offer.Epoch, offer.Chunk, offer.ChunkCount), (decoded.Shard, decoded.Epoch, decoded.Chunk, decoded.ChunkCount));
+            Assert.Equal(offer.Sessions.ToArray(), decoded.Sessions.ToArray());
+            Assert.Equal(Codec.Encode(offer), Codec.Encode(decoded));
+        }
+    }
+
+    [Fact]
     public void Encode_ValuesTheWireCannotCarry_Throw()
     {
         var state = State(Id, "n:1#1", attributes: 1, valueBytes: 1);
@@ -369,6 +400,9 @@ public sealed class ShardingWireFormatTests : IAsyncLifetime
             new ShardTransfer(1, 1, 0, 1, [state, state.Touch(T0.AddDays(1)).State]),
             new ShardTransfer(1, 1, 0, 1, [unwritable]),
             new ShardTransferAck(1, 1, -1),
+            new ShardTransferOffer(1, 1, 1, 1, []),
+            new ShardTransferOffer(1, 1, 0, 1, [new(Id.Value, 1, T0), new(Id.Value, 2, T0)]),
+            new ShardTransferDeclined(1, 1, -1),
             new QueryRegion(-1),
             new RegionReport(1, true, double.NaN, [], 0),
             new RegionReport(1, true, double.PositiveInfinity, [], 0),
@@ -412,6 +446,8 @@ public sealed class ShardingWireFormatTests : IAsyncLifetime
             new ShardNotHere(3, 7, null, 0),
             new ShardTransfer(7, 4, 0, 2, bigSlice),
             new ShardTransferAck(7, 4, 0),
+            new ShardTransferOffer(7, 4, 1, 2, [new(Id.Value, 99, T0)]),
+            new ShardTransferDeclined(7, 4, 1),
             new RegisterRegion(true),
             new QueryRegion(2),
             new RegionReport(2, true, 1.5, [new(7, 3, HostedShardStatus.HandingOff)], 4),
@@ -476,6 +512,10 @@ public sealed class ShardingWireFormatTests : IAsyncLifetime
 
     private static Wire.ShardTransfer Transfer(Action<Wire.ShardTransfer> mutate) => Mutated(
         ShardingWireFormat.ToWire(new ShardTransfer(3, 2, 1, 3, [State(Id, "n:1#1", attributes: 1, valueBytes: 5), State(new SessionId(UInt128.One), "m:1#2", attributes: 2, valueBytes: 5)])),
+        mutate);
+
+    private static Wire.ShardTransferOffer Offer(Action<Wire.ShardTransferOffer> mutate) => Mutated(
+        ShardingWireFormat.ToWire(new ShardTransferOffer(3, 2, 1, 3, [new(Id.Value, 11, T0), new(UInt128.One, 12, T0.AddMinutes(1))])),
         mutate);
 
     private static Wire.RegionReport Report(Action<Wire.RegionReport> mutate) => Mutated(
