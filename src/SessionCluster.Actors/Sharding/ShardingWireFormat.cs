@@ -166,11 +166,7 @@ public static class ShardingWireFormat
     internal static Wire.ShardTransfer ToWire(ShardTransfer message)
     {
         var sessions = Defined(message.Sessions, "ShardTransfer.Sessions");
-        if (message.ChunkCount < 1 || message.Chunk < 0 || message.Chunk >= message.ChunkCount)
-        {
-            throw new ArgumentException(
-                Invariant($"Chunk {message.Chunk} of {message.ChunkCount} cannot go on the wire: a transfer has 1 or more chunks, numbered from 0."), nameof(message));
-        }
+        ChunkToWire(message.Chunk, message.ChunkCount, nameof(message));
 
         var wire = new Wire.ShardTransfer
         {
@@ -198,17 +194,7 @@ public static class ShardingWireFormat
     {
         var shard = NonNegative(wire.HasShard, wire.Shard, "ShardTransfer.shard");
         var epoch = NonNegative(wire.HasEpoch, wire.Epoch, "ShardTransfer.epoch");
-        var count = Required(wire.HasChunkCount, wire.ChunkCount, "ShardTransfer.chunk_count");
-        if (count < 1)
-        {
-            throw Malformed("ShardTransfer.chunk_count", Invariant($"is {count}; a transfer has at least 1 chunk"));
-        }
-
-        var chunk = Required(wire.HasChunk, wire.Chunk, "ShardTransfer.chunk");
-        if (chunk < 0 || chunk >= count)
-        {
-            throw Malformed("ShardTransfer.chunk", Invariant($"is {chunk}, outside 0 to {count - 1}"));
-        }
+        var (chunk, count) = ChunkFromWire(wire.HasChunk, wire.Chunk, wire.HasChunkCount, wire.ChunkCount, "ShardTransfer");
 
         var sessions = ImmutableArray.CreateBuilder<SessionCrdt>(wire.Sessions.Count);
         var seen = new HashSet<UInt128>(wire.Sessions.Count);
@@ -243,11 +229,7 @@ public static class ShardingWireFormat
 
     internal static Wire.ShardTransferOffer ToWire(ShardTransferOffer message)
     {
-        if (message.ChunkCount < 1 || message.Chunk < 0 || message.Chunk >= message.ChunkCount)
-        {
-            throw new ArgumentException(
-                Invariant($"Chunk {message.Chunk} of {message.ChunkCount} cannot go on the wire: a transfer has 1 or more chunks, numbered from 0."), nameof(message));
-        }
+        ChunkToWire(message.Chunk, message.ChunkCount, nameof(message));
 
         var wire = new Wire.ShardTransferOffer
         {
@@ -279,17 +261,7 @@ public static class ShardingWireFormat
     {
         var shard = NonNegative(wire.HasShard, wire.Shard, "ShardTransferOffer.shard");
         var epoch = NonNegative(wire.HasEpoch, wire.Epoch, "ShardTransferOffer.epoch");
-        var count = Required(wire.HasChunkCount, wire.ChunkCount, "ShardTransferOffer.chunk_count");
-        if (count < 1)
-        {
-            throw Malformed("ShardTransferOffer.chunk_count", Invariant($"is {count}; a transfer has at least 1 chunk"));
-        }
-
-        var chunk = Required(wire.HasChunk, wire.Chunk, "ShardTransferOffer.chunk");
-        if (chunk < 0 || chunk >= count)
-        {
-            throw Malformed("ShardTransferOffer.chunk", Invariant($"is {chunk}, outside 0 to {count - 1}"));
-        }
+        var (chunk, count) = ChunkFromWire(wire.HasChunk, wire.Chunk, wire.HasChunkCount, wire.ChunkCount, "ShardTransferOffer");
 
         var sessions = ImmutableArray.CreateBuilder<OfferedSession>(wire.Sessions.Count);
         var seen = new HashSet<UInt128>(wire.Sessions.Count);
@@ -318,6 +290,34 @@ public static class ShardingWireFormat
         }
 
         return new ShardTransferOffer(shard, epoch, chunk, count, sessions.MoveToImmutable());
+    }
+
+    /// <summary>Refuses a slice number the receiver could not place: a transfer has 1 or more chunks, numbered from 0.</summary>
+    private static void ChunkToWire(int chunk, int count, string paramName)
+    {
+        if (count < 1 || chunk < 0 || chunk >= count)
+        {
+            throw new ArgumentException(
+                Invariant($"Chunk {chunk} of {count} cannot go on the wire: a transfer has 1 or more chunks, numbered from 0."), paramName);
+        }
+    }
+
+    /// <summary>A slice's number and the count of slices of <paramref name="message"/>, both present and consistent.</summary>
+    private static (int Chunk, int Count) ChunkFromWire(bool hasChunk, int chunk, bool hasCount, int count, string message)
+    {
+        count = Required(hasCount, count, message + ".chunk_count");
+        if (count < 1)
+        {
+            throw Malformed(message + ".chunk_count", Invariant($"is {count}; a transfer has at least 1 chunk"));
+        }
+
+        chunk = Required(hasChunk, chunk, message + ".chunk");
+        if (chunk < 0 || chunk >= count)
+        {
+            throw Malformed(message + ".chunk", Invariant($"is {chunk}, outside 0 to {count - 1}"));
+        }
+
+        return (chunk, count);
     }
 
     internal static Wire.ShardTransferDeclined ToWire(ShardTransferDeclined message) => new()
