@@ -172,25 +172,11 @@ public sealed class ShardCopy<TSlice>
         _sends[chunk] = 0;
     }
 
-    /// <summary>How long a slice sent <paramref name="sends"/> times waits before it goes again: the resend interval,
-    /// doubled for each re-send so far, at most the cap.</summary>
-    internal static TimeSpan BackOff(int sends, TimeSpan resendInterval, TimeSpan maxResendInterval)
-    {
-        var wait = resendInterval;
-        for (var resent = 1; resent < sends && wait < maxResendInterval; resent++)
-        {
-            // Compared before doubling, so that a long interval cannot overflow.
-            wait = wait.Ticks > maxResendInterval.Ticks / 2 ? maxResendInterval : wait * 2;
-        }
-
-        return wait < maxResendInterval ? wait : maxResendInterval;
-    }
-
     private TSlice Message(int chunk, DateTimeOffset now)
     {
         _sends[chunk]++;
         _sentAs[chunk] = ++_lastSend;
-        _dueAt[chunk] = now + BackOff(_sends[chunk], _resendInterval, _maxResendInterval);
+        _dueAt[chunk] = now + ResendBackOff.After(_sends[chunk], _resendInterval, _maxResendInterval);
         var end = chunk + 1 < _starts.Length ? _starts[chunk + 1] : _sessions.Count;
         var slice = ImmutableArray.CreateBuilder<SessionCrdt>(end - _starts[chunk]);
         for (var i = _starts[chunk]; i < end; i++)

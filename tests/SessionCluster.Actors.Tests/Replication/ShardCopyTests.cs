@@ -89,11 +89,11 @@ public sealed class ShardCopyTests
     [InlineData(5, 3_000)]
     [InlineData(1_000, 3_000)]
     public void The_back_off_doubles_per_send_and_stops_at_the_cap(int sends, int expectedMs) =>
-        Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), ShardCopy<ReplicaCopy>.BackOff(sends, Resend, MaxResend));
+        Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), ResendBackOff.After(sends, Resend, MaxResend));
 
     [Fact]
     public void The_back_off_of_a_long_interval_does_not_overflow() =>
-        Assert.Equal(TimeSpan.MaxValue, ShardCopy<ReplicaCopy>.BackOff(100, TimeSpan.FromDays(1_000), TimeSpan.MaxValue));
+        Assert.Equal(TimeSpan.MaxValue, ResendBackOff.After(100, TimeSpan.FromDays(1_000), TimeSpan.MaxValue));
 
     [Fact]
     public void A_slice_sent_before_an_acknowledged_one_and_still_unacknowledged_was_lost_and_goes_again_at_once()
