@@ -35,6 +35,10 @@ public sealed class SessionCrdt : IEquatable<SessionCrdt>
     private readonly long _createdTicks;
     private readonly long _lastAccessedTicks;
 
+    // SessionDigest.Of this state, once computed (0: not yet). The state is immutable, so it never goes stale; a backup
+    // and its home fingerprint every session at each anti-entropy round, and most have not changed since the last.
+    private ulong _digest;
+
     private SessionCrdt(
         UInt128 id,
         DateTimeOffset created,
@@ -196,7 +200,15 @@ public sealed class SessionCrdt : IEquatable<SessionCrdt>
     {
         EnsureLive();
         var utc = now.ToUniversalTime();
-        return utc <= LastAccessed ? this : new SessionCrdt(Id, Created, MaxInactiveInterval, utc, Attributes, Ended, RecentIncrements);
+        // The fingerprint leaves the last access out, so a read keeps it.
+        return utc <= LastAccessed ? this : new SessionCrdt(Id, Created, MaxInactiveInterval, utc, Attributes, Ended, RecentIncrements) { _digest = _digest };
+    }
+
+    /// <summary>The fingerprint <see cref="Sharding.SessionDigest"/> computed for this state, or 0 if none yet.</summary>
+    internal ulong CachedDigest
+    {
+        get => Volatile.Read(ref _digest);
+        set => Volatile.Write(ref _digest, value);
     }
 
     /// <summary>Ends the session at <paramref name="timestamp"/>: its attributes go, its tombstone stays.</summary>
