@@ -98,7 +98,8 @@ internal static class TcpHandshake
         if (request.ProtocolVersion != (uint)settings.ProtocolVersion)
         {
             return (HandshakeRejectReason.ProtocolVersion,
-                $"this node speaks protocol version {settings.ProtocolVersion}, the connector {request.ProtocolVersion}");
+                // Read on both sides (the refusal is relayed to the connector), so it names neither as "this node".
+                $"the acceptor speaks protocol version {settings.ProtocolVersion}, the connector {request.ProtocolVersion}; every node of a cluster must run a build of the same protocol version");
         }
 
         if (!string.Equals(request.ClusterName, settings.ClusterName, StringComparison.Ordinal))

@@ -97,6 +97,12 @@ public sealed class TcpTransportTests : IAsyncLifetime
         await Eventually.True(
             () => intruderLog.Entries.Any(e => e.Event.Id == 304 && e.Message.Contains($"handshake refused ({expectedReason})")),
             $"the intruder logs that its handshake was refused ({expectedReason})");
+        if (expectedReason == HandshakeRejectReason.ProtocolVersion)
+        {
+            // Read on the connector's side, the reason names each side's version without calling either "this node".
+            var versions = $"the acceptor speaks protocol version {RemoteSettings.CurrentProtocolVersion}, the connector {RemoteSettings.CurrentProtocolVersion + 1}";
+            Assert.Contains(intruderLog.Entries, e => e.Event.Id == 304 && e.Message.Contains(versions));
+        }
 
         var (friend, _) = await Start(TcpTestSettings.Loopback());
         Assert.True(friend.Send(server.Self.Address, new TextMessage("friend")));
