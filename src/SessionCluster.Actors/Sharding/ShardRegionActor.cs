@@ -44,23 +44,13 @@ public sealed partial class ShardRegionActor : Actor
     private readonly MailboxBound? _entityMailbox;
     private readonly ShardReplicas? _replicas;
     private readonly ILogger _logger;
-    private readonly HandOffLog _handOffs;
-
-    // Backup copies arrive a few at a time (replication.max-concurrent-copies): a pause this long means the wave is over.
-    private static readonly TimeSpan BackupCopiesQuietFor = TimeSpan.FromSeconds(1);
-
-    // Shards started here and not logged yet, since when; and backup copies completed and not logged yet, and when the
-    // last one completed (see LogBackupCopies).
-    private readonly List<ShardStarted> _started = [];
-    private DateTimeOffset? _startedSince;
-    private int _copiesCompleted;
-    private DateTimeOffset _lastCopyCompleted;
+    private readonly RegionTransitionLog _regionTransitions;
     private readonly TimeProvider _protocolClock;
     private readonly Dictionary<long, ActorRef> _replyTo = [];
     private ITimer? _tick;
     private ITimer? _antiEntropy;
     private readonly Dictionary<int, int> _collecting = [];
-    private CoordinatorTransitionLog? _transitions;
+    private CoordinatorTransitionLog? _coordinatorTransitions;
 
     // Entities told to stop (passivation, hand-off) that have not confirmed yet, with the commands that arrived for
     // their session meanwhile: a new entity for the session starts only once the old one has applied everything it
@@ -99,7 +89,7 @@ public sealed partial class ShardRegionActor : Actor
         // The entities see these replicas through host.Replicas (their channel); the region keeps the whole thing.
         _replicas = replicas;
         _logger = logger;
-        _handOffs = new HandOffLog(logger);
+        _regionTransitions = new RegionTransitionLog(logger);
     }
 
     protected internal override void PreStart()
@@ -176,9 +166,7 @@ public sealed partial class ShardRegionActor : Actor
                 break;
             case BackupCopyCompleted completed:
                 Execute(_region.BackupCopied(completed.Shard));
-                LogShard(completed.Shard, "backup copy complete", LogLevel.Debug);
-                _copiesCompleted++;
-                _lastCopyCompleted = Now;
+                _regionTransitions.BackupCopyCompleted(completed.Shard, Now);
                 break;
             case InboundMessage { Message: ShardTransfer transfer } inbound:
                 // Checked here, before the region keeps it: a hand-off is input from a peer like a delta is.
@@ -219,7 +207,11 @@ public sealed partial class ShardRegionActor : Actor
                     (request, unanswered) => Self.Tell(new RouteCommand(request.Command, SentBefore: true, unanswered ? request.Home : null), request));
                 Execute(_region.Tick(Now));
                 _replicas?.SendCopies(Now);
-                LogBackupCopies();
+                if (_replicas is { } replicas)
+                {
+                    _regionTransitions.FlushBackupCopies(replicas.BackupCounts, Now);
+                }
+
                 if (_coordinator is not null)
                 {
                     var before = _coordinator.Phase;
@@ -335,8 +327,7 @@ public sealed partial class ShardRegionActor : Actor
                     break;
                 case StartShard start:
                     CountStart(start);
-                    _startedSince ??= Now;
-                    _started.Add(StartShard(start.Shard, start.Sessions));
+                    _regionTransitions.Started(StartShard(start.Shard, start.Sessions), Now);
                     break;
                 case CollectShard collect:
                     CollectShard(collect.Shard);
@@ -354,7 +345,7 @@ public sealed partial class ShardRegionActor : Actor
                     var sessionsDropped = DropShard(drop.Shard);
                     if (drop.HandedOffTo is { } newHome)
                     {
-                        _handOffs.Completed(drop.Shard, newHome, sessionsDropped, keptAsBackup: false, Now);
+                        _regionTransitions.HandedOff(drop.Shard, newHome, sessionsDropped, keptAsBackup: false, Now);
                     }
                     else
                     {
@@ -386,30 +377,21 @@ public sealed partial class ShardRegionActor : Actor
                     var handedOver = _local[keepShard.Shard] is { } kept ? kept.Sessions.Slots.Select(slot => slot.State).ToList() : [];
                     DropShard(keepShard.Shard);
                     _replicas?.KeepWhole(keepShard.Shard, keepShard.Home, keepShard.Epoch, handedOver);
-                    _handOffs.Completed(keepShard.Shard, keepShard.Home, handedOver.Count, keptAsBackup: true, Now);
+                    _regionTransitions.HandedOff(keepShard.Shard, keepShard.Home, handedOver.Count, keptAsBackup: true, Now);
                     break;
             }
         }
 
-        // Shards start in bulk (a dead home's shards here at once), or one by one as a rebalance round's moves are
-        // confirmed: one line once none is on its way here any more (or at least every LineAtLeastEvery).
-        if (_startedSince is { } since && (!_region.IsReceiving || Now - since >= HandOffLog.LineAtLeastEvery))
-        {
-            LogStarted(_started);
-            _started.Clear();
-            _startedSince = null;
-        }
-
         if (dropped is not null)
         {
-            var sessions = dropped.Sum(shard => shard.Sessions);
-            var shards = ShardRanges.Format([.. dropped.Select(shard => shard.Shard).Order()]);
-            LogShardsDropped(sessions == 0 ? LogLevel.Debug : LogLevel.Information, dropped.Count, shards, sessions);
+            _regionTransitions.Dropped(dropped);
         }
 
-        if (_handOffs.HasPending)
+        // Shards start in bulk (a dead home's shards here at once), or one by one as a rebalance round's moves are
+        // confirmed; hand-offs are confirmed one by one too.
+        if (_regionTransitions.HasPending)
         {
-            _handOffs.Flush(_region.IsHandingOff, Now);
+            _regionTransitions.Flush(() => _region.IsHandingOff, () => _region.IsReceiving, Now);
         }
     }
 
@@ -494,15 +476,6 @@ public sealed partial class ShardRegionActor : Actor
         hosted.StartedAt = Now;
         _local.Publish(shard, hosted);
         return new ShardStarted(shard, sessions.Length, backedUp.Length, hosted.Sessions.Count);
-    }
-
-    /// <summary>One line for shards started together: which, and where their sessions came from. Empty shards start by
-    /// the hundred when a cluster forms: detail, not news.</summary>
-    private void LogStarted(List<ShardStarted> started)
-    {
-        var (handedOver, backedUp, sessions) = (started.Sum(s => s.HandedOver), started.Sum(s => s.BackedUp), started.Sum(s => s.Sessions));
-        var shards = ShardRanges.Format([.. started.Select(s => s.Shard).Order()]);
-        LogShardsStarted(sessions == 0 ? LogLevel.Debug : LogLevel.Information, started.Count, shards, sessions, handedOver, backedUp);
     }
 
     private void CollectShard(int shard)
@@ -696,25 +669,6 @@ public sealed partial class ShardRegionActor : Actor
         (slot.Entity ?? StartEntity(slot)).Tell(new MergeReplicaState(push.State, adopted));
     }
 
-    /// <summary>A worker that joins receives dozens of backup copies, a few at a time: one line once they have stopped
-    /// coming for a second and every copy held here is whole (or, if one stays partial, its home gone, after ten).</summary>
-    private void LogBackupCopies()
-    {
-        var quiet = Now - _lastCopyCompleted;
-        if (_copiesCompleted == 0 || quiet < BackupCopiesQuietFor || _replicas?.BackupCounts() is not { } copies)
-        {
-            return;
-        }
-
-        var whole = copies.Count(copy => copy.Whole);
-        if (whole == copies.Count || quiet >= HandOffLog.LineAtLeastEvery)
-        {
-            var shards = ShardRanges.Format([.. copies.Select(copy => copy.Shard)]);
-            LogBackupCopiesCompleted(_copiesCompleted, copies.Count, whole, shards, copies.Sum(copy => copy.Sessions));
-            _copiesCompleted = 0;
-        }
-    }
-
     /// <summary>Stops serving the shard and forgets its sessions; returns how many it held.</summary>
     private int DropShard(int shard)
     {
@@ -881,7 +835,7 @@ public sealed partial class ShardRegionActor : Actor
 
         if (_coordinator is not null)
         {
-            (_transitions ??= new CoordinatorTransitionLog(_logger)).Observe(_coordinator, Now);
+            (_coordinatorTransitions ??= new CoordinatorTransitionLog(_logger)).Observe(_coordinator, Now);
         }
     }
 
@@ -922,19 +876,6 @@ public sealed partial class ShardRegionActor : Actor
     // No session id in the line: an id is a credential.
     [LoggerMessage(EventId = 420, Level = LogLevel.Warning, Message = "Left out {Rejected} of {Total} sessions in {What} from {Peer} for shard {Shard}: over this node's session limits (first: {Reason}); every node should have the same session-cluster.sessions limits")]
     private partial void LogRejectedOverLimit(int rejected, int total, string what, string peer, int shard, string reason);
-
-    [LoggerMessage(Message = "{Count} shards started: {Shards}; {Sessions} sessions, from {HandedOver} handed over and {BackedUp} in this node's backup copies")]
-    private partial void LogShardsStarted(LogLevel level, int count, string shards, int sessions, int handedOver, int backedUp);
-
-    /// <summary>What starting one shard found: sessions handed over, sessions in this node's backup copy, and the
-    /// sessions it serves (the two merged).</summary>
-    private readonly record struct ShardStarted(int Shard, int HandedOver, int BackedUp, int Sessions);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Completed} backup copies completed; this node holds {Count} ({Whole} whole): {Shards}; {Sessions} sessions")]
-    private partial void LogBackupCopiesCompleted(int completed, int count, int whole, string shards, int sessions);
-
-    [LoggerMessage(Message = "{Count} shards dropped: {Shards}; {Sessions} sessions no longer served here")]
-    private partial void LogShardsDropped(LogLevel level, int count, string shards, int sessions);
 
     [LoggerMessage(Message = "Shard {Shard} {What}")]
     private partial void LogShardMessage(LogLevel level, int shard, string what);
