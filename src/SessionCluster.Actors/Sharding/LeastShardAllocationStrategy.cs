@@ -27,8 +27,10 @@ namespace SessionCluster.Actors.Sharding;
 /// region of weight 0 that still holds shards if there is one (draining comes first), else the region furthest above
 /// its share (largest count − s_i). Sink: the region of weight &gt; 0 furthest below its share. The step is taken only
 /// if it mends an imbalance without making one: the source holds more than ⌈s⌉ and the sink fewer than ⌈s⌉, or the
-/// source holds more than ⌊s⌋ and the sink fewer than ⌊s⌋. The shard moved is the source's lowest shard id that is
-/// not in progress. Each step shrinks the total distance of the counts from their ranges, and a balanced cluster has
+/// source holds more than ⌊s⌋ and the sink fewer than ⌊s⌋. The shard moved is, among the source's shards not in
+/// progress, the lowest id of which the sink already keeps a whole backup copy, if the caller says which those are
+/// (the hand-off then crosses the network as fingerprints, and the old home keeps its copy as the shard's backup: the
+/// move costs no copy at all), else the lowest id. Each step shrinks the total distance of the counts from their ranges, and a balanced cluster has
 /// no step to take, so repeated rounds reach balance and then return nothing: no oscillation. Moreover a region
 /// that receives a shard never gives one later (it is filled only up to its range), so when each round's moves
 /// complete before the next, no shard moves twice and balance is reached within ⌈T / limit⌉ rounds.</para>
@@ -96,7 +98,12 @@ public sealed class LeastShardAllocationStrategy
     /// region can take shards, or when <paramref name="inProgress"/> already fills the limit.</summary>
     /// <param name="regions">Every shard-hosting region, with the shards it holds now.</param>
     /// <param name="inProgress">Shards being moved by earlier rounds, still listed under the region they leave.</param>
-    public IReadOnlyList<ShardMove> Rebalance(IReadOnlyList<RegionLoad> regions, IReadOnlySet<int> inProgress)
+    /// <param name="heldWholeAt">True if the region keeps a whole backup copy of the shard: such shards move there first.
+    /// Null: the lowest shard ids move first.</param>
+    public IReadOnlyList<ShardMove> Rebalance(
+        IReadOnlyList<RegionLoad> regions,
+        IReadOnlySet<int> inProgress,
+        Func<int, NodeAddress, bool>? heldWholeAt = null)
     {
         ArgumentNullException.ThrowIfNull(inProgress);
         var slots = Prepare(regions, extraShards: 0, out var holders);
@@ -128,7 +135,7 @@ public sealed class LeastShardAllocationStrategy
 
         foreach (var slot in slots)
         {
-            slot.Movable = new Queue<int>(slot.Shards.Where(shard => !moving.Contains(shard)));
+            slot.Movable = [.. slot.Shards.Where(shard => !moving.Contains(shard))];
         }
 
         var moves = new List<ShardMove>();
@@ -141,7 +148,9 @@ public sealed class LeastShardAllocationStrategy
                 break;
             }
 
-            var shard = source.Movable.Dequeue();
+            var pick = heldWholeAt is null ? 0 : Math.Max(0, source.Movable.FindIndex(shard => heldWholeAt(shard, sink.Address)));
+            var shard = source.Movable[pick];
+            source.Movable.RemoveAt(pick);
             source.Count--;
             sink.Count++;
             moves.Add(new ShardMove(shard, source.Address, sink.Address));
@@ -291,7 +300,7 @@ public sealed class LeastShardAllocationStrategy
         public int Count { get; set; }
 
         /// <summary>Shards this round may still move away, lowest id first.</summary>
-        public Queue<int> Movable { get; set; } = new();
+        public List<int> Movable { get; set; } = [];
 
         public double Excess => Count - Share;
     }

@@ -233,7 +233,8 @@ public sealed partial class ShardCoordinator
         // regions it can place shards on, so such a move is not "in progress" among them.
         var listed = loads.Select(load => load.Region).ToHashSet();
         var inProgress = _moves.Where(move => listed.Contains(move.Value.From.Address)).Select(move => move.Key).ToHashSet();
-        foreach (var move in _strategy.Rebalance(loads, inProgress))
+        // Shards the sink already backs up move first: a move onto a whole copy costs fingerprints, not sessions.
+        foreach (var move in _strategy.Rebalance(loads, inProgress, HeldWholeAt))
         {
             if (RegionAt(move.From) is not { } from || RegionAt(move.To) is not { } to || !_table.TryGetValue(move.Shard, out var placement) || !placement.Home.Equals(from))
             {
@@ -252,6 +253,10 @@ public sealed partial class ShardCoordinator
             RebalanceBackups();
         }
     }
+
+    /// <summary>True if <paramref name="region"/> keeps a whole (synced) backup copy of <paramref name="shard"/>.</summary>
+    private bool HeldWholeAt(int shard, NodeAddress region) =>
+        _table.TryGetValue(shard, out var placement) && placement.Synced.Any(backup => backup.Address.Equals(region));
 
     /// <summary>Evens out the backup copies over the regions by capacity weight (a worker that joins gets its share,
     /// not only of homes), within the per-round limits. Each change adds the new backup before the old one: the old

@@ -139,6 +139,22 @@ public sealed class LeastShardAllocationStrategyTests
     }
 
     [Fact]
+    public void Rebalance_MovesFirstTheShardsTheSinkAlreadyBacksUp_ThenTheLowestIds()
+    {
+        var strategy = new LeastShardAllocationStrategy(10, 1);
+        var loads = new[] { Region("a", 1, Range(0, 10)), Region("b", 1, Range(10, 4)) };
+        // b keeps whole copies of shards 7 and 3 of a's, and of one of its own (a copy on the home's node is never asked about).
+        var held = new HashSet<(int, NodeAddress)> { (7, Node("b")), (3, Node("b")), (12, Node("a")) };
+
+        var moves = strategy.Rebalance(loads, None, (shard, region) => held.Contains((shard, region)));
+
+        Assert.Equal([3, 7, 0], moves.Select(move => move.Shard));
+        Assert.All(moves, move => Assert.Equal((Node("a"), Node("b")), (move.From, move.To)));
+        Assert.Equal([0, 1, 2], strategy.Rebalance(loads, None).Select(move => move.Shard));
+        Assert.Equal([0, 1, 2], strategy.Rebalance(loads, None, (_, _) => false).Select(move => move.Shard));
+    }
+
+    [Fact]
     public void Rebalance_InProgress_CountsTowardLimitAndIsNeverMoved()
     {
         var strategy = new LeastShardAllocationStrategy(10, 1);

@@ -36,6 +36,40 @@ public sealed class ShardCoordinatorBackupTests
     }
 
     [Fact]
+    public void A_draining_homes_shards_move_first_where_their_whole_copies_are()
+    {
+        var coordinator = Active(backups: 1, out var reign, A, B, C);
+        var now = T0;
+        for (var round = 0; round < 3; round++)
+        {
+            Settle(coordinator, reign, ref now);
+        }
+
+        // B and C drain, so every shard goes to A: C's shards that A already backs up go first, then the rest.
+        var onC = coordinator.Table.Where(entry => entry.Value.Home == C).OrderBy(entry => entry.Key).ToList();
+        var backedUpOnA = onC.Where(entry => entry.Value.Synced.Contains(A)).Select(entry => entry.Key).ToList();
+        List<int> expected = [.. backedUpOnA, .. onC.Select(entry => entry.Key).Except(backedUpOnA)];
+        Assert.NotEqual(onC.Select(entry => entry.Key), expected);   // else lowest-first would pass too
+        coordinator.Receive(B, new DrainRegion(true), now);
+        coordinator.Receive(C, new DrainRegion(true), now);
+        var handOffs = new List<HandOffShard>();
+        for (var round = 0; round < 30 && coordinator.Table.Values.Any(placement => placement.Home != A); round++)
+        {
+            // One move a round (12 shards), each confirmed before the next round.
+            now = now.AddSeconds(1);
+            foreach (var handOff in coordinator.Tick(now).OfType<SendToNode>().Select(send => send.Message).OfType<HandOffShard>())
+            {
+                handOffs.Add(handOff);
+                coordinator.Receive(A, new ShardReceived(reign, handOff.Shard, handOff.Epoch), now);
+            }
+        }
+
+        var fromC = handOffs.Where(handOff => onC.Any(entry => entry.Key == handOff.Shard)).Select(handOff => handOff.Shard).ToList();
+        Assert.Equal(expected, fromC);
+        Assert.All(coordinator.Table.Values, placement => Assert.Equal(A, placement.Home));
+    }
+
+    [Fact]
     public void A_removed_home_is_replaced_by_its_synced_backup_under_a_newer_epoch()
     {
         var coordinator = Active(backups: 2, out var reign, A, B, C, D);
