@@ -178,7 +178,7 @@ public sealed partial class SimulatedShardHost : ISimulatedExtension
                 break;
             case ShardTransferOffer offer:
                 // As the region actor does: the slice from this node's backup copy if every session matches it.
-                if (Replicas is { } replicas && ShardTransferOffers.Resolve(offer, id => replicas.Find(offer.Shard, id)) is { } slice)
+                if (Replicas?.Resolve(offer) is { } slice)
                 {
                     Execute(Region.Receive(from, slice, Now));
                 }

@@ -247,27 +247,18 @@ public sealed partial class ShardRegion
             case ShardTransfer transfer:
                 OnTransfer(from, transfer, now);
                 break;
-            case ShardTransferAck ack:
-                var slot = _slots[ack.Shard];
-                if (slot.Phase == Phase.HandingOff && slot.Transfer is { } sending && sending.Epoch == ack.Epoch && !sending.IsComplete)
+            case ShardTransferAck ack when TransferUnderWay(ack.Shard, ack.Epoch) is { } sending:
+                sending.Acknowledged(ack.Chunk, now);
+                SendDueSlices(_slots[ack.Shard], now);
+                if (sending.IsComplete)
                 {
-                    sending.Acknowledged(ack.Chunk, now);
-                    SendDueSlices(slot, now);
-                    if (sending.IsComplete)
-                    {
-                        slot.LastSent = now;   // the coordinator's confirmation is due from now on
-                    }
+                    _slots[ack.Shard].LastSent = now;   // the coordinator's confirmation is due from now on
                 }
 
                 break;
-            case ShardTransferDeclined declined:
-                var declinedSlot = _slots[declined.Shard];
-                if (declinedSlot.Phase == Phase.HandingOff && declinedSlot.Transfer is { } offering && offering.Epoch == declined.Epoch)
-                {
-                    offering.SendInFull(declined.Chunk, now);
-                    SendDueSlices(declinedSlot, now);
-                }
-
+            case ShardTransferDeclined declined when TransferUnderWay(declined.Shard, declined.Epoch) is { } offering:
+                offering.SendInFull(declined.Chunk, now);
+                SendDueSlices(_slots[declined.Shard], now);
                 break;
         }
 
@@ -444,6 +435,11 @@ public sealed partial class ShardRegion
 
     /// <summary>True if this region holds no shard in any form: a draining node may now leave.</summary>
     public bool HoldsNothing => Array.TrueForAll(_slots, slot => slot.Phase is Phase.Unknown or Phase.Remote);
+
+    /// <summary>The copy of <paramref name="shard"/> this node is sending to its new home under <paramref name="epoch"/>,
+    /// if that hand-off is still sending; null for an answer about any other (stale, superseded, or done).</summary>
+    private ShardCopy<IRegionMessage>? TransferUnderWay(int shard, long epoch) =>
+        _slots[shard] is { Phase: Phase.HandingOff, Transfer: { IsComplete: false } sending } && sending.Epoch == epoch ? sending : null;
 
     /// <summary>A peer configured with more shards than this node names one it does not have: drop it rather than
     /// fail (the number of shards must match cluster-wide; the wire cannot check it).</summary>

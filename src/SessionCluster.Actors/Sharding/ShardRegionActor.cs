@@ -843,12 +843,7 @@ public sealed partial class ShardRegionActor : Actor
     /// matches (its sessions were checked against the limits when the copy took them), or asked for in full.</summary>
     private void TakeOffer(UniqueAddress from, ShardTransferOffer offer)
     {
-        if ((uint)offer.Shard >= (uint)_local.NumberOfShards)
-        {
-            return;
-        }
-
-        if (_replicas is { } replicas && ShardTransferOffers.Resolve(offer, id => replicas.Find(offer.Shard, id)) is { } slice)
+        if (_replicas?.Resolve(offer) is { } slice)
         {
             Execute(_region.Receive(from, slice, Now));
         }

@@ -372,6 +372,11 @@ public sealed partial class ShardReplicas : IReplicaChannel
         };
     }
 
+    /// <summary>The hand-off slice an offer stands for, taken from this node's backup copy of the shard, or null if the
+    /// copy lacks or differs in some offered session (or the shard is out of range): see <see cref="ShardTransferOffers"/>.</summary>
+    internal ShardTransfer? Resolve(ShardTransferOffer offer) =>
+        (uint)offer.Shard < (uint)_copies.Length ? ShardTransferOffers.Resolve(offer, id => Find(offer.Shard, id)) : null;
+
     /// <summary>The state this node's backup copy holds of a session, or null.</summary>
     internal SessionCrdt? Find(int shard, UInt128 sessionId)
     {

@@ -69,8 +69,7 @@ public sealed class ShardRegionActorReplicationTests : IAsyncLifetime
     {
         var region = _region!;
         // B coordinates (the oldest worker) and backs the shard up; A serves it.
-        region.Tell(ShardRegionTests.State(B, A, C));
-        region.Tell(new InboundMessage(B, new QueryRegion(1)));
+        FollowB(region);
         region.Tell(new InboundMessage(B, new ShardHomes(1, [new ShardAllocation(Shard, A.Address, 5, [B.Address])])));
         var id = SessionIn(Shard);
 
@@ -95,8 +94,7 @@ public sealed class ShardRegionActorReplicationTests : IAsyncLifetime
     public async Task A_hand_off_slice_holding_a_session_over_the_limits_starts_the_shard_with_only_the_valid_sessions()
     {
         var region = _region!;
-        region.Tell(ShardRegionTests.State(B, A, C));
-        region.Tell(new InboundMessage(B, new QueryRegion(1)));
+        FollowB(region);
         var valid = StateOf(SessionIn(Shard, skip: 0), "\"fine\"");
         var oversized = StateOf(SessionIn(Shard, skip: 1), "\"" + new string('x', 200) + "\"");   // over max-value-bytes = 100
 
@@ -119,8 +117,7 @@ public sealed class ShardRegionActorReplicationTests : IAsyncLifetime
     public async Task Shards_started_by_one_decision_are_logged_as_one_line_naming_them_and_their_sessions()
     {
         var region = _region!;
-        region.Tell(ShardRegionTests.State(B, A, C));
-        region.Tell(new InboundMessage(B, new QueryRegion(1)));
+        FollowB(region);
         const int other = Shard + 2;
         region.Tell(new InboundMessage(C, new ShardTransfer(Shard, 6, 0, 1, [StateOf(SessionIn(Shard, skip: 0), "\"a\"")])));
         region.Tell(new InboundMessage(C, new ShardTransfer(other, 7, 0, 1, [StateOf(SessionIn(other, skip: 0), "\"b\""), StateOf(SessionIn(other, skip: 1), "\"c\"")])));
@@ -140,8 +137,7 @@ public sealed class ShardRegionActorReplicationTests : IAsyncLifetime
     public async Task Shards_whose_moves_here_are_confirmed_one_by_one_are_logged_as_one_line_once_none_is_on_its_way()
     {
         var region = _region!;
-        region.Tell(ShardRegionTests.State(B, A, C));
-        region.Tell(new InboundMessage(B, new QueryRegion(1)));
+        FollowB(region);
         const int other = Shard + 2;
         region.Tell(new InboundMessage(C, new ShardTransfer(Shard, 6, 0, 1, [StateOf(SessionIn(Shard, skip: 0), "\"a\"")])));
         region.Tell(new InboundMessage(C, new ShardTransfer(other, 7, 0, 1, [StateOf(SessionIn(other, skip: 0), "\"b\"")])));
@@ -160,8 +156,7 @@ public sealed class ShardRegionActorReplicationTests : IAsyncLifetime
     public async Task Backup_copies_arriving_a_few_at_a_time_are_logged_as_one_line_once_all_are_whole_and_none_came_for_a_second()
     {
         var region = _region!;
-        region.Tell(ShardRegionTests.State(B, A, C));
-        region.Tell(new InboundMessage(B, new QueryRegion(1)));
+        FollowB(region);
         const int other = Shard + 2;
         region.Tell(new InboundMessage(B, new ShardHomes(1, [new ShardAllocation(Shard, B.Address, 5, [A.Address]), new ShardAllocation(other, B.Address, 5, [A.Address])])));
         await Synced(region);
@@ -225,8 +220,7 @@ public sealed class ShardRegionActorReplicationTests : IAsyncLifetime
     public async Task Shards_handed_off_to_one_node_are_logged_as_one_line_once_none_is_moving()
     {
         var region = _region!;
-        region.Tell(ShardRegionTests.State(B, A, C));
-        region.Tell(new InboundMessage(B, new QueryRegion(1)));
+        FollowB(region);
         const int other = Shard + 2;
         region.Tell(new InboundMessage(B, new ShardHomes(1, [new ShardAllocation(Shard, A.Address, 5, []), new ShardAllocation(other, A.Address, 5, [])])));
         Assert.IsType<SessionSnapshot>(await Answer(region.Ask<object>(new RouteCommand(new CreateSession(SessionIn(Shard))), Never), "a session in the first shard"));
@@ -251,8 +245,7 @@ public sealed class ShardRegionActorReplicationTests : IAsyncLifetime
     public async Task An_anti_entropy_push_of_a_session_over_the_limits_is_not_adopted()
     {
         var region = _region!;
-        region.Tell(ShardRegionTests.State(B, A, C));
-        region.Tell(new InboundMessage(B, new QueryRegion(1)));
+        FollowB(region);
         region.Tell(new InboundMessage(B, new ShardHomes(1, [new ShardAllocation(Shard, A.Address, 5, [B.Address])])));
         await Pumped(() => _local[Shard] is { Serving: true }, "the shard serving");
         var valid = StateOf(SessionIn(Shard, skip: 0), "\"fine\"");
@@ -298,12 +291,18 @@ public sealed class ShardRegionActorReplicationTests : IAsyncLifetime
     /// <summary>B serves <see cref="Shard"/> under epoch 5 and A backs it up: A's copy is whole with <paramref name="sessions"/>.</summary>
     private async Task BackUpShardOfB(ActorRef region, params SessionCrdt[] sessions)
     {
-        region.Tell(ShardRegionTests.State(B, A, C));
-        region.Tell(new InboundMessage(B, new QueryRegion(1)));
+        FollowB(region);
         region.Tell(new InboundMessage(B, new ShardHomes(1, [new ShardAllocation(Shard, B.Address, 5, [A.Address])])));
         await Synced(region);
         _backup.Send(A.Address, new ReplicaCopy(Shard, 5, 0, 1, [.. sessions]));
         await Pumped(() => _log.Entries.Any(e => e.Message == $"Shard {Shard} backup copy complete"), "A's copy whole");
+    }
+
+    /// <summary>A, B and C are members; B, the oldest worker, coordinates under reign 1, and A's region follows it.</summary>
+    private static void FollowB(ActorRef region)
+    {
+        region.Tell(ShardRegionTests.State(B, A, C));
+        region.Tell(new InboundMessage(B, new QueryRegion(1)));
     }
 
     /// <summary>Returns once the region actor has handled everything told to it before (ticks the clock fired included).</summary>
