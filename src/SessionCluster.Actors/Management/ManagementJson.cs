@@ -10,7 +10,7 @@ namespace SessionCluster.Actors.Management;
 public static class ManagementJson
 {
     // Responses are application/json, never HTML, so the relaxed encoder is safe and keeps messages readable.
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    internal static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>Serializes with <paramref name="write"/> into a buffer.</summary>
     public static ReadOnlyMemory<byte> Serialize(Action<Utf8JsonWriter> write)
@@ -30,20 +30,29 @@ public static class ManagementJson
 
     /// <summary>The same with a state for <paramref name="write"/>, so that hot paths pass a static lambda and allocate
     /// no closure per request.</summary>
-    public static async Task Write<TState>(HttpResponse response, TState state, Action<Utf8JsonWriter, TState> write, int status = StatusCodes.Status200OK)
+    /// <remarks>The document is built in this thread's <see cref="JsonScratch"/> and copied into the response's own
+    /// buffer before anything is awaited, so a response allocates neither a buffer nor a writer.</remarks>
+    public static Task Write<TState>(HttpResponse response, TState state, Action<Utf8JsonWriter, TState> write, int status = StatusCodes.Status200OK)
     {
         ArgumentNullException.ThrowIfNull(response);
         ArgumentNullException.ThrowIfNull(write);
-        var buffer = new ArrayBufferWriter<byte>(512);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        var scratch = JsonScratch.Rent();
+        try
         {
-            write(writer, state);
+            write(scratch.Writer, state);
+            scratch.Writer.Flush();
+            response.StatusCode = status;
+            response.ContentType = "application/json; charset=utf-8";
+            response.ContentLength = scratch.Written.Length;
+            response.BodyWriter.Write(scratch.Written);
+        }
+        finally
+        {
+            scratch.Return();
         }
 
-        response.StatusCode = status;
-        response.ContentType = "application/json; charset=utf-8";
-        response.ContentLength = buffer.WrittenCount;
-        await response.BodyWriter.WriteAsync(buffer.WrittenMemory, response.HttpContext.RequestAborted);
+        var flush = response.BodyWriter.FlushAsync(response.HttpContext.RequestAborted);
+        return flush.IsCompletedSuccessfully ? Task.CompletedTask : flush.AsTask();
     }
 
     /// <summary><c>{"error": "...", "status": N}</c>, with a message that says what to change.</summary>

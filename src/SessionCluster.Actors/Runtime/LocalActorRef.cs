@@ -95,8 +95,9 @@ internal sealed class LocalActorRef : ActorRef, IActorContext, IThreadPoolWorkIt
 
     /// <summary>Tells, and when the caller is no actor's turn and this actor is idle, runs the turn on the calling
     /// thread (an Ask then often has its reply before it returns); otherwise schedules as <see cref="Tell"/> does.</summary>
-    /// <remarks>The turn runs with execution-context flow suppressed, so that timers and tasks the actor starts do not
-    /// capture the caller's context (an HTTP request's) and keep it alive.</remarks>
+    /// <remarks>The turn runs in an empty execution context, as a dispatched turn does: it sees none of the caller's
+    /// async-locals (an HTTP request's logging scope would otherwise tag the log lines of every message the turn
+    /// handles), and the timers and tasks it starts capture none (which would keep the request's context alive).</remarks>
     internal override void TellAndRunHereIfIdle(object message, ActorRef? sender)
     {
         if (!Enqueue(message, sender))
@@ -110,16 +111,7 @@ internal sealed class LocalActorRef : ActorRef, IActorContext, IThreadPoolWorkIt
             return;
         }
 
-        if (ExecutionContext.IsFlowSuppressed())
-        {
-            ((IThreadPoolWorkItem)this).Execute();
-            return;
-        }
-
-        using (ExecutionContext.SuppressFlow())
-        {
-            ((IThreadPoolWorkItem)this).Execute();
-        }
+        ExecutionContext.Run(EmptyExecutionContext.Instance, static self => ((IThreadPoolWorkItem)self!).Execute(), this);
     }
 
     /// <summary>Queues the message; false if it went to dead letters or was shed instead (and its sender told).</summary>

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using SessionCluster.Actors.Hosting;
 using SessionCluster.Actors.Runtime;
 using SessionCluster.Actors.Sessions;
@@ -20,17 +21,26 @@ public static class SessionEndpoints
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var app = endpoints.MapGroup(string.Empty).WithMetadata(SessionContractMetadata.Instance);
-        app.MapGet("/session", (HttpContext http, SessionNode node) =>
-            Handle(http, node, id => new GetSession(id)));
 
-        app.MapGet("/session/attributes/{name}", (HttpContext http, SessionNode node, string name) =>
+        // The node is a singleton, taken from the root provider once. A handler parameter bound from services would make
+        // every request build (and dispose) a DI scope just to find it again.
+        var services = endpoints.ServiceProvider;
+        SessionNode? resolved = null;
+        SessionNode Node() => resolved ??= services.GetRequiredService<SessionNode>();
+
+        app.MapGet("/session", (HttpContext http) =>
+            Handle(http, Node(), id => new GetSession(id)));
+
+        app.MapGet("/session/attributes/{name}", (HttpContext http, string name) =>
         {
+            var node = Node();
             name = AttributeName(http, name);
             return Handle(http, node, id => new GetAttribute(id, name), name);
         });
 
-        app.MapPut("/session/attributes/{name}", async (HttpContext http, SessionNode node, string name) =>
+        app.MapPut("/session/attributes/{name}", async (HttpContext http, string name) =>
         {
+            var node = Node();
             name = AttributeName(http, name);
             var limits = node.Settings.Sessions;
             if (SessionCommands.ValidateName(name, limits) is { } invalid)
@@ -55,14 +65,16 @@ public static class SessionEndpoints
             await Handle(http, node, id => new SetAttribute(id, name, value), name);
         });
 
-        app.MapDelete("/session/attributes/{name}", (HttpContext http, SessionNode node, string name) =>
+        app.MapDelete("/session/attributes/{name}", (HttpContext http, string name) =>
         {
+            var node = Node();
             name = AttributeName(http, name);
             return Handle(http, node, id => new RemoveAttribute(id, name), name);
         });
 
-        app.MapPost("/session/attributes/{name}/increment", async (HttpContext http, SessionNode node, string name) =>
+        app.MapPost("/session/attributes/{name}/increment", async (HttpContext http, string name) =>
         {
+            var node = Node();
             name = AttributeName(http, name);
             var by = 1L;
             if (http.Request.Query.TryGetValue("by", out var byText) &&
@@ -77,8 +89,9 @@ public static class SessionEndpoints
             await Handle(http, node, id => new IncrementAttribute(id, name, by, IncrementAttribute.NewOperationId()), name);
         });
 
-        app.MapPost("/session/invalidate", async (HttpContext http, SessionNode node) =>
+        app.MapPost("/session/invalidate", async (HttpContext http) =>
         {
+            var node = Node();
             var cookieName = node.Settings.Sessions.CookieName;
             if (SessionCookie.Read(http.Request, cookieName).Id is { } id)
             {
@@ -101,8 +114,9 @@ public static class SessionEndpoints
             http.Response.StatusCode = StatusCodes.Status204NoContent;
         });
 
-        app.MapPost("/session/rotate", async (HttpContext http, SessionNode node) =>
+        app.MapPost("/session/rotate", async (HttpContext http) =>
         {
+            var node = Node();
             // A new id for the same session (call it after a login); no session, or an unknown one: a fresh session.
             var cookieName = node.Settings.Sessions.CookieName;
             var (cookieId, _) = SessionCookie.Read(http.Request, cookieName);

@@ -12,7 +12,9 @@ public static class SessionJson
         {
             var (session, route, servedBy) = document;
             writer.WriteStartObject();
-            writer.WriteString("id", session.Id.ToString());
+            Span<char> id = stackalloc char[SessionId.TextLength];
+            session.Id.TryFormat(id, out _);
+            writer.WriteString("id", id);
             writer.WriteString("route", route);
             writer.WriteString("owner", session.Owner);
             writer.WriteString("servedBy", servedBy);

@@ -68,14 +68,17 @@ public sealed class CallerRunsTurnTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_turn_run_by_a_caller_does_not_let_the_callers_context_flow_into_what_it_starts()
+    public async Task A_turn_run_by_a_caller_sees_none_of_its_async_locals_and_lets_none_flow_into_what_it_starts()
     {
-        var probe = _system.ActorOf(Props.Create(() => new FlowProbeActor()), "probe");
+        var probe = _system.ActorOf(Props.Create(() => new ContextProbeActor()), "probe");
         _dispatcher.RunAll();
+        CallerLocal.Value = "request-1";
 
-        var suppressedInTurn = await probe.Ask<bool>("check", Timeout);
+        var ask = probe.Ask<(string? InTurn, string? InWhatItStarts)>("check", Timeout);
 
-        Assert.True(suppressedInTurn);
+        Assert.True(ask.IsCompleted);   // the turn ran here, on the caller's thread
+        Assert.Equal((null, null), await ask);
+        Assert.Equal("request-1", CallerLocal.Value);
         Assert.False(ExecutionContext.IsFlowSuppressed());
     }
 
@@ -107,9 +110,22 @@ public sealed class CallerRunsTurnTests : IAsyncLifetime
         }
     }
 
-    /// <summary>Reports whether execution-context flow is suppressed during its turn.</summary>
-    private sealed class FlowProbeActor : Actor
+    /// <summary>An async-local a caller sets, as ASP.NET Core's logging scopes and activities are.</summary>
+    private static readonly AsyncLocal<string?> CallerLocal = new();
+
+    /// <summary>Reports the caller's async-local as its turn sees it, and as a context captured in its turn (what a timer
+    /// or task it starts would run in) sees it.</summary>
+    private sealed class ContextProbeActor : Actor
     {
-        protected internal override void Receive(object message) => Sender.Tell(ExecutionContext.IsFlowSuppressed());
+        protected internal override void Receive(object message)
+        {
+            string? inWhatItStarts = null;   // nothing captured (flow suppressed): nothing flows either
+            if (ExecutionContext.Capture() is { } captured)
+            {
+                ExecutionContext.Run(captured, _ => inWhatItStarts = CallerLocal.Value, null);
+            }
+
+            Sender.Tell((CallerLocal.Value, inWhatItStarts));
+        }
     }
 }

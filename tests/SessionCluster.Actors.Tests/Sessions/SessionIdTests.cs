@@ -24,6 +24,25 @@ public sealed class SessionIdTests
     }
 
     [Theory]
+    [InlineData("00000000000000000000000000000000")]
+    [InlineData("00000000000000000000000000000001")]
+    [InlineData("0123456789abcdef0123456789abcdef")]
+    [InlineData("80000000000000000000000000000000")]
+    [InlineData("ffffffffffffffffffffffffffffffff")]
+    public void Text_IsTheValueIn32LowercaseHexDigits_AsStringOrIntoASpan(string expected)
+    {
+        var id = new SessionId(UInt128.Parse(expected, System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture));
+        Span<char> span = stackalloc char[SessionId.TextLength];
+
+        Assert.Equal(expected, id.ToString());
+        Assert.True(id.TryFormat(span, out var written));
+        Assert.Equal(SessionId.TextLength, written);
+        Assert.Equal(expected, span.ToString());
+        Assert.Equal(expected + ".w1", $"{id}.w1");
+        Assert.False(id.TryFormat(stackalloc char[SessionId.TextLength - 1], out _));
+    }
+
+    [Theory]
     [InlineData("")]
     [InlineData("0123456789abcdef0123456789abcde")]
     [InlineData("0123456789abcdef0123456789abcdef0")]
