@@ -7,8 +7,9 @@ namespace SessionCluster.Actors.Sessions;
 /// already bytes. The fixed allowances cover ids, timestamps and field tags; only the order of magnitude matters.</remarks>
 public static class SessionMessageSizes
 {
-    /// <summary>Ids, epochs, request ids and field tags of a command or reply with no values.</summary>
-    public const int FixedBytes = 64;
+    /// <summary>Ids, epochs, request ids and field tags of a command or reply with no values: what the transport takes
+    /// any message without values to weigh.</summary>
+    public const int FixedBytes = Remoting.WireBinding.SmallMessageBytes;
 
     /// <summary>Field tags and lengths of one attribute.</summary>
     private const int AttributeBytes = 8;
