@@ -99,6 +99,52 @@ public sealed class SessionCookieFuzzTests
         Assert.Equal(1 + created, await node.LiveSessionCount());
     }
 
+    /// <summary>The in-place reading of a plain cookie agrees with ASP.NET Core's cookie parser (<c>Request.Cookies</c>,
+    /// what every header was read with before) on every fuzzed header and on the edge cases listed.</summary>
+    [Fact]
+    public void Parser_ReadsEveryHeaderAsAspNetCoresCookieParserDoes()
+    {
+        var seed = FuzzBudget.Seed(5002);
+        var random = new Random(seed);
+        var valid = SessionId.New().ToString();
+        string[] edges =
+        [
+            "", ";", "SESSIONID", "SESSIONID=", $"SESSIONID={valid}", $"SESSIONID={valid}.w1", $"SESSIONID={valid}.w1;", $" SESSIONID={valid}.w1",
+            $"a=b;SESSIONID={valid}.w1", $"a=b; SESSIONID={valid}.w1; c=d", $"XSESSIONID={valid}.w1", $"XSESSIONID=1; SESSIONID={valid}.w1",
+            $"SESSIONID={valid}.w1; SESSIONID={SessionId.New()}.w2", $"SESSIONID =\"{valid}.w1\"", $"SESSIONID=\"{valid}.w1\"", $"SESSIONID= {valid}",
+            $"SESSIONID={valid}.w1 ", $"SESSIONID={valid}%2Ew1", $"SESSIONID={valid}..w1", $"SESSIONID={valid}.", $"SESSIONID=.{valid}",
+            $"a=SESSIONID={valid}.w1", $"a=x SESSIONID={valid}.w1", $"sessionid={valid}.w1", $"SESSIONID={valid.ToUpperInvariant()}.W-1_x",
+            $"SESSIONID={valid}.{new string('r', 65)}", $"SESSIONID={valid}.w1,SESSIONID={valid}.w2",
+        ];
+        var headers = edges.Concat(Enumerable.Range(0, FuzzBudget.Iterations(20_000)).Select(_ => NextHeader(random, valid)));
+        foreach (var header in headers)
+        {
+            var context = new DefaultHttpContext();
+            context.Request.Headers.Cookie = header;
+            var expected = ReadAsCookieCollection(new DefaultHttpContext { Request = { Headers = { Cookie = header } } }.Request);
+
+            Assert.True(expected == Cookie.Read(context.Request, CookieName), $"seed {seed}: Cookie {Escape(header)}: expected {expected}");
+        }
+    }
+
+    /// <summary>How the cookie was read before: from <c>Request.Cookies</c>, with the same id and route rules.</summary>
+    private static (SessionId? Id, string? Route) ReadAsCookieCollection(HttpRequest request)
+    {
+        if (!request.Cookies.TryGetValue(CookieName, out var value) || string.IsNullOrEmpty(value))
+        {
+            return (null, null);
+        }
+
+        var dot = value.IndexOf('.');
+        if (!SessionId.TryParse(dot < 0 ? value : value[..dot], out var id))
+        {
+            return (null, null);
+        }
+
+        var route = dot < 0 ? null : value[(dot + 1)..];
+        return (id, route is not null && Cookie.IsRouteToken(route) ? route : null);
+    }
+
     /// <summary>Found by the parser fuzzer: a cookie's route arrived URL-decoded and unchecked ("local host-5000", or
     /// kilobytes of anything) and could be written back into the next Set-Cookie; now only a route token is kept.</summary>
     [Theory]
