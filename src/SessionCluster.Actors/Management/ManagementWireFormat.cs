@@ -138,17 +138,17 @@ public static class ManagementWireFormat
             ? weight
             : throw new ArgumentException(Invariant($"A weight of {weight} cannot go on the wire: it is finite, from 0 to {max}."), "message");
 
-    private static double Weight(bool present, double weight, double max, string field) =>
+    private static double Weight(bool present, double weight, double max, WireField field) =>
         !present ? throw Malformed(field, "is missing")
         : double.IsFinite(weight) && weight >= 0 && weight <= max ? weight
         : throw Malformed(field, Invariant($"is {weight}, not a finite number from 0 to {max}"));
 
-    private static int Count(bool present, uint value, string field) =>
+    private static int Count(bool present, uint value, WireField field) =>
         !present ? throw Malformed(field, "is missing")
         : value <= int.MaxValue ? (int)value
         : throw Malformed(field, Invariant($"is {value}, too large"));
 
-    private static T Required<T>(bool present, T value, string field) => present ? value : throw Malformed(field, "is missing");
+    private static T Required<T>(bool present, T value, WireField field) => present ? value : throw Malformed(field, "is missing");
 
-    private static InvalidDataException Malformed(string field, string problem) => new($"Malformed management message: {field} {problem}.");
+    private static InvalidDataException Malformed(WireField field, string problem) => new($"Malformed management message: {field} {problem}.");
 }

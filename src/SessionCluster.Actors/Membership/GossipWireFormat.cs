@@ -73,35 +73,35 @@ internal static class GossipWireFormat
 
     /// <summary>The gossip <paramref name="wire"/> describes; <paramref name="field"/> names it in errors.</summary>
     /// <exception cref="InvalidDataException">The wire form is malformed; the message names the field.</exception>
-    public static Gossip FromWire(Wire.Gossip? wire, string field)
+    public static Gossip FromWire(Wire.Gossip? wire, WireField field)
     {
         if (wire is null)
         {
             throw MembershipWireFormat.Malformed(field, "is missing");
         }
 
-        var addresses = ReadAddresses(wire.Addresses, field + ".addresses");
-        var roles = ReadRoles(wire.Roles, field + ".roles");
+        var addresses = ReadAddresses(wire.Addresses, field.Then("addresses"));
+        var roles = ReadRoles(wire.Roles, field.Then("roles"));
         var table = new AddressTable(addresses);
 
         var members = ImmutableSortedDictionary.CreateBuilder<UniqueAddress, Member>();
         for (var i = 0; i < wire.Members.Count; i++)
         {
             var entry = wire.Members[i];
-            var at = $"{field}.members[{i}]";
-            var node = table.At(entry.HasAddressIndex, entry.AddressIndex, at + ".address_index");
+            var at = field.Then("members", i);
+            var node = table.At(entry.HasAddressIndex, entry.AddressIndex, at.Then("address_index"));
             if (members.ContainsKey(node))
             {
                 throw MembershipWireFormat.Malformed(at, $"repeats the member {node}");
             }
 
-            var status = StatusFromWire(entry.Status, at + ".status");
+            var status = StatusFromWire(entry.Status, at.Then("status"));
             if (entry.UpNumber > int.MaxValue)
             {
-                throw MembershipWireFormat.Malformed(at + ".up_number", $"is {entry.UpNumber}, above {int.MaxValue}");
+                throw MembershipWireFormat.Malformed(at.Then("up_number"), $"is {entry.UpNumber}, above {int.MaxValue}");
             }
 
-            var memberRoles = Distinct(entry.RoleIndexes, at + ".role_indexes", index => index < roles.Length ? roles[index] : null, "role table", roles.Length);
+            var memberRoles = Distinct(entry.RoleIndexes, at.Then("role_indexes"), index => index < roles.Length ? roles[index] : null, "role table", roles.Length);
             members.Add(node, new Member(node, status, memberRoles, (int)entry.UpNumber));
         }
 
@@ -109,8 +109,8 @@ internal static class GossipWireFormat
         for (var i = 0; i < wire.Tombstones.Count; i++)
         {
             var entry = wire.Tombstones[i];
-            var at = $"{field}.tombstones[{i}]";
-            var node = table.At(entry.HasAddressIndex, entry.AddressIndex, at + ".address_index");
+            var at = field.Then("tombstones", i);
+            var node = table.At(entry.HasAddressIndex, entry.AddressIndex, at.Then("address_index"));
             if (tombstones.ContainsKey(node))
             {
                 throw MembershipWireFormat.Malformed(at, $"repeats the tombstone of {node}");
@@ -123,12 +123,12 @@ internal static class GossipWireFormat
 
             if (!entry.HasRemovedAtUtcTicks)
             {
-                throw MembershipWireFormat.Malformed(at + ".removed_at_utc_ticks", "is missing");
+                throw MembershipWireFormat.Malformed(at.Then("removed_at_utc_ticks"), "is missing");
             }
 
             if (entry.RemovedAtUtcTicks is < 0 || entry.RemovedAtUtcTicks > DateTimeOffset.MaxValue.UtcTicks)
             {
-                throw MembershipWireFormat.Malformed(at + ".removed_at_utc_ticks", $"is {entry.RemovedAtUtcTicks}, outside 0 to {DateTimeOffset.MaxValue.UtcTicks}");
+                throw MembershipWireFormat.Malformed(at.Then("removed_at_utc_ticks"), $"is {entry.RemovedAtUtcTicks}, outside 0 to {DateTimeOffset.MaxValue.UtcTicks}");
             }
 
             tombstones.Add(node, new DateTimeOffset(entry.RemovedAtUtcTicks, TimeSpan.Zero));
@@ -139,25 +139,25 @@ internal static class GossipWireFormat
         for (var i = 0; i < wire.Reachability.Count; i++)
         {
             var entry = wire.Reachability[i];
-            var at = $"{field}.reachability[{i}]";
-            var observer = table.At(entry.HasObserverIndex, entry.ObserverIndex, at + ".observer_index");
+            var at = field.Then("reachability", i);
+            var observer = table.At(entry.HasObserverIndex, entry.ObserverIndex, at.Then("observer_index"));
             if (!observers.Add(observer))
             {
                 throw MembershipWireFormat.Malformed(at, $"repeats the row of observer {observer}");
             }
 
-            NotTombstoned(tombstones, observer, at + ".observer_index");
-            var rowVersion = Count(entry.Version, at + ".version");
-            var subjects = Distinct(entry.UnreachableIndexes, at + ".unreachable_indexes", table.Find, "address table", addresses.Length);
+            NotTombstoned(tombstones, observer, at.Then("observer_index"));
+            var rowVersion = Count(entry.Version, at.Then("version"));
+            var subjects = Distinct(entry.UnreachableIndexes, at.Then("unreachable_indexes"), table.Find, "address table", addresses.Length);
             foreach (var subject in subjects)
             {
-                NotTombstoned(tombstones, subject, at + ".unreachable_indexes");
+                NotTombstoned(tombstones, subject, at.Then("unreachable_indexes"));
             }
 
-            var refused = Distinct(entry.RefusedIndexes, at + ".refused_indexes", table.Find, "address table", addresses.Length);
+            var refused = Distinct(entry.RefusedIndexes, at.Then("refused_indexes"), table.Find, "address table", addresses.Length);
             if (refused.FirstOrDefault(subject => !subjects.Contains(subject)) is { } stray)
             {
-                throw MembershipWireFormat.Malformed(at + ".refused_indexes", $"names {stray}, which the row does not report unreachable");
+                throw MembershipWireFormat.Malformed(at.Then("refused_indexes"), $"names {stray}, which the row does not report unreachable");
             }
 
             rows.Add((observer, rowVersion, subjects, refused));
@@ -168,8 +168,8 @@ internal static class GossipWireFormat
         for (var i = 0; i < wire.Version.Count; i++)
         {
             var entry = wire.Version[i];
-            var at = $"{field}.version[{i}]";
-            var node = table.At(entry.HasAddressIndex, entry.AddressIndex, at + ".address_index");
+            var at = field.Then("version", i);
+            var node = table.At(entry.HasAddressIndex, entry.AddressIndex, at.Then("address_index"));
             if (!versioned.Add(node))
             {
                 throw MembershipWireFormat.Malformed(at, $"repeats the version entry of {node}");
@@ -180,13 +180,13 @@ internal static class GossipWireFormat
                 throw MembershipWireFormat.Malformed(at, $"counts changes of {node}, which is neither a member nor tombstoned");
             }
 
-            version.Add(new(node, Count(entry.Count, at + ".count")));
+            version.Add(new(node, Count(entry.Count, at.Then("count"))));
         }
 
-        var seenBy = Distinct(wire.SeenBy, field + ".seen_by", table.Find, "address table", addresses.Length);
+        var seenBy = Distinct(wire.SeenBy, field.Then("seen_by"), table.Find, "address table", addresses.Length);
         foreach (var node in seenBy)
         {
-            NotTombstoned(tombstones, node, field + ".seen_by");
+            NotTombstoned(tombstones, node, field.Then("seen_by"));
         }
 
         return new Gossip(
@@ -208,7 +208,7 @@ internal static class GossipWireFormat
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, "Not a member status."),
     };
 
-    internal static MemberStatus StatusFromWire(Wire.MemberStatus status, string field) => status switch
+    internal static MemberStatus StatusFromWire(Wire.MemberStatus status, WireField field) => status switch
     {
         Wire.MemberStatus.Joining => MemberStatus.Joining,
         Wire.MemberStatus.Up => MemberStatus.Up,
@@ -231,30 +231,30 @@ internal static class GossipWireFormat
         return index;
     }
 
-    private static UniqueAddress[] ReadAddresses(RepeatedField<Wire.UniqueAddress> wire, string field)
+    private static UniqueAddress[] ReadAddresses(RepeatedField<Wire.UniqueAddress> wire, WireField field)
     {
         var addresses = new UniqueAddress[wire.Count];
         var seen = new HashSet<UniqueAddress>();
         for (var i = 0; i < wire.Count; i++)
         {
-            addresses[i] = MembershipWireFormat.FromWire(wire[i], $"{field}[{i}]");
+            addresses[i] = MembershipWireFormat.FromWire(wire[i], field.At(i));
             if (!seen.Add(addresses[i]))
             {
-                throw MembershipWireFormat.Malformed($"{field}[{i}]", $"repeats {addresses[i]}");
+                throw MembershipWireFormat.Malformed(field.At(i), $"repeats {addresses[i]}");
             }
         }
 
         return addresses;
     }
 
-    private static string[] ReadRoles(RepeatedField<string> wire, string field)
+    private static string[] ReadRoles(RepeatedField<string> wire, WireField field)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < wire.Count; i++)
         {
             if (!seen.Add(wire[i]))
             {
-                throw MembershipWireFormat.Malformed($"{field}[{i}]", $"repeats the role '{wire[i]}'");
+                throw MembershipWireFormat.Malformed(field.At(i), $"repeats the role '{wire[i]}'");
             }
         }
 
@@ -262,7 +262,7 @@ internal static class GossipWireFormat
     }
 
     /// <summary>The table entries at <paramref name="indexes"/>, each in range and none twice.</summary>
-    private static List<T> Distinct<T>(RepeatedField<uint> indexes, string field, Func<uint, T?> find, string tableName, int tableSize)
+    private static List<T> Distinct<T>(RepeatedField<uint> indexes, WireField field, Func<uint, T?> find, string tableName, int tableSize)
         where T : class
     {
         var entries = new List<T>(indexes.Count);
@@ -270,10 +270,10 @@ internal static class GossipWireFormat
         for (var i = 0; i < indexes.Count; i++)
         {
             var index = indexes[i];
-            var entry = find(index) ?? throw MembershipWireFormat.Malformed($"{field}[{i}]", $"is {index}, outside the {tableName} of {tableSize} entries");
+            var entry = find(index) ?? throw MembershipWireFormat.Malformed(field.At(i), $"is {index}, outside the {tableName} of {tableSize} entries");
             if (!seen.Add(index))
             {
-                throw MembershipWireFormat.Malformed($"{field}[{i}]", $"repeats {entry}");
+                throw MembershipWireFormat.Malformed(field.At(i), $"repeats {entry}");
             }
 
             entries.Add(entry);
@@ -283,10 +283,10 @@ internal static class GossipWireFormat
     }
 
     /// <summary>A version-vector count or a reachability row version: 1 or more (every one was made by a change).</summary>
-    private static long Count(ulong count, string field) =>
+    private static long Count(ulong count, WireField field) =>
         count is >= 1 and <= long.MaxValue ? (long)count : throw MembershipWireFormat.Malformed(field, $"is {count}, outside 1 to {long.MaxValue}");
 
-    private static void NotTombstoned(ImmutableSortedDictionary<UniqueAddress, DateTimeOffset>.Builder tombstones, UniqueAddress node, string field)
+    private static void NotTombstoned(ImmutableSortedDictionary<UniqueAddress, DateTimeOffset>.Builder tombstones, UniqueAddress node, WireField field)
     {
         if (tombstones.ContainsKey(node))
         {
@@ -300,7 +300,7 @@ internal static class GossipWireFormat
         public UniqueAddress? Find(uint index) => index < addresses.Length ? addresses[index] : null;
 
         /// <summary>The entry a required index field names; throws if the field is absent or out of range.</summary>
-        public UniqueAddress At(bool present, uint index, string field) =>
+        public UniqueAddress At(bool present, uint index, WireField field) =>
             !present ? throw MembershipWireFormat.Malformed(field, "is missing")
             : Find(index) ?? throw MembershipWireFormat.Malformed(field, $"is {index}, outside the address table of {addresses.Length} entries");
     }

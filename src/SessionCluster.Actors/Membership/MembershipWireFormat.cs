@@ -99,7 +99,7 @@ public static class MembershipWireFormat
     }
 
     /// <summary>An incarnation read back; <paramref name="field"/> names it in the error (e.g. <c>Heartbeat.to</c>).</summary>
-    internal static UniqueAddress FromWire(Wire.UniqueAddress? wire, string field)
+    internal static UniqueAddress FromWire(Wire.UniqueAddress? wire, WireField field)
     {
         if (wire is null)
         {
@@ -108,17 +108,17 @@ public static class MembershipWireFormat
 
         if (wire.Host.Length is 0 or > MaxHostLength)
         {
-            throw Malformed(field + ".host", $"has {wire.Host.Length} characters; a host has 1 to {MaxHostLength}");
+            throw Malformed(field.Then("host"), $"has {wire.Host.Length} characters; a host has 1 to {MaxHostLength}");
         }
 
         if (wire.Port is < 1 or > 65535)
         {
-            throw Malformed(field + ".port", $"is {wire.Port}; a port is 1 to 65535");
+            throw Malformed(field.Then("port"), $"is {wire.Port}; a port is 1 to 65535");
         }
 
         if (!wire.HasUid)
         {
-            throw Malformed(field + ".uid", "is missing");
+            throw Malformed(field.Then("uid"), "is missing");
         }
 
         return new UniqueAddress(new NodeAddress(wire.Host, (int)wire.Port), wire.Uid);
@@ -126,7 +126,7 @@ public static class MembershipWireFormat
 
     /// <summary>The error for a malformed field: <c>{field} {problem}</c>, e.g.
     /// <c>GossipEnvelope.gossip.members[2].status is 9, not a known member status</c>.</summary>
-    internal static InvalidDataException Malformed(string field, string problem) => new($"Malformed membership message: {field} {problem}.");
+    internal static InvalidDataException Malformed(WireField field, string problem) => new($"Malformed membership message: {field} {problem}.");
 
     private static string ClusterNameToWire(string clusterName)
     {
@@ -134,6 +134,6 @@ public static class MembershipWireFormat
         return clusterName;
     }
 
-    private static string ClusterNameFromWire(string clusterName, string message) =>
-        clusterName.Length > 0 ? clusterName : throw Malformed(message + ".cluster_name", "is missing");
+    private static string ClusterNameFromWire(string clusterName, WireField message) =>
+        clusterName.Length > 0 ? clusterName : throw Malformed(message.Then("cluster_name"), "is missing");
 }

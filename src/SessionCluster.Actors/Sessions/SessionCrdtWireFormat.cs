@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.Text;
+using SessionCluster.Actors.Remoting;
 using SessionCluster.Actors.Replication;
 using static SessionCluster.Actors.Sessions.SessionWireFormat;
 
@@ -22,9 +22,6 @@ public static class SessionCrdtWireFormat
     // increment's id, value, stamp and framing.
     private const int SessionOverheadBytes = 112;
     private const int AttributeOverheadBytes = 56;
-    // The field path of a first, unnamed decoding pass (see FromWire).
-    private const string Unnamed = "";
-
     private const int CounterOverheadBytes = 28;
     private const int ReplicaOverheadBytes = 3;
     private const int AppliedIncrementOverheadBytes = 52;
@@ -99,60 +96,57 @@ public static class SessionCrdtWireFormat
         return wire;
     }
 
+    /// <summary>The state <paramref name="wire"/> describes, named <c>ReplicatedSession</c> in errors.</summary>
+    /// <param name="wire">The wire form, as parsed.</param>
+    /// <param name="sharedReplicas">Replica ids already decoded, by text, to share instead of keeping one copy of the same
+    /// text per session (a hand-off slice names the same few writers in thousands of sessions); filled as it goes.</param>
+    /// <exception cref="InvalidDataException">The wire form is malformed; the message names the field.</exception>
+    public static SessionCrdt FromWire(Wire.ReplicatedSession? wire, Dictionary<string, ReplicaId>? sharedReplicas = null) =>
+        FromWire(wire, "ReplicatedSession", sharedReplicas);
+
     /// <summary>The state <paramref name="wire"/> describes.</summary>
     /// <param name="wire">The wire form, as parsed.</param>
     /// <param name="field">What the message is called in errors (the path from the envelope).</param>
     /// <param name="sharedReplicas">Replica ids already decoded, by text, to share instead of keeping one copy of the same
     /// text per session (a hand-off slice names the same few writers in thousands of sessions); filled as it goes.</param>
     /// <exception cref="InvalidDataException">The wire form is malformed; the message names the field.</exception>
-    public static SessionCrdt FromWire(Wire.ReplicatedSession? wire, string field = "ReplicatedSession", Dictionary<string, ReplicaId>? sharedReplicas = null)
+    public static SessionCrdt FromWire(Wire.ReplicatedSession? wire, WireField field, Dictionary<string, ReplicaId>? sharedReplicas = null)
     {
-        // Decoded first with no field paths (composing one per element cost a backup more than the delta it decodes),
-        // and only if that fails again with them, to name the field: the rules stay in one place.
-        try
-        {
-            return Decode(wire, Unnamed, sharedReplicas);
-        }
-        catch (InvalidDataException)
-        {
-            return Decode(wire, field, sharedReplicas);
-        }
-    }
-
-    private static SessionCrdt Decode(Wire.ReplicatedSession? wire, string field, Dictionary<string, ReplicaId>? sharedReplicas)
-    {
+        // One pass, paths and all: a WireField makes no text unless an error needs it. Without an error no path goes
+        // more than three parts below field (attributes[i].increments[j].replica), so a field of one part (a hand-off's
+        // ShardTransfer.sessions[i]) stays within WireField.InlineParts and nothing folds into text either.
         _ = wire ?? throw Malformed(field, "is missing");
         var (id, created, lastAccessed, maxInactiveInterval) = HeaderFromWire(
             wire.SessionId, (wire.HasCreatedUtcTicks, wire.CreatedUtcTicks), (wire.HasLastAccessedUtcTicks, wire.LastAccessedUtcTicks),
             (wire.HasMaxInactiveIntervalTicks, wire.MaxInactiveIntervalTicks), field);
-        var replicas = ReplicasFromWire(wire, field + ".replicas", sharedReplicas);
-        var floor = StampFromWire(wire.Floor, replicas, field + ".floor");
+        var replicas = ReplicasFromWire(wire, field.Then("replicas"), sharedReplicas);
+        var floor = StampFromWire(wire.Floor, replicas, field.Then("floor"));
         LwwRegister<SessionEndReason>? ended = null;
         if (wire.Ended is { } end)
         {
             var stamp = end.Timestamp is null
-                ? throw Malformed(field + ".ended.timestamp", "is missing")
-                : StampFromWire(end.Timestamp, replicas, field + ".ended.timestamp");
-            ended = new LwwRegister<SessionEndReason>(ReasonFromWire(end.Reason, field + ".ended.reason"), stamp);
+                ? throw Malformed(field.Then("ended.timestamp"), "is missing")
+                : StampFromWire(end.Timestamp, replicas, field.Then("ended.timestamp"));
+            ended = new LwwRegister<SessionEndReason>(ReasonFromWire(end.Reason, field.Then("ended.reason")), stamp);
             if (wire.Attributes.Count > 0)
             {
-                throw Malformed(field + ".attributes", $"holds {wire.Attributes.Count} entries in an ended session, which holds none");
+                throw Malformed(field.Then("attributes"), $"holds {wire.Attributes.Count} entries in an ended session, which holds none");
             }
         }
 
         var entries = new AttributeEntry[wire.Attributes.Count];
         for (var i = 0; i < entries.Length; i++)
         {
-            var at = Element(field, ".attributes", i);
+            var at = field.Then("attributes", i);
             entries[i] = EntryFromWire(wire.Attributes[i], replicas, at);
             if (i > 0 && string.CompareOrdinal(entries[i - 1].Name, entries[i].Name) >= 0)
             {
-                throw Malformed(at + ".name", $"'{entries[i].Name}' does not follow '{entries[i - 1].Name}'; names are in strictly ascending ordinal order");
+                throw Malformed(at.Then("name"), $"'{entries[i].Name}' does not follow '{entries[i - 1].Name}'; names are in strictly ascending ordinal order");
             }
         }
 
         var attributes = entries.Length == 0 && floor == HlcTimestamp.Zero ? AttributeMap.Empty : AttributeMap.Of(entries, floor);
-        var recent = RecentFromWire(wire, attributes, replicas, field + ".recent_increments");
+        var recent = RecentFromWire(wire, attributes, replicas, field);
         return SessionCrdt.Restore(id.Value, created, maxInactiveInterval, lastAccessed, attributes, ended, recent);
     }
 
@@ -237,12 +231,12 @@ public static class SessionCrdtWireFormat
         return position >= 0 ? (uint)position : throw new ArgumentException("A timestamp other than zero names no replica.", nameof(replica));
     }
 
-    private static ReplicaId[] ReplicasFromWire(Wire.ReplicatedSession wire, string field, Dictionary<string, ReplicaId>? shared)
+    private static ReplicaId[] ReplicasFromWire(Wire.ReplicatedSession wire, WireField field, Dictionary<string, ReplicaId>? shared)
     {
         var replicas = new ReplicaId[wire.Replicas.Count];
         for (var i = 0; i < replicas.Length; i++)
         {
-            var at = Element(field, string.Empty, i);
+            var at = field.At(i);
             var text = wire.Replicas[i];
             if (text.Length == 0)
             {
@@ -270,7 +264,7 @@ public static class SessionCrdtWireFormat
         return replicas;
     }
 
-    private static HlcTimestamp StampFromWire(Wire.HlcStamp? wire, ReplicaId[] replicas, string field)
+    private static HlcTimestamp StampFromWire(Wire.HlcStamp? wire, ReplicaId[] replicas, WireField field)
     {
         if (wire is null)
         {
@@ -279,103 +273,100 @@ public static class SessionCrdtWireFormat
 
         if (!wire.HasWallTicks || !wire.HasLogical || !wire.HasReplica)
         {
-            throw Malformed(field + (!wire.HasWallTicks ? ".wall_ticks" : !wire.HasLogical ? ".logical" : ".replica"), "is missing");
+            throw Malformed(field.Then(!wire.HasWallTicks ? "wall_ticks" : !wire.HasLogical ? "logical" : "replica"), "is missing");
         }
 
         if (wire.WallTicks < 0)
         {
-            throw Malformed(field + ".wall_ticks", $"is {wire.WallTicks}; a clock reading is never negative");
+            throw Malformed(field.Then("wall_ticks"), $"is {wire.WallTicks}; a clock reading is never negative");
         }
 
         if (wire.Logical > int.MaxValue)
         {
-            throw Malformed(field + ".logical", $"is {wire.Logical}, above {int.MaxValue}");
+            throw Malformed(field.Then("logical"), $"is {wire.Logical}, above {int.MaxValue}");
         }
 
-        return new HlcTimestamp(wire.WallTicks, (int)wire.Logical, ReplicaAt(wire.Replica, replicas, field + ".replica"));
+        return new HlcTimestamp(wire.WallTicks, (int)wire.Logical, ReplicaAt(wire.Replica, replicas, field.Then("replica")));
     }
 
-    private static ReplicaId ReplicaAt(uint position, ReplicaId[] replicas, string field) =>
+    private static ReplicaId ReplicaAt(uint position, ReplicaId[] replicas, WireField field) =>
         position < (uint)replicas.Length ? replicas[position] : throw Malformed(field, $"is {position}, outside the {replicas.Length} replicas listed");
 
-    private static AttributeEntry EntryFromWire(Wire.ReplicatedAttribute wire, ReplicaId[] replicas, string field)
+    private static AttributeEntry EntryFromWire(Wire.ReplicatedAttribute wire, ReplicaId[] replicas, WireField field)
     {
-        var name = NameFromWire(wire.Name, field + ".name");
-        var baseTimestamp = StampFromWire(wire.BaseTimestamp, replicas, field + ".base_timestamp");
-        var value = wire.HasJsonValue ? JsonFromWire(wire.JsonValue, field + ".json_value") : null;
+        var name = NameFromWire(wire.Name, field.Then("name"));
+        var baseTimestamp = StampFromWire(wire.BaseTimestamp, replicas, field.Then("base_timestamp"));
+        var value = wire.HasJsonValue ? JsonFromWire(wire.JsonValue, field.Then("json_value")) : null;
         var totals = new (ReplicaId Replica, ulong Increments, ulong Decrements)[wire.Increments.Count];
         for (var i = 0; i < totals.Length; i++)
         {
-            var at = Element(field, ".increments", i);
+            var at = field.Then("increments", i);
             var counted = wire.Increments[i];
             if (!counted.HasReplica || !counted.HasIncrements || !counted.HasDecrements)
             {
-                throw Malformed(at + (!counted.HasReplica ? ".replica" : !counted.HasIncrements ? ".increments" : ".decrements"), "is missing");
+                throw Malformed(at.Then(!counted.HasReplica ? "replica" : !counted.HasIncrements ? "increments" : "decrements"), "is missing");
             }
 
-            totals[i] = (ReplicaAt(counted.Replica, replicas, at + ".replica"), counted.Increments, counted.Decrements);
+            totals[i] = (ReplicaAt(counted.Replica, replicas, at.Then("replica")), counted.Increments, counted.Decrements);
             if (i > 0 && totals[i - 1].Replica >= totals[i].Replica)
             {
-                throw Malformed(at + ".replica", $"names '{totals[i].Replica}' after '{totals[i - 1].Replica}'; totals are in strictly ascending ordinal order of replica");
+                throw Malformed(at.Then("replica"), $"names '{totals[i].Replica}' after '{totals[i - 1].Replica}'; totals are in strictly ascending ordinal order of replica");
             }
         }
 
         var lastWrite = baseTimestamp;
         if (wire.LastWrite is { } last)
         {
-            lastWrite = StampFromWire(last, replicas, field + ".last_write");
+            lastWrite = StampFromWire(last, replicas, field.Then("last_write"));
             if (lastWrite <= baseTimestamp)
             {
-                throw Malformed(field + ".last_write", $"is {lastWrite}, not after the base's {baseTimestamp}; it is left out when equal");
+                throw Malformed(field.Then("last_write"), $"is {lastWrite}, not after the base's {baseTimestamp}; it is left out when equal");
             }
         }
 
         return new AttributeEntry(name, value, baseTimestamp, totals.Length == 0 ? PNCounter.Empty : PNCounter.Of(totals), lastWrite);
     }
 
-    private static RecentIncrements RecentFromWire(Wire.ReplicatedSession wire, AttributeMap attributes, ReplicaId[] replicas, string field)
+    /// <summary>The session's <c>recent_increments</c>; <paramref name="field"/> is the session's path, so that a
+    /// record's stamp (<c>recent_increments[i].timestamp.replica</c>) sits no deeper than an attribute's.</summary>
+    private static RecentIncrements RecentFromWire(Wire.ReplicatedSession wire, AttributeMap attributes, ReplicaId[] replicas, WireField field)
     {
         var count = wire.RecentIncrements.Count;
         if (count > 0 && wire.Ended is not null)
         {
-            throw Malformed(field, $"holds {count} entries in an ended session, which keeps none");
+            throw Malformed(field.Then("recent_increments"), $"holds {count} entries in an ended session, which keeps none");
         }
 
         if (count > RecentIncrements.Capacity)
         {
-            throw Malformed(field, $"holds {count} entries; a session keeps at most {RecentIncrements.Capacity}");
+            throw Malformed(field.Then("recent_increments"), $"holds {count} entries; a session keeps at most {RecentIncrements.Capacity}");
         }
 
         var applied = new AppliedIncrement[count];
         for (var i = 0; i < count; i++)
         {
             var record = wire.RecentIncrements[i];
+            var at = field.Then("recent_increments", i);
             if (!record.HasOperationId || !record.HasValue || record.Timestamp is null)
             {
-                throw Malformed(Element(field, string.Empty, i) + (!record.HasOperationId ? ".operation_id" : !record.HasValue ? ".value" : ".timestamp"), "is missing");
+                throw Malformed(at.Then(!record.HasOperationId ? "operation_id" : !record.HasValue ? "value" : "timestamp"), "is missing");
             }
 
             // The attribute's copy of the name where it has one (a counting session repeats the name in every record),
             // which was checked with the attribute.
             var name = record.Name is { Length: > 0 } plain && attributes.Find(plain) is { } entry
                 ? entry.Name
-                : NameFromWire(record.Name, Element(field, string.Empty, i) + ".name");
-            applied[i] = new AppliedIncrement(record.OperationId, name, record.Value, StampFromWire(record.Timestamp, replicas, Element(field, string.Empty, i) + ".timestamp"));
+                : NameFromWire(record.Name, at.Then("name"));
+            applied[i] = new AppliedIncrement(record.OperationId, name, record.Value, StampFromWire(record.Timestamp, replicas, at.Then("timestamp")));
             if (i > 0 && applied[i - 1].CompareTo(applied[i]) <= 0)
             {
-                throw Malformed(Element(field, string.Empty, i), $"({applied[i]}) does not follow ({applied[i - 1]}); applied increments are in strictly descending order");
+                throw Malformed(at, $"({applied[i]}) does not follow ({applied[i - 1]}); applied increments are in strictly descending order");
             }
         }
 
         // Checked above: distinct, newest first and within the capacity, so only the retention rule is left to apply.
         return RecentIncrements.OfNewestFirst(applied);
     }
-
-    /// <summary>The path of element <paramref name="index"/> of <paramref name="field"/>'s repeated
-    /// <paramref name="repeated"/>; nothing in the unnamed pass, whose paths hang off an empty root and so are empty or
-    /// start with a dot.</summary>
-    private static string Element(string field, string repeated, int index) =>
-        field.Length == 0 || field[0] == '.' ? string.Empty : string.Create(CultureInfo.InvariantCulture, $"{field}{repeated}[{index}]");
 
     private static Wire.SessionEndReason ReasonToWire(SessionEndReason reason) => reason switch
     {
@@ -384,7 +375,7 @@ public static class SessionCrdtWireFormat
         _ => throw new ArgumentException($"{(int)reason} is not a defined SessionEndReason.", nameof(reason)),
     };
 
-    private static SessionEndReason ReasonFromWire(Wire.SessionEndReason reason, string field) => reason switch
+    private static SessionEndReason ReasonFromWire(Wire.SessionEndReason reason, WireField field) => reason switch
     {
         Wire.SessionEndReason.Invalidated => SessionEndReason.Invalidated,
         Wire.SessionEndReason.Expired => SessionEndReason.Expired,

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 using Google.Protobuf;
+using SessionCluster.Actors.Remoting;
 
 namespace SessionCluster.Actors.Sessions;
 
@@ -15,8 +16,8 @@ namespace SessionCluster.Actors.Sessions;
 /// duration, a last access before creation) throws <see cref="InvalidDataException"/> naming the message and the field;
 /// nothing is repaired. Encoding throws <see cref="ArgumentException"/> for values the wire does not carry (the same
 /// list, plus names that are not valid UTF-16 and so have no UTF-8 form). Every decoder takes the field it was read
-/// from, so an envelope's error names the whole path (e.g. <c>DeliverCommand.command.session_id</c>). The mappings are
-/// pure and thread-safe.
+/// from, so an envelope's error names the whole path (e.g. <c>DeliverCommand.command.session_id</c>); it is a
+/// <see cref="WireField"/>, made text only for an error. The mappings are pure and thread-safe.
 /// </remarks>
 public static class SessionWireFormat
 {
@@ -83,49 +84,53 @@ public static class SessionWireFormat
         return wire;
     }
 
+    /// <summary>The command <paramref name="wire"/> describes, named <c>SessionCommand</c> in errors.</summary>
+    /// <exception cref="InvalidDataException">The wire form is malformed; the message names the field.</exception>
+    public static SessionCommand FromWire(Wire.SessionCommand? wire) => FromWire(wire, "SessionCommand");
+
     /// <summary>The command <paramref name="wire"/> describes; <paramref name="field"/> names it in errors.</summary>
     /// <exception cref="InvalidDataException">The wire form is malformed; the message names the field.</exception>
-    public static SessionCommand FromWire(Wire.SessionCommand? wire, string field = "SessionCommand")
+    public static SessionCommand FromWire(Wire.SessionCommand? wire, WireField field)
     {
         if (wire is null)
         {
             throw Malformed(field, "is missing");
         }
 
-        var id = IdFromWire(wire.SessionId, field + ".session_id");
+        var id = IdFromWire(wire.SessionId, field.Then("session_id"));
         return wire.CommandCase switch
         {
             Wire.SessionCommand.CommandOneofCase.GetSession => new GetSession(id),
             Wire.SessionCommand.CommandOneofCase.GetAttribute =>
-                new GetAttribute(id, NameFromWire(wire.GetAttribute.Name, field + ".get_attribute.name")),
+                new GetAttribute(id, NameFromWire(wire.GetAttribute.Name, field.Then("get_attribute.name"))),
             Wire.SessionCommand.CommandOneofCase.SetAttribute => new SetAttribute(
                 id,
-                NameFromWire(wire.SetAttribute.Name, field + ".set_attribute.name"),
-                JsonFromWire(wire.SetAttribute.JsonValue, field + ".set_attribute.json_value")),
+                NameFromWire(wire.SetAttribute.Name, field.Then("set_attribute.name")),
+                JsonFromWire(wire.SetAttribute.JsonValue, field.Then("set_attribute.json_value"))),
             Wire.SessionCommand.CommandOneofCase.RemoveAttribute =>
-                new RemoveAttribute(id, NameFromWire(wire.RemoveAttribute.Name, field + ".remove_attribute.name")),
+                new RemoveAttribute(id, NameFromWire(wire.RemoveAttribute.Name, field.Then("remove_attribute.name"))),
             Wire.SessionCommand.CommandOneofCase.IncrementAttribute => new IncrementAttribute(
                 id,
-                NameFromWire(wire.IncrementAttribute.Name, field + ".increment_attribute.name"),
-                wire.IncrementAttribute.HasBy ? wire.IncrementAttribute.By : throw Malformed(field + ".increment_attribute.by", "is missing"),
+                NameFromWire(wire.IncrementAttribute.Name, field.Then("increment_attribute.name")),
+                wire.IncrementAttribute.HasBy ? wire.IncrementAttribute.By : throw Malformed(field.Then("increment_attribute.by"), "is missing"),
                 wire.IncrementAttribute.HasOperationId
                     ? wire.IncrementAttribute.OperationId
-                    : throw Malformed(field + ".increment_attribute.operation_id", "is missing")),
+                    : throw Malformed(field.Then("increment_attribute.operation_id"), "is missing")),
             Wire.SessionCommand.CommandOneofCase.InvalidateSession => new InvalidateSession(id),
             Wire.SessionCommand.CommandOneofCase.TouchSession => new TouchSession(id),
             Wire.SessionCommand.CommandOneofCase.CreateSession => new CreateSession(
                 id,
                 !wire.CreateSession.HasMaxInactiveIntervalTicks ? null
                 : wire.CreateSession.MaxInactiveIntervalTicks >= 0 ? TimeSpan.FromTicks(wire.CreateSession.MaxInactiveIntervalTicks)
-                : throw Malformed(field + ".create_session.max_inactive_interval_ticks", $"is {wire.CreateSession.MaxInactiveIntervalTicks}; a duration is never negative")),
+                : throw Malformed(field.Then("create_session.max_inactive_interval_ticks"), $"is {wire.CreateSession.MaxInactiveIntervalTicks}; a duration is never negative")),
             Wire.SessionCommand.CommandOneofCase.ApplyAttributeChanges =>
-                ChangesFromWire(id, wire.ApplyAttributeChanges, field + ".apply_attribute_changes"),
+                ChangesFromWire(id, wire.ApplyAttributeChanges, field.Then("apply_attribute_changes")),
             Wire.SessionCommand.CommandOneofCase.CreateSessionFrom =>
-                new CreateSessionFrom(id, AttributesFromWire(wire.CreateSessionFrom.Attributes, field + ".create_session_from.attributes")),
+                new CreateSessionFrom(id, AttributesFromWire(wire.CreateSessionFrom.Attributes, field.Then("create_session_from.attributes"))),
             Wire.SessionCommand.CommandOneofCase.EndRotatedSession =>
-                new EndRotatedSession(id, AttributesFromWire(wire.EndRotatedSession.Attributes, field + ".end_rotated_session.attributes")),
+                new EndRotatedSession(id, AttributesFromWire(wire.EndRotatedSession.Attributes, field.Then("end_rotated_session.attributes"))),
             // A command added after this node was built arrives as an unknown field, so it too lands here.
-            _ => throw Malformed(field + ".command", "is missing: no command this node knows is set"),
+            _ => throw Malformed(field.Then("command"), "is missing: no command this node knows is set"),
         };
     }
 
@@ -171,10 +176,15 @@ public static class SessionWireFormat
         }
     }
 
+    /// <summary>The reply <paramref name="wire"/> describes (one of the five reply types), named <c>SessionReply</c> in
+    /// errors.</summary>
+    /// <exception cref="InvalidDataException">The wire form is malformed; the message names the field.</exception>
+    public static object ReplyFromWire(Wire.SessionReply? wire) => ReplyFromWire(wire, "SessionReply");
+
     /// <summary>The reply <paramref name="wire"/> describes (one of the five reply types); <paramref name="field"/> names
     /// it in errors.</summary>
     /// <exception cref="InvalidDataException">The wire form is malformed; the message names the field.</exception>
-    public static object ReplyFromWire(Wire.SessionReply? wire, string field = "SessionReply")
+    public static object ReplyFromWire(Wire.SessionReply? wire, WireField field)
     {
         if (wire is null)
         {
@@ -184,28 +194,26 @@ public static class SessionWireFormat
         switch (wire.ReplyCase)
         {
             case Wire.SessionReply.ReplyOneofCase.Snapshot:
-                var at = field + ".snapshot";
-                var owner = wire.Snapshot.Owner.Length > 0 ? wire.Snapshot.Owner : throw Malformed(at + ".owner", "is missing");
-                var state = ReadStateData(wire.Snapshot.State, at + ".state");
+                var at = field.Then("snapshot");
+                var owner = wire.Snapshot.Owner.Length > 0 ? wire.Snapshot.Owner : throw Malformed(at.Then("owner"), "is missing");
+                var state = ReadStateData(wire.Snapshot.State, at.Then("state"));
                 return new SessionSnapshot(state.Id, owner, state.Created, state.LastAccessed, state.MaxInactiveInterval, state.Attributes);
             case Wire.SessionReply.ReplyOneofCase.AttributeValue:
                 var value = wire.AttributeValue;
                 return new AttributeValue(
-                    NameFromWire(value.Name, field + ".attribute_value.name"),
-                    value.HasJsonValue ? JsonFromWire(value.JsonValue, field + ".attribute_value.json_value") : null);
+                    NameFromWire(value.Name, field.Then("attribute_value.name")),
+                    value.HasJsonValue ? JsonFromWire(value.JsonValue, field.Then("attribute_value.json_value")) : null);
             case Wire.SessionReply.ReplyOneofCase.NotFound:
-                return new SessionNotFound(IdFromWire(wire.NotFound.SessionId, field + ".not_found.session_id"));
+                return new SessionNotFound(IdFromWire(wire.NotFound.SessionId, field.Then("not_found.session_id")));
             case Wire.SessionReply.ReplyOneofCase.Invalidated:
-                return new SessionInvalidated(IdFromWire(wire.Invalidated.SessionId, field + ".invalidated.session_id"));
+                return new SessionInvalidated(IdFromWire(wire.Invalidated.SessionId, field.Then("invalidated.session_id")));
             case Wire.SessionReply.ReplyOneofCase.Rejected:
-                return new SessionRejected(RejectionFromWire(wire.Rejected.Reason, field + ".rejected.reason"), wire.Rejected.Message);
+                return new SessionRejected(RejectionFromWire(wire.Rejected.Reason, field.Then("rejected.reason")), wire.Rejected.Message);
             default:
-                throw Malformed(field + ".reply", "is missing: no reply this node knows is set");
+                throw Malformed(field.Then("reply"), "is missing: no reply this node knows is set");
         }
     }
 
-    /// <summary>The error for a malformed field: <c>{field} {problem}</c>, e.g.
-    /// <c>SessionCommand.session_id is 15 bytes; a session id is 16</c>.</summary>
     private static Wire.ApplyAttributeChanges ChangesToWire(ApplyAttributeChanges batch, string paramName)
     {
         ArgumentNullException.ThrowIfNull(batch.Changes, paramName);
@@ -224,22 +232,24 @@ public static class SessionWireFormat
         return wire;
     }
 
-    private static ApplyAttributeChanges ChangesFromWire(SessionId id, Wire.ApplyAttributeChanges wire, string field)
+    private static ApplyAttributeChanges ChangesFromWire(SessionId id, Wire.ApplyAttributeChanges wire, WireField field)
     {
         var changes = new AttributeChange[wire.Changes.Count];
         for (var i = 0; i < changes.Length; i++)
         {
             var item = wire.Changes[i];
-            var at = $"{field}.changes[{i}]";
+            var at = field.Then("changes", i);
             changes[i] = new AttributeChange(
-                NameFromWire(item.Name, at + ".name"),
-                item.HasJsonValue ? JsonFromWire(item.JsonValue, at + ".json_value") : null);
+                NameFromWire(item.Name, at.Then("name")),
+                item.HasJsonValue ? JsonFromWire(item.JsonValue, at.Then("json_value")) : null);
         }
 
         return new ApplyAttributeChanges(id, changes);
     }
 
-    internal static InvalidDataException Malformed(string field, string problem) => new($"Malformed session message: {field} {problem}.");
+    /// <summary>The error for a malformed field: <c>{field} {problem}</c>, e.g.
+    /// <c>SessionCommand.session_id is 15 bytes; a session id is 16</c>.</summary>
+    internal static InvalidDataException Malformed(WireField field, string problem) => new($"Malformed session message: {field} {problem}.");
 
     private static Wire.SessionStateData StateDataToWire(
         SessionId id, DateTimeOffset created, DateTimeOffset lastAccessed, TimeSpan maxInactiveInterval, ReadOnlySpan<KeyValuePair<string, byte[]>> attributes, string paramName)
@@ -273,7 +283,7 @@ public static class SessionWireFormat
     private readonly record struct StateData(
         SessionId Id, DateTimeOffset Created, DateTimeOffset LastAccessed, TimeSpan MaxInactiveInterval, KeyValuePair<string, byte[]>[] Attributes);
 
-    private static StateData ReadStateData(Wire.SessionStateData? wire, string field)
+    private static StateData ReadStateData(Wire.SessionStateData? wire, WireField field)
     {
         _ = wire ?? throw Malformed(field, "is missing");
         var (id, created, lastAccessed, maxInactiveInterval) = HeaderFromWire(
@@ -283,14 +293,14 @@ public static class SessionWireFormat
         var seen = attributes.Length > 1 ? new HashSet<string>(attributes.Length, StringComparer.Ordinal) : null;
         for (var i = 0; i < attributes.Length; i++)
         {
-            var at = $"{field}.attributes[{i}]";
-            var name = NameFromWire(wire.Attributes[i].Name, at + ".name");
+            var at = field.Then("attributes", i);
+            var name = NameFromWire(wire.Attributes[i].Name, at.Then("name"));
             if (seen is not null && !seen.Add(name))
             {
-                throw Malformed(at + ".name", $"repeats the attribute '{name}'");
+                throw Malformed(at.Then("name"), $"repeats the attribute '{name}'");
             }
 
-            attributes[i] = new(name, JsonFromWire(wire.Attributes[i].JsonValue, at + ".json_value"));
+            attributes[i] = new(name, JsonFromWire(wire.Attributes[i].JsonValue, at.Then("json_value")));
         }
 
         return new StateData(id, created, lastAccessed, maxInactiveInterval, attributes);
@@ -300,24 +310,24 @@ public static class SessionWireFormat
     /// the values with their presence, as the wire's <c>session_id</c>, <c>created_utc_ticks</c>,
     /// <c>last_accessed_utc_ticks</c> and <c>max_inactive_interval_ticks</c> hold them in <paramref name="field"/>.</summary>
     internal static (SessionId Id, DateTimeOffset Created, DateTimeOffset LastAccessed, TimeSpan MaxInactiveInterval) HeaderFromWire(
-        ByteString id, (bool Present, long Ticks) created, (bool Present, long Ticks) lastAccessed, (bool Present, long Ticks) interval, string field)
+        ByteString id, (bool Present, long Ticks) created, (bool Present, long Ticks) lastAccessed, (bool Present, long Ticks) interval, WireField field)
     {
-        var sessionId = IdFromWire(id, field + ".session_id");
-        var createdAt = InstantFromWire(created.Present, created.Ticks, field + ".created_utc_ticks");
-        var accessedAt = InstantFromWire(lastAccessed.Present, lastAccessed.Ticks, field + ".last_accessed_utc_ticks");
+        var sessionId = IdFromWire(id, field.Then("session_id"));
+        var createdAt = InstantFromWire(created.Present, created.Ticks, field.Then("created_utc_ticks"));
+        var accessedAt = InstantFromWire(lastAccessed.Present, lastAccessed.Ticks, field.Then("last_accessed_utc_ticks"));
         if (accessedAt < createdAt)
         {
-            throw Malformed(field + ".last_accessed_utc_ticks", $"is {lastAccessed.Ticks}, before created_utc_ticks ({created.Ticks})");
+            throw Malformed(field.Then("last_accessed_utc_ticks"), $"is {lastAccessed.Ticks}, before created_utc_ticks ({created.Ticks})");
         }
 
         if (!interval.Present)
         {
-            throw Malformed(field + ".max_inactive_interval_ticks", "is missing");
+            throw Malformed(field.Then("max_inactive_interval_ticks"), "is missing");
         }
 
         if (interval.Ticks < 0)
         {
-            throw Malformed(field + ".max_inactive_interval_ticks", $"is {interval.Ticks}; a duration is never negative");
+            throw Malformed(field.Then("max_inactive_interval_ticks"), $"is {interval.Ticks}; a duration is never negative");
         }
 
         return (sessionId, createdAt, accessedAt, TimeSpan.FromTicks(interval.Ticks));
@@ -331,7 +341,7 @@ public static class SessionWireFormat
         return UnsafeByteOperations.UnsafeWrap(bytes);
     }
 
-    internal static SessionId IdFromWire(ByteString wire, string field) => wire.Length switch
+    internal static SessionId IdFromWire(ByteString wire, WireField field) => wire.Length switch
     {
         0 => throw Malformed(field, "is missing"),
         IdBytes => new SessionId(BinaryPrimitives.ReadUInt128BigEndian(wire.Span)),
@@ -371,7 +381,7 @@ public static class SessionWireFormat
         return false;
     }
 
-    internal static string NameFromWire(string name, string field) => name.Length > 0 ? name : throw Malformed(field, "is missing");
+    internal static string NameFromWire(string name, WireField field) => name.Length > 0 ? name : throw Malformed(field, "is missing");
 
     internal static ByteString JsonToWire(byte[] json, string name, string paramName)
     {
@@ -385,10 +395,10 @@ public static class SessionWireFormat
         return UnsafeByteOperations.UnsafeWrap(json);
     }
 
-    internal static byte[] JsonFromWire(ByteString json, string field) =>
+    internal static byte[] JsonFromWire(ByteString json, WireField field) =>
         json.Length > 0 ? json.ToByteArray() : throw Malformed(field, "is empty; a JSON value is at least 1 byte");
 
-    private static DateTimeOffset InstantFromWire(bool present, long utcTicks, string field)
+    private static DateTimeOffset InstantFromWire(bool present, long utcTicks, WireField field)
     {
         if (!present)
         {
@@ -415,19 +425,20 @@ public static class SessionWireFormat
         }).ToList();
     }
 
-    private static KeyValuePair<string, byte[]>[] AttributesFromWire(IReadOnlyList<Wire.Attribute> wire, string field)
+    private static KeyValuePair<string, byte[]>[] AttributesFromWire(IReadOnlyList<Wire.Attribute> wire, WireField field)
     {
         var attributes = new KeyValuePair<string, byte[]>[wire.Count];
         var seen = new HashSet<string>(attributes.Length, StringComparer.Ordinal);
         for (var i = 0; i < attributes.Length; i++)
         {
-            var name = NameFromWire(wire[i].Name, $"{field}[{i}].name");
+            var at = field.At(i);
+            var name = NameFromWire(wire[i].Name, at.Then("name"));
             if (!seen.Add(name))
             {
-                throw Malformed($"{field}[{i}].name", $"repeats the attribute '{name}'");
+                throw Malformed(at.Then("name"), $"repeats the attribute '{name}'");
             }
 
-            attributes[i] = new(name, JsonFromWire(wire[i].JsonValue, $"{field}[{i}].json_value"));
+            attributes[i] = new(name, JsonFromWire(wire[i].JsonValue, at.Then("json_value")));
         }
 
         return attributes;
@@ -455,7 +466,7 @@ public static class SessionWireFormat
         _ => throw new ArgumentException($"{(int)reason} is not a defined SessionRejection.", nameof(reason)),
     };
 
-    private static SessionRejection RejectionFromWire(Wire.SessionRejection reason, string field) => reason switch
+    private static SessionRejection RejectionFromWire(Wire.SessionRejection reason, WireField field) => reason switch
     {
         Wire.SessionRejection.InvalidName => SessionRejection.InvalidName,
         Wire.SessionRejection.ValueTooLarge => SessionRejection.ValueTooLarge,

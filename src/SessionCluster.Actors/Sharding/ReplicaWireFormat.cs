@@ -77,7 +77,7 @@ public static class ReplicaWireFormat
         var seen = new HashSet<UInt128>(wire.SessionIds.Count);
         for (var i = 0; i < wire.SessionIds.Count; i++)
         {
-            var at = Invariant($"ReplicaPull.session_ids[{i}]");
+            var at = new WireField("ReplicaPull").Then("session_ids", i);
             var id = SessionWireFormat.IdFromWire(wire.SessionIds[i], at).Value;
             if (!seen.Add(id))
             {
@@ -164,16 +164,16 @@ public static class ReplicaWireFormat
         var seen = new HashSet<UInt128>(wire.Sessions.Count);
         for (var i = 0; i < wire.Sessions.Count; i++)
         {
-            var at = Invariant($"ReplicaDigest.sessions[{i}]");
-            var id = SessionWireFormat.IdFromWire(wire.Sessions[i].SessionId, at + ".session_id").Value;
+            var at = new WireField("ReplicaDigest").Then("sessions", i);
+            var id = SessionWireFormat.IdFromWire(wire.Sessions[i].SessionId, at.Then("session_id")).Value;
             if (!wire.Sessions[i].HasHash)
             {
-                throw ShardingWireFormat.Malformed(at + ".hash", "is missing");
+                throw ShardingWireFormat.Malformed(at.Then("hash"), "is missing");
             }
 
             if (!seen.Add(id))
             {
-                throw ShardingWireFormat.Malformed(at + ".session_id", $"repeats the session {new SessionId(id)}");
+                throw ShardingWireFormat.Malformed(at.Then("session_id"), $"repeats the session {new SessionId(id)}");
             }
 
             sessions.Add(new SessionFingerprint(id, wire.Sessions[i].Hash));
@@ -185,19 +185,19 @@ public static class ReplicaWireFormat
             sessions.MoveToImmutable());
     }
 
-    private static (long From, long To) Sequence(bool hasFrom, long from, bool hasTo, long to, string message)
+    private static (long From, long To) Sequence(bool hasFrom, long from, bool hasTo, long to, WireField message)
     {
         if (!hasFrom)
         {
-            throw ShardingWireFormat.Malformed(message + ".from_seq", "is missing");
+            throw ShardingWireFormat.Malformed(message.Then("from_seq"), "is missing");
         }
 
         if (!hasTo)
         {
-            throw ShardingWireFormat.Malformed(message + ".to_seq", "is missing");
+            throw ShardingWireFormat.Malformed(message.Then("to_seq"), "is missing");
         }
 
-        return from <= to ? (from, to) : throw ShardingWireFormat.Malformed(message + ".to_seq", Invariant($"is {to}, before from_seq {from}"));
+        return from <= to ? (from, to) : throw ShardingWireFormat.Malformed(message.Then("to_seq"), Invariant($"is {to}, before from_seq {from}"));
     }
 
     private static void Ordered(long from, long to)

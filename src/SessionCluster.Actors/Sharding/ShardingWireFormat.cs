@@ -144,10 +144,10 @@ public static class ShardingWireFormat
         };
     }
 
-    internal static ShardUnavailable FromWire(Wire.ShardUnavailable wire, string field) => new(
-        NonNegative(wire.HasShard, wire.Shard, field + ".shard"),
+    internal static ShardUnavailable FromWire(Wire.ShardUnavailable wire, WireField field) => new(
+        NonNegative(wire.HasShard, wire.Shard, field.Then("shard")),
         wire.Reason,
-        Required(wire.HasMayHaveApplied, wire.MayHaveApplied, field + ".may_have_applied"));
+        Required(wire.HasMayHaveApplied, wire.MayHaveApplied, field.Then("may_have_applied")));
 
     internal static Wire.ShardNotHere ToWire(ShardNotHere message) => new()
     {
@@ -202,11 +202,11 @@ public static class ShardingWireFormat
         var replicas = new Dictionary<string, ReplicaId>(StringComparer.Ordinal);
         for (var i = 0; i < wire.Sessions.Count; i++)
         {
-            var at = Invariant($"ShardTransfer.sessions[{i}]");
+            var at = new WireField("ShardTransfer").Then("sessions", i);
             var state = SessionCrdtWireFormat.FromWire(wire.Sessions[i], at, replicas);
             if (!seen.Add(state.Id))
             {
-                throw Malformed(at + ".session_id", $"repeats the session {new SessionId(state.Id)}");
+                throw Malformed(at.Then("session_id"), $"repeats the session {new SessionId(state.Id)}");
             }
 
             sessions.Add(state);
@@ -267,23 +267,23 @@ public static class ShardingWireFormat
         var seen = new HashSet<UInt128>(wire.Sessions.Count);
         for (var i = 0; i < wire.Sessions.Count; i++)
         {
-            var at = Invariant($"ShardTransferOffer.sessions[{i}]");
+            var at = new WireField("ShardTransferOffer").Then("sessions", i);
             var offered = wire.Sessions[i];
-            var id = SessionWireFormat.IdFromWire(offered.SessionId, at + ".session_id").Value;
+            var id = SessionWireFormat.IdFromWire(offered.SessionId, at.Then("session_id")).Value;
             if (!offered.HasHash)
             {
-                throw Malformed(at + ".hash", "is missing");
+                throw Malformed(at.Then("hash"), "is missing");
             }
 
-            var ticks = Required(offered.HasLastAccessedUtcTicks, offered.LastAccessedUtcTicks, at + ".last_accessed_utc_ticks");
+            var ticks = Required(offered.HasLastAccessedUtcTicks, offered.LastAccessedUtcTicks, at.Then("last_accessed_utc_ticks"));
             if (ticks < DateTimeOffset.MinValue.UtcTicks || ticks > DateTimeOffset.MaxValue.UtcTicks)
             {
-                throw Malformed(at + ".last_accessed_utc_ticks", Invariant($"is {ticks}, not a time"));
+                throw Malformed(at.Then("last_accessed_utc_ticks"), Invariant($"is {ticks}, not a time"));
             }
 
             if (!seen.Add(id))
             {
-                throw Malformed(at + ".session_id", $"repeats the session {new SessionId(id)}");
+                throw Malformed(at.Then("session_id"), $"repeats the session {new SessionId(id)}");
             }
 
             sessions.Add(new OfferedSession(id, offered.Hash, new DateTimeOffset(ticks, TimeSpan.Zero)));
@@ -303,18 +303,18 @@ public static class ShardingWireFormat
     }
 
     /// <summary>A slice's number and the count of slices of <paramref name="message"/>, both present and consistent.</summary>
-    private static (int Chunk, int Count) ChunkFromWire(bool hasChunk, int chunk, bool hasCount, int count, string message)
+    private static (int Chunk, int Count) ChunkFromWire(bool hasChunk, int chunk, bool hasCount, int count, WireField message)
     {
-        count = Required(hasCount, count, message + ".chunk_count");
+        count = Required(hasCount, count, message.Then("chunk_count"));
         if (count < 1)
         {
-            throw Malformed(message + ".chunk_count", Invariant($"is {count}; a transfer has at least 1 chunk"));
+            throw Malformed(message.Then("chunk_count"), Invariant($"is {count}; a transfer has at least 1 chunk"));
         }
 
-        chunk = Required(hasChunk, chunk, message + ".chunk");
+        chunk = Required(hasChunk, chunk, message.Then("chunk"));
         if (chunk < 0 || chunk >= count)
         {
-            throw Malformed(message + ".chunk", Invariant($"is {chunk}, outside 0 to {count - 1}"));
+            throw Malformed(message.Then("chunk"), Invariant($"is {chunk}, outside 0 to {count - 1}"));
         }
 
         return (chunk, count);
@@ -391,15 +391,15 @@ public static class ShardingWireFormat
         var seen = new HashSet<int>(wire.Shards.Count);
         for (var i = 0; i < wire.Shards.Count; i++)
         {
-            var at = Invariant($"RegionReport.shards[{i}]");
+            var at = new WireField("RegionReport").Then("shards", i);
             var held = wire.Shards[i];
-            var shard = NonNegative(held.HasShard, held.Shard, at + ".shard");
+            var shard = NonNegative(held.HasShard, held.Shard, at.Then("shard"));
             if (!seen.Add(shard))
             {
-                throw Malformed(at + ".shard", Invariant($"repeats the shard {shard}"));
+                throw Malformed(at.Then("shard"), Invariant($"repeats the shard {shard}"));
             }
 
-            shards.Add(new HostedShard(shard, NonNegative(held.HasEpoch, held.Epoch, at + ".epoch"), StatusFromWire(held.Status, at + ".status")));
+            shards.Add(new HostedShard(shard, NonNegative(held.HasEpoch, held.Epoch, at.Then("epoch")), StatusFromWire(held.Status, at.Then("status"))));
         }
 
         var maxEpochSeen = NonNegative(wire.HasMaxEpochSeen, wire.MaxEpochSeen, "RegionReport.max_epoch_seen");
@@ -467,7 +467,7 @@ public static class ShardingWireFormat
         var distinct = new HashSet<NodeAddress>(homes.Length);
         for (var i = 0; i < homes.Length; i++)
         {
-            var at = Invariant($"ShardHomes.homes[{i}]");
+            var at = new WireField("ShardHomes").Then("homes", i);
             homes[i] = FromWire(wire.Homes[i], at);
             if (!distinct.Add(homes[i]))
             {
@@ -479,25 +479,25 @@ public static class ShardingWireFormat
         var seen = new HashSet<int>(wire.Allocations.Count);
         for (var i = 0; i < wire.Allocations.Count; i++)
         {
-            var at = Invariant($"ShardHomes.allocations[{i}]");
+            var at = new WireField("ShardHomes").Then("allocations", i);
             var allocation = wire.Allocations[i];
-            var shard = NonNegative(allocation.HasShard, allocation.Shard, at + ".shard");
+            var shard = NonNegative(allocation.HasShard, allocation.Shard, at.Then("shard"));
             if (!seen.Add(shard))
             {
-                throw Malformed(at + ".shard", Invariant($"repeats the shard {shard}"));
+                throw Malformed(at.Then("shard"), Invariant($"repeats the shard {shard}"));
             }
 
-            var index = Required(allocation.HasHomeIndex, allocation.HomeIndex, at + ".home_index");
+            var index = Required(allocation.HasHomeIndex, allocation.HomeIndex, at.Then("home_index"));
             if (index >= (uint)homes.Length)
             {
-                throw Malformed(at + ".home_index", Invariant($"is {index}, outside the home table of {homes.Length} entries"));
+                throw Malformed(at.Then("home_index"), Invariant($"is {index}, outside the home table of {homes.Length} entries"));
             }
 
             var backups = ImmutableArray.CreateBuilder<NodeAddress>(allocation.BackupIndexes.Count);
             for (var b = 0; b < allocation.BackupIndexes.Count; b++)
             {
                 var backup = allocation.BackupIndexes[b];
-                var field = Invariant($"{at}.backup_indexes[{b}]");
+                var field = at.Then("backup_indexes", b);
                 if (backup >= (uint)homes.Length)
                 {
                     throw Malformed(field, Invariant($"is {backup}, outside the home table of {homes.Length} entries"));
@@ -511,7 +511,7 @@ public static class ShardingWireFormat
                 backups.Add(homes[backup]);
             }
 
-            allocations.Add(new ShardAllocation(shard, homes[index], NonNegative(allocation.HasEpoch, allocation.Epoch, at + ".epoch"), backups.MoveToImmutable()));
+            allocations.Add(new ShardAllocation(shard, homes[index], NonNegative(allocation.HasEpoch, allocation.Epoch, at.Then("epoch")), backups.MoveToImmutable()));
         }
 
         return new ShardHomes(reign, allocations.MoveToImmutable());
@@ -589,9 +589,10 @@ public static class ShardingWireFormat
         for (var i = 0; i < wire.Shards.Count; i++)
         {
             var count = wire.Shards[i];
+            var at = new WireField("ShardStats").Then("shards", i);
             shards.Add(new ShardSessionCount(
-                NonNegative(count.HasShard, count.Shard, $"ShardStats.shards[{i}].shard"),
-                NonNegative(count.HasSessions, count.Sessions, $"ShardStats.shards[{i}].sessions")));
+                NonNegative(count.HasShard, count.Shard, at.Then("shard")),
+                NonNegative(count.HasSessions, count.Sessions, at.Then("sessions"))));
         }
 
         return new ShardStats(Required(wire.HasQueryId, wire.QueryId, "ShardStats.query_id"), shards.MoveToImmutable());
@@ -613,7 +614,7 @@ public static class ShardingWireFormat
     }
 
     /// <summary>A region's address read back; <paramref name="field"/> names it in the error (e.g. <c>HandOffShard.to</c>).</summary>
-    internal static NodeAddress FromWire(Wire.NodeAddress? wire, string field)
+    internal static NodeAddress FromWire(Wire.NodeAddress? wire, WireField field)
     {
         if (wire is null)
         {
@@ -622,26 +623,26 @@ public static class ShardingWireFormat
 
         if (wire.Host.Length is 0 or > MaxHostLength)
         {
-            throw Malformed(field + ".host", Invariant($"has {wire.Host.Length} characters; a host has 1 to {MaxHostLength}"));
+            throw Malformed(field.Then("host"), Invariant($"has {wire.Host.Length} characters; a host has 1 to {MaxHostLength}"));
         }
 
         if (wire.Port is < 1 or > 65535)
         {
-            throw Malformed(field + ".port", Invariant($"is {wire.Port}; a port is 1 to 65535"));
+            throw Malformed(field.Then("port"), Invariant($"is {wire.Port}; a port is 1 to 65535"));
         }
 
         return new NodeAddress(wire.Host, (int)wire.Port);
     }
 
     /// <summary>The error for a malformed field: <c>{field} {problem}</c>, e.g. <c>ShardEnvelope.shard is -1, below 0</c>.</summary>
-    internal static InvalidDataException Malformed(string field, string problem) => new($"Malformed sharding message: {field} {problem}.");
+    internal static InvalidDataException Malformed(WireField field, string problem) => new($"Malformed sharding message: {field} {problem}.");
 
-    private static T Required<T>(bool present, T value, string field) => present ? value : throw Malformed(field, "is missing");
+    private static T Required<T>(bool present, T value, WireField field) => present ? value : throw Malformed(field, "is missing");
 
-    internal static int NonNegative(bool present, int value, string field) =>
+    internal static int NonNegative(bool present, int value, WireField field) =>
         !present ? throw Malformed(field, "is missing") : value >= 0 ? value : throw Malformed(field, Invariant($"is {value}, below 0"));
 
-    internal static long NonNegative(bool present, long value, string field) =>
+    internal static long NonNegative(bool present, long value, WireField field) =>
         !present ? throw Malformed(field, "is missing") : value >= 0 ? value : throw Malformed(field, Invariant($"is {value}, below 0"));
 
     internal static int NonNegativeToWire(int value, string what) =>
@@ -664,7 +665,7 @@ public static class ShardingWireFormat
         _ => throw new ArgumentException(Invariant($"{(int)status} is not a defined HostedShardStatus."), "message"),
     };
 
-    private static HostedShardStatus StatusFromWire(Wire.HostedShardStatus status, string field) => status switch
+    private static HostedShardStatus StatusFromWire(Wire.HostedShardStatus status, WireField field) => status switch
     {
         Wire.HostedShardStatus.Active => HostedShardStatus.Active,
         Wire.HostedShardStatus.HandingOff => HostedShardStatus.HandingOff,
