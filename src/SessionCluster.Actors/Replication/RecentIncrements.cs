@@ -57,6 +57,9 @@ public readonly struct RecentIncrements : IEquatable<RecentIncrements>
     // nothing older than Retention before the first.
     private readonly AppliedIncrement[]? _newestFirst;
 
+    [ThreadStatic]
+    private static AppliedIncrement[]? t_scratch;
+
     private RecentIncrements(AppliedIncrement[] newestFirst) => _newestFirst = newestFirst.Length == 0 ? null : newestFirst;
 
     /// <summary>No records: the memory of a session that never counted.</summary>
@@ -165,9 +168,12 @@ public readonly struct RecentIncrements : IEquatable<RecentIncrements>
             return other;
         }
 
-        var merged = new AppliedIncrement[Math.Min(Capacity, mine.Length + theirs.Length)];
+        // The join is built in a scratch first: it is often one side already (a delta merged into the state that made
+        // it, or into a backup that was up to date), and then that side's array is the result. A counting session keeps
+        // Capacity records, so a copy that was not needed cost 3 KB per increment on the home and on each backup.
+        var merged = t_scratch ??= new AppliedIncrement[Capacity];
         int i = 0, j = 0, count = 0;
-        while (count < merged.Length && (i < mine.Length || j < theirs.Length))
+        while (count < Capacity && (i < mine.Length || j < theirs.Length))
         {
             var order = i == mine.Length ? -1 : j == theirs.Length ? 1 : mine[i].CompareTo(theirs[j]);
             merged[count++] = order >= 0 ? mine[i] : theirs[j];
@@ -175,15 +181,10 @@ public readonly struct RecentIncrements : IEquatable<RecentIncrements>
             j += order <= 0 ? 1 : 0;
         }
 
-        count = Retained(merged.AsSpan(0, count));
-
-        // Merging what this side already holds (a delta it applied, an equal replica) allocates nothing in the end.
-        if (merged.AsSpan(0, count).SequenceEqual(mine))
-        {
-            return this;
-        }
-
-        return new RecentIncrements(count == merged.Length ? merged : merged[..count]);
+        var join = merged.AsSpan(0, Retained(merged.AsSpan(0, count)));
+        var result = join.SequenceEqual(mine) ? this : join.SequenceEqual(theirs) ? other : new RecentIncrements(join.ToArray());
+        merged.AsSpan(0, count).Clear();   // holds names only while merging
+        return result;
     }
 
     /// <summary>How many of <paramref name="newestFirst"/> (sorted, newest first) are within <see cref="Retention"/> of

@@ -185,6 +185,25 @@ public sealed class RecentIncrementsTests
     }
 
     [Fact]
+    public void A_join_equal_to_one_side_is_that_side_uncopied_and_any_other_join_a_new_array()
+    {
+        var full = RecentIncrements.Of(Enumerable.Range(1, RecentIncrements.Capacity).Select(i => Record((ulong)i, "n", i, At(i, A))));
+        var delta = full.Merge(RecentIncrements.Of(Record(100, "n", 100, At(100, A))));   // what an increment ships
+
+        // The state that made the delta, and a backup that held what the state held, take the delta's records as they are.
+        Assert.True(delta.Entries == full.Merge(delta).Entries);
+        Assert.True(delta.Entries == delta.Merge(full).Entries);
+        Assert.Equal(RecentIncrements.Capacity, delta.Count);
+        Assert.Equal(100UL, delta.Entries[0].OperationId);
+
+        var other = RecentIncrements.Of(Record(50, "m", 1, At(101, B)));
+        var join = delta.Merge(other);
+        Assert.False(join.Entries == delta.Entries || join.Entries == other.Entries);
+        Assert.Equal(RecentIncrements.Of([.. delta.Entries, .. other.Entries]), join);
+        Assert.Equal(RecentIncrements.Capacity, delta.Count);   // the sides are untouched
+    }
+
+    [Fact]
     public void Of_RecordWithoutAName_Throws()
     {
         Assert.Throws<ArgumentException>(() => RecentIncrements.Of(Record(1, string.Empty, 1, At(1, A))));
