@@ -33,9 +33,9 @@ public static class SessionCookie
         return request.Cookies.TryGetValue(cookieName, out var value) ? FromValue(value) : (null, null);
     }
 
-    /// <summary>Where the value of the one cookie named <paramref name="cookieName"/> (in any case, as the parser
-    /// matches names) is, if it is plain (letters, digits,
-    /// '.', '-', '_'); length -1: there is surely no such cookie; null: ask the full parser.</summary>
+    /// <summary>Where the value of the one cookie named <paramref name="cookieName"/> (in any case, as the parser matches
+    /// names) is, if it is plain (letters, digits, '.', '-', '_'); length -1: the header has no such cookie; null: ask
+    /// the full parser.</summary>
     private static (int Start, int Length)? FindPlainValue(string header, string cookieName)
     {
         var found = -1;
