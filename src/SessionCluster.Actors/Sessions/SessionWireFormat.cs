@@ -398,7 +398,8 @@ public static class SessionWireFormat
     internal static byte[] JsonFromWire(ByteString json, WireField field) =>
         json.Length > 0 ? json.ToByteArray() : throw Malformed(field, "is empty; a JSON value is at least 1 byte");
 
-    private static DateTimeOffset InstantFromWire(bool present, long utcTicks, WireField field)
+    /// <summary>A UTC instant from its ticks, which must be present and a time <see cref="DateTimeOffset"/> can hold.</summary>
+    internal static DateTimeOffset InstantFromWire(bool present, long utcTicks, WireField field)
     {
         if (!present)
         {

@@ -275,18 +275,13 @@ public static class ShardingWireFormat
                 throw Malformed(at.Then("hash"), "is missing");
             }
 
-            var ticks = Required(offered.HasLastAccessedUtcTicks, offered.LastAccessedUtcTicks, at.Then("last_accessed_utc_ticks"));
-            if (ticks < DateTimeOffset.MinValue.UtcTicks || ticks > DateTimeOffset.MaxValue.UtcTicks)
-            {
-                throw Malformed(at.Then("last_accessed_utc_ticks"), Invariant($"is {ticks}, not a time"));
-            }
-
+            var lastAccessed = SessionWireFormat.InstantFromWire(offered.HasLastAccessedUtcTicks, offered.LastAccessedUtcTicks, at.Then("last_accessed_utc_ticks"));
             if (!seen.Add(id))
             {
                 throw Malformed(at.Then("session_id"), $"repeats the session {new SessionId(id)}");
             }
 
-            sessions.Add(new OfferedSession(id, offered.Hash, new DateTimeOffset(ticks, TimeSpan.Zero)));
+            sessions.Add(new OfferedSession(id, offered.Hash, lastAccessed));
         }
 
         return new ShardTransferOffer(shard, epoch, chunk, count, sessions.MoveToImmutable());

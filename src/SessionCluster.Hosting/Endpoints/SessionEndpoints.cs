@@ -92,8 +92,7 @@ public static class SessionEndpoints
         app.MapPost("/session/invalidate", async (HttpContext http) =>
         {
             var node = Node();
-            var cookieName = node.Settings.Sessions.CookieName;
-            if (SessionCookie.Read(http.Request, cookieName).Id is { } id)
+            if (SessionCookie.Read(http.Request, node.Settings.Sessions.CookieName).Id is { } id)
             {
                 try
                 {
@@ -110,7 +109,7 @@ public static class SessionEndpoints
                 }
             }
 
-            SessionCookie.Expire(http.Response, cookieName);
+            SessionCookie.Expire(http.Response, node.Settings.Sessions);
             http.Response.StatusCode = StatusCodes.Status204NoContent;
         });
 
@@ -118,8 +117,7 @@ public static class SessionEndpoints
         {
             var node = Node();
             // A new id for the same session (call it after a login); no session, or an unknown one: a fresh session.
-            var cookieName = node.Settings.Sessions.CookieName;
-            var (cookieId, _) = SessionCookie.Read(http.Request, cookieName);
+            var (cookieId, _) = SessionCookie.Read(http.Request, node.Settings.Sessions.CookieName);
             object reply;
             try
             {
@@ -138,7 +136,7 @@ public static class SessionEndpoints
             switch (reply)
             {
                 case SessionSnapshot rotated:
-                    SessionCookie.Write(http.Response, cookieName, rotated.Id, rotated.Owner);
+                    SessionCookie.Write(http.Response, node.Settings.Sessions, rotated.Id, rotated.Owner);
                     await SessionJson.WriteSession(http.Response, rotated, rotated.Owner, node.Route);
                     break;
                 case ShardUnavailable unavailable:
@@ -187,7 +185,7 @@ public static class SessionEndpoints
         // follows the new home, so a sticky balancer in front sends the next request straight there (Tomcat's
         // JvmRouteBinderValve). Other replies keep the route the cookie had.
         var route = SessionCookie.RouteFor(reply is SessionSnapshot owned ? owned.Owner : null, cookieRoute, node.Route);
-        SessionCookie.Refresh(http.Response, limits.CookieName, id, route, cookieId, cookieRoute);
+        SessionCookie.Refresh(http.Response, limits, id, route, cookieId, cookieRoute);
 
         switch (reply)
         {

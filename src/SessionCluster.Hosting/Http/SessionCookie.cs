@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using SessionCluster.Actors.Hosting;
 using SessionCluster.Actors.Sessions;
 
@@ -122,28 +121,26 @@ public static class SessionCookie
     /// <summary>Whether the cookie gets the Secure flag on the response to <paramref name="request"/>.</summary>
     public static bool IsSecure(HttpRequest request, SessionSettings settings) => settings.CookieSecureAlways || request.IsHttps;
 
-    public static void Write(HttpResponse response, string cookieName, SessionId id, string route) =>
-        response.Cookies.Append(cookieName, $"{id}.{route}", new CookieOptions
+    /// <summary>Sets the cookie <c>&lt;id&gt;.&lt;route&gt;</c> under <see cref="SessionSettings.CookieName"/>.</summary>
+    public static void Write(HttpResponse response, SessionSettings settings, SessionId id, string route) =>
+        response.Cookies.Append(settings.CookieName, $"{id}.{route}", new CookieOptions
         {
             HttpOnly = true,
             SameSite = SameSiteMode.Lax,
             Path = "/",
             IsEssential = true,
-            Secure = IsSecure(response.HttpContext.Request, Settings(response)),
+            Secure = IsSecure(response.HttpContext.Request, settings),
         });
-
-    private static SessionSettings Settings(HttpResponse response) =>
-        response.HttpContext.RequestServices.GetRequiredService<SessionCluster.Actors.Hosting.SessionNode>().Settings.Sessions;
 
     /// <summary>
     /// Writes the cookie when the request's did not already say <paramref name="id"/>.<paramref name="route"/>: a new
     /// session, or one whose cookie names another node (the jvmRoute rewrite of mod_jk's JvmRouteBinderValve).
     /// </summary>
-    public static void Refresh(HttpResponse response, string cookieName, SessionId id, string route, SessionId? cookieId, string? cookieRoute)
+    public static void Refresh(HttpResponse response, SessionSettings settings, SessionId id, string route, SessionId? cookieId, string? cookieRoute)
     {
         if (id != cookieId || cookieRoute != route)
         {
-            Write(response, cookieName, id, route);
+            Write(response, settings, id, route);
         }
     }
 
@@ -153,12 +150,12 @@ public static class SessionCookie
         !string.IsNullOrEmpty(home) ? home : !string.IsNullOrEmpty(cookieRoute) ? cookieRoute : servedBy;
 
     /// <summary>Tells the browser to drop the cookie at once.</summary>
-    public static void Expire(HttpResponse response, string cookieName) =>
-        response.Cookies.Delete(cookieName, new CookieOptions
+    public static void Expire(HttpResponse response, SessionSettings settings) =>
+        response.Cookies.Delete(settings.CookieName, new CookieOptions
         {
             HttpOnly = true,
             SameSite = SameSiteMode.Lax,
             Path = "/",
-            Secure = IsSecure(response.HttpContext.Request, Settings(response)),
+            Secure = IsSecure(response.HttpContext.Request, settings),
         });
 }

@@ -38,7 +38,7 @@ public static class SessionExamplePage
                 return;
             }
 
-            SessionCookie.Refresh(http.Response, cookieName, id, ((SessionSnapshot)reply).Owner, cookieId, cookieRoute);
+            SessionCookie.Refresh(http.Response, node.Settings.Sessions, id, ((SessionSnapshot)reply).Owner, cookieId, cookieRoute);
 
             http.Response.ContentType = "text/html; charset=utf-8";
             await http.Response.WriteAsync(Render((SessionSnapshot)reply, node.Route));

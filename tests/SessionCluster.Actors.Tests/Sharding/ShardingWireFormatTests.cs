@@ -298,7 +298,7 @@ public sealed class ShardingWireFormatTests : IAsyncLifetime
         ["offer: chunk past count"] = (WireTypeIds.ShardTransferOffer, () => Offer(w => w.Chunk = 3), "ShardTransferOffer.chunk is 3, outside 0 to 2"),
         ["offer: missing hash"] = (WireTypeIds.ShardTransferOffer, () => Offer(w => w.Sessions[1].ClearHash()), "ShardTransferOffer.sessions[1].hash is missing"),
         ["offer: missing access"] = (WireTypeIds.ShardTransferOffer, () => Offer(w => w.Sessions[0].ClearLastAccessedUtcTicks()), "ShardTransferOffer.sessions[0].last_accessed_utc_ticks is missing"),
-        ["offer: access out of range"] = (WireTypeIds.ShardTransferOffer, () => Offer(w => w.Sessions[0].LastAccessedUtcTicks = -1), "ShardTransferOffer.sessions[0].last_accessed_utc_ticks is -1, not a time"),
+        ["offer: access out of range"] = (WireTypeIds.ShardTransferOffer, () => Offer(w => w.Sessions[0].LastAccessedUtcTicks = -1), "ShardTransferOffer.sessions[0].last_accessed_utc_ticks is -1, outside 0 to"),
         ["offer: short id"] = (WireTypeIds.ShardTransferOffer, () => Offer(w => w.Sessions[0].SessionId = ByteString.CopyFrom(1, 2)), "ShardTransferOffer.sessions[0].session_id"),
         ["offer: session twice"] = (WireTypeIds.ShardTransferOffer, () => Offer(w => w.Sessions.Add(w.Sessions[0].Clone())), "ShardTransferOffer.sessions[2].session_id repeats the session"),
         ["declined: negative chunk"] = (WireTypeIds.ShardTransferDeclined, () => new Wire.ShardTransferDeclined { Shard = 1, Epoch = 1, Chunk = -1 }, "ShardTransferDeclined.chunk is -1, below 0"),
