@@ -22,7 +22,11 @@ public abstract class LoadedClusterSpec : IAsyncLifetime
     private protected SessionContractClient ConnectThroughFront(int maxConnections) =>
         _frontClient = new SessionContractClient(Cluster.Front(1), maxConnections);
 
-    public virtual async Task InitializeAsync() => _cluster = await LocalCluster.StartAsync(workers: 3, fronts: 1, oneByOne: true);
+    public virtual async Task InitializeAsync() => _cluster = await StartClusterAsync();
+
+    /// <summary>The cluster of the spec, its nodes not yet launched (<see cref="LocalCluster.LaunchOneByOneAsync"/>): by
+    /// default all on 127.0.0.1.</summary>
+    private protected virtual Task<LocalCluster> StartClusterAsync() => LocalCluster.StartAsync(workers: 3, fronts: 1, oneByOne: true);
 
     public virtual async Task DisposeAsync()
     {

@@ -4,7 +4,8 @@ using SessionCluster.TestKit;
 
 namespace SessionCluster.MultiNode.Tests.Support;
 
-/// <summary>A Lighthouse, N workers and M front nodes as real processes on 127.0.0.1, and their views of the cluster over HTTP.</summary>
+/// <summary>A Lighthouse, N workers and M front nodes as real processes on 127.0.0.1 (or where a spec places them), and
+/// their views of the cluster over HTTP.</summary>
 /// <remarks>
 /// Ports are reserved for all nodes at once and the Lighthouse gets the lowest cluster port, so that it is the
 /// member with the lowest address (the leader in the usual rule) and the workers a spec kills are not; a worker added
@@ -27,14 +28,16 @@ internal sealed class LocalCluster : IAsyncDisposable
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(3) };
     private readonly PeriodicTimer _poll = new(PollInterval);
     private readonly List<NodeProcess> _incarnations = [];
-    private readonly Dictionary<string, (string Dll, IReadOnlyList<string> Arguments)> _launch = [];
+    private readonly Dictionary<string, (string Dll, IReadOnlyList<string> Arguments, NodePlace Place)> _launch = [];
     private readonly List<NodeProcess> _current = [];
     private readonly Queue<(string Name, string Config, int ClusterPort, int HttpPort)> _pending = new();
+    private readonly Func<string, NodePlace> _places;
     private string _seed = "";
 
-    private LocalCluster(NodeHosts hosts)
+    private LocalCluster(NodeHosts hosts, Func<string, NodePlace>? places)
     {
         _hosts = hosts;
+        _places = places ?? (static _ => NodePlace.Loopback);
 
         // A test host that exits without disposing (a run stopped half-way) must not leave nodes behind either.
         AppDomain.CurrentDomain.ProcessExit += KillAll;
@@ -60,20 +63,23 @@ internal sealed class LocalCluster : IAsyncDisposable
     /// <summary>
     /// Starts the Lighthouse, <paramref name="workers"/> workers and <paramref name="fronts"/> front nodes (HTTP only,
     /// no shards) at once; the nodes retry the seed until it answers. With <paramref name="oneByOne"/>, only the
-    /// Lighthouse starts here, and <see cref="LaunchOneByOneAsync"/> starts the others.
+    /// Lighthouse starts here, and <see cref="LaunchOneByOneAsync"/> starts the others. <paramref name="places"/> says
+    /// where each node (by name: <c>lighthouse</c>, <c>worker-1</c>, ...) runs; by default all on 127.0.0.1.
     /// </summary>
-    public static async Task<LocalCluster> StartAsync(int workers, int fronts = 0, bool oneByOne = false)
+    public static async Task<LocalCluster> StartAsync(int workers, int fronts = 0, bool oneByOne = false, Func<string, NodePlace>? places = null)
     {
-        var cluster = new LocalCluster(NodeHosts.Locate());
+        var cluster = new LocalCluster(NodeHosts.Locate(), places);
         try
         {
             var nodes = 1 + workers + fronts;
             var ports = FreePorts.Take(2 * nodes);
             var clusterPorts = ports.Take(nodes).Order().ToList();
             var httpPorts = ports.Skip(nodes).ToList();
-            cluster._seed = $"127.0.0.1:{clusterPorts[0]}";
+            var lighthouse = cluster._places("lighthouse");
+            cluster._seed = $"{lighthouse.Address}:{clusterPorts[0]}";
             cluster.Launch("lighthouse", cluster._hosts.LighthouseDll, clusterPorts[0], httpPorts[0],
-                ["--config", cluster._hosts.LighthouseConf, "--port", Invariant(clusterPorts[0]), "--seeds", cluster._seed, "--urls", $"http://127.0.0.1:{httpPorts[0]}"]);
+                ["--config", cluster._hosts.LighthouseConf, "--hostname", lighthouse.Address, "--port", Invariant(clusterPorts[0]), "--seeds", cluster._seed,
+                 "--urls", $"http://{lighthouse.Address}:{httpPorts[0]}"]);
             for (var i = 1; i <= workers; i++)
             {
                 cluster._pending.Enqueue((WorkerPrefix + Invariant(i), cluster._hosts.WorkerConf, clusterPorts[i], httpPorts[i]));
@@ -150,8 +156,8 @@ internal sealed class LocalCluster : IAsyncDisposable
             throw new InvalidOperationException($"{node.Name} is not the latest incarnation of a stopped node.");
         }
 
-        var (dll, arguments) = _launch[node.Node];
-        var restarted = NodeProcess.Start(node.Node, node.Incarnation + 1, _hosts.Dotnet, dll, arguments, _hosts.RepositoryRoot, node.ClusterPort, node.HttpPort);
+        var (dll, arguments, place) = _launch[node.Node];
+        var restarted = NodeProcess.Start(node.Node, node.Incarnation + 1, place, _hosts.Dotnet, dll, arguments, _hosts.RepositoryRoot, node.ClusterPort, node.HttpPort);
         _incarnations.Add(restarted);
         _current[index] = restarted;
         return restarted;
@@ -305,14 +311,18 @@ internal sealed class LocalCluster : IAsyncDisposable
     }
 
     /// <summary>Starts a web node (worker or front, as <paramref name="config"/> says) whose route is its name.</summary>
-    private NodeProcess LaunchWeb(string name, string config, int clusterPort, int httpPort) =>
-        Launch(name, _hosts.WebDll, clusterPort, httpPort,
-            ["--config", config, "--port", Invariant(clusterPort), "--seeds", _seed, "--urls", $"http://127.0.0.1:{httpPort}", "--route", name]);
+    private NodeProcess LaunchWeb(string name, string config, int clusterPort, int httpPort)
+    {
+        var address = _places(name).Address;
+        return Launch(name, _hosts.WebDll, clusterPort, httpPort,
+            ["--config", config, "--hostname", address, "--port", Invariant(clusterPort), "--seeds", _seed, "--urls", $"http://{address}:{httpPort}", "--route", name]);
+    }
 
     private NodeProcess Launch(string name, string dll, int clusterPort, int httpPort, IReadOnlyList<string> arguments)
     {
-        _launch[name] = (dll, arguments);
-        var node = NodeProcess.Start(name, 1, _hosts.Dotnet, dll, arguments, _hosts.RepositoryRoot, clusterPort, httpPort);
+        var place = _places(name);
+        _launch[name] = (dll, arguments, place);
+        var node = NodeProcess.Start(name, 1, place, _hosts.Dotnet, dll, arguments, _hosts.RepositoryRoot, clusterPort, httpPort);
         _incarnations.Add(node);
         _current.Add(node);
         return node;

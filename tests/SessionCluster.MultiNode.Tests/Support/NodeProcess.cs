@@ -17,10 +17,11 @@ internal sealed class NodeProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly List<string> _log = [];
 
-    private NodeProcess(string node, int incarnation, int clusterPort, int httpPort, Process process, string commandLine)
+    private NodeProcess(string node, int incarnation, NodePlace place, int clusterPort, int httpPort, Process process, string commandLine)
     {
         Node = node;
         Incarnation = incarnation;
+        Place = place;
         ClusterPort = clusterPort;
         HttpPort = httpPort;
         _process = process;
@@ -43,14 +44,17 @@ internal sealed class NodeProcess : IAsyncDisposable
     /// <summary>The node with its incarnation, e.g. <c>worker-2 (incarnation 2)</c>.</summary>
     public string Name => Incarnation == 1 ? Node : $"{Node} (incarnation {Incarnation})";
 
+    /// <summary>The address the node binds and the network namespace it runs in.</summary>
+    public NodePlace Place { get; }
+
     public int ClusterPort { get; }
 
     public int HttpPort { get; }
 
     /// <summary>The cluster address as <c>GET /cluster/members</c> writes it.</summary>
-    public string ClusterAddress => $"127.0.0.1:{ClusterPort}";
+    public string ClusterAddress => $"{Place.Address}:{ClusterPort}";
 
-    public Uri BaseAddress => new($"http://127.0.0.1:{HttpPort}");
+    public Uri BaseAddress => new($"http://{Place.Address}:{HttpPort}");
 
     public int Pid { get; }
 
@@ -61,10 +65,15 @@ internal sealed class NodeProcess : IAsyncDisposable
     /// <summary>The exit code once the process has exited, else null.</summary>
     public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
 
-    /// <summary>Starts <c>dotnet DLL ARGS</c> in <paramref name="workingDirectory"/>.</summary>
-    public static NodeProcess Start(string node, int incarnation, string dotnet, string dll, IReadOnlyList<string> arguments, string workingDirectory, int clusterPort, int httpPort)
+    /// <summary>Starts <c>dotnet DLL ARGS</c> in <paramref name="workingDirectory"/>, on 127.0.0.1.</summary>
+    public static NodeProcess Start(string node, int incarnation, string dotnet, string dll, IReadOnlyList<string> arguments, string workingDirectory, int clusterPort, int httpPort) =>
+        Start(node, incarnation, NodePlace.Loopback, dotnet, dll, arguments, workingDirectory, clusterPort, httpPort);
+
+    /// <summary>Starts <c>dotnet DLL ARGS</c> in <paramref name="workingDirectory"/>; in <paramref name="place"/>'s network
+    /// namespace, if it names one, through <c>ip netns exec</c> (which execs the command: the pid is the node's).</summary>
+    public static NodeProcess Start(string node, int incarnation, NodePlace place, string dotnet, string dll, IReadOnlyList<string> arguments, string workingDirectory, int clusterPort, int httpPort)
     {
-        var startInfo = new ProcessStartInfo(dotnet)
+        var startInfo = new ProcessStartInfo(place.Namespace is null ? dotnet : "ip")
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -72,6 +81,14 @@ internal sealed class NodeProcess : IAsyncDisposable
             RedirectStandardInput = false,
             UseShellExecute = false,
         };
+        if (place.Namespace is { } ns)
+        {
+            foreach (var part in (string[])["netns", "exec", ns, dotnet])
+            {
+                startInfo.ArgumentList.Add(part);
+            }
+        }
+
         startInfo.ArgumentList.Add(dll);
         foreach (var argument in arguments)
         {
@@ -92,13 +109,13 @@ internal sealed class NodeProcess : IAsyncDisposable
         startInfo.Environment[ManagementTokenVariable] = ManagementToken;
 
         var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
-        var commandLine = $"{dotnet} {dll} {string.Join(' ', arguments)}";
+        var commandLine = (place.Namespace is { } name ? $"ip netns exec {name} " : "") + $"{dotnet} {dll} {string.Join(' ', arguments)}";
         if (!process.Start())
         {
             throw new InvalidOperationException($"Could not start {node}: {commandLine}");
         }
 
-        var started = new NodeProcess(node, incarnation, clusterPort, httpPort, process, commandLine);
+        var started = new NodeProcess(node, incarnation, place, clusterPort, httpPort, process, commandLine);
         process.OutputDataReceived += (_, line) => started.Append("out", line.Data);
         process.ErrorDataReceived += (_, line) => started.Append("err", line.Data);
         process.BeginOutputReadLine();

@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using SessionCluster.MultiNode.Tests.Support;
+using SessionCluster.TestKit;
+using Xunit.Abstractions;
+
+namespace SessionCluster.MultiNode.Tests;
+
+/// <summary>
+/// A real network partition under load: a Lighthouse, three workers and a front, worker-3 in a network namespace of
+/// its own (<see cref="NamespaceLink"/>). The link to it is cut while reads, increments and attribute writes run through
+/// the front: no connection is refused, packets just stop, as when a cable is pulled. The majority side (four of five
+/// members) finds worker-3 unreachable, downs it and serves its shards from their backups; worker-3, alone, downs itself
+/// and exits rather than serve as a second cluster. No request fails, every acknowledged write is kept. Once the link is
+/// back, a new incarnation of worker-3 joins across it, takes its share of the shards, and every session still holds
+/// exactly what was acknowledged.
+/// </summary>
+[Trait("Category", "MultiNode")]
+public sealed class PartitionSpec(ITestOutputHelper output) : LoadedClusterSpec
+{
+    private const int NumberOfShards = 100;
+    private const int SessionCount = 500;
+    private const int InFlight = 16;
+    private const int LoadLoops = 8;
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan LoadAfterPartition = TimeSpan.FromSeconds(2);
+
+    private NamespaceLink? _link;
+
+    private NamespaceLink Link => _link ?? throw new InvalidOperationException("The link has not been made.");
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (_link is not null)
+        {
+            await _link.DisposeAsync();
+        }
+    }
+
+    [PartitionFact]
+    public async Task ThreeWorkersAndAFront_OneWorkerCutOffUnderLoad_MajorityServesEverythingAndTheMinorityStops()
+    {
+        try
+        {
+            await CutOffWorkerThree();
+        }
+        catch
+        {
+            output.WriteLine(Cluster.Report());
+            throw;
+        }
+    }
+
+    /// <summary>Worker-3 inside the namespace, everyone else outside it.</summary>
+    private protected override async Task<LocalCluster> StartClusterAsync()
+    {
+        var link = _link = await NamespaceLink.CreateAsync();
+        return await LocalCluster.StartAsync(workers: 3, fronts: 1, oneByOne: true, places: name => name == "worker-3" ? link.Inside : link.Outside);
+    }
+
+    private async Task CutOffWorkerThree()
+    {
+        var cluster = Cluster;
+        await cluster.LaunchOneByOneAsync(Deadline);
+        var front = ConnectThroughFront(InFlight);
+        var (fleet, failures) = await SessionFleet.CreateAsync(front, SessionCount, InFlight);
+        Assert.True(failures.Count == 0, $"creations failed: {string.Join("\n", failures.Take(10))}");
+        await cluster.WaitForSettledAsync(cluster.Workers, NumberOfShards, Deadline);
+
+        var isolated = cluster.Worker(3);
+        var majority = cluster.Nodes.Where(node => node != isolated).ToList();
+        var survivors = cluster.Workers.Where(worker => worker != isolated).ToList();
+        var isolatedShards = (await cluster.ReadShardsAsync(cluster.Front(1))).Table?.Shards.Count(shard => shard.Home == isolated.ClusterAddress) ?? 0;
+        Assert.True(isolatedShards > 0, $"{isolated.Name} is home to no shard before the cut");
+
+        var traffic = Traffic = SessionTraffic.Start(front, fleet, LoadLoops, Random.Shared.Next(), writeAttributes: true);
+        // Load duration before the cut, not a wait for a condition: requests in flight to worker-3 when its link goes.
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+
+        var cut = Stopwatch.GetTimestamp();
+        await Link.CutAsync();
+        output.WriteLine($"link to {isolated.Name} ({isolated.ClusterAddress}) cut; it was home to {isolatedShards} shards");
+
+        // The majority side: worker-3 gone from every view, its shards served by the survivors with every session.
+        var homes = survivors.Select(worker => worker.ClusterAddress).ToHashSet();
+        var majorityAddresses = majority.Select(node => node.ClusterAddress).ToList();
+        await Eventually.Value(
+            () => cluster.ReadAsync(majority),
+            snapshot => snapshot.AllSeeExactlyUp(majorityAddresses) && snapshot.Every(view => view.Find(isolated.ClusterAddress) is null),
+            $"the majority [{string.Join(", ", majority.Select(node => node.Name))}] to remove {isolated.Name}",
+            Deadline);
+        output.WriteLine($"  the majority removed {isolated.Name} {Stopwatch.GetElapsedTime(cut).TotalMilliseconds:0} ms after the cut");
+        await Eventually.Value(
+            async () => (await cluster.ReadShardsAsync(cluster.Front(1))).Table,
+            table => table is not null && table.Shards.Count == NumberOfShards && table.Shards.All(shard => shard.Home is { } home && homes.Contains(home)) &&
+                     table.TotalSessions == SessionCount,
+            $"every shard served by the survivors with all {SessionCount} sessions",
+            Deadline);
+        output.WriteLine($"  every shard served by the survivors {Stopwatch.GetElapsedTime(cut).TotalMilliseconds:0} ms after the cut");
+
+        // The minority side: alone, worker-3 downs itself and exits instead of serving as a cluster of its own.
+        var exitCode = await isolated.WaitForExitAsync(Deadline);
+        output.WriteLine($"  {isolated.Name} exited with {exitCode} {Stopwatch.GetElapsedTime(cut).TotalMilliseconds:0} ms after the cut");
+        var why = isolated.LinesContaining("out of the cluster");
+        Assert.True(why.Count > 0, $"{isolated.Name} says why it stopped:\n{isolated.Describe(40)}");
+        output.WriteLine($"  {isolated.Name}: {why[0].Trim()}");
+
+        // Load duration, not a wait for a condition: requests on the promoted shards at their new homes.
+        await Task.Delay(LoadAfterPartition);
+        await traffic.StopAsync();
+        output.WriteLine($"  load: {traffic.Summary()}");
+        Assert.True(traffic.Failed == 0, $"Requests failed across the partition: {traffic.Summary()}");
+        var lost = await fleet.VerifySessionsAsync(front, SessionTraffic.Counter, InFlight);
+        Assert.True(lost.Count == 0, $"{lost.Count} sessions lost acknowledged writes:\n  {string.Join("\n  ", lost.Take(20))}");
+
+        // The link back: a new incarnation of worker-3 joins and takes shards again.
+        await Link.RestoreAsync();
+        var rejoined = cluster.Restart(isolated);
+        var everyone = cluster.Nodes.Select(node => node.ClusterAddress).ToList();
+        await Eventually.Value(
+            () => cluster.ReadAsync(cluster.Nodes),
+            snapshot => snapshot.AllSeeExactlyUp(everyone),
+            $"every node, {rejoined.Name} included, to see all {everyone.Count} members Up",
+            Deadline);
+        await cluster.WaitForSettledAsync(cluster.Workers, NumberOfShards, Deadline);
+        output.WriteLine($"  {rejoined.Name} joined across the restored link and took its share of the shards");
+
+        lost = await fleet.VerifySessionsAsync(front, SessionTraffic.Counter, InFlight);
+        Assert.True(lost.Count == 0, $"{lost.Count} sessions lost acknowledged writes after the rejoin:\n  {string.Join("\n  ", lost.Take(20))}");
+    }
+}
