@@ -32,7 +32,7 @@ try
 catch (Exception exception) when (exception is SettingsException or SessionCluster.Hocon.HoconException or FileNotFoundException)
 {
     Console.Error.WriteLine($"error: {exception.Message}");
-    return 2;
+    return NodeExitCodes.CannotStart;
 }
 
 var urls = builder.Configuration["urls"];
@@ -64,11 +64,13 @@ if (urls is not null)
 
 try
 {
+    // Resolved before the run (which disposes the services at its end): the exit code depends on how the node left.
+    var cluster = app.Services.GetRequiredService<LighthouseNode>().Cluster;
     await app.RunAsync();
-    return 0;
+    return NodeExitCodes.AfterRun(cluster);
 }
 catch (Exception exception) when (PortInUse.Describe(exception) is { } line)
 {
     Console.Error.WriteLine($"error: {line}");
-    return 2;
+    return NodeExitCodes.CannotStart;
 }

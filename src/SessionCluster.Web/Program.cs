@@ -41,7 +41,7 @@ try
 catch (Exception exception) when (exception is SettingsException or SessionCluster.Hocon.HoconException or FileNotFoundException)
 {
     Console.Error.WriteLine($"error: {exception.Message}");
-    return 2;
+    return NodeExitCodes.CannotStart;
 }
 
 // Per-request framework logs would cost more than a session read; state changes are logged by our own categories.
@@ -58,18 +58,20 @@ app.MapSessionExamplePage();
 
 try
 {
+    // Resolved before the run (which disposes the services at its end): the exit code depends on how the node left.
+    var cluster = app.Services.GetRequiredService<SessionNode>().Cluster;
     await app.RunAsync();
-    return 0;
+    return NodeExitCodes.AfterRun(cluster);
 }
 catch (SettingsException exception)
 {
     Console.Error.WriteLine($"error: {exception.Message}");
-    return 2;
+    return NodeExitCodes.CannotStart;
 }
 catch (Exception exception) when (PortInUse.Describe(exception) is { } line)
 {
     Console.Error.WriteLine($"error: {line}");
-    return 2;
+    return NodeExitCodes.CannotStart;
 }
 
 /// <summary>The web node's entry point; public so that tests can host it with WebApplicationFactory.</summary>

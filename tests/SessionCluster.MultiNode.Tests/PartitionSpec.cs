@@ -10,7 +10,7 @@ namespace SessionCluster.MultiNode.Tests;
 /// its own (<see cref="NamespaceLink"/>). The link to it is cut while reads, increments and attribute writes run through
 /// the front: no connection is refused, packets just stop, as when a cable is pulled. The majority side (four of five
 /// members) finds worker-3 unreachable, downs it and serves its shards from their backups; worker-3, alone, downs itself
-/// and exits rather than serve as a second cluster. No request fails, every acknowledged write is kept. Once the link is
+/// and exits (code 3: put out) rather than serve as a second cluster. No request fails, every acknowledged write is kept. Once the link is
 /// back, a new incarnation of worker-3 joins across it, takes its share of the shards, and every session still holds
 /// exactly what was acknowledged.
 /// </summary>
@@ -101,6 +101,7 @@ public sealed class PartitionSpec(ITestOutputHelper output) : LoadedClusterSpec
         // The minority side: alone, worker-3 downs itself and exits instead of serving as a cluster of its own.
         var exitCode = await isolated.WaitForExitAsync(Deadline);
         output.WriteLine($"  {isolated.Name} exited with {exitCode} {Stopwatch.GetElapsedTime(cut).TotalMilliseconds:0} ms after the cut");
+        Assert.True(exitCode == 3, $"{isolated.Name} exited with {exitCode}; a node the cluster put out exits with 3 (NodeExitCodes.ShutOut)");
         var why = isolated.LinesContaining("out of the cluster");
         Assert.True(why.Count > 0, $"{isolated.Name} says why it stopped:\n{isolated.Describe(40)}");
         output.WriteLine($"  {isolated.Name}: {why[0].Trim()}");

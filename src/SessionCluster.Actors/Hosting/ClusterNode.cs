@@ -26,6 +26,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
     private readonly TaskCompletionSource<string> _out = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ActorRef? _daemon;
     private volatile string? _shutDownReason;
+    private volatile bool _shutOut;
     private volatile CurrentClusterState? _view;
     private IDisposable? _gauges;
 
@@ -61,6 +62,10 @@ public sealed partial class ClusterNode : IAsyncDisposable
 
     /// <summary>Why this node left the cluster (downed, removed), or null while it is a member or joining.</summary>
     public string? ShutDownReason => _shutDownReason;
+
+    /// <summary>True once the cluster has put this node out without it asking to leave: downed by the split-brain
+    /// resolver or an operator, or removed after that.</summary>
+    public bool WasShutOut => _shutOut;
 
     /// <summary>Raised once when the cluster has shut this node out; the host stops on it.</summary>
     public event Action<string>? ShutDown;
@@ -146,11 +151,12 @@ public sealed partial class ClusterNode : IAsyncDisposable
         await _transport.DisposeAsync().ConfigureAwait(false);
     }
 
-    private void OnShutDown(string reason)
+    private void OnShutDown(ShutDownSelf shutDown)
     {
-        _shutDownReason = reason;
-        _out.TrySetResult(reason);
-        ShutDown?.Invoke(reason);
+        _shutOut = !shutDown.Left;
+        _shutDownReason = shutDown.Reason;
+        _out.TrySetResult(shutDown.Reason);
+        ShutDown?.Invoke(shutDown.Reason);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cluster transport listening on {Self}")]

@@ -39,7 +39,7 @@ public sealed record NodeCommandLine(string? ConfigFile, IReadOnlyDictionary<str
         IReadOnlyList<string> args, string? defaultConfigFile, string defaultConfigDescription, string hostDescription, out int exitCode)
     {
         var usage = string.Format(System.Globalization.CultureInfo.InvariantCulture, Usage, defaultConfigDescription);
-        exitCode = 0;
+        exitCode = NodeExitCodes.Stopped;
         try
         {
             var commandLine = Parse(args, defaultConfigFile);
@@ -56,7 +56,7 @@ public sealed record NodeCommandLine(string? ConfigFile, IReadOnlyDictionary<str
         {
             Console.Error.WriteLine($"error: {exception.Message}");
             Console.Error.WriteLine(usage);
-            exitCode = 2;
+            exitCode = NodeExitCodes.CannotStart;
             return null;
         }
     }

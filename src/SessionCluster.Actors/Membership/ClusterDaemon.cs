@@ -19,7 +19,7 @@ namespace SessionCluster.Actors.Membership;
 /// <param name="onViewChanged">Called on the daemon's thread with the new view after each change it publishes (and once
 /// at start), for readers that must not wait for an Ask: gauges, status pages.</param>
 public sealed partial class ClusterDaemon(
-    MembershipNode machine, ITransport transport, Action<string> onShutDown, ILogger logger, Action<CurrentClusterState>? onViewChanged = null) : Actor
+    MembershipNode machine, ITransport transport, Action<ShutDownSelf> onShutDown, ILogger logger, Action<CurrentClusterState>? onViewChanged = null) : Actor
 {
     private const string TickKey = "tick";
     private readonly HashSet<ActorRef> _subscribers = [];
@@ -132,7 +132,7 @@ public sealed partial class ClusterDaemon(
                     // A leave that was asked for is news, not trouble.
                     LogShutDown(shutDown.Left ? LogLevel.Information : LogLevel.Warning, machine.Self, shutDown.Reason);
 
-                    onShutDown(shutDown.Reason);
+                    onShutDown(shutDown);
                     break;
             }
         }
