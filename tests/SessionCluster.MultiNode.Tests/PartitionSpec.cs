@@ -6,12 +6,13 @@ using Xunit.Abstractions;
 namespace SessionCluster.MultiNode.Tests;
 
 /// <summary>
-/// A real network partition under load: a Lighthouse, three workers and a front, worker-3 in a network namespace of
-/// its own (<see cref="NamespaceLink"/>). The link to it is cut while reads, increments and attribute writes run through
-/// the front: no connection is refused, packets just stop, as when a cable is pulled. The majority side (four of five
-/// members) finds worker-3 unreachable, downs it and serves its shards from their backups; worker-3, alone, downs itself
-/// and exits (code 3: put out) rather than serve as a second cluster. No request fails, every acknowledged write is kept. Once the link is
-/// back, a new incarnation of worker-3 joins across it, takes its share of the shards, and every session still holds
+/// A real network partition under load: a Lighthouse, three workers and a front, one worker in a network namespace of
+/// its own (<see cref="NamespaceLink"/>): worker-3, or worker-1, where the shard coordinator runs. The link to it is cut
+/// while reads, increments and attribute writes run through the front: no connection is refused, packets just stop, as
+/// when a cable is pulled. The majority side (four of five members) finds the worker unreachable, downs it and serves its
+/// shards from their backups, with the coordinator on a survivor; the worker, alone, downs itself and exits (code 3: put
+/// out) rather than serve as a second cluster. No request fails, every acknowledged write is kept. Once the link is
+/// back, a new incarnation of the worker joins across it, takes its share of the shards, and every session still holds
 /// exactly what was acknowledged.
 /// </summary>
 [Trait("Category", "MultiNode")]
@@ -25,6 +26,7 @@ public sealed class PartitionSpec(ITestOutputHelper output) : LoadedClusterSpec
     private static readonly TimeSpan LoadAfterPartition = TimeSpan.FromSeconds(2);
 
     private NamespaceLink? _link;
+    private string? _inside;
 
     private NamespaceLink Link => _link ?? throw new InvalidOperationException("The link has not been made.");
 
@@ -38,11 +40,27 @@ public sealed class PartitionSpec(ITestOutputHelper output) : LoadedClusterSpec
     }
 
     [PartitionFact]
-    public async Task ThreeWorkersAndAFront_OneWorkerCutOffUnderLoad_MajorityServesEverythingAndTheMinorityStops()
+    public Task ThreeWorkersAndAFront_OneWorkerCutOffUnderLoad_MajorityServesEverythingAndTheMinorityStops() => CutOff(3);
+
+    /// <summary>The same with worker-1, the oldest worker, where the shard coordinator runs: the majority also moves the
+    /// coordinator to a survivor, which rebuilds the allocation table and promotes the backups.</summary>
+    [PartitionFact]
+    public Task ThreeWorkersAndAFront_TheCoordinatorsWorkerCutOffUnderLoad_MajorityMovesTheCoordinatorAndServesEverything() => CutOff(1);
+
+    /// <summary>The Lighthouse and the front are started outside the namespace; each worker is placed when it is launched
+    /// (<see cref="LocalCluster.LaunchOneByOneAsync"/>, in the test), inside if it is the one the test cuts off.</summary>
+    private protected override async Task<LocalCluster> StartClusterAsync()
+    {
+        var link = _link = await NamespaceLink.CreateAsync();
+        return await LocalCluster.StartAsync(workers: 3, fronts: 1, oneByOne: true, places: name => name == _inside ? link.Inside : link.Outside);
+    }
+
+    private async Task CutOff(int worker)
     {
         try
         {
-            await CutOffWorkerThree();
+            _inside = "worker-" + worker.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await CutOffWorker(worker);
         }
         catch
         {
@@ -51,14 +69,7 @@ public sealed class PartitionSpec(ITestOutputHelper output) : LoadedClusterSpec
         }
     }
 
-    /// <summary>Worker-3 inside the namespace, everyone else outside it.</summary>
-    private protected override async Task<LocalCluster> StartClusterAsync()
-    {
-        var link = _link = await NamespaceLink.CreateAsync();
-        return await LocalCluster.StartAsync(workers: 3, fronts: 1, oneByOne: true, places: name => name == "worker-3" ? link.Inside : link.Outside);
-    }
-
-    private async Task CutOffWorkerThree()
+    private async Task CutOffWorker(int worker)
     {
         var cluster = Cluster;
         await cluster.LaunchOneByOneAsync(Deadline);
@@ -67,7 +78,9 @@ public sealed class PartitionSpec(ITestOutputHelper output) : LoadedClusterSpec
         Assert.True(failures.Count == 0, $"creations failed: {string.Join("\n", failures.Take(10))}");
         await cluster.WaitForSettledAsync(cluster.Workers, NumberOfShards, Deadline);
 
-        var isolated = cluster.Worker(3);
+        var isolated = cluster.Worker(worker);
+        var coordinator = await cluster.CoordinatorAsync(Deadline);
+        output.WriteLine($"{isolated.Name} ({isolated.ClusterAddress}) in its own namespace; the coordinator is on {coordinator}");
         var majority = cluster.Nodes.Where(node => node != isolated).ToList();
         var survivors = cluster.Workers.Where(worker => worker != isolated).ToList();
         var isolatedShards = (await cluster.ReadShardsAsync(cluster.Front(1))).Table?.Shards.Count(shard => shard.Home == isolated.ClusterAddress) ?? 0;
@@ -97,6 +110,9 @@ public sealed class PartitionSpec(ITestOutputHelper output) : LoadedClusterSpec
             $"every shard served by the survivors with all {SessionCount} sessions",
             Deadline);
         output.WriteLine($"  every shard served by the survivors {Stopwatch.GetElapsedTime(cut).TotalMilliseconds:0} ms after the cut");
+        var coordinatorAfter = await cluster.CoordinatorAsync(Deadline);
+        Assert.True(homes.Contains(coordinatorAfter), $"the coordinator runs on a survivor after the cut, not on {coordinatorAfter}");
+        output.WriteLine($"  the coordinator on {coordinatorAfter}{(coordinator == isolated.ClusterAddress ? ", moved from the cut-off worker" : "")}");
 
         // The minority side: alone, worker-3 downs itself and exits instead of serving as a cluster of its own.
         var exitCode = await isolated.WaitForExitAsync(Deadline);
