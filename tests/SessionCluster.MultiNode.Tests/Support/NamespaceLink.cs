@@ -7,10 +7,11 @@ namespace SessionCluster.MultiNode.Tests.Support;
 /// network partition between the nodes inside it and those outside, with no packet crossing and no connection
 /// refused (as when a cable is pulled).</summary>
 /// <remarks>
-/// Layout, for a number k unique to this test process (names carry the pid, so runs side by side do not meet):
-/// the outside nodes bind <see cref="Outside"/>, 10.231.k.1, an address added to the host's loopback interface (which
-/// stays up whatever happens to the link; not every kernel has dummy interfaces); the inside ones bind <see cref="Inside"/>, 10.230.k.2, the namespace's end of the veth pair,
-/// whose host end is 10.230.k.1 and the namespace's default route. <see cref="CutAsync"/> takes the host end down, which
+/// Layout, for a number k taken from the test process's pid (the names carry the pid too, so runs side by side rarely
+/// meet, and one that does fails to set up rather than share): the outside nodes bind <see cref="Outside"/>, 10.231.k.1,
+/// an address added to the host's loopback interface, which stays up whatever happens to the link (not every kernel
+/// has dummy interfaces); the inside ones bind <see cref="Inside"/>, 10.230.k.2, the namespace's end of the veth pair,
+/// whose host end, 10.230.k.1, is the namespace's default route. <see cref="CutAsync"/> takes the host end down, which
 /// removes the route both ways; <see cref="RestoreAsync"/> brings it up. Nothing routes beyond the host: only addresses
 /// this class creates ever receive traffic. Needs root (CAP_NET_ADMIN) and iproute2.
 /// </remarks>
