@@ -19,6 +19,9 @@ internal sealed class NamespaceLink : IAsyncDisposable
 {
     private readonly string _hostEnd;
     private readonly string _namespaceEnd;
+    // What this instance made, and so removes: a set-up that failed half-way (a name another run holds) touches nothing else.
+    private bool _namespaceAdded;
+    private bool _linkAdded;
     private bool _outsideAdded;
 
     private NamespaceLink(int k, string suffix)
@@ -84,21 +87,30 @@ internal sealed class NamespaceLink : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        // Each may be missing (a set-up that failed half-way); the veth pair goes with either end.
-        await RunAsync(["link", "del", _hostEnd]);
+        // The veth pair goes with either end (the namespace's end, with the namespace).
+        if (_linkAdded)
+        {
+            await RunAsync(["link", "del", _hostEnd]);
+        }
+
         if (_outsideAdded)
         {
             await RunAsync(["addr", "del", Outside.Address + "/32", "dev", "lo"]);
         }
 
-        await RunAsync(["netns", "del", Namespace]);
+        if (_namespaceAdded)
+        {
+            await RunAsync(["netns", "del", Namespace]);
+        }
     }
 
     private async Task SetUpAsync()
     {
         var hostEnd = Inside.Address[..Inside.Address.LastIndexOf('.')] + ".1";
         await IpAsync("netns", "add", Namespace);
+        _namespaceAdded = true;
         await IpAsync("link", "add", _hostEnd, "type", "veth", "peer", "name", _namespaceEnd);
+        _linkAdded = true;
         await IpAsync("link", "set", _namespaceEnd, "netns", Namespace);
         await IpAsync("addr", "add", hostEnd + "/30", "dev", _hostEnd);
         await IpAsync("link", "set", _hostEnd, "up");
