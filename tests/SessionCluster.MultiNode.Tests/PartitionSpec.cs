@@ -13,10 +13,10 @@ namespace SessionCluster.MultiNode.Tests;
 /// shards from their backups, with the coordinator on a survivor; the worker, alone, downs itself and exits (code 3: put
 /// out) rather than serve as a second cluster. No request fails, every acknowledged write is kept. Once the link is
 /// back, a new incarnation of the worker joins across it, takes its share of the shards, and every session still holds
-/// exactly what was acknowledged.
+/// exactly what was acknowledged. Each case is a class of its own (below), so that the cluster, started before the test
+/// runs, already knows which worker goes inside.
 /// </summary>
-[Trait("Category", "MultiNode")]
-public sealed class PartitionSpec(ITestOutputHelper output) : LoadedClusterSpec
+public abstract class PartitionSpec(ITestOutputHelper output, int cutOff, bool cutsCoordinator) : LoadedClusterSpec
 {
     private const int NumberOfShards = 100;
     private const int SessionCount = 500;
@@ -26,7 +26,6 @@ public sealed class PartitionSpec(ITestOutputHelper output) : LoadedClusterSpec
     private static readonly TimeSpan LoadAfterPartition = TimeSpan.FromSeconds(2);
 
     private NamespaceLink? _link;
-    private string? _inside;
 
     private NamespaceLink Link => _link ?? throw new InvalidOperationException("The link has not been made.");
 
@@ -40,33 +39,25 @@ public sealed class PartitionSpec(ITestOutputHelper output) : LoadedClusterSpec
     }
 
     [PartitionFact]
-    public Task ThreeWorkersAndAFront_OneWorkerCutOffUnderLoad_MajorityServesEverythingAndTheMinorityStops() => CutOff(3);
-
-    /// <summary>The same with worker-1, the oldest worker, where the shard coordinator runs: the majority also moves the
-    /// coordinator to a survivor, which rebuilds the allocation table and promotes the backups.</summary>
-    [PartitionFact]
-    public Task ThreeWorkersAndAFront_TheCoordinatorsWorkerCutOffUnderLoad_MajorityMovesTheCoordinatorAndServesEverything() => CutOff(1);
-
-    /// <summary>The Lighthouse and the front are started outside the namespace; each worker is placed when it is launched
-    /// (<see cref="LocalCluster.LaunchOneByOneAsync"/>, in the test), inside if it is the one the test cuts off.</summary>
-    private protected override async Task<LocalCluster> StartClusterAsync()
-    {
-        var link = _link = await NamespaceLink.CreateAsync();
-        return await LocalCluster.StartAsync(workers: 3, fronts: 1, oneByOne: true, places: name => name == _inside ? link.Inside : link.Outside);
-    }
-
-    private async Task CutOff(int worker)
+    public async Task ThreeWorkersAndAFront_OneWorkerCutOffUnderLoad_MajorityServesEverythingAndTheMinorityStops()
     {
         try
         {
-            _inside = "worker-" + worker.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            await CutOffWorker(worker);
+            await CutOffWorker(cutOff);
         }
         catch
         {
             output.WriteLine(Cluster.Report());
             throw;
         }
+    }
+
+    /// <summary>The worker this case cuts off inside the namespace, every other node outside it.</summary>
+    private protected override async Task<LocalCluster> StartClusterAsync()
+    {
+        var link = _link = await NamespaceLink.CreateAsync();
+        var inside = "worker-" + cutOff.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return await LocalCluster.StartAsync(workers: 3, fronts: 1, oneByOne: true, places: name => name == inside ? link.Inside : link.Outside);
     }
 
     private async Task CutOffWorker(int worker)
@@ -81,6 +72,8 @@ public sealed class PartitionSpec(ITestOutputHelper output) : LoadedClusterSpec
         var isolated = cluster.Worker(worker);
         var coordinator = await cluster.CoordinatorAsync(Deadline);
         output.WriteLine($"{isolated.Name} ({isolated.ClusterAddress}) in its own namespace; the coordinator is on {coordinator}");
+        Assert.True(cutsCoordinator == (coordinator == isolated.ClusterAddress),
+            $"the coordinator is on {coordinator}; this case cuts off {isolated.Name} ({isolated.ClusterAddress}), {(cutsCoordinator ? "which should host it" : "which should not")}");
         var majority = cluster.Nodes.Where(node => node != isolated).ToList();
         var survivors = cluster.Workers.Where(worker => worker != isolated).ToList();
         var isolatedShards = (await cluster.ReadShardsAsync(cluster.Front(1))).Table?.Shards.Count(shard => shard.Home == isolated.ClusterAddress) ?? 0;
@@ -146,3 +139,12 @@ public sealed class PartitionSpec(ITestOutputHelper output) : LoadedClusterSpec
         Assert.True(lost.Count == 0, $"{lost.Count} sessions lost acknowledged writes after the rejoin:\n  {string.Join("\n  ", lost.Take(20))}");
     }
 }
+
+/// <summary><see cref="PartitionSpec"/> with worker-3 cut off, a worker without the coordinator.</summary>
+[Trait("Category", "MultiNode")]
+public sealed class WorkerPartitionSpec(ITestOutputHelper output) : PartitionSpec(output, cutOff: 3, cutsCoordinator: false);
+
+/// <summary><see cref="PartitionSpec"/> with worker-1 cut off, the oldest worker, where the shard coordinator runs: the
+/// majority also moves the coordinator to a survivor, which rebuilds the allocation table and promotes the backups.</summary>
+[Trait("Category", "MultiNode")]
+public sealed class CoordinatorPartitionSpec(ITestOutputHelper output) : PartitionSpec(output, cutOff: 1, cutsCoordinator: true);

@@ -25,8 +25,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
     private readonly TransportInbox _inbox;
     private readonly TaskCompletionSource<string> _out = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ActorRef? _daemon;
-    private volatile string? _shutDownReason;
-    private volatile bool _shutOut;
+    private volatile ShutDownSelf? _shutDown;
     private volatile CurrentClusterState? _view;
     private IDisposable? _gauges;
 
@@ -61,11 +60,11 @@ public sealed partial class ClusterNode : IAsyncDisposable
     public UniqueAddress Self => _transport.Self;
 
     /// <summary>Why this node left the cluster (downed, removed), or null while it is a member or joining.</summary>
-    public string? ShutDownReason => _shutDownReason;
+    public string? ShutDownReason => _shutDown?.Reason;
 
     /// <summary>True once the cluster has put this node out without it asking to leave: downed by the split-brain
     /// resolver or an operator, or removed after that.</summary>
-    public bool WasShutOut => _shutOut;
+    public bool WasShutOut => _shutDown is { Left: false };
 
     /// <summary>Raised once when the cluster has shut this node out; the host stops on it.</summary>
     public event Action<string>? ShutDown;
@@ -119,7 +118,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
     /// <summary>Leaves gracefully and waits until this node is out, at most until <paramref name="cancellationToken"/> fires.</summary>
     public async Task LeaveAsync(CancellationToken cancellationToken)
     {
-        if (_daemon is null || _shutDownReason is not null)
+        if (_daemon is null || _shutDown is not null)
         {
             return;
         }
@@ -137,7 +136,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
             return;
         }
 
-        LogLeft(_transport.Self, _shutDownReason ?? "timed out waiting for removal");
+        LogLeft(_transport.Self, _shutDown?.Reason ?? "timed out waiting for removal");
     }
 
     /// <summary>Asks the daemon to mark another member Down or Leaving.</summary>
@@ -153,8 +152,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
 
     private void OnShutDown(ShutDownSelf shutDown)
     {
-        _shutOut = !shutDown.Left;
-        _shutDownReason = shutDown.Reason;
+        _shutDown = shutDown;
         _out.TrySetResult(shutDown.Reason);
         ShutDown?.Invoke(shutDown.Reason);
     }

@@ -28,7 +28,7 @@ internal sealed class LocalCluster : IAsyncDisposable
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(3) };
     private readonly PeriodicTimer _poll = new(PollInterval);
     private readonly List<NodeProcess> _incarnations = [];
-    private readonly Dictionary<string, (string Dll, IReadOnlyList<string> Arguments, NodePlace Place)> _launch = [];
+    private readonly Dictionary<string, (string Dll, IReadOnlyList<string> Arguments)> _launch = [];
     private readonly List<NodeProcess> _current = [];
     private readonly Queue<(string Name, string Config, int ClusterPort, int HttpPort)> _pending = new();
     private readonly Func<string, NodePlace> _places;
@@ -77,7 +77,7 @@ internal sealed class LocalCluster : IAsyncDisposable
             var httpPorts = ports.Skip(nodes).ToList();
             var lighthouse = cluster._places("lighthouse");
             cluster._seed = $"{lighthouse.Address}:{clusterPorts[0]}";
-            cluster.Launch("lighthouse", cluster._hosts.LighthouseDll, clusterPorts[0], httpPorts[0],
+            cluster.Launch("lighthouse", lighthouse, cluster._hosts.LighthouseDll, clusterPorts[0], httpPorts[0],
                 ["--config", cluster._hosts.LighthouseConf, "--hostname", lighthouse.Address, "--port", Invariant(clusterPorts[0]), "--seeds", cluster._seed,
                  "--urls", $"http://{lighthouse.Address}:{httpPorts[0]}"]);
             for (var i = 1; i <= workers; i++)
@@ -156,8 +156,8 @@ internal sealed class LocalCluster : IAsyncDisposable
             throw new InvalidOperationException($"{node.Name} is not the latest incarnation of a stopped node.");
         }
 
-        var (dll, arguments, place) = _launch[node.Node];
-        var restarted = NodeProcess.Start(node.Node, node.Incarnation + 1, place, _hosts.Dotnet, dll, arguments, _hosts.RepositoryRoot, node.ClusterPort, node.HttpPort);
+        var (dll, arguments) = _launch[node.Node];
+        var restarted = NodeProcess.Start(node.Node, node.Incarnation + 1, node.Place, _hosts.Dotnet, dll, arguments, _hosts.RepositoryRoot, node.ClusterPort, node.HttpPort);
         _incarnations.Add(restarted);
         _current[index] = restarted;
         return restarted;
@@ -313,15 +313,14 @@ internal sealed class LocalCluster : IAsyncDisposable
     /// <summary>Starts a web node (worker or front, as <paramref name="config"/> says) whose route is its name.</summary>
     private NodeProcess LaunchWeb(string name, string config, int clusterPort, int httpPort)
     {
-        var address = _places(name).Address;
-        return Launch(name, _hosts.WebDll, clusterPort, httpPort,
-            ["--config", config, "--hostname", address, "--port", Invariant(clusterPort), "--seeds", _seed, "--urls", $"http://{address}:{httpPort}", "--route", name]);
+        var place = _places(name);
+        return Launch(name, place, _hosts.WebDll, clusterPort, httpPort,
+            ["--config", config, "--hostname", place.Address, "--port", Invariant(clusterPort), "--seeds", _seed, "--urls", $"http://{place.Address}:{httpPort}", "--route", name]);
     }
 
-    private NodeProcess Launch(string name, string dll, int clusterPort, int httpPort, IReadOnlyList<string> arguments)
+    private NodeProcess Launch(string name, NodePlace place, string dll, int clusterPort, int httpPort, IReadOnlyList<string> arguments)
     {
-        var place = _places(name);
-        _launch[name] = (dll, arguments, place);
+        _launch[name] = (dll, arguments);
         var node = NodeProcess.Start(name, 1, place, _hosts.Dotnet, dll, arguments, _hosts.RepositoryRoot, clusterPort, httpPort);
         _incarnations.Add(node);
         _current.Add(node);

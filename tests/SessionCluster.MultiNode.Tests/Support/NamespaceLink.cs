@@ -19,6 +19,7 @@ internal sealed class NamespaceLink : IAsyncDisposable
 {
     private readonly string _hostEnd;
     private readonly string _namespaceEnd;
+    private readonly string _hostEndAddress;
     // What this instance made, and so removes: a set-up that failed half-way (a name another run holds) touches nothing else.
     private bool _namespaceAdded;
     private bool _linkAdded;
@@ -31,6 +32,7 @@ internal sealed class NamespaceLink : IAsyncDisposable
         _namespaceEnd = "scpn" + suffix;
         Outside = new NodePlace($"10.231.{k}.1");
         Inside = new NodePlace($"10.230.{k}.2", Namespace);
+        _hostEndAddress = $"10.230.{k}.1";
     }
 
     /// <summary>The network namespace's name.</summary>
@@ -106,20 +108,19 @@ internal sealed class NamespaceLink : IAsyncDisposable
 
     private async Task SetUpAsync()
     {
-        var hostEnd = Inside.Address[..Inside.Address.LastIndexOf('.')] + ".1";
         await IpAsync("netns", "add", Namespace);
         _namespaceAdded = true;
         await IpAsync("link", "add", _hostEnd, "type", "veth", "peer", "name", _namespaceEnd);
         _linkAdded = true;
         await IpAsync("link", "set", _namespaceEnd, "netns", Namespace);
-        await IpAsync("addr", "add", hostEnd + "/30", "dev", _hostEnd);
+        await IpAsync("addr", "add", _hostEndAddress + "/30", "dev", _hostEnd);
         await IpAsync("link", "set", _hostEnd, "up");
         await IpAsync("addr", "add", Outside.Address + "/32", "dev", "lo");
         _outsideAdded = true;
         await IpAsync("-n", Namespace, "link", "set", "lo", "up");
         await IpAsync("-n", Namespace, "addr", "add", Inside.Address + "/30", "dev", _namespaceEnd);
         await IpAsync("-n", Namespace, "link", "set", _namespaceEnd, "up");
-        await IpAsync("-n", Namespace, "route", "add", "default", "via", hostEnd);
+        await IpAsync("-n", Namespace, "route", "add", "default", "via", _hostEndAddress);
     }
 
     private static async Task IpAsync(params string[] arguments)

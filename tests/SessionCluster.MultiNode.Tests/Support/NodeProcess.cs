@@ -81,16 +81,8 @@ internal sealed class NodeProcess : IAsyncDisposable
             RedirectStandardInput = false,
             UseShellExecute = false,
         };
-        if (place.Namespace is { } ns)
-        {
-            foreach (var part in (string[])["netns", "exec", ns, dotnet])
-            {
-                startInfo.ArgumentList.Add(part);
-            }
-        }
-
-        startInfo.ArgumentList.Add(dll);
-        foreach (var argument in arguments)
+        IEnumerable<string> command = place.Namespace is { } ns ? ["netns", "exec", ns, dotnet, dll, .. arguments] : [dll, .. arguments];
+        foreach (var argument in command)
         {
             startInfo.ArgumentList.Add(argument);
         }
@@ -109,7 +101,7 @@ internal sealed class NodeProcess : IAsyncDisposable
         startInfo.Environment[ManagementTokenVariable] = ManagementToken;
 
         var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
-        var commandLine = (place.Namespace is { } name ? $"ip netns exec {name} " : "") + $"{dotnet} {dll} {string.Join(' ', arguments)}";
+        var commandLine = $"{startInfo.FileName} {string.Join(' ', startInfo.ArgumentList)}";
         if (!process.Start())
         {
             throw new InvalidOperationException($"Could not start {node}: {commandLine}");
