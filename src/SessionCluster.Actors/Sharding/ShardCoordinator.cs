@@ -146,13 +146,21 @@ public sealed partial class ShardCoordinator
 
                 break;
             case ShardReceived received when received.Reign == Reign && Phase == CoordinatorPhase.Active:
-                OnShardReceived(from, received);
+                OnShardReceived(from, received, now);
                 break;
             case BackupSynced synced when synced.Reign == Reign && Phase == CoordinatorPhase.Active:
                 OnBackupSynced(from, synced);
                 break;
             case DrainRegion drain when _regions.TryGetValue(from, out var region):
+                var started = drain.Draining && !region.Draining;
                 region.Draining = drain.Draining;
+                if (started)
+                {
+                    // Start emptying it now, not at the next round: a node stopped with SIGTERM waits for this. (The
+                    // region repeats the request until it holds nothing; a repeat changes nothing.)
+                    RebalanceAtOnce(now);
+                }
+
                 break;
             case RegionWeightChanged changed when _regions.TryGetValue(from, out var weighed) && weighed.HostsShards:
                 OnWeightChanged(weighed, changed.Weight, now);
@@ -211,12 +219,7 @@ public sealed partial class ShardCoordinator
             return false;
         }
 
-        _lastRebalance = now;
-        if (_allReachable)
-        {
-            Rebalance(now);
-        }
-
+        RebalanceAtOnce(now);
         effects = Flush();
         return true;
     }
@@ -258,6 +261,12 @@ public sealed partial class ShardCoordinator
         }
 
         region.Weight = weight;
+        RebalanceAtOnce(now);
+    }
+
+    /// <summary>A rebalance round now (when active and every member is reachable), counted as the interval's round.</summary>
+    private void RebalanceAtOnce(DateTimeOffset now)
+    {
         if (Phase == CoordinatorPhase.Active && _allReachable)
         {
             _lastRebalance = now;

@@ -83,8 +83,7 @@ public sealed class ShardCoordinatorTests
     {
         var coordinator = ActiveCoordinator(out var reign);
         coordinator.Tick(T0.AddSeconds(1));
-        coordinator.Receive(A, new DrainRegion(true), T0.AddSeconds(1));
-        var effects = coordinator.Tick(T0.AddSeconds(3));
+        var effects = coordinator.Receive(A, new DrainRegion(true), T0.AddSeconds(1));
         var handOff = effects.OfType<SendToNode>().Select(send => send.Message).OfType<HandOffShard>().First();
         var before = coordinator.Table[handOff.Shard];
 
@@ -101,14 +100,53 @@ public sealed class ShardCoordinatorTests
     {
         var coordinator = ActiveCoordinator(out var reign);
         coordinator.Tick(T0.AddSeconds(1));
-        coordinator.Receive(A, new DrainRegion(true), T0.AddSeconds(1));
-        var handOff = coordinator.Tick(T0.AddSeconds(3)).OfType<SendToNode>().Select(send => send.Message).OfType<HandOffShard>().First();
+        var handOff = coordinator.Receive(A, new DrainRegion(true), T0.AddSeconds(1)).OfType<SendToNode>().Select(send => send.Message).OfType<HandOffShard>().First();
         Assert.Equal(B.Address, handOff.To);
 
         var effects = coordinator.Receive(B, new ShardReceived(reign, handOff.Shard, handOff.Epoch), T0.AddSeconds(4));
 
         Assert.Equal((B, handOff.Epoch), (coordinator.Table[handOff.Shard].Home, coordinator.Table[handOff.Shard].Epoch));
         Assert.Equal(2, effects.Count(effect => effect is SendToNode { Message: ShardHomes }));
+    }
+
+    [Fact]
+    public void A_draining_region_is_emptied_move_after_move_without_waiting_for_rounds_and_never_beyond_the_limit()
+    {
+        // 4 shards: the per-round limit is 1 move (at least one, though a tenth of 4 rounds to none).
+        var coordinator = ActiveCoordinator(out var reign);
+        coordinator.Tick(T0.AddSeconds(1));
+        var onA = coordinator.Table.Where(entry => entry.Value.Home == A).Select(entry => entry.Key).Order().ToList();
+        Assert.Equal(2, onA.Count);
+
+        var first = Assert.Single(HandOffs(coordinator.Receive(A, new DrainRegion(true), T0.AddSeconds(1.1))));
+        Assert.Equal(B.Address, first.To);
+
+        // Its receipt, 0.1 s later and long before the next rebalance interval, frees the place for the next shard.
+        var second = Assert.Single(HandOffs(coordinator.Receive(B, new ShardReceived(reign, first.Shard, first.Epoch), T0.AddSeconds(1.2))));
+        Assert.Equal((B.Address, onA.Single(shard => shard != first.Shard)), (second.To, second.Shard));
+        Assert.True(second.Epoch > first.Epoch);
+
+        // A repeated receipt of the first move starts nothing more: one move is all the limit allows.
+        Assert.Empty(HandOffs(coordinator.Receive(B, new ShardReceived(reign, first.Shard, first.Epoch), T0.AddSeconds(1.3))));
+        coordinator.Receive(B, new ShardReceived(reign, second.Shard, second.Epoch), T0.AddSeconds(1.4));
+        Assert.All(coordinator.Table.Values, placement => Assert.Equal(B, placement.Home));
+    }
+
+    [Fact]
+    public void A_move_of_an_ordinary_rebalance_waits_for_the_next_round_before_the_next_one_starts()
+    {
+        // B holds every shard and A none, so rounds move them one at a time onto A; A is not being emptied.
+        var coordinator = new ShardCoordinator(A, Settings);
+        coordinator.MembershipChanged(State((A, MemberStatus.Up), (B, MemberStatus.Up)), T0);
+        var reign = coordinator.Reign;
+        coordinator.Receive(A, Report(reign), T0);
+        coordinator.Receive(B, Report(reign, [.. Enumerable.Range(0, 4).Select(shard => new HostedShard(shard, shard + 1, HostedShardStatus.Active))]), T0);
+        var first = Assert.Single(HandOffs(coordinator.Tick(T0 + Settings.RebalanceInterval)));
+
+        var received = coordinator.Receive(A, new ShardReceived(reign, first.Shard, first.Epoch), T0 + Settings.RebalanceInterval + TimeSpan.FromMilliseconds(100));
+
+        Assert.Empty(HandOffs(received));
+        Assert.Single(HandOffs(coordinator.Tick(T0 + (2 * Settings.RebalanceInterval))));
     }
 
     [Fact]
@@ -154,6 +192,9 @@ public sealed class ShardCoordinatorTests
         Assert.Equal(CoordinatorPhase.Active, coordinator.Phase);
         return coordinator;
     }
+
+    private static List<HandOffShard> HandOffs(IReadOnlyList<ShardingEffect> effects) =>
+        [.. effects.OfType<SendToNode>().Select(send => send.Message).OfType<HandOffShard>()];
 
     private static RegionReport Report(long reign, params HostedShard[] shards) => new(reign, true, 1, [.. shards], shards.Length == 0 ? 0 : shards.Max(s => s.Epoch));
 
