@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using SessionCluster.TestKit;
 using SessionCluster.Web.Tests.Support;
 using static SessionCluster.Web.Tests.Support.SessionRequests;
 
@@ -344,6 +345,52 @@ public sealed class LimitTests
         using var response = await browser.PutAttribute("a", new string('[', depth) + new string(']', depth));
 
         Assert.Equal(expected, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task NewSession_PastMaxActiveSessions_Returns503WithRetryAfter_WhileExistingSessionsAreServed_UntilOneEnds()
+    {
+        await using var node = WebNodeFactory.With(("session-cluster:sessions:max-active-sessions", "2"));
+        using var client = node.CreateRawClient();
+        var first = await client.GetSession().ReadSession();
+        var second = await client.GetSession().ReadSession();
+
+        using (var refused = await client.GetSession())
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            Assert.Equal("1", refused.Headers.RetryAfter?.ToString());
+            Assert.Null(refused.SetCookie());
+            Assert.Contains("its limit of 2 sessions (sessions.max-active-sessions)", await refused.Content.ReadAsStringAsync());
+        }
+
+        // A cookie naming no live session asks for a new one too, and is refused the same way.
+        var (status, error) = await ReadError(client.PutAttribute("a", "1", SessionCookie(new string('0', 32))));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        Assert.Contains("max-active-sessions", error);
+        Assert.Equal(2, await node.LiveSessionCount());
+
+        // The sessions that exist are served, reads and writes alike.
+        using (var write = await client.PutAttribute("a", "1", SessionCookie(first.Id)))
+        {
+            Assert.Equal(HttpStatusCode.OK, write.StatusCode);
+        }
+
+        Assert.Equal("{\"a\":1}", (await client.GetSession(SessionCookie(first.Id)).ReadSession()).Attributes);
+
+        // Once a session ends there is room again (as soon as the node has counted: its region's next tick).
+        using (var invalidated = await client.Invalidate(SessionCookie(second.Id)))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, invalidated.StatusCode);
+        }
+
+        await Eventually.True(
+            async () =>
+            {
+                using var response = await client.GetSession();
+                return response.StatusCode == HttpStatusCode.OK;
+            },
+            "a new session to be created once the second one ended");
+        Assert.Equal(2, await node.LiveSessionCount());
     }
 
     private static Task<HttpResponseMessage> Request(HttpClient client, string method, string name) => method switch

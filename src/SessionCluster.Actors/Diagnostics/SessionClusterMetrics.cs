@@ -58,6 +58,10 @@ public static class SessionClusterMetrics
     public static readonly Counter<long> SessionsRejectedOverLimit = Meter.CreateCounter<long>(
         "sessioncluster.sessions.rejected_over_limit", "{session}", "Sessions from other nodes left out for breaking this node's session limits, by source.");
 
+    /// <summary>New sessions refused because this node served <c>sessions.max-active-sessions</c> already (answered 503).</summary>
+    public static readonly Counter<long> SessionCreationsRefused = Meter.CreateCounter<long>(
+        "sessioncluster.sessions.creations_refused", "{session}", "New sessions refused because this node served sessions.max-active-sessions already.");
+
     /// <summary>Tags of <see cref="SessionsRejectedOverLimit"/> for a session in a hand-off slice.</summary>
     public static readonly KeyValuePair<string, object?>[] RejectedFromHandoff = [new("source", "handoff")];
 

@@ -45,6 +45,7 @@ public sealed record SessionClusterSettings(NodeSettings Node, SessionSettings S
             {
                 CookieSecureAlways = reader.OneOf("sessions.cookie-secure", ["auto", "always"]) == "always",
                 MaxRemovedAttributes = reader.Int("sessions.max-removed-attributes", min: 0, max: 1_000_000),
+                MaxActiveSessions = reader.Int("sessions.max-active-sessions", min: 0, max: int.MaxValue),
             },
             remote,
             ClusterSettings.Read(reader),

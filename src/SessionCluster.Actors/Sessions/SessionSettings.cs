@@ -27,4 +27,9 @@ public sealed record SessionSettings(
     /// 0: no limit (the default of settings built in code; reference.conf sets one). Without it, setting and removing
     /// ever new names would grow a session without bound, as tombstones are not collected.</summary>
     public int MaxRemovedAttributes { get; init; }
+
+    /// <summary>Most sessions a node serves as their home (backup copies not counted) before it refuses to create more
+    /// (Tomcat's maxActiveSessions); 0: no limit. Sessions that exist are always served, and hand-offs and failovers
+    /// are never refused: the limit stops new sessions only.</summary>
+    public int MaxActiveSessions { get; init; }
 }

@@ -34,6 +34,21 @@ public sealed class LocalShards(int numberOfShards)
         return counts;
     }
 
+    /// <summary>The sessions of every shard hosted here (serving or moving), in all.</summary>
+    public int SessionCount()
+    {
+        var count = 0;
+        for (var i = 0; i < _shards.Length; i++)
+        {
+            if (Volatile.Read(ref _shards[i]) is { } shard)
+            {
+                count += shard.Sessions.Count;
+            }
+        }
+
+        return count;
+    }
+
     internal LocalShard? this[int shard] => Volatile.Read(ref _shards[shard]);
 
     /// <summary>The running entity of a session in <paramref name="shard"/>, serving here under an epoch no newer than

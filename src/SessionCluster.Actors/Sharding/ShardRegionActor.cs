@@ -58,6 +58,7 @@ public sealed partial class ShardRegionActor : Actor
     // slot, so the backups' acknowledgements it waits for reach it through here.
     private readonly Dictionary<SessionId, StoppingEntity> _stopping = [];
     private readonly Dictionary<long, StatsQuery> _statsQueries = [];
+    private readonly ActiveSessionLimit _activeSessions;
 
     private long _nextQueryId;
     private long _nextRequestId;
@@ -90,6 +91,7 @@ public sealed partial class ShardRegionActor : Actor
         _replicas = replicas;
         _logger = logger;
         _regionTransitions = new RegionTransitionLog(logger);
+        _activeSessions = new ActiveSessionLimit(host.Settings.MaxActiveSessions);
     }
 
     protected internal override void PreStart()
@@ -206,6 +208,7 @@ public sealed partial class ShardRegionActor : Actor
                     _region.Settings.ResendUnansweredAfter,
                     (request, unanswered) => Self.Tell(new RouteCommand(request.Command, SentBefore: true, unanswered ? request.Home : null), request));
                 Execute(_region.Tick(Now));
+                _activeSessions.Recount(_local);
                 _replicas?.SendCopies(Now);
                 if (_replicas is { } replicas)
                 {
@@ -412,6 +415,13 @@ public sealed partial class ShardRegionActor : Actor
                 return;
             }
 
+            // A rotation (CreateSessionFrom) replaces a session, so only a brand-new one counts against the limit.
+            if (command is CreateSession && _activeSessions.TryCreate() is { } refusal)
+            {
+                replyTo.Tell(new ShardUnavailable(shard, refusal));
+                return;
+            }
+
             slot = new SessionSlot(SessionCommands.NewSession(command.SessionId, SessionNow, _host.Settings, (command as CreateSession)?.MaxInactiveInterval), _host);
             hosted.Sessions.Add(command.SessionId, slot);
         }
@@ -475,6 +485,7 @@ public sealed partial class ShardRegionActor : Actor
         hosted.Epoch = _region.HomeOf(shard).Epoch;
         hosted.StartedAt = Now;
         _local.Publish(shard, hosted);
+        _activeSessions.Arrived(hosted.Sessions.Count);
         return new ShardStarted(shard, sessions.Length, backedUp.Length, hosted.Sessions.Count);
     }
 

@@ -248,6 +248,6 @@ public static class SessionEndpoints
     {
         http.Response.Headers.RetryAfter = "1";
         var applied = unavailable.MayHaveApplied ? " The change may or may not have been applied." : string.Empty;
-        return SessionJson.WriteError(http.Response, StatusCodes.Status503ServiceUnavailable, $"The session's shard is not reachable right now ({unavailable.Reason}); retry.{applied}");
+        return SessionJson.WriteError(http.Response, StatusCodes.Status503ServiceUnavailable, $"The session cannot be served right now ({unavailable.Reason}); retry.{applied}");
     }
 }

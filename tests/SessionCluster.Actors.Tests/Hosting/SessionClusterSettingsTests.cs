@@ -21,6 +21,7 @@ public sealed class SessionClusterSettingsTests : IDisposable
         Assert.Equal(256, settings.Sessions.MaxAttributes);
         Assert.Equal(1024 * 1024, settings.Sessions.MaxSessionBytes);
         Assert.Equal(256, settings.Sessions.MaxNameLength);
+        Assert.Equal(0, settings.Sessions.MaxActiveSessions);
         Assert.Equal(TimeSpan.FromSeconds(5), settings.Sessions.RequestTimeout);
         Assert.Equal(string.Empty, settings.Node.Route);
         Assert.Equal(["worker"], settings.Node.Roles);
@@ -85,6 +86,7 @@ public sealed class SessionClusterSettingsTests : IDisposable
     [InlineData("session-cluster.sessions.request-timeout = 31s", "session-cluster.sessions.request-timeout: at most 30s, so that a retried increment is still recognised")]
     [InlineData("session-cluster.sessions.max-value-size = 12XB", "node.conf:1:43: session-cluster.sessions.max-value-size: expected a size")]
     [InlineData("session-cluster.sessions.max-attributes = 0", "session-cluster.sessions.max-attributes: expected an integer from 1")]
+    [InlineData("session-cluster.sessions.max-active-sessions = -1", "session-cluster.sessions.max-active-sessions: expected an integer from 0")]
     [InlineData("session-cluster.sessions.cookie-name = \"a b\"", "session-cluster.sessions.cookie-name: expected letters, digits")]
     [InlineData("session-cluster.node.roles = [worker, bogus]", "session-cluster.node.roles: expected a list of worker, front, lighthouse, got 'bogus'")]
     [InlineData("session-cluster {\n  sessions {\n    cookie-nme = X\n  }\n}", "node.conf:3:18: Unknown setting session-cluster.sessions.cookie-nme")]
