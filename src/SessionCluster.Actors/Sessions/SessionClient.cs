@@ -89,7 +89,12 @@ public sealed class SessionClient(LocalShards local, SessionSettings settings)
             return (created, default, true);
         }
 
-        return (await Send(command(snapshot.Id), cancellationToken).ConfigureAwait(false), snapshot.Id, true);
+        // A read of the whole session would answer what the creation just did: a second round trip for nothing (and
+        // a client without a cookie, a first visit or a load generator, sends nothing else).
+        var then = command(snapshot.Id);
+        return then is GetSession
+            ? (snapshot, snapshot.Id, true)
+            : (await Send(then, cancellationToken).ConfigureAwait(false), snapshot.Id, true);
     }
 
     /// <summary>
