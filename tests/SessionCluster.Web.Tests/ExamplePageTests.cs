@@ -34,6 +34,26 @@ public sealed class ExamplePageTests
     }
 
     [Fact]
+    public async Task Page_NoCookie_OnANodeAtMaxActiveSessions_Returns503SayingWhy_AndNoCookie()
+    {
+        await using var node = WebNodeFactory.With(("session-cluster:sessions:max-active-sessions", "1"));
+        using var client = node.CreateRawClient();
+        using (var first = await client.GetAsync("/"))
+        {
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        }
+
+        using var refused = await client.GetAsync("/");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.Equal("1", refused.Headers.RetryAfter?.ToString());
+        Assert.Null(refused.SetCookie());
+        Assert.Equal(
+            "The session cannot be served right now (no new session: this node already serves its limit of 1 sessions (sessions.max-active-sessions); existing sessions are served); reload the page.",
+            await refused.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Page_WithSessionCookie_ShowsThatSessionAndItsAttributes()
     {
         await using var node = new WebNodeFactory();

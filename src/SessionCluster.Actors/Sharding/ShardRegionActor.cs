@@ -485,8 +485,9 @@ public sealed partial class ShardRegionActor : Actor
         hosted.Epoch = _region.HomeOf(shard).Epoch;
         hosted.StartedAt = Now;
         _local.Publish(shard, hosted);
-        _activeSessions.Arrived(hosted.Sessions.Count);
-        return new ShardStarted(shard, sessions.Length, backedUp.Length, hosted.Sessions.Count);
+        var count = hosted.Sessions.Count;
+        _activeSessions.Arrived(count);
+        return new ShardStarted(shard, sessions.Length, backedUp.Length, count);
     }
 
     private void CollectShard(int shard)

@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using SessionCluster.Actors.Hosting;
 using SessionCluster.Actors.Runtime;
 using SessionCluster.Actors.Sessions;
+using SessionCluster.Actors.Sharding;
 using SessionCluster.Hosting.Http;
 
 namespace SessionCluster.Web.Pages;
@@ -34,7 +35,8 @@ public static class SessionExamplePage
             {
                 http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
                 http.Response.Headers.RetryAfter = "1";
-                await http.Response.WriteAsync("The session's shard is not reachable right now; reload the page.");
+                var why = reply is ShardUnavailable unavailable ? $" ({unavailable.Reason})" : string.Empty;
+                await http.Response.WriteAsync($"The session cannot be served right now{why}; reload the page.");
                 return;
             }
 
