@@ -1,5 +1,6 @@
 using System.Net;
 using SessionCluster.Web.Tests.Support;
+using static SessionCluster.Web.Tests.Support.SessionRequests;
 
 namespace SessionCluster.Web.Tests;
 
@@ -18,6 +19,36 @@ public sealed class HealthEndpointTests
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal("{\"status\":\"live\"}", await response.Content.ReadAsStringAsync());
         Assert.False(response.Headers.Contains("Set-Cookie"));
+    }
+
+    [Fact]
+    public async Task Stopping_WithShutdownDelay_NotReadyButStillServing_EveryResponseClosesItsConnection()
+    {
+        await using var node = WebNodeFactory.With(("session-cluster:http:shutdown-delay", "60s"));
+        using var client = node.CreateRawClient();
+        using (var before = await client.GetSession())
+        {
+            Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+            Assert.NotEqual(true, before.Headers.ConnectionClose);
+        }
+
+        using var hostStopping = new CancellationTokenSource();
+        var lameDuck = node.Node.StoppingAsync(hostStopping.Token);
+
+        using (var ready = await client.GetAsync("/health/ready"))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        }
+
+        using (var served = await client.GetSession())
+        {
+            Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+            Assert.True(served.Headers.ConnectionClose, "a response during the shutdown delay must close its connection");
+        }
+
+        Assert.False(lameDuck.IsCompleted, "the node must keep serving for the whole http.shutdown-delay");
+        await hostStopping.CancelAsync();
+        await lameDuck;
     }
 
     [Fact]

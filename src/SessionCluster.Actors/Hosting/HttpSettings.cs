@@ -15,6 +15,10 @@ public sealed record HttpSettings(
     TimeSpan KeepAliveTimeout,
     TimeSpan RequestHeadersTimeout)
 {
+    /// <summary>How long a node asked to stop keeps serving HTTP, not ready and closing every connection after its
+    /// response, before its server stops: the time a balancer in front needs to stop sending it requests. 0: none.</summary>
+    public TimeSpan ShutdownDelay { get; init; }
+
     /// <summary>Binds <c>session-cluster.http</c>; <paramref name="maxValueBytes"/> is the floor of the body limit.</summary>
     internal static HttpSettings Read(SettingsReader reader, int maxValueBytes)
     {
@@ -24,7 +28,10 @@ public sealed record HttpSettings(
             reader.Size("http.max-request-body-size", min: 1, max: int.MaxValue),
             reader.Int("http.max-concurrent-connections", min: 0, max: 10_000_000),
             reader.Duration("http.keep-alive-timeout", allowZero: false),
-            reader.Duration("http.request-headers-timeout", allowZero: false));
+            reader.Duration("http.request-headers-timeout", allowZero: false))
+        {
+            ShutdownDelay = reader.Duration("http.shutdown-delay", allowZero: true),
+        };
         if (settings.MaxRequestBodyBytes < maxValueBytes)
         {
             throw reader.Inconsistent("http.max-request-body-size", $"must be at least {SessionClusterSettings.Root}.sessions.max-value-size ({maxValueBytes} bytes)");

@@ -11,7 +11,7 @@ using SessionCluster.Actors.Sharding;
 namespace SessionCluster.Actors.Hosting;
 
 /// <summary>One node's session service: its actor system and session region, started and stopped with the host.</summary>
-public sealed partial class SessionNode : IHostedService, IAsyncDisposable
+public sealed partial class SessionNode : IHostedLifecycleService, IAsyncDisposable
 {
     private readonly ActorSystem _system;
     private readonly ILogger<SessionNode> _logger;
@@ -22,6 +22,7 @@ public sealed partial class SessionNode : IHostedService, IAsyncDisposable
     private IDisposable? _gauges;
     private volatile bool _ready;
     private volatile bool _stopping;
+    private bool _closingConnections;
     private readonly IHostApplicationLifetime? _lifetime;
     private ClusterEventSubscription? _events;
     private Task _leaveWatch = Task.CompletedTask;
@@ -82,6 +83,40 @@ public sealed partial class SessionNode : IHostedService, IAsyncDisposable
 
     /// <summary>True between start and the beginning of shutdown: the node takes requests.</summary>
     public bool IsReady => _ready;
+
+    /// <summary>True once shutdown has begun: HTTP may still serve (<see cref="HttpSettings.ShutdownDelay"/>), but each
+    /// response should close its connection, so that a balancer does not send on one the server is about to close.</summary>
+    public bool IsClosingConnections => Volatile.Read(ref _closingConnections);
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Runs before any service of the host stops, the HTTP server included: the node turns not ready and starts
+    /// closing connections after their response, then waits <see cref="HttpSettings.ShutdownDelay"/> while it still
+    /// serves (a lame duck), so that a balancer in front moves off before the server stops listening. A node put out of
+    /// the cluster has nothing left to serve and skips the wait; so does a second call (the wait is served once).</summary>
+    public async Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        _ready = false;
+        var delay = Settings.Http.ShutdownDelay;
+        if (Interlocked.Exchange(ref _closingConnections, true) || delay <= TimeSpan.Zero || Cluster.ShutDownReason is not null)
+        {
+            return;
+        }
+
+        LogLameDuck(Route, delay.TotalSeconds);
+        try
+        {
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The host's shutdown timeout ran out: stop now.
+        }
+    }
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -258,4 +293,7 @@ public sealed partial class SessionNode : IHostedService, IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Node {Route} stopping")]
     private partial void LogStopping(string route);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Node {Route} shutting down: not ready, still serving for {Seconds} s (http.shutdown-delay), each connection closed after its response")]
+    private partial void LogLameDuck(string route, double seconds);
 }

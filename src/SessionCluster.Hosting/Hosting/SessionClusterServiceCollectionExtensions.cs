@@ -54,6 +54,9 @@ public static class SessionClusterServiceCollectionExtensions
             services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, SessionRequestMetricsStartupFilter>());
         }
 
+        // The node's shutdown delay (http.shutdown-delay) only helps a balancer if connections close after responses.
+        services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, ConnectionCloseWhileStopping>());
+
         if (options.ApplyKestrelLimits)
         {
             services.AddOptions<KestrelServerOptions>()

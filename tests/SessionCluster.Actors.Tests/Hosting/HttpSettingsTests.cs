@@ -15,6 +15,18 @@ public sealed class HttpSettingsTests
     }
 
     [Fact]
+    public void The_shutdown_delay_is_none_by_default_and_bound_from_the_configuration()
+    {
+        Assert.Equal(TimeSpan.Zero, SessionClusterSettings.Default.Http.ShutdownDelay);
+        var configuration = new ConfigurationBuilder()
+            .AddReferenceConfiguration()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["session-cluster:http:shutdown-delay"] = "2s" })
+            .Build();
+
+        Assert.Equal(TimeSpan.FromSeconds(2), SessionClusterSettings.Load(configuration).Http.ShutdownDelay);
+    }
+
+    [Fact]
     public void A_body_limit_below_max_value_size_is_refused_naming_both_keys()
     {
         var configuration = new ConfigurationBuilder()
