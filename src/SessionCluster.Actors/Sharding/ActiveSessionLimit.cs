@@ -24,7 +24,13 @@ internal sealed class ActiveSessionLimit(int max)
     }
 
     /// <summary>Counts the sessions of a shard that started here (a hand-off, a failover): never refused, but they count.</summary>
-    public void Arrived(int sessions) => _addedSince += sessions;
+    public void Arrived(int sessions)
+    {
+        if (max > 0)
+        {
+            _addedSince += sessions;
+        }
+    }
 
     /// <summary>Null if one more session may be created here, and counts it as created; otherwise why not, and counts the refusal.</summary>
     public string? TryCreate()
