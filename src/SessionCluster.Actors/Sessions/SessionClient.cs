@@ -89,12 +89,14 @@ public sealed class SessionClient(LocalShards local, SessionSettings settings)
             return (created, default, true);
         }
 
-        // A read of the whole session would answer what the creation just did: a second round trip for nothing (and
-        // a client without a cookie, a first visit or a load generator, sends nothing else).
-        var then = command(snapshot.Id);
-        return then is GetSession
-            ? (snapshot, snapshot.Id, true)
-            : (await Send(then, cancellationToken).ConfigureAwait(false), snapshot.Id, true);
+        // A read of the session just made needs no second round trip: the creation answered it (and a client without
+        // a cookie, a first visit or a load generator, mostly reads).
+        return command(snapshot.Id) switch
+        {
+            GetSession => (snapshot, snapshot.Id, true),
+            GetAttribute read => (new AttributeValue(read.Name, snapshot.Attributes.FirstOrDefault(pair => pair.Key == read.Name).Value), snapshot.Id, true),
+            var then => (await Send(then, cancellationToken).ConfigureAwait(false), snapshot.Id, true),
+        };
     }
 
     /// <summary>
