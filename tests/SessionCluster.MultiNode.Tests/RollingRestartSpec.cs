@@ -74,17 +74,7 @@ public sealed class RollingRestartSpec(ITestOutputHelper output) : LoadedCluster
             coordinator = await Cluster.CoordinatorAsync(Deadline);
         }
 
-        // Load duration, not a wait for a condition: requests on the cluster as the last restart left it.
-        await Task.Delay(TimeSpan.FromSeconds(1));
-        await traffic.StopAsync();
-        Log($"load: {traffic.Summary()}");
-        var discrepancies = await fleet.VerifySessionsAsync(FrontClient, SessionTraffic.Counter, InFlight);
-        var attributes = fleet.Sessions.Sum(session => session.Written.Count);
-        Log($"verified {SessionCount} sessions ({attributes} written attributes): {discrepancies.Count} discrepancies");
-
-        Assert.True(traffic.Failed == 0, $"Requests failed during the rolling restart: {traffic.Summary()}");
-        Assert.True(traffic.Increments > 0 && traffic.Writes > 0, $"The load acknowledged no increment or no write: {traffic.Summary()}");
-        Assert.True(discrepancies.Count == 0, $"{discrepancies.Count} sessions lost writes:\n  {string.Join("\n  ", discrepancies.Take(20))}");
+        await StopLoadAndVerifySessionsAsync(traffic, fleet, InFlight, "during the rolling restart", Log);
     }
 
     /// <summary>

@@ -28,6 +28,26 @@ public abstract class LoadedClusterSpec : IAsyncLifetime
     /// default all on 127.0.0.1.</summary>
     private protected virtual Task<LocalCluster> StartClusterAsync() => LocalCluster.StartAsync(workers: 3, fronts: 1, oneByOne: true);
 
+    /// <summary>
+    /// Lets <paramref name="traffic"/> run one more second on the cluster as it now is, stops it, then requires that no
+    /// request failed <paramref name="during"/>, that the load acknowledged increments and writes, and that every session
+    /// of <paramref name="fleet"/> holds exactly its acknowledged increments and last written values.
+    /// </summary>
+    private protected async Task StopLoadAndVerifySessionsAsync(SessionTraffic traffic, SessionFleet fleet, int inFlight, string during, Action<string> log)
+    {
+        // Load duration, not a wait for a condition: requests on the cluster as the last change left it.
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        await traffic.StopAsync();
+        log($"load: {traffic.Summary()}");
+        var discrepancies = await fleet.VerifySessionsAsync(FrontClient, SessionTraffic.Counter, inFlight);
+        var attributes = fleet.Sessions.Sum(session => session.Written.Count);
+        log($"verified {fleet.Sessions.Count} sessions ({attributes} written attributes): {discrepancies.Count} discrepancies");
+
+        Assert.True(traffic.Failed == 0, $"Requests failed {during}: {traffic.Summary()}");
+        Assert.True(traffic.Increments > 0 && traffic.Writes > 0, $"The load acknowledged no increment or no write: {traffic.Summary()}");
+        Assert.True(discrepancies.Count == 0, $"{discrepancies.Count} sessions lost writes:\n  {string.Join("\n  ", discrepancies.Take(20))}");
+    }
+
     public virtual async Task DisposeAsync()
     {
         if (Traffic is not null)
