@@ -21,8 +21,7 @@ public sealed partial class SessionNode : IHostedLifecycleService, IAsyncDisposa
     private ActorRef? _region;
     private IDisposable? _gauges;
     private volatile bool _ready;
-    private volatile bool _stopping;
-    private bool _closingConnections;
+    private bool _stopping;
     private readonly IHostApplicationLifetime? _lifetime;
     private ClusterEventSubscription? _events;
     private Task _leaveWatch = Task.CompletedTask;
@@ -47,7 +46,7 @@ public sealed partial class SessionNode : IHostedLifecycleService, IAsyncDisposa
         Cluster.ShutDown += _ =>
         {
             _ready = false;
-            if (!_stopping)
+            if (!IsStopping)
             {
                 lifetime?.StopApplication();
             }
@@ -86,7 +85,7 @@ public sealed partial class SessionNode : IHostedLifecycleService, IAsyncDisposa
 
     /// <summary>True once shutdown has begun: HTTP may still serve (<see cref="HttpSettings.ShutdownDelay"/>), but each
     /// response should close its connection, so that a balancer does not send on one the server is about to close.</summary>
-    public bool IsClosingConnections => Volatile.Read(ref _closingConnections);
+    public bool IsStopping => Volatile.Read(ref _stopping);
 
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -95,12 +94,13 @@ public sealed partial class SessionNode : IHostedLifecycleService, IAsyncDisposa
     /// <summary>Runs before any service of the host stops, the HTTP server included: the node turns not ready and starts
     /// closing connections after their response, then waits <see cref="HttpSettings.ShutdownDelay"/> while it still
     /// serves (a lame duck), so that a balancer in front moves off before the server stops listening. A node put out of
-    /// the cluster has nothing left to serve and skips the wait; so does a second call (the wait is served once).</summary>
+    /// the cluster has nothing left to serve and skips the wait; so does a second call (the wait is served once). From
+    /// here on the node is stopping: being told to leave or downed no longer asks the host to stop again.</summary>
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
         _ready = false;
         var delay = Settings.Http.ShutdownDelay;
-        if (Interlocked.Exchange(ref _closingConnections, true) || delay <= TimeSpan.Zero || Cluster.ShutDownReason is not null)
+        if (Interlocked.Exchange(ref _stopping, true) || delay <= TimeSpan.Zero || Cluster.ShutDownReason is not null)
         {
             return;
         }
@@ -144,7 +144,7 @@ public sealed partial class SessionNode : IHostedLifecycleService, IAsyncDisposa
             var replicas = Replicas;
             _gauges = SessionClusterMetrics.Register(new NodeGauges
             {
-                SessionsHosted = () => LocalShards.Counts().Sum(shard => (long)shard.Sessions),
+                SessionsHosted = () => LocalShards.SessionCount(),
                 ShardsHosted = () => LocalShards.Counts().Count,
                 BackupCopies = () => replicas?.BackupCounts().Count ?? 0,
             });
@@ -166,7 +166,7 @@ public sealed partial class SessionNode : IHostedLifecycleService, IAsyncDisposa
     {
         await foreach (var message in events.Reader.ReadAllAsync().ConfigureAwait(false))
         {
-            if (message is MemberLeft left && left.Member.UniqueAddress.Equals(Cluster.Self) && !_stopping)
+            if (message is MemberLeft left && left.Member.UniqueAddress.Equals(Cluster.Self) && !IsStopping)
             {
                 LogToldToLeave(Route);
                 lifetime.StopApplication();
@@ -194,7 +194,7 @@ public sealed partial class SessionNode : IHostedLifecycleService, IAsyncDisposa
     /// <summary>On SIGTERM or Ctrl+C: stop taking requests, leave the cluster gracefully, then stop the actors.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        _stopping = true;
+        Volatile.Write(ref _stopping, true);
         _ready = false;
         LogStopping(Route);
         if (_events is not null)

@@ -7,7 +7,7 @@ using SessionCluster.Actors.Hosting;
 namespace SessionCluster.Hosting.Http;
 
 /// <summary>Puts first in the app's pipeline a middleware that, once the node has begun to shut down
-/// (<see cref="SessionNode.IsClosingConnections"/>), marks every HTTP/1.x response <c>Connection: close</c>.</summary>
+/// (<see cref="SessionNode.IsStopping"/>), marks every HTTP/1.x response <c>Connection: close</c>.</summary>
 /// <remarks>Kestrel closes a kept-alive connection it stops with no request on it, and a balancer may have sent one on
 /// it that moment: it cannot tell whether it was processed, so it does not retry a POST and its client gets a 502. A
 /// connection closed by the server after a response carries no such race, so during the shutdown delay a balancer's
@@ -22,7 +22,7 @@ internal sealed class ConnectionCloseWhileStopping : IStartupFilter
         SessionNode? node = null;
         app.Use((HttpContext http, RequestDelegate rest) =>
         {
-            if ((node ??= http.RequestServices.GetRequiredService<SessionNode>()).IsClosingConnections &&
+            if ((node ??= http.RequestServices.GetRequiredService<SessionNode>()).IsStopping &&
                 (HttpProtocol.IsHttp11(http.Request.Protocol) || HttpProtocol.IsHttp10(http.Request.Protocol)))
             {
                 http.Response.Headers.Connection = "close";

@@ -29,7 +29,7 @@ internal sealed class InProcessNodes : IAsyncDisposable
     public static int Serving(SessionNode node) => node.LocalShards.Counts().Count(count => count.Serving);
 
     /// <summary>Sessions in the shards this node holds.</summary>
-    public static int Sessions(SessionNode node) => node.LocalShards.Counts().Sum(count => count.Sessions);
+    public static int Sessions(SessionNode node) => node.LocalShards.SessionCount();
 
     /// <summary>Backup copies this node holds whole.</summary>
     public static int WholeCopies(SessionNode node) => node.Replicas!.BackupCounts().Count(copy => copy.Whole);

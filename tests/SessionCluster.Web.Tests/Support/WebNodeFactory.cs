@@ -59,7 +59,7 @@ public sealed class WebNodeFactory : WebApplicationFactory<Program>
     public HttpClient CreateRawClient() => CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = false, AllowAutoRedirect = false });
 
     /// <summary>How many sessions the node hosts; counting does not touch any session.</summary>
-    public Task<int> LiveSessionCount() => Task.FromResult(Node.LocalShards.Counts().Sum(count => count.Sessions));
+    public Task<int> LiveSessionCount() => Task.FromResult(Node.LocalShards.SessionCount());
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
