@@ -10,14 +10,17 @@ public static class PortInUse
     /// use; otherwise null.</summary>
     public static string? Describe(Exception error)
     {
+        // Kestrel and the cluster transport wrap the socket's error in an IOException that names the address.
+        IOException? named = null;
         for (var current = error; current is not null; current = current.InnerException)
         {
             if (current is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } or Microsoft.AspNetCore.Connections.AddressInUseException)
             {
-                // Kestrel's outer IOException names the address; a bare SocketException from the cluster port does not.
-                var what = error is IOException ? error.Message.TrimEnd('.') : $"a port is already in use ({current.Message.TrimEnd('.')})";
+                var what = named is not null ? named.Message.TrimEnd('.') : $"a port is already in use ({current.Message.TrimEnd('.')})";
                 return $"{what}: another process, perhaps another node, listens there; choose another port (--http or --urls for HTTP, --port for the cluster)";
             }
+
+            named ??= current as IOException;
         }
 
         return null;

@@ -165,12 +165,18 @@ public sealed class TcpTransport : ITransport
             listener.Bind(new IPEndPoint(address, Settings.Port));
             listener.Listen(ListenBacklog);
         }
-        catch
+        catch (Exception error)
         {
             listener.Dispose();
             lock (_gate)
             {
                 _state = _state == TransportState.Starting ? TransportState.Created : _state;
+            }
+
+            if (error is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse })
+            {
+                // The socket's own message names no address; the operator needs to know which port (remote.port).
+                throw new IOException($"Failed to bind the cluster port {Settings.Hostname}:{Settings.Port} (session-cluster.remote.port): address already in use.", error);
             }
 
             throw;

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Logging;
+using SessionCluster.Actors.Hosting;
 using SessionCluster.Actors.Remoting;
 using SessionCluster.Actors.Remoting.Wire;
 using SessionCluster.TestKit;
@@ -43,8 +44,10 @@ public sealed class TcpTransportTests : IAsyncLifetime
         var second = new TcpTransport(TcpTestSettings.Loopback() with { Port = first.Self.Address.Port }, TestMessages.Serializer(), uid: 2);
         _disposables.Add(second);
 
-        var error = await Assert.ThrowsAsync<SocketException>(() => second.StartAsync(new RecordingHandler(), CancellationToken.None));
-        Assert.Equal(SocketError.AddressAlreadyInUse, error.SocketErrorCode);
+        var error = await Assert.ThrowsAsync<IOException>(() => second.StartAsync(new RecordingHandler(), CancellationToken.None));
+        Assert.Equal(SocketError.AddressAlreadyInUse, Assert.IsType<SocketException>(error.InnerException).SocketErrorCode);
+        Assert.Contains($"cluster port 127.0.0.1:{first.Self.Address.Port} (session-cluster.remote.port)", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"Failed to bind the cluster port 127.0.0.1:{first.Self.Address.Port}", PortInUse.Describe(new AggregateException(error)), StringComparison.Ordinal);
     }
 
     [Fact]
