@@ -15,11 +15,11 @@ public sealed class ClusterRendererTests
         var rows = lines.Where(line => line.Contains("127.0.0.1:40", StringComparison.Ordinal) && line.StartsWith('│')).ToList();
         Assert.Equal(5, rows.Count);
         Assert.Contains("127.0.0.1:4053", rows[0], StringComparison.Ordinal);
-        Assert.Matches(@"127\.0\.0\.1:4053\s+│ lighthouse\s+│ Up\s+│ reachable\s+│ \* leader", rows[0]);
-        Assert.Matches(@"127\.0\.0\.1:4054\s+│ worker\s+│ Up\s+│ reachable\s+│ oldest", rows[1]);
-        Assert.Matches(@"127\.0\.0\.1:4055\s+│ worker\s+│ Up\s+│ unreachable", rows[2]);
-        Assert.Matches(@"127\.0\.0\.1:4056\s+│ worker\s+│ Leaving\s+│ reachable", rows[3]);
-        Assert.Matches(@"127\.0\.0\.1:4060 \(asked\)\s+│ front", rows[4]);
+        Assert.Matches(@"127\.0\.0\.1:4053\s+│ -\s+│ lighthouse\s+│ Up\s+│ reachable\s+│ \* leader", rows[0]);
+        Assert.Matches(@"127\.0\.0\.1:4054\s+│ w1\s+│ worker\s+│ Up\s+│ reachable\s+│ oldest", rows[1]);
+        Assert.Matches(@"127\.0\.0\.1:4055\s+│ w2\s+│ worker\s+│ Up\s+│ unreachable", rows[2]);
+        Assert.Matches(@"127\.0\.0\.1:4056\s+│ -\s+│ worker\s+│ Leaving\s+│ reachable", rows[3]);
+        Assert.Matches(@"127\.0\.0\.1:4060 \(asked\)\s+│ front\s+│ front", rows[4]);
         Assert.Contains("5 members: 4 Up, 1 Leaving; 1 unreachable; leader 127.0.0.1:4053; not converged", text, StringComparison.Ordinal);
     }
 

@@ -120,7 +120,10 @@ public sealed class CommandTests
     [InlineData(new[] { "node", "drain", "self" }, "/cluster/drain/127.0.0.1:4060", "")]
     [InlineData(new[] { "cluster", "leave", "self" }, "/cluster/leave/127.0.0.1:4060", "")]
     [InlineData(new[] { "node", "weight", "self", "2" }, "/cluster/weight/127.0.0.1:4060", "?value=2")]
-    public async Task Actions_OnSelf_AskTheNodeItsAddressThenActOnIt(string[] args, string path, string query)
+    [InlineData(new[] { "node", "drain", "w2" }, "/cluster/drain/127.0.0.1:4055", "")]
+    [InlineData(new[] { "cluster", "down", "w2" }, "/cluster/down/127.0.0.1:4055", "")]
+    [InlineData(new[] { "node", "weight", "front", "0" }, "/cluster/weight/127.0.0.1:4060", "?value=0")]
+    public async Task Actions_OnSelfOrARouteName_AskTheNodeTheAddressThenActOnIt(string[] args, string path, string query)
     {
         await using var node = await StartNodeAsync();
 
@@ -140,8 +143,20 @@ public sealed class CommandTests
         var (exitCode, run) = await CliRun.RunAsync(["--node", node.Address, "--token", "t", "cluster", "down", "self"]);
 
         Assert.Equal(2, exitCode);
-        Assert.Contains("'self' is not a cluster address", run.Stderr);
+        Assert.Contains("'self' is not allowed here", run.Stderr);
         Assert.Empty(node.Requests);
+    }
+
+    [Fact]
+    public async Task Action_OnARouteNoMemberHas_IsRefused_ListingTheRoutes_NothingPosted()
+    {
+        await using var node = await StartNodeAsync();
+
+        var (exitCode, run) = await CliRun.RunAsync(["--node", node.Address, "--token", "t", "node", "drain", "w9"]);
+
+        Assert.Equal(ExitCodes.Refused, exitCode);
+        Assert.Contains("no member has the route 'w9'; the routes are: front, w1, w2.", run.Stderr);
+        Assert.Equal([("GET", "/cluster/members")], node.Requests.Select(request => (request.Method, request.Path)));
     }
 
     [Fact]
@@ -179,9 +194,9 @@ public sealed class CommandTests
         Assert.Equal(0, exitCode);
         Assert.Equal(
             """{"coordinator":"127.0.0.1:4054","shards":6,"unassigned":1,"sessions":36,"nodes":[""" +
-            """{"address":"127.0.0.1:4054","roles":["worker"],"status":"Up","shards":3,"backups":1,"sessions":11},""" +
-            """{"address":"127.0.0.1:4055","roles":["worker"],"status":"Up","shards":2,"backups":2,"sessions":25},""" +
-            """{"address":"127.0.0.1:4056","roles":["worker"],"status":"Leaving","shards":0,"backups":2,"sessions":0}]}""",
+            """{"address":"127.0.0.1:4054","roles":["worker"],"status":"Up","shards":3,"backups":1,"sessions":11,"route":"w1"},""" +
+            """{"address":"127.0.0.1:4055","roles":["worker"],"status":"Up","shards":2,"backups":2,"sessions":25,"route":"w2"},""" +
+            """{"address":"127.0.0.1:4056","roles":["worker"],"status":"Leaving","shards":0,"backups":2,"sessions":0,"route":null}]}""",
             run.Stdout.Trim());
     }
 

@@ -84,8 +84,8 @@ public sealed class ShardWatchModelTests
 
         Assert.Contains("Shard distribution as 127.0.0.1:5000 sees it at 01:00:02", failedText, StringComparison.Ordinal);
         Assert.Contains("127.0.0.1:5000 did not answer Retrying.", failedText, StringComparison.Ordinal);
-        Assert.Matches(@"127\.0\.0\.1:4055\s+Up\s+1 \+1\s+█", movedText);
-        Assert.Matches(@"127\.0\.0\.1:4054\s+Up\s+1 -1\s+█", movedText);
+        Assert.Matches(@"127\.0\.0\.1:4055\s+w2\s+Up\s+1 \+1\s+█", movedText);
+        Assert.Matches(@"127\.0\.0\.1:4054\s+w1\s+Up\s+1 -1\s+█", movedText);
         Assert.Contains("1 shard moves seen since the watch began, the last at 01:00:01", movedText, StringComparison.Ordinal);
     }
 }

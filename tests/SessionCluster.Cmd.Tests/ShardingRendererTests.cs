@@ -56,10 +56,11 @@ public sealed class ShardingRendererTests
 
         var text = PlainConsole.Render(console => ShardingRenderer.Stats(console, stats));
 
-        Assert.Matches(@"│ 127\.0\.0\.1:4054 │ worker │ Up\s+│\s+3 │\s+1 │\s+11 │", text);
+        Assert.Matches(@"│ 127\.0\.0\.1:4054 │ w1\s+│ worker │ Up\s+│\s+3 │\s+1 │\s+11 │", text);
+        Assert.Matches(@"│ 127\.0\.0\.1:4056 │ -\s+│ worker │ Leaving\s+│", text);
         Assert.Contains("Shards per node", text, StringComparison.Ordinal);
-        Assert.Matches(@"127\.0\.0\.1:4054\s+█+ 3", text);
-        Assert.Matches(@"127\.0\.0\.1:4055\s+█+ 2", text);
+        Assert.Matches(@"127\.0\.0\.1:4054 w1\s+█+ 3", text);
+        Assert.Matches(@"127\.0\.0\.1:4055 w2\s+█+ 2", text);
         Assert.Contains("6 shards: 5 with a home, 1 unassigned; 36 sessions on 3 nodes; coordinator 127.0.0.1:4054", text, StringComparison.Ordinal);
     }
 }

@@ -63,6 +63,8 @@ public sealed class SmallPartsTests
         var line = EventFormatter.Line(new ClusterEvent("MemberUp", "127.0.0.1:4057", "Up", new DateTimeOffset(2026, 11, 22, 1, 2, 3, 45, TimeSpan.FromHours(1))), DateTimeOffset.UnixEpoch);
 
         Assert.Equal("2026-11-22T00:02:03.045Z MemberUp 127.0.0.1:4057 Up", line);
+        var named = EventFormatter.Line(new ClusterEvent("MemberUp", "127.0.0.1:4057", "Up", new DateTimeOffset(2026, 11, 22, 1, 2, 3, TimeSpan.Zero), Route: "w3"), DateTimeOffset.UnixEpoch);
+        Assert.Equal("2026-11-22T01:02:03.000Z MemberUp 127.0.0.1:4057 (w3) Up", named);
     }
 
     [Fact]
@@ -81,7 +83,7 @@ public sealed class SmallPartsTests
 
         var line = EventFormatter.Line(snapshot, new DateTimeOffset(2026, 11, 22, 1, 0, 0, TimeSpan.Zero));
 
-        Assert.Equal("2026-11-22T01:00:00.000Z CurrentClusterState 3 members, leader 127.0.0.1:4053: 127.0.0.1:4053 Up, 127.0.0.1:4054 Up, 127.0.0.1:4055 Up unreachable", line);
+        Assert.Equal("2026-11-22T01:00:00.000Z CurrentClusterState 3 members, leader 127.0.0.1:4053: 127.0.0.1:4053 Up, 127.0.0.1:4054 (w1) Up, 127.0.0.1:4055 (w2) Up unreachable", line);
     }
 
     [Theory]

@@ -171,7 +171,7 @@ public sealed class StreamingCommandTests
         Assert.Equal(0, await exit.WaitAsync(Deadline));
         Assert.Contains("0 shard moves seen since the watch began", run.Stdout, StringComparison.Ordinal);
         Assert.Contains("answered 503 Service Unavailable: The shard region is not running. Retrying.", run.Stdout, StringComparison.Ordinal);
-        Assert.Matches(@"127\.0\.0\.1:4055\s+Up\s+1 \+1", run.Stdout);
+        Assert.Matches(@"127\.0\.0\.1:4055\s+w2\s+Up\s+1 \+1", run.Stdout);
     }
 
     [Fact]

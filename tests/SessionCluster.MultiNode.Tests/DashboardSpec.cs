@@ -89,12 +89,14 @@ public sealed class DashboardSpec(ITestOutputHelper output) : IAsyncLifetime
             _traffic = SessionTraffic.Start(_client, fleet, LoadLoops, seed: 6);
         });
 
-        await Phase("2 open the dashboard on the front: every member Up, the 100 shards in the two workers' rows", async () =>
+        await Phase("2 open the dashboard on the front: every member Up with its route name, the 100 shards in the two workers' rows", async () =>
         {
             page = await OpenDashboardAsync(Cluster.Front(1));
             before = await PageShows(
                 page,
                 view => Cluster.Nodes.All(node => view.MemberStatus.GetValueOrDefault(node.ClusterAddress) == "Up") &&
+                        // Each web node was started with --route set to its name; the Lighthouse has none.
+                        Cluster.Nodes.All(node => view.MemberRoute.GetValueOrDefault(node.ClusterAddress) == (node == Cluster.Lighthouse ? "" : node.Node)) &&
                         originals.All(worker => view.HomesOf(worker.ClusterAddress) > 0) &&
                         originals.Sum(worker => view.HomesOf(worker.ClusterAddress)) == NumberOfShards &&
                         // Balanced, so that the joiner of phase 3 takes shards from both (the second worker may have

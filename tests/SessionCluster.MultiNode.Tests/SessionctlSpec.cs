@@ -59,7 +59,7 @@ public sealed class SessionctlSpec(ITestOutputHelper output) : IAsyncLifetime
         var everyone = Cluster.Nodes.Select(node => node.ClusterAddress).Order(StringComparer.Ordinal).ToList();
         var workers = Cluster.Workers.Select(node => node.ClusterAddress).Order(StringComparer.Ordinal).ToList();
 
-        await Phase("2 cluster show --json (asking the front): every member Up and reachable, one leader among them", async () =>
+        await Phase("2 cluster show --json (asking the front): every member Up and reachable with its route name, one leader among them", async () =>
         {
             var members = await Eventually.Value(
                 async () => await _sessionctl.RunAsync("--node", front, "cluster", "show", "--json"),
@@ -70,6 +70,10 @@ public sealed class SessionctlSpec(ITestOutputHelper output) : IAsyncLifetime
             Assert.Equal(everyone, Members(document).Select(member => member.Address).Order(StringComparer.Ordinal));
             Assert.Contains(document.GetProperty("leader").GetString(), everyone);
             Assert.Equal(Cluster.Front(1).ClusterAddress, document.GetProperty("self").GetString());
+            // Each web node was started with --route set to its name; the Lighthouse has none.
+            var routes = document.GetProperty("members").EnumerateArray()
+                .ToDictionary(member => member.GetProperty("address").GetString()!, member => member.GetProperty("route").GetString());
+            Assert.All(Cluster.Nodes, node => Assert.Equal(node == Cluster.Lighthouse ? null : node.Node, routes[node.ClusterAddress]));
 
             var leader = (await _sessionctl.RunAsync("--node", front, "cluster", "leader", "--json")).Json();
             Assert.Equal(document.GetProperty("leader").GetString(), leader.GetProperty("leader").GetString());
@@ -177,13 +181,13 @@ public sealed class SessionctlSpec(ITestOutputHelper output) : IAsyncLifetime
         });
 
         var drained = Cluster.Workers.First(worker => worker != weighed && worker.ClusterAddress != oldest);
-        await Phase($"8 node drain {drained.Name}: cluster tail sees it leave, its process exits with 0, its shards move, no session lost", async () =>
+        await Phase($"8 node drain {drained.Node} (its route name): cluster tail sees it leave, its process exits with 0, its shards move, no session lost", async () =>
         {
             await using var tail = _sessionctl.Start("--node", front, "cluster", "tail", "--json");
             await Eventually.True(() => tail.Lines.Count >= 1, $"the CurrentClusterState line of cluster tail; {tail}", Deadline);
             Assert.Contains("\"type\":\"CurrentClusterState\"", tail.Lines[0], StringComparison.Ordinal);
 
-            var answer = (await _sessionctl.RunAsync("--node", front, "--token", Token, "node", "drain", drained.ClusterAddress, "--json")).Json();
+            var answer = (await _sessionctl.RunAsync("--node", front, "--token", Token, "node", "drain", drained.Node, "--json")).Json();
             Assert.Equal(("drain", drained.ClusterAddress), (answer.GetProperty("action").GetString(), answer.GetProperty("address").GetString()));
             Assert.Equal(0, await drained.WaitForExitAsync(Deadline));
 
@@ -215,8 +219,12 @@ public sealed class SessionctlSpec(ITestOutputHelper output) : IAsyncLifetime
             Assert.Equal("", unreachable.Stdout);
             Assert.Single(unreachable.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
 
-            var usage = await _sessionctl.RunAsync("--node", front, "node", "drain", "worker-1");
+            var usage = await _sessionctl.RunAsync("--node", front, "node", "drain", "worker-1:http");
             Assert.Equal(2, usage.ExitCode);
+
+            var unknownRoute = await _sessionctl.RunAsync("--node", front, "--token", Token, "node", "drain", "worker-9");
+            Assert.Equal(1, unknownRoute.ExitCode);
+            Assert.Contains("no member has the route 'worker-9'", unknownRoute.Stderr, StringComparison.Ordinal);
         });
     }
 

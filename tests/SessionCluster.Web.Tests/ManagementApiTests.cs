@@ -71,7 +71,7 @@ public sealed class ManagementApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Members_NamesTheOldestUpWorker()
+    public async Task Members_NamesTheOldestUpWorker_AndEachMembersRoute()
     {
         using var members = await Eventually.Value(
             async () => JsonDocument.Parse(await _client.GetStringAsync("/cluster/members")),
@@ -80,6 +80,8 @@ public sealed class ManagementApiTests : IAsyncLifetime
 
         Assert.Equal(_self, members.RootElement.GetProperty("oldest").GetString());
         Assert.Equal(_self, members.RootElement.GetProperty("self").GetString());
+        var self = Assert.Single(members.RootElement.GetProperty("members").EnumerateArray());
+        Assert.Equal(WebNodeFactory.DefaultRoute, self.GetProperty("route").GetString());
     }
 
     [Fact]

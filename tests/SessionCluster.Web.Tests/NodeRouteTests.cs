@@ -34,6 +34,15 @@ public sealed class NodeRouteTests
     }
 
     [Fact]
+    public void Resolve_DerivedFromALongHostName_IsCutToTheLongestRoute()
+    {
+        var route = NodeRoute.Resolve("", $"http://{new string('h', 70)}.example:5000");
+
+        Assert.Equal(new string('h', 64), route);
+        Assert.Equal("a-b", NodeRoute.Resolve("", $"http://a.b{new string('-', 70)}x:1"));
+    }
+
+    [Fact]
     public void Resolve_WhitespaceRoute_IsTreatedAsNotSet()
     {
         Assert.Equal("host-1", NodeRoute.Resolve("   ", "http://host:1"));

@@ -18,6 +18,7 @@ namespace SessionCluster.Actors.Hosting;
 /// </remarks>
 public sealed partial class ClusterNode : IAsyncDisposable
 {
+    private readonly string _route;
     private readonly SessionClusterSettings _settings;
     private readonly ActorSystem _system;
     private readonly ILogger _logger;
@@ -33,9 +34,11 @@ public sealed partial class ClusterNode : IAsyncDisposable
     /// <param name="timeProvider">The cluster's clock. Hosts pass the system clock even when sessions run on a test clock:
     /// membership is tested deterministically in the simulation, and here it must see real time pass to leave.</param>
     /// <param name="loggerFactory">Where membership transitions are logged.</param>
-    public ClusterNode(SessionClusterSettings settings, TimeProvider timeProvider, ILoggerFactory loggerFactory)
+    /// <param name="route">The node's route name, which the membership shows beside its address; empty for none.</param>
+    public ClusterNode(SessionClusterSettings settings, TimeProvider timeProvider, ILoggerFactory loggerFactory, string route = "")
     {
         _settings = settings;
+        _route = route;
         _system = new ActorSystem("cluster", timeProvider, loggerFactory);
         _inbox = new TransportInbox(timeProvider);
         _logger = loggerFactory.CreateLogger<ClusterNode>();
@@ -73,7 +76,7 @@ public sealed partial class ClusterNode : IAsyncDisposable
     {
         await _transport.StartAsync(_inbox, cancellationToken).ConfigureAwait(false);
         LogBound(_transport.Self);
-        var machine = new MembershipNode(_transport.Self, _settings.Cluster, _settings.Node.Roles, new Random(RandomNumberGenerator.GetInt32(int.MaxValue)));
+        var machine = new MembershipNode(_transport.Self, _settings.Cluster, _settings.Node.Roles, new Random(RandomNumberGenerator.GetInt32(int.MaxValue)), route: _route);
         var daemonLogger = _logger;
         var daemonProps = Props.Create(() => new ClusterDaemon(machine, _transport, OnShutDown, daemonLogger, view => _view = view));
         _daemon = _system.ActorOf(ClusterDaemon.Mailbox(_settings.Cluster) is { } bound ? daemonProps.WithMailbox(bound) : daemonProps, "cluster");

@@ -1,4 +1,5 @@
 using System.Text;
+using SessionCluster.Actors.Membership;
 
 namespace SessionCluster.Actors.Hosting;
 
@@ -22,13 +23,14 @@ public static class NodeRoute
             builder.Append(char.IsAsciiLetterOrDigit(c) ? char.ToLowerInvariant(c) : '-');
         }
 
-        return builder.ToString().Trim('-') is { Length: > 0 } route ? route : "node";
+        var derived = builder.ToString().Trim('-');
+        return derived.Length == 0 ? "node" : derived[..Math.Min(derived.Length, RouteName.MaxLength)].TrimEnd('-');
     }
 
     /// <summary>A route goes into a cookie after a dot, so it may hold letters, digits, '-' and '_' only.</summary>
     public static string Validate(string route)
     {
-        if (route.Length is 0 or > 64 || route.Any(c => !char.IsAsciiLetterOrDigit(c) && c != '-' && c != '_'))
+        if (!RouteName.IsValid(route))
         {
             throw new SettingsException(
                 $"session-cluster.node.route: '{route}' is not a valid route; use 1 to 64 letters, digits, '-' or '_'.");

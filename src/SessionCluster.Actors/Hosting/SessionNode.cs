@@ -37,7 +37,7 @@ public sealed partial class SessionNode : IHostedLifecycleService, IAsyncDisposa
         _routes = new ShardRoutes(settings.Sharding.NumberOfShards);
         _remoteRequests = new RemoteRequests(TimeProvider.System, settings.Sessions.RequestTimeout);
         Client = new SessionClient(LocalShards, settings.Sessions);
-        Cluster = new ClusterNode(settings, TimeProvider.System, loggerFactory);
+        Cluster = new ClusterNode(settings, TimeProvider.System, loggerFactory, route);
         _lifetime = lifetime;
         Management = new NodeManagement(
             Cluster, settings, route, () => lifetime?.StopApplication(), () => _region, CountsNow, TimeProvider.System, loggerFactory);

@@ -4,7 +4,7 @@ using SessionCluster.Actors.Membership;
 namespace SessionCluster.Actors.Management;
 
 /// <summary>Writes what <c>GET /cluster/events</c> streams: a <c>CurrentClusterState</c> snapshot (the members document
-/// with a <c>type</c>), then one <c>{"type","address","status","at"}</c> object per membership event.</summary>
+/// with a <c>type</c>), then one <c>{"type","address","route","status","at"}</c> object per membership event.</summary>
 public static class ClusterEventJson
 {
     /// <summary>One snapshot or event as JSON; <paramref name="at"/> is when this node observed it.</summary>
@@ -21,6 +21,7 @@ public static class ClusterEventJson
             case LeaderChanged leader:
                 writer.WriteString("type", nameof(LeaderChanged));
                 ManagementJson.WriteStringOrNull(writer, "address", leader.Leader?.Address.ToString());
+                writer.WriteNull("route");
                 writer.WriteNull("status");
                 break;
             case MemberEvent { Member: var member }:
@@ -35,6 +36,7 @@ public static class ClusterEventJson
             default:
                 writer.WriteString("type", message.GetType().Name);
                 writer.WriteNull("address");
+                writer.WriteNull("route");
                 writer.WriteNull("status");
                 break;
         }
@@ -47,6 +49,7 @@ public static class ClusterEventJson
     {
         writer.WriteString("type", type);
         writer.WriteString("address", member.Address.ToString());
+        ManagementJson.WriteStringOrNull(writer, "route", member.Route.Length > 0 ? member.Route : null);
         writer.WriteString("status", member.Status.ToString());
     }
 }

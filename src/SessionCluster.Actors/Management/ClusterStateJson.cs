@@ -51,6 +51,8 @@ public static class ClusterStateJson
             writer.WriteString("address", member.Address.ToString());
             writer.WriteString("uid", member.UniqueAddress.Uid.ToString(CultureInfo.InvariantCulture));
             writer.WriteString("status", member.Status.ToString());
+            ManagementJson.WriteStringOrNull(writer, "route", member.Route.Length > 0 ? member.Route : null);
+
             writer.WriteStartArray("roles");
             foreach (var role in member.Roles)
             {

@@ -28,7 +28,7 @@ internal static class GossipDiff
         {
             if (!after.HasMember(node))
             {
-                yield return new MemberRemoved(new Member(node, MemberStatus.Removed, member.Roles, member.UpNumber), member.Status);
+                yield return new MemberRemoved(new Member(node, MemberStatus.Removed, member.Roles, member.UpNumber, member.Route), member.Status);
             }
         }
 

@@ -44,6 +44,7 @@ internal static class GossipWireFormat
                 AddressIndex = addressIndex[member.UniqueAddress],
                 Status = StatusToWire(member.Status),
                 UpNumber = (uint)member.UpNumber,
+                Route = MembershipWireFormat.RouteToWire(member.Route),
             };
             entry.RoleIndexes.AddRange(member.Roles.Select(role => roleIndex[role]));
             wire.Members.Add(entry);
@@ -102,7 +103,8 @@ internal static class GossipWireFormat
             }
 
             var memberRoles = Distinct(entry.RoleIndexes, at.Then("role_indexes"), index => index < roles.Length ? roles[index] : null, "role table", roles.Length);
-            members.Add(node, new Member(node, status, memberRoles, (int)entry.UpNumber));
+            var route = MembershipWireFormat.RouteFromWire(entry.Route, at.Then("route"));
+            members.Add(node, new Member(node, status, memberRoles, (int)entry.UpNumber, route));
         }
 
         var tombstones = ImmutableSortedDictionary.CreateBuilder<UniqueAddress, DateTimeOffset>();

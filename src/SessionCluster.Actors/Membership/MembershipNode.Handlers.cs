@@ -29,7 +29,7 @@ public sealed partial class MembershipNode
     }
 
     private void FormCluster(DateTimeOffset now) =>
-        BecomeMember(Gossip.Empty.WithMember(new Member(Self, MemberStatus.Joining, _roles)).ChangedBy(Self), now);
+        BecomeMember(Gossip.Empty.WithMember(new Member(Self, MemberStatus.Joining, _roles, route: _route)).ChangedBy(Self), now);
 
     private void BecomeMember(Gossip gossip, DateTimeOffset now)
     {
@@ -91,7 +91,7 @@ public sealed partial class MembershipNode
             return;
         }
 
-        ChangeLocally(_gossip.WithMember(new Member(from, MemberStatus.Joining, join.Roles)), now);
+        ChangeLocally(_gossip.WithMember(new Member(from, MemberStatus.Joining, join.Roles, route: join.Route)), now);
         Emit(new Send(from.Address, new Welcome(from, _gossip)));
     }
 
@@ -201,7 +201,7 @@ public sealed partial class MembershipNode
 
         _heardFromCluster = true;
         Emit(new Publish(new JoiningExistingCluster(from.Address)));
-        Emit(new Send(from.Address, new Join(_settings.ClusterName, [.. _roles])));
+        Emit(new Send(from.Address, new Join(_settings.ClusterName, [.. _roles], _route)));
         Phase = MembershipPhase.AwaitingWelcome;
         _welcomeDeadline = now + _settings.JoinTimeout;
     }

@@ -88,6 +88,7 @@ public sealed partial class MembershipNode
 
     private readonly ClusterSettings _settings;
     private readonly ImmutableSortedSet<string> _roles;
+    private readonly string _route;
     private readonly Random _random;
     private readonly HeartbeatMonitor _monitor;
     private readonly SplitBrainResolver _resolver;
@@ -110,7 +111,13 @@ public sealed partial class MembershipNode
     private bool _changedInStep;
     private bool _gossipSentInStep;
 
-    public MembershipNode(UniqueAddress self, ClusterSettings settings, IEnumerable<string> roles, Random random, Func<IFailureDetector>? newDetector = null)
+    /// <param name="self">This node's address and incarnation.</param>
+    /// <param name="settings">The cluster settings.</param>
+    /// <param name="roles">This node's roles.</param>
+    /// <param name="random">Chooses gossip targets.</param>
+    /// <param name="newDetector">Makes a failure detector per monitored node (phi accrual by default).</param>
+    /// <param name="route">This node's route name, shown to operators with its address; empty for none.</param>
+    public MembershipNode(UniqueAddress self, ClusterSettings settings, IEnumerable<string> roles, Random random, Func<IFailureDetector>? newDetector = null, string route = "")
     {
         ArgumentNullException.ThrowIfNull(self);
         ArgumentNullException.ThrowIfNull(settings);
@@ -119,6 +126,7 @@ public sealed partial class MembershipNode
         Self = self;
         _settings = settings.Validate();
         _roles = ImmutableSortedSet.CreateRange(StringComparer.Ordinal, roles);
+        _route = MembershipWireFormat.RouteToWire(route);
         _random = random;
         newDetector ??= () => new PhiAccrualFailureDetector(settings.FailureDetector);
         _monitor = new HeartbeatMonitor(self, settings.MonitoredBy, newDetector);
@@ -223,7 +231,7 @@ public sealed partial class MembershipNode
                 break;
             case InitJoinAck when Phase == MembershipPhase.Seeking:
                 _heardFromCluster = true;
-                Emit(new Send(from.Address, new Join(_settings.ClusterName, [.. _roles])));
+                Emit(new Send(from.Address, new Join(_settings.ClusterName, [.. _roles], _route)));
                 Phase = MembershipPhase.AwaitingWelcome;
                 _welcomeDeadline = now + _settings.JoinTimeout;
                 break;

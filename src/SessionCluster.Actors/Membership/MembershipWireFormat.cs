@@ -59,10 +59,25 @@ public static class MembershipWireFormat
     internal static Wire.Join ToWire(Join message)
     {
         ArgumentNullException.ThrowIfNull(message.Roles);
-        return new() { ClusterName = ClusterNameToWire(message.ClusterName), Roles = { message.Roles } };
+        return new() { ClusterName = ClusterNameToWire(message.ClusterName), Roles = { message.Roles }, Route = RouteToWire(message.Route) };
     }
 
-    internal static Join FromWire(Wire.Join wire) => new(ClusterNameFromWire(wire.ClusterName, "Join"), [.. wire.Roles]);
+    internal static Join FromWire(Wire.Join wire) =>
+        new(ClusterNameFromWire(wire.ClusterName, "Join"), [.. wire.Roles], RouteFromWire(wire.Route, "Join.route"));
+
+    /// <summary>A member's route as sent: checked like the setting, so a route on the wire is one a node could have.</summary>
+    internal static string RouteToWire(string route)
+    {
+        ArgumentNullException.ThrowIfNull(route);
+        return route.Length == 0 || RouteName.IsValid(route)
+            ? route
+            : throw new ArgumentException($"'{route}' is not a valid route; use 1 to 64 letters, digits, '-' or '_'.", nameof(route));
+    }
+
+    internal static string RouteFromWire(string route, WireField field) =>
+        route.Length == 0 || RouteName.IsValid(route)
+            ? route
+            : throw Malformed(field, $"is not a route (1 to {RouteName.MaxLength} ASCII letters, digits, '-' or '_')");
 
     internal static Wire.Welcome ToWire(Welcome message) =>
         new() { To = ToWire(message.To), Gossip = GossipWireFormat.ToWire(message.Gossip) };

@@ -43,7 +43,7 @@ public static class ClusterCommands
         var downAddress = AddressArgument.Create("the member to down");
         var down = new Command("down", "mark a member Down (for one that is dead; its shards fail over to their backups)") { downAddress };
         down.SetAction(runner.Action((context, parse, cancellation) =>
-            ActionOutput.Write(context, context.Client.DownAsync(parse.GetRequiredValue(downAddress), cancellation))));
+            ActionOutput.Write(context, DownAsync(context, parse.GetRequiredValue(downAddress), cancellation))));
         cluster.Add(down);
 
         var downUnreachable = new Command("down-unreachable", "mark every unreachable member Down");
@@ -72,6 +72,9 @@ public static class ClusterCommands
 
         return cluster;
     }
+
+    private static async Task<ApiAnswer<ActionResult>> DownAsync(CommandContext context, string address, CancellationToken cancellation) =>
+        await context.Client.DownAsync(await AddressArgument.ResolveAsync(context.Client, address, cancellation), cancellation);
 
     private static async Task<ApiAnswer<ActionResult>> LeaveAsync(CommandContext context, string address, CancellationToken cancellation) =>
         await context.Client.LeaveAsync(await AddressArgument.ResolveAsync(context.Client, address, cancellation), cancellation);

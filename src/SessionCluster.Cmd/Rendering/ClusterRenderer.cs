@@ -8,11 +8,12 @@ namespace SessionCluster.Cmd.Rendering;
 /// <summary>Renders the membership views: <c>cluster show</c> and <c>cluster leader</c>.</summary>
 public static class ClusterRenderer
 {
-    /// <summary>A table of address | roles | status | reachability | leader, then one count line.</summary>
+    /// <summary>A table of address | route | roles | status | reachability | leader, then one count line.</summary>
     public static void Members(IAnsiConsole console, MembersDocument members)
     {
         var table = new Table().Border(TableBorder.Rounded)
             .AddColumn("Address")
+            .AddColumn("Route")
             .AddColumn("Roles")
             .AddColumn("Status")
             .AddColumn("Reachability")
@@ -33,6 +34,7 @@ public static class ClusterRenderer
             var address = member.Address == members.Self ? $"{Markup.Escape(member.Address)} [grey](asked)[/]" : Markup.Escape(member.Address);
             table.AddRow(
                 new Markup(address),
+                new Text(member.Route ?? "-"),
                 new Text(member.Roles.Count == 0 ? "-" : string.Join(", ", member.Roles)),
                 StatusStyle.Status(member.Status),
                 StatusStyle.Reachability(member.Reachable),

@@ -68,6 +68,7 @@ public static class ShardingRenderer
     {
         var table = new Table().Border(TableBorder.Rounded)
             .AddColumn("Node")
+            .AddColumn("Route")
             .AddColumn("Roles")
             .AddColumn("Status")
             .AddColumn(new TableColumn("Shards").RightAligned())
@@ -77,6 +78,7 @@ public static class ShardingRenderer
         {
             table.AddRow(
                 new Text(node.Address),
+                new Text(node.Route ?? "-"),
                 new Text(node.Roles.Count == 0 ? "-" : string.Join(", ", node.Roles)),
                 StatusStyle.Status(node.Status),
                 new Text(Number(node.Shards)),
@@ -90,7 +92,7 @@ public static class ShardingRenderer
             var chart = new BarChart().Label("Shards per node").LeftAlignLabel().Width(Math.Min(console.Profile.Width, 100));
             foreach (var node in stats.Nodes)
             {
-                chart.AddItem(node.Address, node.Shards, node.Status == "Up" ? Color.Green : Color.Yellow);
+                chart.AddItem(node.Route is null ? node.Address : $"{node.Address} {node.Route}", node.Shards, node.Status == "Up" ? Color.Green : Color.Yellow);
             }
 
             console.Write(chart);

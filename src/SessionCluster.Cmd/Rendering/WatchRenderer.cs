@@ -12,7 +12,7 @@ public static class WatchRenderer
     public const int MaxBarWidth = 40;
 
     /// <summary>What the other columns take, so the bar shrinks on a narrow terminal instead of squeezing the addresses.</summary>
-    private const int OtherColumnsWidth = 64;
+    private const int OtherColumnsWidth = 74;
 
     /// <param name="frame">What to draw.</param>
     /// <param name="node">The node asked, for the header.</param>
@@ -24,6 +24,7 @@ public static class WatchRenderer
         var widest = Math.Max(1, stats.Nodes.Select(entry => entry.Shards).DefaultIfEmpty(0).Max());
         var table = new Table().Border(TableBorder.Simple)
             .AddColumn(new TableColumn("Node").NoWrap())
+            .AddColumn(new TableColumn("Route").NoWrap())
             .AddColumn("Status")
             .AddColumn(new TableColumn("Shards").RightAligned())
             .AddColumn(new TableColumn("").NoWrap())
@@ -35,6 +36,7 @@ public static class WatchRenderer
             var change = moved == 0 ? "" : moved > 0 ? $" [green]+{moved.ToString(CultureInfo.InvariantCulture)}[/]" : $" [red]{moved.ToString(CultureInfo.InvariantCulture)}[/]";
             table.AddRow(
                 new Text(entry.Address),
+                new Text(entry.Route ?? "-"),
                 StatusStyle.Status(entry.Status),
                 new Markup(ShardingRenderer.Number(entry.Shards) + change),
                 new Markup($"[{(entry.Status == "Up" ? "green" : "yellow")}]{Bar(entry.Shards, widest, barWidth)}[/]"),

@@ -7,10 +7,12 @@ namespace SessionCluster.Cmd.Views;
 /// <param name="Shards">Shards whose home it is.</param>
 /// <param name="Backups">Backup copies it keeps of shards homed elsewhere.</param>
 /// <param name="Sessions">Sessions in its home shards.</param>
+/// <param name="Route">Its route name (<c>--route</c>), null when it has none or is not a member.</param>
 public sealed record NodeShardStats(
     string Address,
     IReadOnlyList<string> Roles,
     string? Status,
     int Shards,
     int Backups,
-    long Sessions);
+    long Sessions,
+    string? Route = null);

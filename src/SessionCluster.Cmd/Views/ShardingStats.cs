@@ -63,7 +63,7 @@ public sealed record ShardingStats(
             .Select(entry =>
             {
                 var member = memberByAddress.GetValueOrDefault(entry.Key);
-                return new NodeShardStats(entry.Key, member?.Roles ?? [], member?.Status, entry.Value.Shards, entry.Value.Backups, entry.Value.Sessions);
+                return new NodeShardStats(entry.Key, member?.Roles ?? [], member?.Status, entry.Value.Shards, entry.Value.Backups, entry.Value.Sessions, member?.Route);
             })
             .ToList();
         return new ShardingStats(table.Coordinator, table.Shards.Count, unassigned, nodes.Sum(node => node.Sessions), nodes);

@@ -39,6 +39,31 @@ public sealed class MembershipNodeTests
     }
 
     [Fact]
+    public void Routes_TravelWithTheJoin_AndEveryMemberSeesEachNodesOwn()
+    {
+        var seed = NewNode(A, [A.Address], route: "seed-a");
+        seed.Start(T0);
+        seed.Tick(T0 + seed.Settings.SeedNodeTimeout);
+        var formed = T0 + seed.Settings.SeedNodeTimeout;
+        Assert.Equal("seed-a", seed.Gossip.MemberOf(A)!.Route);
+
+        var joiner = NewNode(B, [A.Address], route: "w2");
+        joiner.Start(formed);
+        var join = Assert.IsType<Join>(Assert.IsType<Send>(Assert.Single(joiner.Receive(A, new InitJoinAck("session-cluster"), formed))).Message);
+        Assert.Equal("w2", join.Route);
+        var welcome = seed.Receive(B, join, formed).OfType<Send>().Select(send => send.Message).OfType<Welcome>().Single();
+        joiner.Receive(A, welcome, formed);
+
+        foreach (var view in new[] { seed.Gossip, joiner.Gossip })
+        {
+            Assert.Equal("seed-a", view.MemberOf(A)!.Route);
+            Assert.Equal("w2", view.MemberOf(B)!.Route);
+        }
+
+        Assert.Throws<ArgumentException>(() => NewNode(new UniqueAddress(new NodeAddress("c", 1), 33), route: "not a route"));
+    }
+
+    [Fact]
     public void InitJoinAck_WhileSeeking_SendsJoinWithRoles_ThenWelcomeMakesMember()
     {
         var joiner = NewNode(B, [A.Address]);
@@ -243,6 +268,6 @@ public sealed class MembershipNodeTests
         Assert.DoesNotContain(node.Tick(T0 + interval * 4), e => e is Publish { Event: StillJoining });
     }
 
-    internal static MembershipNode NewNode(UniqueAddress self, IReadOnlyList<NodeAddress>? seeds = null) =>
-        new(self, ClusterSettings.Default with { SeedNodes = seeds ?? [] }, ["worker"], new Random(1));
+    internal static MembershipNode NewNode(UniqueAddress self, IReadOnlyList<NodeAddress>? seeds = null, string route = "") =>
+        new(self, ClusterSettings.Default with { SeedNodes = seeds ?? [] }, ["worker"], new Random(1), route: route);
 }

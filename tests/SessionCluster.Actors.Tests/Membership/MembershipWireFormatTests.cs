@@ -91,7 +91,19 @@ public sealed class MembershipWireFormatTests : IAsyncLifetime
 
             Assert.Equal("session-cluster", decoded.ClusterName);
             Assert.Equal(roles, decoded.Roles);
+            Assert.Equal(string.Empty, decoded.Route);
         }
+
+        Assert.Equal("w-1_A", Codec.RoundTrip(new Join("session-cluster", ["worker"], "w-1_A")).Route);
+    }
+
+    [Fact]
+    public void Route_OnTheWire_IsOneANodeCouldHave()
+    {
+        Codec.AssertMalformed(WireTypeIds.Join, new Wire.Join { ClusterName = "c", Route = "w1; Path=/" }, "Join.route is not a route");
+        Codec.AssertMalformed(WireTypeIds.Join, new Wire.Join { ClusterName = "c", Route = new string('w', 65) }, "Join.route is not a route");
+        Assert.Throws<ArgumentException>(() => Codec.Encode(new Join("c", [], "w 1")));
+        Assert.Throws<ArgumentException>(() => Codec.Encode(new GossipEnvelope(A, Gossip.Empty.WithMember(new Member(A, MemberStatus.Up, [], 1, "ü")))));
     }
 
     [Fact]
@@ -223,6 +235,7 @@ public sealed class MembershipWireFormatTests : IAsyncLifetime
         ["member up-number too big"] = ((w, _) => w.Gossip.Members[0].UpNumber = uint.MaxValue, "gossip.members[0].up_number is 4294967295"),
         ["member role index out of range"] = ((w, _) => w.Gossip.Members[0].RoleIndexes[1] = 2, "gossip.members[0].role_indexes[1] is 2, outside the role table of 2 entries"),
         ["member role index twice"] = ((w, _) => w.Gossip.Members[0].RoleIndexes.Add(0), "gossip.members[0].role_indexes[2] repeats front"),
+        ["member route not a route"] = ((w, _) => w.Gossip.Members[1].Route = "w2\r\nSet-Cookie: x", "gossip.members[1].route is not a route"),
         ["tombstone index out of range"] = ((w, _) => w.Gossip.Tombstones[0].AddressIndex = 99, "gossip.tombstones[0].address_index is 99, outside the address table"),
         ["tombstone time missing"] = ((w, _) => w.Gossip.Tombstones[0].ClearRemovedAtUtcTicks(), "gossip.tombstones[0].removed_at_utc_ticks is missing"),
         ["tombstone time negative"] = ((w, _) => w.Gossip.Tombstones[0].RemovedAtUtcTicks = -1, "gossip.tombstones[0].removed_at_utc_ticks is -1, outside 0 to"),
@@ -345,8 +358,8 @@ public sealed class MembershipWireFormatTests : IAsyncLifetime
     private static Gossip HandBuiltGossip()
     {
         var gossip = Gossip.Empty
-            .WithMember(new Member(A, MemberStatus.Up, ["worker", "front"], 1))
-            .WithMember(new Member(B, MemberStatus.Up, ["worker"], 2))
+            .WithMember(new Member(A, MemberStatus.Up, ["worker", "front"], 1, "a-1"))
+            .WithMember(new Member(B, MemberStatus.Up, ["worker"], 2, "b_2"))
             .WithMember(new Member(C, MemberStatus.Joining, []))
             .WithMember(new Member(D, MemberStatus.Up, [], 3))
             .ChangedBy(A).ChangedBy(A).ChangedBy(B).ChangedBy(D)
@@ -448,7 +461,7 @@ public sealed class MembershipWireFormatTests : IAsyncLifetime
                 default:
                     var status = (MemberStatus)random.Next(1, 7);
                     var up = random.Next(4) switch { 0 => 0, 1 => int.MaxValue, _ => random.Next(1, 200) };
-                    members[node] = new Member(node, status, rolePool.Where(_ => random.Next(3) == 0), up);
+                    members[node] = new Member(node, status, rolePool.Where(_ => random.Next(3) == 0), up, random.Next(2) == 0 ? string.Empty : $"r{random.Next(100)}");
                     break;
             }
 

@@ -6,11 +6,11 @@ internal static class CannedJson
     /// <summary>A Lighthouse, three workers (one Leaving, one unreachable) and a front; the Lighthouse leads.</summary>
     public const string Members = """
         {"self":"127.0.0.1:4060","leader":"127.0.0.1:4053","oldest":"127.0.0.1:4054","converged":false,"members":[
-          {"address":"127.0.0.1:4053","uid":"11","status":"Up","roles":["lighthouse"],"reachable":true,"upNumber":1},
-          {"address":"127.0.0.1:4054","uid":"12","status":"Up","roles":["worker"],"reachable":true,"upNumber":2},
-          {"address":"127.0.0.1:4055","uid":"13","status":"Up","roles":["worker"],"reachable":false,"upNumber":3},
+          {"address":"127.0.0.1:4053","uid":"11","status":"Up","route":null,"roles":["lighthouse"],"reachable":true,"upNumber":1},
+          {"address":"127.0.0.1:4054","uid":"12","status":"Up","route":"w1","roles":["worker"],"reachable":true,"upNumber":2},
+          {"address":"127.0.0.1:4055","uid":"13","status":"Up","route":"w2","roles":["worker"],"reachable":false,"upNumber":3},
           {"address":"127.0.0.1:4056","uid":"14","status":"Leaving","roles":["worker"],"reachable":true,"upNumber":4},
-          {"address":"127.0.0.1:4060","uid":"15","status":"Up","roles":["front"],"reachable":true,"upNumber":5}]}
+          {"address":"127.0.0.1:4060","uid":"15","status":"Up","route":"front","roles":["front"],"reachable":true,"upNumber":5}]}
         """;
 
     /// <summary>Six shards: three on 4054, two on 4055, one without a home; backups spread; one count unknown.</summary>

@@ -224,7 +224,7 @@
       const line = element('div', gone ? 'row gone' : 'row');
       line.dataset.address = row.address;
       const label = element('div', 'label');
-      label.append(element('span', 'name', row.address));
+      label.append(element('span', 'name', row.member && row.member.route ? `${row.address} · ${row.member.route}` : row.address));
       const status = row.member ? (row.member.reachable ? row.member.status : `${row.member.status}, unreachable`) : 'not a member';
       label.append(element('span', 'counts', `${homes.length} shards · ${backups.length} backups · ${number(sessions)} sessions · ${status}`));
       // Two lines: the shards it serves, then the backup copies it keeps.
@@ -253,6 +253,7 @@
       const tr = element('tr');
       tr.dataset.address = m.address;
       tr.append(element('td', 'address', m.address));
+      tr.append(element('td', 'route', m.route || ''));
       tr.append(element('td', `status-${m.status}`, m.status));
       tr.append(element('td', null, m.roles.join(', ')));
       tr.append(element('td', m.reachable ? null : 'unreachable', m.reachable ? 'yes' : 'NO'));
