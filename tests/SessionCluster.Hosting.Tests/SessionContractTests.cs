@@ -164,6 +164,21 @@ public sealed class SessionContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ANewSessionsFirstCommitOverALimit_IsRefused_TheSessionStaysEmptyAndWritable()
+    {
+        // The first commit travels with the creation: refused, it leaves the session created and empty, never half-written.
+        _factory.Settings["session-cluster:sessions:max-attributes"] = "3";
+        using var browser = _factory.CreateBrowser();
+
+        var refused = await browser.PutAsync("/probe/many?keys=a,b,c,d", null);
+
+        Assert.Equal(HttpStatusCode.InsufficientStorage, refused.StatusCode);
+        Assert.Empty((await Probe(browser)).Keys);
+        (await browser.PutAsync("/probe/many?keys=a,b", null)).EnsureSuccessStatusCode();
+        Assert.Equal(["a", "b"], (await Probe(browser)).Keys);
+    }
+
+    [Fact]
     public async Task AnInvalidatedSessionsKey_IsNeverAdopted_ANewKeyAndCookieReplaceIt()
     {
         using var browser = _factory.CreateBrowser();

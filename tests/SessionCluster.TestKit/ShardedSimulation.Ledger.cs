@@ -70,6 +70,44 @@ public sealed partial class ShardedSimulation
         return wrong;
     }
 
+    /// <summary>Sessions created with their first increment in the same command (<see cref="CreateSession.Then"/>) and
+    /// acknowledged, so far.</summary>
+    public int CreatedWithIncrement { get; private set; }
+
+    /// <summary>Creates <paramref name="perStep"/> sessions through random nodes every <paramref name="interval"/> of virtual
+    /// time, each with a first increment in the creating command, until the returned handle is disposed. An acknowledged
+    /// one enters the ledger with that increment; one whose outcome is unknown stays out of it (it may not exist).</summary>
+    public IDisposable RunCreations(int perStep, TimeSpan interval) =>
+        Simulation.Clock.CreateTimer(_ => CreateSomeWithIncrement(perStep), null, interval, interval);
+
+    private void CreateSomeWithIncrement(int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var id = NewId();
+            InFlight++;
+            Pick().Submit(new CreateSession(id, Then: new IncrementAttribute(id, Counter, 1, ++_lastOperationId)), reply =>
+            {
+                InFlight--;
+                switch (reply)
+                {
+                    case AttributeValue value:
+                        var ledger = new SessionLedger();
+                        ledger.Acknowledged.Add(ParseCounter(value.JsonValue!));
+                        _ledger[id] = ledger;
+                        CreatedWithIncrement++;
+                        break;
+                    case ShardUnavailable unavailable:
+                        Unavailable.Add($"{Simulation.Elapsed.TotalMilliseconds:0}ms shard {unavailable.Shard}: {unavailable.Reason}");
+                        break;
+                    default:
+                        Errors.Add($"create {id} with an increment: {reply}");
+                        break;
+                }
+            });
+        }
+    }
+
     private void IncrementSome(int count)
     {
         if (_ledger.Count == 0)

@@ -83,19 +83,27 @@ public sealed class SessionClient(LocalShards local, SessionSettings settings)
             }
         }
 
-        var created = await Create(cancellationToken).ConfigureAwait(false);
+        // One round trip either way: a write rides on the creation, and a read of the session just made is answered by
+        // the creation's snapshot (a client without a cookie, a first visit or a load generator, mostly reads).
+        var newId = SessionId.New();
+        var then = command(newId);
+        var create = new CreateSession(newId);
+        if (create.IsFirstWrite(then))
+        {
+            return (await Send(create with { Then = then }, cancellationToken).ConfigureAwait(false), newId, true);
+        }
+
+        var created = await Send(create, cancellationToken).ConfigureAwait(false);
         if (created is not SessionSnapshot snapshot)
         {
             return (created, default, true);
         }
 
-        // A read of the session just made needs no second round trip: the creation answered it (and a client without
-        // a cookie, a first visit or a load generator, mostly reads).
-        return command(snapshot.Id) switch
+        return then switch
         {
             GetSession => (snapshot, snapshot.Id, true),
             GetAttribute read => (new AttributeValue(read.Name, snapshot.Attributes.FirstOrDefault(pair => pair.Key == read.Name).Value), snapshot.Id, true),
-            var then => (await Send(then, cancellationToken).ConfigureAwait(false), snapshot.Id, true),
+            _ => (await Send(then, cancellationToken).ConfigureAwait(false), snapshot.Id, true),
         };
     }
 

@@ -55,11 +55,21 @@ public sealed record TouchSession(SessionId SessionId) : SessionCommand(SessionI
 
 /// <summary>Starts a new session under an id this cluster just minted (<see cref="SessionId.New"/>); never an id a
 /// client sent. The id is minted where the request enters, so that it can be routed to its shard like any other
-/// command. Reply: <see cref="SessionSnapshot"/>.</summary>
+/// command. Reply: <see cref="SessionSnapshot"/>, or with <paramref name="Then"/> that write's reply.</summary>
+/// <remarks>A repeat (the home died before answering) applies <paramref name="Then"/> again, which is safe: until this
+/// command is answered, nobody but the request that minted the id knows it, so no other write can come between.</remarks>
 /// <param name="SessionId">The freshly minted id.</param>
 /// <param name="MaxInactiveInterval">This session's idle timeout (ASP.NET Core's <c>SessionOptions.IdleTimeout</c>);
 /// null takes <c>sessions.max-inactive-interval</c>. Fixed for the session's life.</param>
-public sealed record CreateSession(SessionId SessionId, TimeSpan? MaxInactiveInterval = null) : SessionCommand(SessionId);
+/// <param name="Then">The request's first write to the new session (<see cref="IsFirstWrite"/>), applied in the same turn
+/// so that creating a session and writing to it take one round trip; null for none.</param>
+public sealed record CreateSession(SessionId SessionId, TimeSpan? MaxInactiveInterval = null, SessionCommand? Then = null) : SessionCommand(SessionId)
+{
+    /// <summary>True if <paramref name="command"/> may follow a creation as its <see cref="Then"/>: a write to the same
+    /// session (a set, remove, increment or attribute batch). Reads need none: the creation's snapshot answers them.</summary>
+    public bool IsFirstWrite(SessionCommand command) =>
+        command.SessionId == SessionId && command is SetAttribute or RemoveAttribute or IncrementAttribute or ApplyAttributeChanges;
+}
 
 /// <summary>Starts a session under a freshly minted id holding exactly <paramref name="Attributes"/> (the copy step of
 /// <see cref="SessionClient.Rotate"/>); an existing session of that id is made to hold exactly them. Reply:

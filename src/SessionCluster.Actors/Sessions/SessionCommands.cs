@@ -61,10 +61,21 @@ public static partial class SessionCommands
             case GetSession or TouchSession:
                 var accessed = state.Accessed(now);
                 return new(accessed, null, Snapshot(accessed, host.Owner));
-            case CreateSession:
-                // The whole state is the first delta a backup gets.
+            case CreateSession create:
+                // The whole state is the first delta a backup gets, the first write's change included.
                 var created = state.Accessed(now);
-                return new(created, created, Snapshot(created, host.Owner));
+                if (create.Then is not { } then)
+                {
+                    return new(created, created, Snapshot(created, host.Owner));
+                }
+
+                if (!create.IsFirstWrite(then))
+                {
+                    return new(created, created, new StatusFailure(new NotSupportedException($"{then.GetType().Name} cannot follow a creation.")));
+                }
+
+                var written = Apply(created, then, host, now);
+                return new(written.State, written.State, written.Reply);
             case GetAttribute get:
                 return new(state.Accessed(now), null, new AttributeValue(get.Name, state.Get(get.Name)));
             case SetAttribute set:

@@ -24,6 +24,7 @@ public static class SessionMessageSizes
         ApplyAttributeChanges apply => SumOf(apply.Changes),
         CreateSessionFrom copy => SumOf(copy.Attributes),
         EndRotatedSession end => SumOf(end.Attributes),
+        CreateSession { Then: { } then } => Of(then),
         _ => 0,
     };
 

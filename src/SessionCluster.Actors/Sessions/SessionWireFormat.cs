@@ -57,12 +57,26 @@ public static class SessionWireFormat
             case TouchSession:
                 wire.TouchSession = new();
                 break;
-            case CreateSession create:
+            case CreateSession { Then: null } create:
                 wire.CreateSession = new();
                 if (create.MaxInactiveInterval is { } interval)
                 {
                     ArgumentOutOfRangeException.ThrowIfLessThan(interval, TimeSpan.Zero, nameof(command));
                     wire.CreateSession.MaxInactiveIntervalTicks = interval.Ticks;
+                }
+
+                break;
+            case CreateSession { Then: { } then } create:
+                if (!create.IsFirstWrite(then))
+                {
+                    throw new ArgumentException($"{then.GetType().Name} of {then.SessionId} cannot follow the creation of {create.SessionId}.", nameof(command));
+                }
+
+                wire.CreateSessionWithWrite = new() { Then = ToWire(then) };
+                if (create.MaxInactiveInterval is { } withWriteInterval)
+                {
+                    ArgumentOutOfRangeException.ThrowIfLessThan(withWriteInterval, TimeSpan.Zero, nameof(command));
+                    wire.CreateSessionWithWrite.MaxInactiveIntervalTicks = withWriteInterval.Ticks;
                 }
 
                 break;
@@ -120,9 +134,8 @@ public static class SessionWireFormat
             Wire.SessionCommand.CommandOneofCase.TouchSession => new TouchSession(id),
             Wire.SessionCommand.CommandOneofCase.CreateSession => new CreateSession(
                 id,
-                !wire.CreateSession.HasMaxInactiveIntervalTicks ? null
-                : wire.CreateSession.MaxInactiveIntervalTicks >= 0 ? TimeSpan.FromTicks(wire.CreateSession.MaxInactiveIntervalTicks)
-                : throw Malformed(field.Then("create_session.max_inactive_interval_ticks"), $"is {wire.CreateSession.MaxInactiveIntervalTicks}; a duration is never negative")),
+                IntervalFromWire(wire.CreateSession.HasMaxInactiveIntervalTicks, wire.CreateSession.MaxInactiveIntervalTicks, field.Then("create_session.max_inactive_interval_ticks"))),
+            Wire.SessionCommand.CommandOneofCase.CreateSessionWithWrite => CreateWithWriteFromWire(id, wire.CreateSessionWithWrite, field.Then("create_session_with_write")),
             Wire.SessionCommand.CommandOneofCase.ApplyAttributeChanges =>
                 ChangesFromWire(id, wire.ApplyAttributeChanges, field.Then("apply_attribute_changes")),
             Wire.SessionCommand.CommandOneofCase.CreateSessionFrom =>
@@ -230,6 +243,25 @@ public static class SessionWireFormat
         }
 
         return wire;
+    }
+
+    private static TimeSpan? IntervalFromWire(bool present, long ticks, WireField field) =>
+        !present ? null
+        : ticks >= 0 ? TimeSpan.FromTicks(ticks)
+        : throw Malformed(field, $"is {ticks}; a duration is never negative");
+
+    private static CreateSession CreateWithWriteFromWire(SessionId id, Wire.CreateSessionWithWrite wire, WireField field)
+    {
+        var interval = IntervalFromWire(wire.HasMaxInactiveIntervalTicks, wire.MaxInactiveIntervalTicks, field.Then("max_inactive_interval_ticks"));
+        // Decoded as any command, then refused if it is not a write (a creation inside included); how deep a forged
+        // nesting can go is bounded by the protobuf parser's recursion limit before this runs.
+        var then = FromWire(wire.Then, field.Then("then"));
+        var create = new CreateSession(id, interval, then);
+        return create.IsFirstWrite(then)
+            ? create
+            : throw Malformed(field.Then("then"), then.SessionId != id
+                ? $"names session {then.SessionId}, not the one created ({id})"
+                : $"is a {then.GetType().Name}; only a set, remove, increment or attribute batch may follow a creation");
     }
 
     private static ApplyAttributeChanges ChangesFromWire(SessionId id, Wire.ApplyAttributeChanges wire, WireField field)

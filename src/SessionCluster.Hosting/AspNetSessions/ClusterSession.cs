@@ -16,7 +16,8 @@ namespace SessionCluster.Hosting.AspNetSessions;
 /// <para><b>Ids.</b> The session id is <see cref="SessionKeyIds.IdOf"/> the middleware's key. A session is created only
 /// on the first commit that changes something, and only under a key minted in this request: the middleware's new key,
 /// or, when the cookie's key names a session that does not exist (expired, invalidated, never committed), a new key the
-/// store mints and sends as a new cookie (<see cref="SessionCookieRenewal"/>). A dead key is never brought back.</para>
+/// store mints and sends as a new cookie (<see cref="SessionCookieRenewal"/>). A dead key is never brought back. The
+/// creation carries that first commit, so a new session costs one round trip.</para>
 /// <para><b>Commit.</b> Sets and removes are tracked per key; <see cref="CommitAsync"/> sends them as one
 /// <see cref="ApplyAttributeChanges"/> (all or none), so concurrent requests of one session that change different keys
 /// keep each other's changes, and <see cref="Clear"/> removes the keys this request saw. A refused commit (a limit) or
@@ -210,19 +211,17 @@ internal sealed partial class ClusterSession : ISession
             return;
         }
 
-        if (_mustCreate)
+        var changes = new ApplyAttributeChanges(_id, [.. _changes.Select(pair => new AttributeChange(pair.Key, pair.Value))]);
+        // A new session is created with its first commit in one round trip.
+        var reply = _mustCreate
+            ? await SendAsync(new CreateSession(_id, _idleTimeout, changes), "create and commit", cancellationToken).ConfigureAwait(false)
+            : await SendAsync(changes, "commit", cancellationToken).ConfigureAwait(false);
+        if (reply is SessionSnapshot or SessionRejected)
         {
-            var created = await SendAsync(new CreateSession(_id, _idleTimeout), "create", cancellationToken).ConfigureAwait(false);
-            if (created is not SessionSnapshot)
-            {
-                throw Failure(created, "create");
-            }
-
+            // Either way the session now exists (a refused first commit leaves it empty).
             _mustCreate = false;
         }
 
-        var changes = _changes.Select(pair => new AttributeChange(pair.Key, pair.Value)).ToArray();
-        var reply = await SendAsync(new ApplyAttributeChanges(_id, changes), "commit", cancellationToken).ConfigureAwait(false);
         if (reply is SessionSnapshot committed)
         {
             _route?.Update(committed.Owner);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using SessionCluster.Actors.Hosting;
 using SessionCluster.Actors.Replication;
+using SessionCluster.Actors.Runtime;
 using SessionCluster.Actors.Sessions;
 
 namespace SessionCluster.Actors.Tests.Sessions;
@@ -340,6 +341,61 @@ public sealed class SessionCommandsTests
 
         Assert.Equal(_state, update.Delta);
         Assert.Equal(Id, Assert.IsType<SessionSnapshot>(update.Reply).Id);
+    }
+
+    [Fact]
+    public void Create_WithAFirstWrite_AppliesItInTheSameTurn_AndShipsTheWholeStateWithIt()
+    {
+        var set = Run(new CreateSession(Id, Then: new SetAttribute(Id, "a", Json("1"))));
+
+        Assert.Equal("1", Text(Assert.IsType<SessionSnapshot>(set.Reply).Attributes.Single(pair => pair.Key == "a").Value));
+        Assert.Equal(_state, set.Delta);
+        Assert.Equal("1", Text(_state.Get("a")));
+    }
+
+    [Fact]
+    public void Create_WithAFirstIncrement_Repeated_HereOrOnThePromotedBackup_CountsItOnce()
+    {
+        // A home that died before its answer arrived makes the region send the creation again: to the same home if it
+        // was only slow, or to the backup promoted in its place, which holds the creation's delta.
+        var increment = Increment("n", 5);
+        var backup = SessionCommands.NewSession(Id, Start, Limits);
+
+        var first = Run(new CreateSession(Id, Then: increment));
+        backup = backup.Apply(first.Delta!);
+        var repeatHere = Run(new CreateSession(Id, Then: increment));
+        var repeatOnBackup = SessionCommands.Apply(backup, new CreateSession(Id, Then: increment), HostB, _now.AddSeconds(1));
+
+        Assert.Equal("5", Text(Assert.IsType<AttributeValue>(first.Reply).JsonValue));
+        Assert.Equal("5", Text(Assert.IsType<AttributeValue>(repeatHere.Reply).JsonValue));
+        Assert.Equal("5", Text(_state.Get("n")));
+        Assert.Equal("5", Text(Assert.IsType<AttributeValue>(repeatOnBackup.Reply).JsonValue));
+        Assert.Equal("5", Text(repeatOnBackup.State.Get("n")));
+    }
+
+    [Fact]
+    public void Create_WithAFirstWriteOverALimit_CreatesTheSessionAndRefusesTheWrite()
+    {
+        var update = Run(new CreateSession(Id, Then: new SetAttribute(Id, "a", Json("12345678901"))));
+
+        Assert.IsType<SessionRejected>(update.Reply);
+        Assert.Equal(_state, update.Delta);
+        Assert.Equal(0, _state.AttributeCount);
+        Assert.False(_state.IsEnded);
+    }
+
+    [Fact]
+    public void Create_FollowedByAReadOrAnotherSessionsWrite_IsRefusedAndWritesNothing()
+    {
+        var other = new SessionId(new UInt128(1, 2));
+        foreach (var then in new SessionCommand[] { new GetSession(Id), new InvalidateSession(Id), new CreateSession(Id), new SetAttribute(other, "a", Json("1")) })
+        {
+            var update = Run(new CreateSession(Id, Then: then));
+
+            Assert.IsType<StatusFailure>(update.Reply);
+            Assert.Equal(0, _state.AttributeCount);
+            Assert.False(_state.IsEnded);
+        }
     }
 
     [Fact]

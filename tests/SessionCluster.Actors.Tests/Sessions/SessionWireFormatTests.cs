@@ -32,6 +32,53 @@ public sealed class SessionWireFormatTests
         }
     }
 
+    [Fact]
+    public void RoundTrip_CreateSessionWithAFirstWrite_KeepsTheWriteAndTheInterval()
+    {
+        var increment = new IncrementAttribute(Id, "n", -3, 42);
+        Assert.Equal(new CreateSession(Id, TimeSpan.FromMinutes(20), increment), RoundTrip(new CreateSession(Id, TimeSpan.FromMinutes(20), increment)));
+        Assert.Equal(new CreateSession(Id, null, new RemoveAttribute(Id, "a")), RoundTrip(new CreateSession(Id, null, new RemoveAttribute(Id, "a"))));
+
+        var set = Assert.IsType<SetAttribute>(Assert.IsType<CreateSession>(RoundTrip(new CreateSession(Id, Then: new SetAttribute(Id, UnicodeName, UnicodeJson)))).Then);
+        Assert.Equal(UnicodeName, set.Name);
+        Assert.Equal(UnicodeJson, set.JsonValue);
+
+        var batch = Assert.IsType<ApplyAttributeChanges>(Assert.IsType<CreateSession>(
+            RoundTrip(new CreateSession(Id, TimeSpan.Zero, new ApplyAttributeChanges(Id, [new("a", "1"u8.ToArray()), new("b", null)])))).Then);
+        Assert.Equal(["a", "b"], batch.Changes.Select(change => change.Name));
+
+        // A plain creation stays the old message, which every node knows.
+        Assert.Equal(Wire.SessionCommand.CommandOneofCase.CreateSession, SessionWireFormat.ToWire(new CreateSession(Id)).CommandCase);
+    }
+
+    [Fact]
+    public void CreateSessionWithAFirstWrite_ThatIsNoWriteOfTheSameSession_IsNeitherSentNorAccepted()
+    {
+        var other = new SessionId(new UInt128(9, 9));
+        Assert.Throws<ArgumentException>(() => SessionWireFormat.ToWire(new CreateSession(Id, Then: new GetSession(Id))));
+        Assert.Throws<ArgumentException>(() => SessionWireFormat.ToWire(new CreateSession(Id, Then: new SetAttribute(other, "a", "1"u8.ToArray()))));
+
+        var withRead = SessionWireFormat.ToWire(new CreateSession(Id, Then: new RemoveAttribute(Id, "a")));
+        withRead.CreateSessionWithWrite.Then = SessionWireFormat.ToWire(new GetSession(Id));
+        AssertMalformed(() => SessionWireFormat.FromWire(withRead), "SessionCommand.create_session_with_write.then is a GetSession; only a set, remove, increment or attribute batch may follow a creation");
+
+        var nested = SessionWireFormat.ToWire(new CreateSession(Id, Then: new RemoveAttribute(Id, "a")));
+        nested.CreateSessionWithWrite.Then = SessionWireFormat.ToWire(new CreateSession(Id, Then: new RemoveAttribute(Id, "a")));
+        AssertMalformed(() => SessionWireFormat.FromWire(nested), "SessionCommand.create_session_with_write.then is a CreateSession");
+
+        var elsewhere = SessionWireFormat.ToWire(new CreateSession(Id, Then: new RemoveAttribute(Id, "a")));
+        elsewhere.CreateSessionWithWrite.Then = SessionWireFormat.ToWire(new RemoveAttribute(other, "a"));
+        AssertMalformed(() => SessionWireFormat.FromWire(elsewhere), $"SessionCommand.create_session_with_write.then names session {other}, not the one created ({Id})");
+
+        var missing = SessionWireFormat.ToWire(new CreateSession(Id, Then: new RemoveAttribute(Id, "a")));
+        missing.CreateSessionWithWrite.Then = null;
+        AssertMalformed(() => SessionWireFormat.FromWire(missing), "SessionCommand.create_session_with_write.then is missing");
+
+        var badWrite = SessionWireFormat.ToWire(new CreateSession(Id, Then: new RemoveAttribute(Id, "a")));
+        badWrite.CreateSessionWithWrite.Then.RemoveAttribute.Name = string.Empty;
+        AssertMalformed(() => SessionWireFormat.FromWire(badWrite), "SessionCommand.create_session_with_write.then.remove_attribute.name is missing");
+    }
+
     [Theory]
     [InlineData("a")]
     [InlineData(UnicodeName)]
