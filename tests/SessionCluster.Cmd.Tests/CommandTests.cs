@@ -170,12 +170,14 @@ public sealed class CommandTests
         Assert.Equal("127.0.0.1:4056 now has capacity weight 3.", run.Stdout.Trim());
     }
 
-    [Fact]
-    public async Task ShardingShards_HomeFilter_JsonKeepsTheShape()
+    [Theory]
+    [InlineData("127.0.0.1:4055")]
+    [InlineData("w2")]
+    public async Task ShardingShards_HomeFilter_ByAddressOrRoute_JsonKeepsTheShape(string home)
     {
         await using var node = await StartNodeAsync();
 
-        var (exitCode, run) = await CliRun.RunAsync(["--node", node.Address, "sharding", "shards", "--home", "127.0.0.1:4055", "--json"]);
+        var (exitCode, run) = await CliRun.RunAsync(["--node", node.Address, "sharding", "shards", "--home", home, "--json"]);
 
         Assert.Equal(0, exitCode);
         using var document = JsonDocument.Parse(run.Stdout);
@@ -209,6 +211,7 @@ public sealed class CommandTests
 
         Assert.Equal(0, exitCode);
         Assert.Contains("3 regions, 2 hosting shards; coordinator 127.0.0.1:4054", run.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"127\.0\.0\.1:4055\s+│ w2\s+│ yes", run.Stdout);
     }
 
     [Fact]

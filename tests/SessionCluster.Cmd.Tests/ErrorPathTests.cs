@@ -167,7 +167,7 @@ public sealed class ErrorPathTests
     [InlineData(new[] { "node", "weight", "127.0.0.1:4054", "two" }, "two")]
     [InlineData(new[] { "--node", "127.0.0.1:5000/x", "cluster", "show" }, "has a path")]
     [InlineData(new[] { "--timeout", "0", "cluster", "show" }, "--timeout 0 is out of range")]
-    [InlineData(new[] { "sharding", "shards", "--home", "worker-1" }, "--home 'worker-1' is not a cluster address")]
+    [InlineData(new[] { "sharding", "shards", "--home", "worker-1:http" }, "--home 'worker-1:http' is neither a cluster address nor a route name")]
     [InlineData(new[] { "frobnicate" }, "frobnicate")]
     public async Task UsageErrors_OneLine_ExitCode2_NothingSent(string[] args, string contains)
     {

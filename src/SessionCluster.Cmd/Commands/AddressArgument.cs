@@ -67,6 +67,6 @@ public static class AddressArgument
     }
 
     /// <summary>A node's route: 1 to 64 ASCII letters, digits, '-' or '_' (no ':', so never taken for an address).</summary>
-    private static bool IsRouteName(string text) =>
+    public static bool IsRouteName(string text) =>
         text.Length is > 0 and <= 64 && text.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 }

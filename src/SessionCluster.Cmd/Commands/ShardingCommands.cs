@@ -16,27 +16,38 @@ public static class ShardingCommands
         var sharding = new Command("sharding", "where the shards are");
 
         var regions = new Command("regions", "every shard region the coordinator knows: weight, draining, shard, backup and session counts");
-        regions.SetAction(runner.Action((context, _, cancellation) =>
-            DocumentOutput.Write(context, context.Client.GetRegionsAsync(cancellation), ShardingRenderer.Regions)));
+        regions.SetAction(runner.Action(async (context, _, cancellation) =>
+        {
+            var answer = context.Client.GetRegionsAsync(cancellation);
+            if (context.Json)
+            {
+                context.WriteJson((await answer).Json);
+                return;
+            }
+
+            // The table names each region's route too, which only the membership knows.
+            var members = context.Client.GetMembersAsync(cancellation);
+            ShardingRenderer.Regions(context.Console, (await answer).Value, (await members).Value);
+        }));
         sharding.Add(regions);
 
         var home = new Option<string?>("--home")
         {
-            Description = "only the shards whose home is this worker (its cluster address, host:port)",
-            HelpName = "host:port",
+            Description = "only the shards whose home is this worker (its cluster address host:port, or its route name)",
+            HelpName = "host:port|route",
         };
         home.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<string?>() is { } text && !NodeEndpoint.IsClusterAddress(text))
+            if (result.GetValueOrDefault<string?>() is { } text && !NodeEndpoint.IsClusterAddress(text) && !AddressArgument.IsRouteName(text))
             {
-                result.AddError($"--home '{text}' is not a cluster address: expected host:port as 'sessionctl cluster show' lists it.");
+                result.AddError($"--home '{text}' is neither a cluster address nor a route name: expected host:port or a route as 'sessionctl cluster show' lists them.");
             }
         });
         var shards = new Command("shards", "the shard table: each shard's home, epoch, backups and sessions") { home };
         shards.SetAction(runner.Action(async (context, parse, cancellation) =>
         {
             var answer = await context.Client.GetShardsAsync(cancellation);
-            var only = parse.GetValue(home);
+            var only = parse.GetValue(home) is { } given ? await AddressArgument.ResolveAsync(context.Client, given, cancellation) : null;
             if (context.Json)
             {
                 // Unfiltered: the node's JSON as sent. Filtered: the same shape with fewer shards.

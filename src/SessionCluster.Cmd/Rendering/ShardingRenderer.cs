@@ -8,10 +8,13 @@ namespace SessionCluster.Cmd.Rendering;
 /// <summary>Renders the sharding views: <c>sharding regions</c>, <c>sharding shards</c> and <c>sharding stats</c>.</summary>
 public static class ShardingRenderer
 {
-    public static void Regions(IAnsiConsole console, RegionsDocument regions)
+    /// <summary>A row per region, with each member's route name from <paramref name="members"/> when given, then the counts.</summary>
+    public static void Regions(IAnsiConsole console, RegionsDocument regions, MembersDocument? members = null)
     {
+        var routes = (members?.Members ?? []).Where(member => member.Route is not null).ToDictionary(member => member.Address, member => member.Route!, StringComparer.Ordinal);
         var table = new Table().Border(TableBorder.Rounded)
             .AddColumn("Region")
+            .AddColumn("Route")
             .AddColumn("Hosts shards")
             .AddColumn(new TableColumn("Weight").RightAligned())
             .AddColumn("Draining")
@@ -22,6 +25,7 @@ public static class ShardingRenderer
         {
             table.AddRow(
                 new Text(region.Address),
+                new Text(routes.GetValueOrDefault(region.Address) ?? "-"),
                 new Text(region.HostsShards ? "yes" : "no (front)"),
                 new Text(Number(region.Weight)),
                 region.Draining ? new Markup("[yellow]draining[/]") : new Text("-"),
