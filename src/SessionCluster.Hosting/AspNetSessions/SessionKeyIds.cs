@@ -18,21 +18,35 @@ namespace SessionCluster.Hosting.AspNetSessions;
 /// </remarks>
 public sealed class SessionKeyIds
 {
-    private readonly byte[] _hmacKey;
+    // One keyed HMAC per thread, reset after each use: a one-shot HMACSHA256.HashData makes OpenSSL 3 look the
+    // algorithm up again on every call, which costs about three times the hash itself, once per request.
+    private readonly ThreadLocal<IncrementalHash> _hmac;
 
     /// <param name="clusterSecret">The cluster secret (<c>remote.secret</c>); empty means none.</param>
     public SessionKeyIds(string clusterSecret)
     {
         ArgumentNullException.ThrowIfNull(clusterSecret);
-        _hmacKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(clusterSecret + "\0sessioncluster"), 32, info: "sessioncluster aspnet session id"u8.ToArray());
+        var key = HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(clusterSecret + "\0sessioncluster"), 32, info: "sessioncluster aspnet session id"u8.ToArray());
+        _hmac = new ThreadLocal<IncrementalHash>(() => IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key));
     }
 
     /// <summary>The session id of the middleware key <paramref name="sessionKey"/>.</summary>
     public SessionId IdOf(string sessionKey)
     {
         ArgumentException.ThrowIfNullOrEmpty(sessionKey);
+        Span<byte> text = stackalloc byte[Encoding.UTF8.GetMaxByteCount(Math.Min(sessionKey.Length, 128))];
+        var hmac = _hmac.Value!;
+        if (sessionKey.Length <= 128)
+        {
+            hmac.AppendData(text[..Encoding.UTF8.GetBytes(sessionKey, text)]);
+        }
+        else
+        {
+            hmac.AppendData(Encoding.UTF8.GetBytes(sessionKey));
+        }
+
         Span<byte> mac = stackalloc byte[32];
-        HMACSHA256.HashData(_hmacKey, Encoding.UTF8.GetBytes(sessionKey), mac);
+        hmac.GetHashAndReset(mac);
         return new SessionId(BinaryPrimitives.ReadUInt128BigEndian(mac[..16]));
     }
 
