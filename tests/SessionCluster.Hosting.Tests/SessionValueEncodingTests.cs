@@ -41,6 +41,21 @@ public sealed class SessionValueEncodingTests
     }
 
     [Theory]
+    [InlineData("{\"$bytes\":\"\"}", "")]
+    [InlineData("{\"$bytes\":\"AA==\"}", "00")]
+    [InlineData("{\"$bytes\":\"AAAF\"}", "000005")]
+    [InlineData("{\"$bytes\":\"/8Mo\"}", "FFC328")]
+    public void TheBytesMarker_DecodesItsBase64(string json, string hex) =>
+        Assert.Equal(hex, Convert.ToHexString(SessionValueEncoding.Decode(Encoding.UTF8.GetBytes(json))));
+
+    [Theory]
+    [InlineData("{\"$bytes\":\"not base64!\"}")]
+    [InlineData("{\"$bytes\":\"AAA\"}")]
+    [InlineData("{\"$bytes\":\"A===\"}")]
+    public void TheBytesMarker_AroundNoBase64_ReadsAsItsJson(string json) =>
+        Assert.Equal(json, Encoding.UTF8.GetString(SessionValueEncoding.Decode(Encoding.UTF8.GetBytes(json))));
+
+    [Theory]
     [InlineData("\"alice\"", "alice")]
     [InlineData("{\"items\":[1,2]}", "{\"items\":[1,2]}")]
     [InlineData("42", "42")]

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Text;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -64,10 +65,10 @@ public static class SessionValueEncoding
         if (span.StartsWith(BytesPrefix) && span.EndsWith(BytesSuffix) && span.Length >= BytesPrefix.Length + BytesSuffix.Length)
         {
             var base64 = span[BytesPrefix.Length..^BytesSuffix.Length];
-            var decoded = new byte[base64.Length / 4 * 3];
-            if (Convert.TryFromBase64Chars(Encoding.ASCII.GetString(base64), decoded, out var written))
+            var decoded = new byte[Base64.GetMaxDecodedFromUtf8Length(base64.Length)];
+            if (Base64.DecodeFromUtf8(base64, decoded, out var consumed, out var written) == OperationStatus.Done && consumed == base64.Length)
             {
-                return decoded[..written];
+                return written == decoded.Length ? decoded : decoded[..written];
             }
         }
 
