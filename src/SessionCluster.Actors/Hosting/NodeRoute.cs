@@ -33,7 +33,7 @@ public static class NodeRoute
         if (!RouteName.IsValid(route))
         {
             throw new SettingsException(
-                $"session-cluster.node.route: '{route}' is not a valid route; use 1 to 64 letters, digits, '-' or '_'.");
+                $"session-cluster.node.route: '{route}' is not a valid route; use 1 to {RouteName.MaxLength} letters, digits, '-' or '_'.");
         }
 
         return route;

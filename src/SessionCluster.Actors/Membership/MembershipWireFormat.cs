@@ -71,7 +71,7 @@ public static class MembershipWireFormat
         ArgumentNullException.ThrowIfNull(route);
         return route.Length == 0 || RouteName.IsValid(route)
             ? route
-            : throw new ArgumentException($"'{route}' is not a valid route; use 1 to 64 letters, digits, '-' or '_'.", nameof(route));
+            : throw new ArgumentException($"'{route}' is not a valid route; use 1 to {RouteName.MaxLength} letters, digits, '-' or '_'.", nameof(route));
     }
 
     internal static string RouteFromWire(string route, WireField field) =>
