@@ -61,6 +61,6 @@ public sealed class ShardingRendererTests
         Assert.Contains("Shards per node", text, StringComparison.Ordinal);
         Assert.Matches(@"127\.0\.0\.1:4054 w1\s+█+ 3", text);
         Assert.Matches(@"127\.0\.0\.1:4055 w2\s+█+ 2", text);
-        Assert.Contains("6 shards: 5 with a home, 1 unassigned; 36 sessions on 3 nodes; coordinator 127.0.0.1:4054", text, StringComparison.Ordinal);
+        Assert.Contains("6 shards: 5 with a home, 1 unassigned; 36 sessions on 3 nodes; coordinator 127.0.0.1:4054 (w1)", text, StringComparison.Ordinal);
     }
 }

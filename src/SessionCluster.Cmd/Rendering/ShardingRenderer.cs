@@ -108,7 +108,13 @@ public static class ShardingRenderer
     /// <summary>"100 shards: 100 with a home, 0 unassigned; 1,234 sessions on 3 nodes; coordinator 127.0.0.1:4054".</summary>
     public static string TotalsLine(ShardingStats stats) =>
         $"{Number(stats.Shards)} shards: {Number(stats.Shards - stats.Unassigned)} with a home, {Number(stats.Unassigned)} unassigned; "
-        + $"{Number(stats.Sessions)} sessions on {Number(stats.Nodes.Count)} node{(stats.Nodes.Count == 1 ? "" : "s")}; coordinator {stats.Coordinator ?? "unknown"}";
+        + $"{Number(stats.Sessions)} sessions on {Number(stats.Nodes.Count)} node{(stats.Nodes.Count == 1 ? "" : "s")}; coordinator {Coordinator(stats)}";
+
+    /// <summary>The coordinator's address, with its route when it is one of the nodes listed: "127.0.0.1:4054 (w1)".</summary>
+    private static string Coordinator(ShardingStats stats) =>
+        stats.Coordinator is not { } address ? "unknown"
+        : stats.Nodes.FirstOrDefault(node => node.Address == address)?.Route is { } route ? $"{address} ({route})"
+        : address;
 
     internal static string Number(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 }
