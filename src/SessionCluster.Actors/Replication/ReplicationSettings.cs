@@ -36,7 +36,7 @@ public sealed record ReplicationSettings(
     public static ReplicationSettings Default { get; } = new(
         ReplicationFactor: 2,
         WriteConsistency: WriteConsistency.One,
-        WriteTimeout: TimeSpan.FromSeconds(3),
+        WriteTimeout: TimeSpan.FromMilliseconds(4500),
         ResendInterval: TimeSpan.FromMilliseconds(300),
         CopyWindow: 4,
         CopyResendMaxInterval: TimeSpan.FromSeconds(3),
