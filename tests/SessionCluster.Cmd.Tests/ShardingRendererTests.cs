@@ -16,7 +16,7 @@ public sealed class ShardingRendererTests
         Assert.Matches(@"127\.0\.0\.1:4054\s+│ w1\s+│ yes\s+│\s+2 │ draining\s+│\s+3 │\s+1 │\s+11 │", rows[0]);
         Assert.Matches(@"127\.0\.0\.1:4055\s+│ w2\s+│ yes\s+│\s+1 │ -\s+│\s+2 │\s+2 │\s+25 │", rows[1]);
         Assert.Matches(@"127\.0\.0\.1:4060\s+│ front\s+│ no \(front\)\s+│\s+0 │ -\s+│\s+0 │\s+0 │\s+\? │", rows[2]);
-        Assert.Contains("3 regions, 2 hosting shards; coordinator 127.0.0.1:4054", text, StringComparison.Ordinal);
+        Assert.Contains("3 regions, 2 hosting shards; coordinator 127.0.0.1:4054 (w1)", text, StringComparison.Ordinal);
     }
 
     [Fact]

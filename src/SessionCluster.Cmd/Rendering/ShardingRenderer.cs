@@ -35,7 +35,10 @@ public static class ShardingRenderer
         }
 
         console.Write(table);
-        console.WriteLine($"{Number(regions.Regions.Count)} regions, {Number(regions.Regions.Count(region => region.HostsShards))} hosting shards; coordinator {regions.Coordinator ?? "unknown"}");
+        var coordinator = regions.Coordinator is not { } address ? "unknown"
+            : routes.TryGetValue(address, out var route) ? $"{address} ({route})"
+            : address;
+        console.WriteLine($"{Number(regions.Regions.Count)} regions, {Number(regions.Regions.Count(region => region.HostsShards))} hosting shards; coordinator {coordinator}");
     }
 
     /// <summary>The shard table, or with <paramref name="home"/> only the shards whose home it is.</summary>
