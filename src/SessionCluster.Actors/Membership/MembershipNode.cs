@@ -126,10 +126,7 @@ public sealed partial class MembershipNode
         Self = self;
         _settings = settings.Validate();
         _roles = ImmutableSortedSet.CreateRange(StringComparer.Ordinal, roles);
-        ArgumentNullException.ThrowIfNull(route);
-        _route = route.Length == 0 || RouteName.IsValid(route)
-            ? route
-            : throw new ArgumentException($"'{route}' is not a valid route; use 1 to {RouteName.MaxLength} letters, digits, '-' or '_'.", nameof(route));
+        _route = RouteName.EmptyOrValid(route, nameof(route));
         _random = random;
         newDetector ??= () => new PhiAccrualFailureDetector(settings.FailureDetector);
         _monitor = new HeartbeatMonitor(self, settings.MonitoredBy, newDetector);

@@ -66,13 +66,7 @@ public static class MembershipWireFormat
         new(ClusterNameFromWire(wire.ClusterName, "Join"), [.. wire.Roles], RouteFromWire(wire.Route, "Join.route"));
 
     /// <summary>A member's route as sent: checked like the setting, so a route on the wire is one a node could have.</summary>
-    internal static string RouteToWire(string route)
-    {
-        ArgumentNullException.ThrowIfNull(route);
-        return route.Length == 0 || RouteName.IsValid(route)
-            ? route
-            : throw new ArgumentException($"'{route}' is not a valid route; use 1 to {RouteName.MaxLength} letters, digits, '-' or '_'.", nameof(route));
-    }
+    internal static string RouteToWire(string route) => RouteName.EmptyOrValid(route, nameof(route));
 
     internal static string RouteFromWire(string route, WireField field) =>
         route.Length == 0 || RouteName.IsValid(route)

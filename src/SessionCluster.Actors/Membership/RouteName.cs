@@ -26,4 +26,14 @@ public static class RouteName
 
         return true;
     }
+
+    /// <summary><paramref name="route"/> if it is empty (no route) or valid; otherwise throws naming <paramref name="parameter"/>.</summary>
+    /// <exception cref="ArgumentException">Neither empty nor a valid route.</exception>
+    public static string EmptyOrValid(string route, string parameter)
+    {
+        ArgumentNullException.ThrowIfNull(route, parameter);
+        return route.Length == 0 || IsValid(route)
+            ? route
+            : throw new ArgumentException($"'{route}' is not a valid route; use 1 to {MaxLength} letters, digits, '-' or '_'.", parameter);
+    }
 }

@@ -59,10 +59,9 @@ public static class SessionWireFormat
                 break;
             case CreateSession { Then: null } create:
                 wire.CreateSession = new();
-                if (create.MaxInactiveInterval is { } interval)
+                if (IntervalToWire(create.MaxInactiveInterval, nameof(command)) is { } ticks)
                 {
-                    ArgumentOutOfRangeException.ThrowIfLessThan(interval, TimeSpan.Zero, nameof(command));
-                    wire.CreateSession.MaxInactiveIntervalTicks = interval.Ticks;
+                    wire.CreateSession.MaxInactiveIntervalTicks = ticks;
                 }
 
                 break;
@@ -73,10 +72,9 @@ public static class SessionWireFormat
                 }
 
                 wire.CreateSessionWithWrite = new() { Then = ToWire(then) };
-                if (create.MaxInactiveInterval is { } withWriteInterval)
+                if (IntervalToWire(create.MaxInactiveInterval, nameof(command)) is { } withWriteTicks)
                 {
-                    ArgumentOutOfRangeException.ThrowIfLessThan(withWriteInterval, TimeSpan.Zero, nameof(command));
-                    wire.CreateSessionWithWrite.MaxInactiveIntervalTicks = withWriteInterval.Ticks;
+                    wire.CreateSessionWithWrite.MaxInactiveIntervalTicks = withWriteTicks;
                 }
 
                 break;
@@ -243,6 +241,17 @@ public static class SessionWireFormat
         }
 
         return wire;
+    }
+
+    private static long? IntervalToWire(TimeSpan? interval, string parameter)
+    {
+        if (interval is not { } value)
+        {
+            return null;
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero, parameter);
+        return value.Ticks;
     }
 
     private static TimeSpan? IntervalFromWire(bool present, long ticks, WireField field) =>

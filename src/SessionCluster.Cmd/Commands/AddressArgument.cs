@@ -28,7 +28,7 @@ public static class AddressArgument
             {
                 result.AddError("'self' is not allowed here: give the member's cluster address or route name as 'sessionctl cluster show' lists them.");
             }
-            else if (!NodeEndpoint.IsClusterAddress(text) && !IsRouteName(text))
+            else if (!IsAddressOrRoute(text))
             {
                 result.AddError(
                     $"'{text}' is neither a cluster address nor a route name: expected host:port or a route as 'sessionctl cluster show' lists them, e.g. 127.0.0.1:4054 or w2{(allowSelf ? ", or 'self' for the node asked" : "")}.");
@@ -66,7 +66,11 @@ public static class AddressArgument
         };
     }
 
-    /// <summary>A node's route: 1 to 64 ASCII letters, digits, '-' or '_' (no ':', so never taken for an address).</summary>
-    public static bool IsRouteName(string text) =>
+    /// <summary>True if <paramref name="text"/> names a member by its cluster address or its route name.</summary>
+    public static bool IsAddressOrRoute(string text) => NodeEndpoint.IsClusterAddress(text) || IsRouteName(text);
+
+    /// <summary>A node's route: 1 to 64 ASCII letters, digits, '-' or '_' (no ':', so never taken for an address). The
+    /// node's own rule (RouteName in SessionCluster.Actors), restated: this tool depends on the API, not the node.</summary>
+    private static bool IsRouteName(string text) =>
         text.Length is > 0 and <= 64 && text.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 }

@@ -38,7 +38,7 @@ public static class ShardingCommands
         };
         home.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<string?>() is { } text && !NodeEndpoint.IsClusterAddress(text) && !AddressArgument.IsRouteName(text))
+            if (result.GetValueOrDefault<string?>() is { } text && !AddressArgument.IsAddressOrRoute(text))
             {
                 result.AddError($"--home '{text}' is neither a cluster address nor a route name: expected host:port or a route as 'sessionctl cluster show' lists them.");
             }

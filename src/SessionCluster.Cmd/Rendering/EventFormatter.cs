@@ -13,7 +13,7 @@ public static class EventFormatter
         var at = (clusterEvent.At ?? receivedAt).ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
         if (clusterEvent.Members is { } members)
         {
-            var list = string.Join(", ", members.Select(member => $"{Named(member.Address, member.Route)} {member.Status}{(member.Reachable ? "" : " unreachable")}"));
+            var list = string.Join(", ", members.Select(member => $"{NodeLabel.Of(member.Address, member.Route)} {member.Status}{(member.Reachable ? "" : " unreachable")}"));
             return $"{at} {clusterEvent.Type} {members.Count} member{(members.Count == 1 ? "" : "s")}, leader {clusterEvent.Leader ?? "none"}: {list}";
         }
 
@@ -25,7 +25,7 @@ public static class EventFormatter
         var parts = new List<string> { at, clusterEvent.Type };
         if (clusterEvent.Address is not null)
         {
-            parts.Add(Named(clusterEvent.Address, clusterEvent.Route));
+            parts.Add(NodeLabel.Of(clusterEvent.Address, clusterEvent.Route));
         }
 
         if (clusterEvent.Status is not null)
@@ -35,6 +35,4 @@ public static class EventFormatter
 
         return string.Join(' ', parts);
     }
-
-    private static string Named(string address, string? route) => route is null ? address : $"{address} ({route})";
 }

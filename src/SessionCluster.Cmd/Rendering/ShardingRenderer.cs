@@ -35,9 +35,7 @@ public static class ShardingRenderer
         }
 
         console.Write(table);
-        var coordinator = regions.Coordinator is not { } address ? "unknown"
-            : routes.TryGetValue(address, out var route) ? $"{address} ({route})"
-            : address;
+        var coordinator = regions.Coordinator is { } address ? NodeLabel.Of(address, routes.GetValueOrDefault(address)) : "unknown";
         console.WriteLine($"{Number(regions.Regions.Count)} regions, {Number(regions.Regions.Count(region => region.HostsShards))} hosting shards; coordinator {coordinator}");
     }
 
@@ -115,9 +113,7 @@ public static class ShardingRenderer
 
     /// <summary>The coordinator's address, with its route when it is one of the nodes listed: "127.0.0.1:4054 (w1)".</summary>
     private static string Coordinator(ShardingStats stats) =>
-        stats.Coordinator is not { } address ? "unknown"
-        : stats.Nodes.FirstOrDefault(node => node.Address == address)?.Route is { } route ? $"{address} ({route})"
-        : address;
+        stats.Coordinator is { } address ? NodeLabel.Of(address, stats.Nodes.FirstOrDefault(node => node.Address == address)?.Route) : "unknown";
 
     internal static string Number(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 }

@@ -34,17 +34,8 @@ public sealed class SessionKeyIds
     public SessionId IdOf(string sessionKey)
     {
         ArgumentException.ThrowIfNullOrEmpty(sessionKey);
-        Span<byte> text = stackalloc byte[Encoding.UTF8.GetMaxByteCount(Math.Min(sessionKey.Length, 128))];
         var hmac = _hmac.Value!;
-        if (sessionKey.Length <= 128)
-        {
-            hmac.AppendData(text[..Encoding.UTF8.GetBytes(sessionKey, text)]);
-        }
-        else
-        {
-            hmac.AppendData(Encoding.UTF8.GetBytes(sessionKey));
-        }
-
+        hmac.AppendData(Encoding.UTF8.GetBytes(sessionKey));
         Span<byte> mac = stackalloc byte[32];
         hmac.GetHashAndReset(mac);
         return new SessionId(BinaryPrimitives.ReadUInt128BigEndian(mac[..16]));
