@@ -480,9 +480,16 @@ public sealed partial class ShardRegion
             {
                 Fail(entry.Envelope, "timed out waiting for the shard's home");
             }
+            else if (slot.Phase == Phase.Remote && !entry.Envelope.Origin.Equals(Self.Address))
+            {
+                // Another node's request, held here during the hand-off and not applied: its origin sends it to the new
+                // home itself. Relayed from here, it would be tracked by no one: if the new home died before answering,
+                // the origin would wait out its timeout for this node instead of sending it to the next home.
+                _effects.Add(new SendToNode(entry.Envelope.Origin, new ShardNotHere(entry.Envelope.RequestId, entry.Envelope.Shard, slot.Home, slot.Epoch)));
+            }
             else
             {
-                // Buffered entries are this region's responsibility: follow the home, never bounce them.
+                // Ours (tracked in _pending, so it follows the home wherever it goes), or the shard is back here.
                 Route(entry.Envelope, now, forwarded: true);
             }
         }

@@ -17,8 +17,10 @@ namespace SessionCluster.Actors.Sharding;
 /// older than any it has seen for that shard), and stops the moment a decision names another node. A new home holds
 /// the sessions it received without serving them until the coordinator confirms; the old home keeps them until the
 /// same confirmation, so a move that fails can always be given back. Requests for a shard that is moving wait in a
-/// bounded buffer and go out in arrival order once its home is known; a request that reaches a node no longer
-/// serving its shard is answered <see cref="ShardNotHere"/> (not applied) and re-sent by its origin.</para>
+/// bounded buffer and go out in arrival order once its home is known (another node's back to it as
+/// <see cref="ShardNotHere"/>, so that only the origin, which waits for the reply, ever tracks where a request went); a
+/// request that reaches a node no longer serving its shard is answered <see cref="ShardNotHere"/> (not applied) and
+/// re-sent by its origin.</para>
 /// <para>A proxy region (the front role) hosts nothing; it only routes.</para>
 /// <para>Commands rely on the transport's at-most-once delivery (TCP never duplicates; the in-memory network does only
 /// when a test injects it): a duplicated envelope would be applied twice. Protocol messages (allocations, hand-off

@@ -11,6 +11,7 @@ namespace SessionCluster.Actors.Tests.Sharding;
 public sealed class ShardRegionTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset T1 = T0.AddMilliseconds(200);
     private static readonly UniqueAddress A = new(new NodeAddress("a", 1), 1);
     private static readonly UniqueAddress B = new(new NodeAddress("b", 1), 2);
     private static readonly UniqueAddress Origin = new(new NodeAddress("front", 1), 3);
@@ -155,16 +156,16 @@ public sealed class ShardRegionTests
     }
 
     [Fact]
-    public void A_hand_off_stops_serving_at_once_and_buffers_until_the_new_home_is_confirmed_then_forwards_in_order()
+    public void A_hand_off_stops_serving_at_once_and_buffers_until_the_new_home_is_confirmed_then_sends_its_own_requests_there_in_order()
     {
         var region = ServingRegion(3, out var session);
 
         Assert.Equal(new CollectShard(3), Assert.Single(region.Receive(A, new HandOffShard(1, 3, B.Address, 6), T0)));
         Assert.False(region.IsServing(3));
-        var first = new ShardEnvelope(1, Origin.Address, 3, 5, new IncrementAttribute(session, "n", 1, IncrementAttribute.NewOperationId()));
-        var second = new ShardEnvelope(2, Origin.Address, 3, 5, new IncrementAttribute(session, "n", 1, IncrementAttribute.NewOperationId()));
-        Assert.Empty(region.Receive(Origin, first, T0));
-        Assert.Empty(region.Receive(Origin, second, T0));
+        var first = new IncrementAttribute(session, "n", 1, IncrementAttribute.NewOperationId());
+        var second = new IncrementAttribute(session, "n", 1, IncrementAttribute.NewOperationId());
+        Assert.Empty(region.Submit(1, first, T0));
+        Assert.Empty(region.Submit(2, second, T0));
 
         var transfer = region.ShardCollected(3, [Session(session)], T0);
         var slice = Assert.IsType<ShardTransfer>(Assert.IsType<SendToNode>(Assert.Single(transfer)).Message);
@@ -174,9 +175,63 @@ public sealed class ShardRegionTests
 
         Assert.Equal(new DropShard(3, HandedOffTo: B.Address), confirmed[0]);
         Assert.Equal(
-            [new SendToNode(B.Address, first with { Epoch = 6 }), new SendToNode(B.Address, second with { Epoch = 6 })],
-            confirmed.Skip(1).ToList());
+            [first, second],
+            confirmed.Skip(1).Select(effect => Assert.IsType<ShardEnvelope>(Assert.IsType<SendToNode>(effect).Message).Command).ToList());
+        Assert.All(confirmed.Skip(1), effect => Assert.Equal((B.Address, 6L), (((SendToNode)effect).To, ((ShardEnvelope)((SendToNode)effect).Message).Epoch)));
         Assert.Equal((B.Address, 6L), region.HomeOf(3));
+    }
+
+    [Fact]
+    public void Another_nodes_requests_held_during_a_hand_off_go_back_to_their_origin_in_order_naming_the_new_home()
+    {
+        var region = ServingRegion(3, out var session);
+        region.Receive(A, new HandOffShard(1, 3, B.Address, 6), T0);
+        var first = new ShardEnvelope(1, Origin.Address, 3, 5, new IncrementAttribute(session, "n", 1, IncrementAttribute.NewOperationId()));
+        var second = new ShardEnvelope(-7, Origin.Address, 3, 5, new GetSession(session));
+        Assert.Empty(region.Receive(Origin, first, T0));
+        Assert.Empty(region.Receive(Origin, second, T0));
+        region.ShardCollected(3, [Session(session)], T0);
+
+        var confirmed = region.Receive(A, new ShardHomes(1, [new ShardAllocation(3, B.Address, 6)]), T0);
+
+        // Not relayed to B: only the origin knows the request waits, so only it can send it again if B dies unanswering.
+        Assert.Equal(
+            [
+                new DropShard(3, HandedOffTo: B.Address),
+                new SendToNode(Origin.Address, new ShardNotHere(1, 3, B.Address, 6)),
+                new SendToNode(Origin.Address, new ShardNotHere(-7, 3, B.Address, 6)),
+            ],
+            confirmed);
+    }
+
+    [Fact]
+    public void A_request_held_by_a_home_handing_off_reaches_the_next_home_when_the_new_home_dies_before_answering()
+    {
+        // The front sends to A, which is handing shard 3 to B; B takes it and dies before the request reaches it.
+        var front = new ShardRegion(Origin, hostsShards: false, Settings, TimeSpan.FromSeconds(5));
+        front.MembershipChanged(State(A, B, Origin), T0);
+        front.Receive(A, new QueryRegion(1), T0);
+        front.Receive(A, new ShardHomes(1, [new ShardAllocation(3, A.Address, 5)]), T0);
+        var home = ServingRegion(3, out var session);
+        home.Receive(A, new HandOffShard(1, 3, B.Address, 6), T0);
+        var write = new SetAttribute(session, "a", System.Text.Encoding.UTF8.GetBytes("1"));
+
+        var toA = Assert.IsType<SendToNode>(Assert.Single(front.Submit(1, write, T0)));
+        Assert.Equal(A.Address, toA.To);
+        Assert.Empty(home.Receive(Origin, (ShardEnvelope)toA.Message, T0));
+        home.ShardCollected(3, [Session(session)], T0);
+        var bounced = home.Receive(A, new ShardHomes(1, [new ShardAllocation(3, B.Address, 6)]), T0).OfType<SendToNode>().Single();
+        Assert.Equal(Origin.Address, bounced.To);
+
+        var toB = Assert.IsType<SendToNode>(Assert.Single(front.Receive(A, bounced.Message, T1)));
+        Assert.Equal(B.Address, toB.To);
+        var departed = front.MembershipChanged(State(A, Origin), T1);
+        Assert.DoesNotContain(departed, effect => effect is CompleteRequest);
+
+        var resent = front.Receive(A, new ShardHomes(1, [new ShardAllocation(3, A.Address, 7)]), T1);
+        var again = Assert.IsType<SendToNode>(Assert.Single(resent));
+        Assert.Equal(A.Address, again.To);
+        Assert.Same(write, Assert.IsType<ShardEnvelope>(again.Message).Command);
     }
 
     [Fact]
