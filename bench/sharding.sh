@@ -196,17 +196,20 @@ run_front_layout() {
   wait_shards front 2 0 || die "$layout: shards not allocated 50/50 within ${DEADLINE_SECONDS}s (last view: $SHARD_VIEW)"
   log "$layout: cluster up (front $(url_of front), worker-1 $(url_of worker-1)); making $connections sessions that live on worker-1"
 
-  local direct_cookies="$OUT_DIR/front-$layout-cookies-direct.txt" front_cookies="$OUT_DIR/front-$layout-cookies-front.txt"
-  make_owned_cookies "$direct_cookies" "$connections"
-  # The front writes its own route into the cookie (as mod_jk's route rewrite does); a browser would send that
-  # route from its second request on, so the front gets cookies with its route and never rewrites them.
-  sed 's/\.[^.]*$/.front/' "$direct_cookies" >"$front_cookies"
+  local cookies_file="$OUT_DIR/front-$layout-cookies.txt" first
+  make_owned_cookies "$cookies_file" "$connections"
+  # Every path answers a read with the cookie's route set to the session's home (worker-1), as a browser holds it
+  # after its first answer from any of them; so no path rewrites the cookie (checked here: a Set-Cookie on every
+  # response would be work no browser causes).
+  first=$(head -1 "$cookies_file")
+  if curl -sf --noproxy '*' -o /dev/null -D - -H "Cookie: SESSIONID=$first" "$(url_of front)/session" | grep -qi '^set-cookie'; then
+    die "$layout: the front rewrote the cookie $first of a session homed on worker-1"
+  fi
   log "$layout: $connections sessions on worker-1 out of $OWNED_ATTEMPTS created"
 
   start_nginx "$rest_cpus"
   local -A url=([front]="$(url_of front)" [nginx]="$(url_of nginx)" [direct]="$(url_of worker-1)")
-  # nginx forwards the cookie untouched, so it gets worker-1's own route, as the direct path does.
-  local -A cookies=([front]="$front_cookies" [nginx]="$direct_cookies" [direct]="$direct_cookies")
+  local -A cookies=([front]="$cookies_file" [nginx]="$cookies_file" [direct]="$cookies_file")
   local mode via round line
   for mode in read increment; do
     for via in front nginx direct; do
@@ -321,8 +324,8 @@ run_front() {
     echo "- Cluster: a Lighthouse, 2 workers (hocon/worker.conf) and 1 front (hocon/front.conf), each its own process on"
     echo "  127.0.0.1, Release builds with their shipped settings (server GC with DATAS, 100 shards, 50 per worker)"
     echo "- Sessions: $connections, one per wrk connection, each created by a cookie-less PUT of a 100-byte \`payload\` through"
-    echo "  worker-1 and kept only if \`GET /cluster/sessions/{id}\` names worker-1 as its home; wrk via the front sends them"
-    echo "  with the front's route in the cookie (as a browser would after its first answer), so neither path rewrites it"
+    echo "  worker-1 and kept only if \`GET /cluster/sessions/{id}\` names worker-1 as its home; every path gets them with"
+    echo "  worker-1's route in the cookie (as a browser holds it after its first answer from any path), so no path rewrites it"
     echo "- Load: wrk -t$threads -c$connections -d$duration --latency (closed loop), \`read\` = \`GET /session\`, \`increment\` ="
     echo "  \`POST /session/attributes/counter/increment?by=1\`; per round the six runs interleaved (read via the front, via"
     echo "  nginx and direct, then increment the same), then a 5 s \`read\` with 1 connection and 1 thread on each path;"
