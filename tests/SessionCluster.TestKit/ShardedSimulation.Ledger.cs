@@ -5,7 +5,8 @@ using SessionCluster.Actors.Sharding;
 
 namespace SessionCluster.TestKit;
 
-// The ledger: the load that increments counters, what the cluster answered, and the read-back that checks it.
+// The ledger: the load that increments counters and sets an attribute, what the cluster answered, and the read-back
+// that checks it.
 public sealed partial class ShardedSimulation
 {
     /// <summary>Acknowledged increments so far, over all sessions.</summary>
@@ -22,9 +23,10 @@ public sealed partial class ShardedSimulation
         }
     }
 
-    /// <summary>Reads every session's counter through random nodes and checks it against the ledger: every value an
-    /// acknowledged increment returned is distinct (none lost and redone), and the final value lies between the
-    /// acknowledged increments and those plus the ones whose outcome is unknown. Sessions of lost shards are skipped.</summary>
+    /// <summary>Reads every session through random nodes and checks it against the ledger: every value an acknowledged
+    /// increment returned is distinct (none lost and redone), and the counter lies between the acknowledged increments and
+    /// those plus the ones whose outcome is unknown; the value of <see cref="RunSets"/>'s attribute is the last one a set
+    /// was acknowledged for, or a later one whose set's outcome is unknown. Sessions of lost shards are skipped.</summary>
     /// <returns>The sessions that are wrong, each with what was read and what the ledger holds.</returns>
     public IReadOnlyList<SessionDiscrepancy> CheckSessions(TimeSpan timeout)
     {
@@ -38,7 +40,7 @@ public sealed partial class ShardedSimulation
 
         // A read is idempotent, so one lost on a lossy network is simply asked again, like a browser retrying a 503.
         void Read(SessionId id, SessionLedger ledger, int attemptsLeft) =>
-            Pick().Submit(new GetAttribute(id, Counter), reply =>
+            Pick().Submit(new GetSession(id), reply =>
             {
                 if (reply is ShardUnavailable && attemptsLeft > 1)
                 {
@@ -49,13 +51,18 @@ public sealed partial class ShardedSimulation
                 answered++;
                 var shard = ShardId.Of(id, Settings.NumberOfShards);
                 var acknowledged = ledger.Acknowledged.Count;
-                if (reply is not AttributeValue value)
+                if (reply is not SessionSnapshot snapshot)
                 {
                     wrong.Add(new SessionDiscrepancy(id, shard, null, acknowledged, ledger.Unknown, $"read answered {reply}"));
                     return;
                 }
 
-                var actual = value.JsonValue is null ? 0 : ParseCounter(value.JsonValue);
+                if (SetProblem(ledger, AttributeOf(snapshot, Written)) is { } setProblem)
+                {
+                    wrong.Add(new SessionDiscrepancy(id, shard, null, acknowledged, ledger.Unknown, setProblem));
+                }
+
+                var actual = AttributeOf(snapshot, Counter) is { } counter ? ParseCounter(counter) : 0;
                 if (acknowledged != ledger.Acknowledged.Distinct().Count())
                 {
                     wrong.Add(new SessionDiscrepancy(id, shard, actual, acknowledged, ledger.Unknown, $"acknowledged values repeat: {string.Join(",", ledger.Acknowledged)}"));
@@ -69,6 +76,17 @@ public sealed partial class ShardedSimulation
         Simulation.RunUntil(() => answered == checkedSessions.Count, timeout, "every session read back");
         return wrong;
     }
+
+    /// <summary>Sets acknowledged so far, over all sessions (see <see cref="RunSets"/>).</summary>
+    public int AcknowledgedSets { get; private set; }
+
+    /// <summary>Sends <paramref name="perStep"/> sets of one attribute through random nodes every <paramref name="interval"/>
+    /// of virtual time, until the returned handle is disposed: each to a random session with no set in flight, each with
+    /// a value above every value sent to that session before. A set is not repeated safely later (a late copy would undo
+    /// a newer write), so no node may send one again on its own; what a session holds at the end must be its last
+    /// acknowledged value or a later one whose outcome the cluster left unknown.</summary>
+    public IDisposable RunSets(int perStep, TimeSpan interval) =>
+        Simulation.Clock.CreateTimer(_ => SetSome(perStep), null, interval, interval);
 
     /// <summary>Sessions created with their first increment in the same command (<see cref="CreateSession.Then"/>) and
     /// acknowledged, so far.</summary>
@@ -151,6 +169,70 @@ public sealed partial class ShardedSimulation
         }
     }
 
+    private void SetSome(int count)
+    {
+        var idle = _ledger.Where(entry => !entry.Value.SetInFlight && !_lostShards.Contains(ShardId.Of(entry.Key, Settings.NumberOfShards)))
+            .Select(entry => entry.Key)
+            .ToList();
+        for (var i = 0; i < count && idle.Count > 0; i++)
+        {
+            var index = _random.Next(idle.Count);
+            var id = idle[index];
+            idle.RemoveAt(index);
+            var ledger = _ledger[id];
+            var value = ++ledger.LastSetSent;
+            ledger.SetInFlight = true;
+            InFlight++;
+            Pick().Submit(new SetAttribute(id, Written, Encoding.UTF8.GetBytes(value.ToString(CultureInfo.InvariantCulture))), reply =>
+            {
+                InFlight--;
+                ledger.SetInFlight = false;
+                switch (reply)
+                {
+                    case SessionSnapshot:
+                        ledger.LastSetAcknowledged = value;
+                        AcknowledgedSets++;
+                        break;
+                    case ShardUnavailable unavailable:
+                        Unavailable.Add($"{Simulation.Elapsed.TotalMilliseconds:0}ms shard {unavailable.Shard}: {unavailable.Reason}");
+                        if (unavailable.MayHaveApplied)
+                        {
+                            ledger.UnknownSets.Add(value);
+                        }
+
+                        break;
+                    case SessionNotFound when _lostShards.Contains(ShardId.Of(id, Settings.NumberOfShards)):
+                        break;
+                    default:
+                        Errors.Add($"set {id}: {reply}");
+                        break;
+                }
+            });
+        }
+    }
+
+    /// <summary>What is wrong with the set attribute's value read back, or null.</summary>
+    private static string? SetProblem(SessionLedger ledger, byte[]? json)
+    {
+        var actual = json is null ? 0 : ParseCounter(json);
+        return actual == ledger.LastSetAcknowledged || (actual > ledger.LastSetAcknowledged && ledger.UnknownSets.Contains(actual))
+            ? null
+            : $"set attribute read {actual}: last acknowledged {ledger.LastSetAcknowledged}, unknown outcomes [{string.Join(",", ledger.UnknownSets)}], last sent {ledger.LastSetSent}";
+    }
+
+    private static byte[]? AttributeOf(SessionSnapshot snapshot, string name)
+    {
+        foreach (var (attribute, json) in snapshot.Attributes)
+        {
+            if (attribute == name)
+            {
+                return json;
+            }
+        }
+
+        return null;
+    }
+
     private static long ParseCounter(byte[] json) => long.Parse(Encoding.UTF8.GetString(json), CultureInfo.InvariantCulture);
 
     /// <summary>What the cluster acknowledged for one session.</summary>
@@ -159,5 +241,14 @@ public sealed partial class ShardedSimulation
         public List<long> Acknowledged { get; } = [];
 
         public int Unknown { get; set; }
+
+        public long LastSetSent { get; set; }
+
+        public long LastSetAcknowledged { get; set; }
+
+        public bool SetInFlight { get; set; }
+
+        /// <summary>Values of sets answered "may have applied".</summary>
+        public HashSet<long> UnknownSets { get; } = [];
     }
 }

@@ -24,6 +24,7 @@ namespace SessionCluster.TestKit;
 public sealed partial class ShardedSimulation
 {
     private const string Counter = "n";
+    private const string Written = "s";
     private readonly Dictionary<(int Shard, long Epoch), NodeAddress> _servedUnder = [];
     private readonly List<SimulatedShardHost> _hosts = [];
     private readonly Dictionary<SessionId, SessionLedger> _ledger = [];
