@@ -7,7 +7,7 @@ using SessionCluster.TestKit;
 namespace SessionCluster.Actors.Tests.Sharding;
 
 /// <summary>Whole clusters with sharding in one process on a manual clock: the single-writer invariants are checked
-/// after every 10 ms step, and every acknowledged increment is accounted for at the end.</summary>
+/// after every 10 ms step, and every acknowledged increment (and, under joins and drains, every acknowledged set) is accounted for at the end.</summary>
 /// <remarks>The nodes replicate as production does by default (replication-factor 2, write consistency one), so joins,
 /// drains, rebalances and lossy links are also checked with every write waiting for its backup. The two tests about
 /// what sharding alone does when a node is lost (a crash, a partitioned minority) run with replication-factor 1, where
@@ -70,6 +70,7 @@ public sealed class ShardingSimulationTests
         cluster.CreateSessionsAndSettle(300, Long);
 
         using (cluster.RunLoad(perStep: 5, TimeSpan.FromMilliseconds(10)))
+        using (cluster.RunSets(perStep: 5, TimeSpan.FromMilliseconds(10)))
         {
             await cluster.StartAsync(4);
             cluster.Simulation.RunUntil(
@@ -229,13 +230,14 @@ public sealed class ShardingSimulationTests
         Assert.True(sizes.Count(size => size > 2 * chunkBytes) >= 20, $"shard sizes on the wire: {string.Join(", ", sizes.Order())}");
     }
 
-    /// <summary>200 sessions, then under a load of increments a 4th worker joins (index 5) and takes its share, and
+    /// <summary>200 sessions, then under a load of increments and sets a 4th worker joins (index 5) and takes its share, and
     /// worker 1 drains; returns how long the drain took in virtual time.</summary>
     private static async Task<TimeSpan> JoinThenDrainUnderLoad(ShardedSimulation cluster, ShardingSettings? settings = null)
     {
         cluster.CreateSessionsRetrying(200, Long);
         cluster.Simulation.RunUntil(cluster.IsSettled, Long, "initial allocation settled");
         using (cluster.RunLoad(perStep: 3, TimeSpan.FromMilliseconds(10)))
+        using (cluster.RunSets(perStep: 3, TimeSpan.FromMilliseconds(10)))
         {
             await cluster.StartAsync(5, settings: settings);
             cluster.Simulation.RunUntil(
