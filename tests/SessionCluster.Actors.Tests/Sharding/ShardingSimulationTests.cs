@@ -7,7 +7,8 @@ using SessionCluster.TestKit;
 namespace SessionCluster.Actors.Tests.Sharding;
 
 /// <summary>Whole clusters with sharding in one process on a manual clock: the single-writer invariants are checked
-/// after every 10 ms step, and every acknowledged increment (and, under joins and drains, every acknowledged set) is accounted for at the end.</summary>
+/// after every 10 ms step, and every acknowledged increment (and, under joins and drains, every acknowledged set) is
+/// accounted for at the end.</summary>
 /// <remarks>The nodes replicate as production does by default (replication-factor 2, write consistency one), so joins,
 /// drains, rebalances and lossy links are also checked with every write waiting for its backup. The two tests about
 /// what sharding alone does when a node is lost (a crash, a partitioned minority) run with replication-factor 1, where
