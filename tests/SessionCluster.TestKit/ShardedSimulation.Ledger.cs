@@ -32,7 +32,7 @@ public sealed partial class ShardedSimulation
     {
         var answered = 0;
         var wrong = new List<SessionDiscrepancy>();
-        var checkedSessions = _ledger.Where(entry => !_lostShards.Contains(ShardId.Of(entry.Key, Settings.NumberOfShards))).ToList();
+        var checkedSessions = _ledger.Where(entry => !IsLost(entry.Key)).ToList();
         foreach (var (id, ledger) in checkedSessions)
         {
             Read(id, ledger, attemptsLeft: 5);
@@ -116,7 +116,7 @@ public sealed partial class ShardedSimulation
                         CreatedWithIncrement++;
                         break;
                     case ShardUnavailable unavailable:
-                        Unavailable.Add($"{Simulation.Elapsed.TotalMilliseconds:0}ms shard {unavailable.Shard}: {unavailable.Reason}");
+                        RecordUnavailable(unavailable);
                         break;
                     default:
                         Errors.Add($"create {id} with an increment: {reply}");
@@ -133,7 +133,7 @@ public sealed partial class ShardedSimulation
             return;
         }
 
-        var ids = _ledger.Keys.Where(id => !_lostShards.Contains(ShardId.Of(id, Settings.NumberOfShards))).ToList();
+        var ids = _ledger.Keys.Where(id => !IsLost(id)).ToList();
         for (var i = 0; i < count; i++)
         {
             var id = ids[_random.Next(ids.Count)];
@@ -151,14 +151,14 @@ public sealed partial class ShardedSimulation
                         ledger.Acknowledged.Add(ParseCounter(value.JsonValue!));
                         break;
                     case ShardUnavailable unavailable:
-                        Unavailable.Add($"{Simulation.Elapsed.TotalMilliseconds:0}ms shard {unavailable.Shard}: {unavailable.Reason}");
+                        RecordUnavailable(unavailable);
                         if (!unavailable.MayHaveApplied)
                         {
                             ledger.Unknown--;
                         }
 
                         break;
-                    case SessionNotFound when _lostShards.Contains(ShardId.Of(id, Settings.NumberOfShards)):
+                    case SessionNotFound when IsLost(id):
                         // Its shard died with its home after this request was sent; the session is gone.
                         break;
                     default:
@@ -171,7 +171,7 @@ public sealed partial class ShardedSimulation
 
     private void SetSome(int count)
     {
-        var idle = _ledger.Where(entry => !entry.Value.SetInFlight && !_lostShards.Contains(ShardId.Of(entry.Key, Settings.NumberOfShards)))
+        var idle = _ledger.Where(entry => !entry.Value.SetInFlight && !IsLost(entry.Key))
             .Select(entry => entry.Key)
             .ToList();
         for (var i = 0; i < count && idle.Count > 0; i++)
@@ -194,14 +194,14 @@ public sealed partial class ShardedSimulation
                         AcknowledgedSets++;
                         break;
                     case ShardUnavailable unavailable:
-                        Unavailable.Add($"{Simulation.Elapsed.TotalMilliseconds:0}ms shard {unavailable.Shard}: {unavailable.Reason}");
+                        RecordUnavailable(unavailable);
                         if (unavailable.MayHaveApplied)
                         {
                             ledger.UnknownSets.Add(value);
                         }
 
                         break;
-                    case SessionNotFound when _lostShards.Contains(ShardId.Of(id, Settings.NumberOfShards)):
+                    case SessionNotFound when IsLost(id):
                         break;
                     default:
                         Errors.Add($"set {id}: {reply}");
@@ -232,6 +232,12 @@ public sealed partial class ShardedSimulation
 
         return null;
     }
+
+    private void RecordUnavailable(ShardUnavailable unavailable) =>
+        Unavailable.Add($"{Simulation.Elapsed.TotalMilliseconds:0}ms shard {unavailable.Shard}: {unavailable.Reason}");
+
+    /// <summary>True if the session's shard died with its home (replication-factor 1): left out of load and checks.</summary>
+    private bool IsLost(SessionId id) => _lostShards.Contains(ShardId.Of(id, Settings.NumberOfShards));
 
     private static long ParseCounter(byte[] json) => long.Parse(Encoding.UTF8.GetString(json), CultureInfo.InvariantCulture);
 
